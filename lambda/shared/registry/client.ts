@@ -1,0 +1,57 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RegistryContext } from './context';
+import { documentClient } from '../dynamo';
+import { CreateModelInput, createModel, getModel, listModels } from './models';
+import { PromoteInput, getProduction, listHistory, promote, rollback } from './promotions';
+import { FinishRunInput, ListRunsInput, StartRunInput, finishRun, getRun, listRuns, startRun } from './runs';
+import { Direction, VersionStatus } from './types';
+import { RegisterVersionInput, findBestVersion, getVersion, listVersions, registerVersion, setVersionStatus } from './versions';
+
+export interface ModelRegistryClientOptions {
+  readonly tableName: string;
+  /** @default - a document client from the default AWS SDK configuration */
+  readonly doc?: DynamoDBDocumentClient;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default 200 */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * The registry's domain core: models, versions, runs and promotions over one DynamoDB table.
+ * Used alike by Lambda handlers, the `mlops` CLI and local mode.
+ */
+export class ModelRegistryClient {
+  private readonly ctx: RegistryContext;
+
+  constructor(options: ModelRegistryClientOptions) {
+    this.ctx = {
+      tableName: options.tableName,
+      doc: options.doc ?? documentClient(),
+      now: options.now ?? (() => new Date()),
+      maxAttempts: options.maxAttempts ?? 200,
+    };
+  }
+
+  createModel(input: CreateModelInput) { return createModel(this.ctx, input); }
+  getModel(model: string) { return getModel(this.ctx, model); }
+  listModels(opts?: { limit?: number; nextToken?: string }) { return listModels(this.ctx, opts); }
+
+  registerVersion(input: RegisterVersionInput) { return registerVersion(this.ctx, input); }
+  getVersion(model: string, category: string, version: number) { return getVersion(this.ctx, model, category, version); }
+  listVersions(model: string, category: string, opts?: { limit?: number; nextToken?: string }) { return listVersions(this.ctx, model, category, opts); }
+  findBestVersion(input: { model: string; category: string; metric: string; direction: Direction }) { return findBestVersion(this.ctx, input); }
+  setVersionStatus(input: { model: string; category: string; version: number; status: VersionStatus; actor: string; reason: string }) {
+    return setVersionStatus(this.ctx, input);
+  }
+
+  startRun(input: StartRunInput) { return startRun(this.ctx, input); }
+  finishRun(input: FinishRunInput) { return finishRun(this.ctx, input); }
+  getRun(runId: string) { return getRun(this.ctx, runId); }
+  listRuns(input: ListRunsInput) { return listRuns(this.ctx, input); }
+
+  getProduction(model: string, category: string) { return getProduction(this.ctx, model, category); }
+  promote(input: PromoteInput) { return promote(this.ctx, input); }
+  rollback(input: { model: string; category: string; actor: string; reason: string }) { return rollback(this.ctx, input); }
+  listHistory(model: string, category: string, opts?: { limit?: number; nextToken?: string }) { return listHistory(this.ctx, model, category, opts); }
+}

@@ -1,0 +1,10 @@
+export * from './client';
+export * from './errors';
+export * from './types';
+export { ATTR, GSI1, ENTITY } from './keys';
+export { rollbackTarget } from './promotions';
+export type { PromoteInput, PromoteResult } from './promotions';
+export type { RegisterVersionInput } from './versions';
+export type { StartRunInput, FinishRunInput, ListRunsInput } from './runs';
+export type { CreateModelInput } from './models';
+export { REGISTRY_SCHEMA } from './schema';

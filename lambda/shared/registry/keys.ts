@@ -1,0 +1,32 @@
+// Single-table key design; see README "Design notes: registry keys" for access patterns and costs.
+export const ATTR = { pk: 'pk', sk: 'sk', gsi1pk: 'gsi1pk', gsi1sk: 'gsi1sk' } as const;
+export const GSI1 = 'gsi1';
+
+const pad = (n: number) => String(n).padStart(10, '0');
+
+export const keys = {
+  model: (model: string) => ({ pk: `MODEL#${model}`, sk: '#META' }),
+  modelsIndex: () => 'MODELS',
+  /** Partition holding everything about one (model, category): versions, counter, pointer, history. */
+  line: (model: string, category: string) => `MODEL#${model}#CAT#${category}`,
+  counterSk: '#COUNTER',
+  productionSk: '#PRODUCTION',
+  versionSk: (version: number) => `V#${pad(version)}`,
+  versionPrefix: 'V#',
+  eventSk: (sequence: number) => `P#${pad(sequence)}`,
+  eventPrefix: 'P#',
+  runRefSk: (runId: string) => `RUNREF#${runId}`,
+  run: (runId: string) => ({ pk: `RUN#${runId}`, sk: '#RUN' }),
+  runsIndex: (model: string) => `MODEL#${model}#RUNS`,
+};
+
+/** Item type discriminator; the change-event pipes filter on it. */
+export const ENTITY = {
+  model: 'MODEL',
+  version: 'VERSION',
+  counter: 'COUNTER',
+  production: 'PRODUCTION',
+  promotion: 'PROMOTION',
+  runRef: 'RUNREF',
+  run: 'RUN',
+} as const;

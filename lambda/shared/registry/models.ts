@@ -1,0 +1,78 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { RegistryContext, decodeToken, encodeToken, strip } from './context';
+import { NotFoundError } from './errors';
+import { ENTITY, GSI1, keys } from './keys';
+import { ModelRecord, Page } from './types';
+import * as v from './validate';
+
+export interface CreateModelInput {
+  readonly model: string;
+  readonly description?: string;
+  readonly owner?: string;
+  readonly actor: string;
+}
+
+/** Creates a model; creating one that exists returns the existing record unchanged (idempotent). */
+export async function createModel(ctx: RegistryContext, input: CreateModelInput): Promise<ModelRecord> {
+  const model = v.modelName('model', input.model);
+  const record: ModelRecord = {
+    model,
+    description: v.optionalString('description', input.description),
+    owner: v.optionalString('owner', input.owner, 256),
+    categories: [],
+    createdAt: ctx.now().toISOString(),
+    createdBy: v.nonEmpty('actor', input.actor, 'say who is acting (a user name or a pipeline id)', 256),
+  };
+  try {
+    await ctx.doc.send(new PutCommand({
+      TableName: ctx.tableName,
+      Item: { ...keys.model(model), gsi1pk: keys.modelsIndex(), gsi1sk: model, entity: ENTITY.model, ...record, categories: undefined },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+    return record;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    return requireModel(ctx, model);
+  }
+}
+
+export async function getModel(ctx: RegistryContext, modelInput: string): Promise<ModelRecord | undefined> {
+  const model = v.modelName('model', modelInput);
+  const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.model(model), ConsistentRead: true }));
+  return res.Item ? toModel(res.Item) : undefined;
+}
+
+export async function requireModel(ctx: RegistryContext, model: string): Promise<ModelRecord> {
+  const found = await getModel(ctx, model);
+  if (!found) throw new NotFoundError(`model "${model}"`, 'check the name with `mlops models`, or create it first (the training pipeline creates its model on its first run)');
+  return found;
+}
+
+export async function listModels(ctx: RegistryContext, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ModelRecord>> {
+  const res = await ctx.doc.send(new QueryCommand({
+    TableName: ctx.tableName,
+    IndexName: GSI1,
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': keys.modelsIndex() },
+    Limit: v.limit('limit', opts.limit),
+    ExclusiveStartKey: decodeToken(opts.nextToken),
+  }));
+  return { items: (res.Items ?? []).map(toModel), nextToken: encodeToken(res.LastEvaluatedKey) };
+}
+
+/** Records that a category has versions; a set, so repeating it is harmless. */
+export async function addCategory(ctx: RegistryContext, model: string, category: string): Promise<void> {
+  await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: keys.model(model),
+    UpdateExpression: 'ADD categories :c',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':c': new Set([category]) },
+  }));
+}
+
+function toModel(item: Record<string, unknown>): ModelRecord {
+  const rest = strip<Record<string, unknown>>(item);
+  const cats = rest.categories instanceof Set ? [...rest.categories as Set<string>].sort() : [];
+  return { ...(rest as unknown as ModelRecord), categories: cats };
+}

@@ -1,0 +1,95 @@
+/** Lifecycle of a version. Being in production is not a status: the production pointer says it. */
+export type VersionStatus = 'REGISTERED' | 'PENDING_APPROVAL' | 'APPROVED' | 'REJECTED';
+export const VERSION_STATUSES: readonly VersionStatus[] = ['REGISTERED', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'];
+
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED'];
+
+export type Direction = 'maximize' | 'minimize';
+
+export interface ModelRecord {
+  readonly model: string;
+  readonly description?: string;
+  readonly owner?: string;
+  /** Categories that have at least one registered version. */
+  readonly categories: string[];
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface ModelVersion {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  readonly status: VersionStatus;
+  readonly artifactUri: string;
+  readonly metrics: Record<string, number>;
+  /** Hash of the dataset manifest the version was trained on. */
+  readonly datasetVersion?: string;
+  /** Container image (URI with digest where known). */
+  readonly image?: string;
+  readonly hyperparameters: Record<string, string>;
+  readonly runId?: string;
+  /** Logical date of the training execution (YYYY-MM-DD). */
+  readonly executionDate?: string;
+  readonly description?: string;
+  readonly registeredAt: string;
+  readonly registeredBy: string;
+  readonly statusReason?: string;
+  readonly statusChangedAt?: string;
+  readonly statusChangedBy?: string;
+}
+
+export interface ProductionPointer {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  /** Number of promotion events so far for (model, category); the newest event has this sequence. */
+  readonly sequence: number;
+  readonly since: string;
+  readonly promotedBy: string;
+}
+
+export type PromotionKind = 'PROMOTE' | 'ROLLBACK';
+
+export interface PromotionEvent {
+  readonly model: string;
+  readonly category: string;
+  readonly sequence: number;
+  readonly kind: PromotionKind;
+  /** Production version before the event; absent for the first promotion. */
+  readonly fromVersion?: number;
+  readonly toVersion: number;
+  readonly actor: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
+export interface Run {
+  readonly runId: string;
+  readonly model: string;
+  readonly category: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly executionDate?: string;
+  readonly hyperparameters: Record<string, string>;
+  readonly metrics: Record<string, number>;
+  /** Named artifact URIs (model, metrics, output). */
+  readonly artifacts: Record<string, string>;
+  readonly logUrl?: string;
+  readonly failureCause?: string;
+  /** Experiment runs are recorded like any other but never promoted. */
+  readonly experiment: boolean;
+  /** What started the run: schedule, manual, data-arrival, drift. */
+  readonly trigger?: string;
+  readonly executionArn?: string;
+  readonly datasetVersion?: string;
+  readonly version?: number;
+}
+
+/** One page of a listing; pass `nextToken` back to get the next page. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextToken?: string;
+}

@@ -1,0 +1,216 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { RegistryContext, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { ENTITY, keys } from './keys';
+import { addCategory, requireModel } from './models';
+import { Direction, ModelVersion, Page, VERSION_STATUSES, VersionStatus } from './types';
+import * as v from './validate';
+
+export interface RegisterVersionInput {
+  readonly model: string;
+  readonly category: string;
+  readonly artifactUri: string;
+  readonly metrics?: Record<string, number>;
+  readonly datasetVersion?: string;
+  readonly image?: string;
+  readonly hyperparameters?: Record<string, string | number | boolean>;
+  /** Training run that produced the version; makes registration idempotent per run. */
+  readonly runId?: string;
+  readonly executionDate?: string;
+  readonly description?: string;
+  /** @default 'REGISTERED' */
+  readonly status?: VersionStatus;
+  readonly actor: string;
+}
+
+/**
+ * Registers a new version with the next number of (model, category): 1, 2, 3, ... with no gaps
+ * or duplicates under concurrency. The counter bump and the version write are one conditional
+ * transaction (optimistic concurrency on the counter), so a number is only used when its version
+ * exists. Registering again with the same runId returns the version that run already registered.
+ */
+export async function registerVersion(ctx: RegistryContext, input: RegisterVersionInput): Promise<ModelVersion> {
+  const model = v.modelName('model', input.model);
+  const category = v.category('category', input.category);
+  const base = {
+    model,
+    category,
+    status: input.status === undefined ? 'REGISTERED' as const : v.oneOf('status', input.status, ['REGISTERED', 'PENDING_APPROVAL'] as const),
+    artifactUri: uri('artifactUri', input.artifactUri),
+    metrics: v.metrics('metrics', input.metrics),
+    datasetVersion: v.optionalString('datasetVersion', input.datasetVersion, 256),
+    image: v.optionalString('image', input.image, 512),
+    hyperparameters: v.hyperparameters('hyperparameters', input.hyperparameters),
+    runId: input.runId === undefined ? undefined : v.runId('runId', input.runId),
+    executionDate: v.executionDate('executionDate', input.executionDate),
+    description: v.optionalString('description', input.description),
+    registeredBy: v.nonEmpty('actor', input.actor, 'say who is registering (a user name or a pipeline id)', 256),
+  };
+  const line = keys.line(model, category);
+
+  if (base.runId !== undefined) {
+    const existing = await versionOfRun(ctx, model, category, base.runId);
+    if (existing) return existing;
+  }
+  await requireModel(ctx, model);
+
+  for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
+    const counter = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: line, sk: keys.counterSk }, ConsistentRead: true }));
+    const latest = (counter.Item?.latest as number | undefined) ?? 0;
+    const next = latest + 1;
+    const record: ModelVersion = { ...base, version: next, registeredAt: ctx.now().toISOString() };
+    const items = [
+      {
+        Update: {
+          TableName: ctx.tableName,
+          Key: { pk: line, sk: keys.counterSk },
+          UpdateExpression: 'SET latest = :next, entity = :entity',
+          ConditionExpression: latest === 0 ? 'attribute_not_exists(pk)' : 'latest = :latest',
+          ExpressionAttributeValues: { ':next': next, ':entity': ENTITY.counter, ...(latest === 0 ? {} : { ':latest': latest }) },
+        },
+      },
+      {
+        Put: {
+          TableName: ctx.tableName,
+          Item: { pk: line, sk: keys.versionSk(next), entity: ENTITY.version, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...(base.runId === undefined ? [] : [{
+        Put: {
+          TableName: ctx.tableName,
+          Item: { pk: line, sk: keys.runRefSk(base.runId), entity: ENTITY.runRef, version: next },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }]),
+    ];
+    try {
+      await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await addCategory(ctx, model, category);
+      return record;
+    } catch (e) {
+      const codes = cancellationCodes(e);
+      if (codes?.[2] === 'ConditionalCheckFailed' && base.runId !== undefined) {
+        const existing = await versionOfRun(ctx, model, category, base.runId);
+        if (existing) return existing;
+      }
+      const lostRace = codes?.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict') ?? false;
+      if (!lostRace && !isTransientTransactionError(e)) throw e;
+      await backoff(attempt);
+    }
+  }
+  throw new ConflictError(`could not register a version of ${model}/${category} after ${ctx.maxAttempts} attempts: too many concurrent registrations; retry later`);
+}
+
+export async function getVersion(ctx: RegistryContext, modelInput: string, categoryInput: string, versionInput: number): Promise<ModelVersion | undefined> {
+  const model = v.modelName('model', modelInput);
+  const category = v.category('category', categoryInput);
+  const version = v.version('version', versionInput);
+  const res = await ctx.doc.send(new GetCommand({
+    TableName: ctx.tableName,
+    Key: { pk: keys.line(model, category), sk: keys.versionSk(version) },
+    ConsistentRead: true,
+  }));
+  return res.Item ? strip<ModelVersion>(res.Item) : undefined;
+}
+
+export async function requireVersion(ctx: RegistryContext, model: string, category: string, version: number): Promise<ModelVersion> {
+  const found = await getVersion(ctx, model, category, version);
+  if (!found) {
+    throw new NotFoundError(`version ${version} of ${model}/${category}`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+  }
+  return found;
+}
+
+/** Versions of (model, category), newest first, one page at a time. */
+export async function listVersions(ctx: RegistryContext, modelInput: string, categoryInput: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ModelVersion>> {
+  const model = v.modelName('model', modelInput);
+  const category = v.category('category', categoryInput);
+  const res = await ctx.doc.send(new QueryCommand({
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+    ExpressionAttributeValues: { ':pk': keys.line(model, category), ':v': keys.versionPrefix },
+    ScanIndexForward: false,
+    Limit: v.limit('limit', opts.limit),
+    ExclusiveStartKey: decodeToken(opts.nextToken),
+  }));
+  return { items: (res.Items ?? []).map((i) => strip<ModelVersion>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
+}
+
+/** Every version of (model, category), newest first (follows all pages). */
+export async function allVersions(ctx: RegistryContext, model: string, category: string): Promise<ModelVersion[]> {
+  const out: ModelVersion[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await listVersions(ctx, model, category, { nextToken });
+    out.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+/**
+ * The best version of (model, category) by a metric; rejected versions and versions without
+ * the metric are skipped. Ties go to the newer version.
+ */
+export async function findBestVersion(ctx: RegistryContext, input: { model: string; category: string; metric: string; direction: Direction }): Promise<ModelVersion | undefined> {
+  const metric = v.metricName('metric', input.metric);
+  const direction = v.oneOf('direction', input.direction, ['maximize', 'minimize'] as const);
+  let best: ModelVersion | undefined;
+  for (const ver of await allVersions(ctx, input.model, input.category)) {
+    const value = ver.metrics[metric];
+    if (ver.status === 'REJECTED' || value === undefined) continue;
+    const bestValue = best?.metrics[metric];
+    if (bestValue === undefined || (direction === 'maximize' ? value > bestValue : value < bestValue)) best = ver;
+  }
+  return best;
+}
+
+/** Approves or rejects a version (or marks it pending approval). A production version cannot be rejected. */
+export async function setVersionStatus(ctx: RegistryContext, input: {
+  model: string; category: string; version: number; status: VersionStatus; actor: string; reason: string;
+}): Promise<ModelVersion> {
+  const model = v.modelName('model', input.model);
+  const category = v.category('category', input.category);
+  const version = v.version('version', input.version);
+  const status = v.oneOf('status', input.status, VERSION_STATUSES);
+  const actor = v.nonEmpty('actor', input.actor, 'say who is acting', 256);
+  const reason = v.nonEmpty('reason', input.reason, 'say why, for the audit trail (e.g. "offline metrics reviewed")');
+  const line = keys.line(model, category);
+  if (status === 'REJECTED') {
+    const pointer = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: line, sk: keys.productionSk }, ConsistentRead: true }));
+    if (pointer.Item?.version === version) {
+      throw new ConflictError(`version ${version} of ${model}/${category} is in production and cannot be rejected: roll back or promote another version first`);
+    }
+  }
+  try {
+    const res = await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: { pk: line, sk: keys.versionSk(version) },
+      UpdateExpression: 'SET #s = :s, statusReason = :r, statusChangedAt = :t, statusChangedBy = :a',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':r': reason, ':t': ctx.now().toISOString(), ':a': actor },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return strip<ModelVersion>(res.Attributes ?? {});
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
+      throw new NotFoundError(`version ${version} of ${model}/${category}`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+    }
+    throw e;
+  }
+}
+
+async function versionOfRun(ctx: RegistryContext, model: string, category: string, runId: string): Promise<ModelVersion | undefined> {
+  const ref = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: keys.line(model, category), sk: keys.runRefSk(runId) }, ConsistentRead: true }));
+  const version = ref.Item?.version as number | undefined;
+  return version === undefined ? undefined : getVersion(ctx, model, category, version);
+}
+
+function uri(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^(s3|https?|file):\/\/\S+$/.test(value) || value.length > 2048) {
+    throw new ValidationError(field, value, 'use the URI of the model artifact, e.g. "s3://bucket/models/demand/run-1/model.tar.gz"');
+  }
+  return value;
+}
