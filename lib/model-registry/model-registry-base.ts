@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 /** The model registry: one DynamoDB table holding models, versions, runs, production pointers and audit. */
 export interface IModelRegistry extends IConstruct {
   /** The registry table. */
-  readonly table: dynamodb.ITableV2;
+  readonly table: dynamodb.ITable;
   /** Name of the registry table. @attribute */
   readonly tableName: string;
   /** ARN of the registry table. @attribute */

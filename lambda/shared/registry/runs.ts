@@ -72,19 +72,17 @@ export async function finishRun(ctx: RegistryContext, input: FinishRunInput): Pr
   const logUrl = v.optionalString('logUrl', input.logUrl, 2048);
   const failureCause = v.optionalString('failureCause', input.failureCause?.slice(0, 4096), 4096);
   const version = input.version === undefined ? undefined : v.version('version', input.version);
-  const values: Record<string, unknown> = { ':s': status, ':f': ctx.now().toISOString(), ':m': metrics, ':a': artifacts, ':running': 'RUNNING' };
-  const sets = ['#s = :s', 'finishedAt = :f', 'metrics = :m', 'artifacts = :a'];
-  if (logUrl !== undefined) { sets.push('logUrl = :l'); values[':l'] = logUrl; }
-  if (failureCause !== undefined) { sets.push('failureCause = :c'); values[':c'] = failureCause; }
-  if (version !== undefined) { sets.push('#v = :v'); values[':v'] = version; }
+  // Every attribute goes through a name placeholder: several (metrics, status) are reserved words.
+  const fields: Record<string, unknown> = { status, finishedAt: ctx.now().toISOString(), metrics, artifacts, logUrl, failureCause, version };
+  const set = Object.entries(fields).filter(([, value]) => value !== undefined);
   try {
     const res = await ctx.doc.send(new UpdateCommand({
       TableName: ctx.tableName,
       Key: keys.run(runId),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND #s = :running',
-      ExpressionAttributeNames: { '#s': 'status', ...(version !== undefined ? { '#v': 'version' } : {}) },
-      ExpressionAttributeValues: values,
+      UpdateExpression: `SET ${set.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+      ExpressionAttributeNames: Object.fromEntries(set.map(([k]) => [`#${k}`, k])),
+      ExpressionAttributeValues: { ...Object.fromEntries(set.map(([k, value]) => [`:${k}`, value])), ':running': 'RUNNING' },
       ReturnValues: 'ALL_NEW',
     }));
     return strip<Run>(res.Attributes ?? {});

@@ -1,0 +1,83 @@
+// Cross-component contracts: S3 layout, container contract and metric names. Every construct
+// and handler imports these instead of spelling paths or names itself.
+
+/** Key prefix helpers (no leading slash, trailing slash on prefixes). */
+export const layout = {
+  /** Input data of a model/category for one execution date in the datasets bucket. */
+  datasetPrefix: (model: string, category: string, date: string) => `${model}/${category}/${date}/`,
+  /** Everything a run writes in the artifacts bucket. Experiments live under their own prefix so they can expire. */
+  runPrefix: (model: string, runId: string, experiment: boolean) => `${experiment ? 'experiments' : 'runs'}/${model}/${runId}/`,
+  /** Dataset manifest written by data validation (its hash is the dataset version). */
+  manifestKey: (model: string, category: string, date: string) => `manifests/${model}/${category}/${date}/manifest.json`,
+  /** Batch predictions in the predictions bucket (JSON Lines files). */
+  predictionsPrefix: (model: string, category: string, date: string) => `${model}/${category}/${date}/`,
+};
+
+/**
+ * Container contract (training and batch scoring), the same on SageMaker, Batch and locally.
+ * SageMaker's file layout plus MLOPS_* variables. The run writes `metrics.json` (and optionally
+ * `baseline.json`, the prediction/feature histograms used for drift) into the model directory
+ * or the output data directory; both end up under the run's `output/` prefix.
+ */
+export const CONTAINER = {
+  inputDataDir: '/opt/ml/input/data',
+  hyperparametersFile: '/opt/ml/input/config/hyperparameters.json',
+  modelDir: '/opt/ml/model',
+  outputDataDir: '/opt/ml/output/data',
+  metricsFile: 'metrics.json',
+  baselineFile: 'baseline.json',
+  trainingChannel: 'training',
+  env: {
+    model: 'MLOPS_MODEL',
+    category: 'MLOPS_CATEGORY',
+    runId: 'MLOPS_RUN_ID',
+    executionDate: 'MLOPS_EXECUTION_DATE',
+    mode: 'MLOPS_MODE', // 'train' | 'score'
+    modelVersion: 'MLOPS_MODEL_VERSION',
+  },
+} as const;
+
+/** CloudWatch namespace and metric names published by handlers and the prediction server. */
+export const METRICS = {
+  namespace: 'CdkMlops',
+  dimensions: { model: 'Model', category: 'Category' },
+  predictionsWritten: 'PredictionsWritten',
+  predictionsFailed: 'PredictionsFailed',
+  /** Epoch seconds of the newest loaded batch's generatedAt; freshness = now - this. */
+  predictionsGeneratedAt: 'PredictionsGeneratedAt',
+  predictionAnswers: 'PredictionAnswers',
+  fallbackAnswers: 'FallbackAnswers',
+  ruleAnswers: 'RuleAnswers',
+  storeErrors: 'PredictionStoreErrors',
+  predictionDrift: 'PredictionDriftPSI',
+  featureDrift: 'FeatureDriftPSI',
+  evaluatedMetric: 'EvaluatedMetric',
+  runsFailed: 'TrainingRunsFailed',
+  runsSucceeded: 'TrainingRunsSucceeded',
+} as const;
+
+/** EventBridge source and detail types of registry change events. */
+export const REGISTRY_EVENTS = {
+  source: 'cdk-mlops.registry',
+  versionRegistered: 'Model Version Registered',
+  modelPromoted: 'Model Promoted',
+} as const;
+
+/**
+ * SSM parameters an MlopsPlatform publishes so clients (the `mlops` CLI, other stacks) can find
+ * it: everything under `/cdk-mlops/<platform>/`. The default platform name is `default`.
+ */
+export const PARAMETERS = {
+  root: (platform: string) => `/cdk-mlops/${platform}/`,
+  registryTable: (platform: string) => `/cdk-mlops/${platform}/registry/table-name`,
+  predictionsTable: (platform: string) => `/cdk-mlops/${platform}/predictions/table-name`,
+  datasetsBucket: (platform: string) => `/cdk-mlops/${platform}/data/datasets-bucket`,
+  artifactsBucket: (platform: string) => `/cdk-mlops/${platform}/data/artifacts-bucket`,
+  predictionsBucket: (platform: string) => `/cdk-mlops/${platform}/data/predictions-bucket`,
+  trainingStateMachine: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/training-state-machine-arn`,
+  batchInferenceStateMachine: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/batch-inference-state-machine-arn`,
+  endpoint: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/endpoint`,
+  defaultPlatform: 'default',
+  /** Environment variable that selects the platform for the CLI. */
+  platformEnv: 'MLOPS_PLATFORM',
+} as const;

@@ -1,0 +1,223 @@
+// The one predict core behind both front ends (Fargate server and API Lambda):
+// resolve production version -> prefilter rules -> lookup (cache, store) -> override rules ->
+// answer, or fallback rules when there is no valid prediction. Every answer says its source.
+import { ValidationError } from '../registry/errors';
+import * as v from '../registry/validate';
+import { StoredPrediction, predictionKey } from '../predictions/schema';
+import { CircuitBreaker } from './breaker';
+import { TtlCache } from './cache';
+import { ServedModel, ServingConfig } from './config';
+import { PREDICT_DEFAULTS } from './constants';
+import { ProductionResolver, ProductionSource } from './production';
+import { Facts, firstMatch } from './rules';
+import { PredictionStore } from './store';
+
+export type AnswerSource = 'model' | 'rule' | 'fallback';
+/** Why an answer is a fallback. */
+export type FallbackReason = 'no-production-version' | 'missing' | 'expired' | 'store-error';
+
+/** The prediction answer contract. */
+export interface Answer {
+  readonly prediction: unknown;
+  readonly model: string;
+  readonly category: string;
+  readonly entityId: string;
+  /** Production version the answer is for; null when no version is promoted (or it is unknown). */
+  readonly version: number | null;
+  readonly source: AnswerSource;
+  /** Name of the rule that answered, for rule answers and matched fallbacks. */
+  readonly rule?: string;
+  readonly reason?: FallbackReason;
+  /** When the prediction was generated (model and override answers), else when the answer was made. */
+  readonly generatedAt: string;
+}
+
+/** A request the core refuses: 400 bad input, 404 unknown model. */
+export class PredictRequestError extends Error {
+  constructor(readonly status: 400 | 404, message: string) {
+    super(message);
+    this.name = 'PredictRequestError';
+  }
+}
+
+export interface PredictCoreOptions {
+  readonly config: ServingConfig;
+  readonly store: PredictionStore;
+  /** Production version of (model, category), e.g. the registry's getProduction. */
+  readonly production: ProductionSource;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default PREDICT_DEFAULTS.cacheTtlMs */
+  readonly cacheTtlMs?: number;
+  /** @default PREDICT_DEFAULTS.negativeCacheTtlMs */
+  readonly negativeCacheTtlMs?: number;
+  /** @default PREDICT_DEFAULTS.maxCacheEntries */
+  readonly maxCacheEntries?: number;
+  /** @default PREDICT_DEFAULTS.productionTtlMs */
+  readonly productionTtlMs?: number;
+  /** @default PREDICT_DEFAULTS.breakerFailureThreshold */
+  readonly breakerFailureThreshold?: number;
+  /** @default PREDICT_DEFAULTS.breakerOpenMs */
+  readonly breakerOpenMs?: number;
+  /** Called with every answer (metrics). */
+  readonly onAnswer?: (answer: Answer) => void;
+  /** Called on every failed store read (metrics). */
+  readonly onStoreError?: (model: string, category: string, error: unknown) => void;
+}
+
+const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@+=,~-]{0,255}$/;
+const ENTITY_FIX = 'use 1-256 letters, digits, "_", ".", ":", "@", "+", "=", ",", "~" or "-", starting with a letter or digit';
+
+export class PredictCore {
+  private readonly cache: TtlCache<StoredPrediction | null>;
+  private readonly production: ProductionResolver;
+  private readonly breaker: CircuitBreaker;
+  private readonly now: () => number;
+  private readonly cacheTtlMs: number;
+  private readonly negativeTtlMs: number;
+
+  constructor(private readonly options: PredictCoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.cacheTtlMs = options.cacheTtlMs ?? PREDICT_DEFAULTS.cacheTtlMs;
+    this.negativeTtlMs = Math.min(this.cacheTtlMs, options.negativeCacheTtlMs ?? PREDICT_DEFAULTS.negativeCacheTtlMs);
+    this.cache = new TtlCache(options.maxCacheEntries ?? PREDICT_DEFAULTS.maxCacheEntries, this.now);
+    this.production = new ProductionResolver(options.production, options.productionTtlMs ?? PREDICT_DEFAULTS.productionTtlMs, this.now);
+    this.breaker = new CircuitBreaker(
+      options.breakerFailureThreshold ?? PREDICT_DEFAULTS.breakerFailureThreshold,
+      options.breakerOpenMs ?? PREDICT_DEFAULTS.breakerOpenMs,
+      this.now,
+    );
+  }
+
+  /** Names of the served models. */
+  get models(): string[] {
+    return Object.keys(this.options.config.models);
+  }
+
+  /** The answer for one entity. Throws PredictRequestError for bad input or an unknown model. */
+  async predict(model: string, category: string | undefined, entityId: string): Promise<Answer> {
+    const [answer] = await this.predictMany(model, category, [entityId]);
+    return answer;
+  }
+
+  /** Answers for several entities of one (model, category), in request order. */
+  async predictMany(model: string, categoryInput: string | undefined, entityIds: readonly string[]): Promise<Answer[]> {
+    const served = this.servedModel(model);
+    const category = this.category(model, served, categoryInput);
+    entityIds.forEach((id, i) => this.entityId(id, entityIds.length > 1 ? `entityIds[${i}]` : 'entityId'));
+
+    const prod = await this.production.resolve(model, category);
+    const version = prod.version ?? null;
+    const answers: Array<Answer | undefined> = new Array(entityIds.length);
+    const toLookUp: number[] = [];
+    entityIds.forEach((entityId, i) => {
+      const pre = firstMatch(served.rules.prefilter, { entityId, category, version: version ?? undefined });
+      if (pre) answers[i] = this.ruleAnswer(model, category, entityId, version, pre.name, pre.prediction, new Date(this.now()).toISOString());
+      else if (prod.error !== undefined) answers[i] = this.fallback(served, model, category, entityId, null, 'store-error');
+      else if (version === null) answers[i] = this.fallback(served, model, category, entityId, null, 'no-production-version');
+      else toLookUp.push(i);
+    });
+
+    if (toLookUp.length > 0 && version !== null) {
+      const items = await this.lookup(model, category, toLookUp.map((i) => predictionKey(model, category, version, entityIds[i])));
+      toLookUp.forEach((i, j) => {
+        const r = items[j];
+        answers[i] = typeof r === 'string'
+          ? this.fallback(served, model, category, entityIds[i], version, r)
+          : this.modelAnswer(served, r);
+      });
+    }
+    const out = answers as Answer[];
+    if (this.options.onAnswer) for (const a of out) this.options.onAnswer(a);
+    return out;
+  }
+
+  /** Items for the keys, or the fallback reason of each key without a valid item. */
+  private async lookup(model: string, category: string, pks: string[]): Promise<Array<StoredPrediction | FallbackReason>> {
+    const result: Array<StoredPrediction | null | undefined> = pks.map((pk) => this.cache.get(pk));
+    const misses = pks.filter((_, i) => result[i] === undefined);
+    let failed = false;
+    if (misses.length > 0) {
+      if (!this.breaker.allow()) {
+        failed = true;
+      } else {
+        try {
+          const found = misses.length === 1
+            ? new Map(await this.options.store.get(misses[0]).then((it) => (it ? [[misses[0], it] as const] : [])))
+            : await this.options.store.getMany(misses);
+          this.breaker.success();
+          pks.forEach((pk, i) => {
+            if (result[i] !== undefined) return;
+            const item = found.get(pk) ?? null;
+            result[i] = item;
+            this.cache.set(pk, item, item ? Math.min(this.cacheTtlMs, item.expiresAt * 1000 - this.now()) : this.negativeTtlMs);
+          });
+        } catch (e) {
+          this.breaker.failure();
+          failed = true;
+          this.options.onStoreError?.(model, category, e);
+        }
+      }
+    }
+    const nowSec = this.now() / 1000;
+    return result.map((item) => {
+      if (item === undefined) return failed ? 'store-error' : 'missing';
+      if (item === null) return 'missing';
+      // DynamoDB deletes expired items lazily (up to days late): expired means missing.
+      if (typeof item.expiresAt !== 'number' || item.expiresAt <= nowSec) return 'expired';
+      return item;
+    });
+  }
+
+  private modelAnswer(served: ServedModel, item: StoredPrediction): Answer {
+    const facts: Facts = { entityId: item.entityId, category: item.category, version: item.version, prediction: item.prediction };
+    const override = firstMatch(served.rules.override, facts);
+    if (override) return this.ruleAnswer(item.model, item.category, item.entityId, item.version, override.name, override.prediction, item.generatedAt);
+    return {
+      prediction: item.prediction, model: item.model, category: item.category, entityId: item.entityId,
+      version: item.version, source: 'model', generatedAt: item.generatedAt,
+    };
+  }
+
+  private ruleAnswer(model: string, category: string, entityId: string, version: number | null, rule: string, prediction: unknown, generatedAt: string): Answer {
+    return { prediction, model, category, entityId, version, source: 'rule', rule, generatedAt };
+  }
+
+  private fallback(served: ServedModel, model: string, category: string, entityId: string, version: number | null, reason: FallbackReason): Answer {
+    const rule = firstMatch(served.rules.fallback, { entityId, category, version: version ?? undefined });
+    return {
+      prediction: rule ? rule.prediction : null, model, category, entityId, version, source: 'fallback',
+      ...(rule ? { rule: rule.name } : {}), reason, generatedAt: new Date(this.now()).toISOString(),
+    };
+  }
+
+  private servedModel(model: string): ServedModel {
+    const served = Object.prototype.hasOwnProperty.call(this.options.config.models, model) ? this.options.config.models[model] : undefined;
+    if (!served) {
+      throw new PredictRequestError(404, `model ${JSON.stringify(model)} is not served here: served models are ${this.models.join(', ')}`);
+    }
+    return served;
+  }
+
+  private category(model: string, served: ServedModel, input: string | undefined): string {
+    const category = input === undefined || input === '' ? served.defaultCategory : input;
+    if (category === undefined) {
+      throw new PredictRequestError(400, `category is required for model ${model}: pass ?category=<name>${served.categories ? ` with one of ${served.categories.join(', ')}` : ''}`);
+    }
+    try {
+      v.category('category', category);
+    } catch (e) {
+      throw new PredictRequestError(400, (e as ValidationError).message);
+    }
+    if (served.categories && !served.categories.includes(category)) {
+      throw new PredictRequestError(400, `category ${JSON.stringify(category)} is not served for model ${model}: use one of ${served.categories.join(', ')}`);
+    }
+    return category;
+  }
+
+  private entityId(id: unknown, field: string): void {
+    if (typeof id !== 'string' || !ENTITY_ID.test(id)) {
+      throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_FIX).message);
+    }
+  }
+}

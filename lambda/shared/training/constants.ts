@@ -1,0 +1,40 @@
+// Names shared by the TrainingPipeline construct (which sets them) and the training handlers
+// (which read them), so the two cannot drift apart.
+
+/** Environment variables of the training handlers (besides lambda/shared/env.ts `ENV`). */
+export const TRAINING_ENV = {
+  /** JSON of {@link PipelineConfig}: everything the handlers need to know about the pipeline. */
+  config: 'MLOPS_TRAINING_CONFIG',
+} as const;
+
+/**
+ * Container contract addition (local and Batch staging): the root that stands in for `/opt/ml`.
+ * On SageMaker it is unset and code uses `/opt/ml`; the local stand-in and tests point it at a
+ * temp folder. Training code should read `os.environ.get("MLOPS_ML_ROOT", "/opt/ml")`.
+ */
+export const ML_ROOT_ENV = 'MLOPS_ML_ROOT';
+
+/** Extra variables the Batch staging wrapper reads (set by the job definition and the task). */
+export const BATCH_STAGING_ENV = {
+  /** s3://bucket/prefix/ of the training channel. */
+  inputUri: 'MLOPS_INPUT_URI',
+  /** s3://bucket/prefix/ the job writes `output/model/` and `output/data/` under. */
+  outputUri: 'MLOPS_OUTPUT_URI',
+  /** s3://bucket/prefix/ synced to and from /opt/ml/checkpoints (Spot restarts resume from it). */
+  checkpointUri: 'MLOPS_CHECKPOINT_URI',
+  /** JSON object written to input/config/hyperparameters.json. */
+  hyperparameters: 'MLOPS_HYPERPARAMETERS',
+  /** JSON array: the training command the wrapper runs. */
+  command: 'MLOPS_TRAINING_COMMAND',
+  /** KMS key id/ARN for SSE-KMS on uploads. */
+  kmsKeyId: 'MLOPS_KMS_KEY_ID',
+  /** Override of the S3 endpoint (tests against an emulator). */
+  s3Endpoint: 'MLOPS_S3_ENDPOINT',
+  /** The gzip+base64 source of the staging wrapper, executed by the job's bootstrap command. */
+  stager: 'MLOPS_STAGER',
+} as const;
+
+/** Prefix of the approval request items the pipeline keeps in the registry table. */
+export const APPROVAL_SK_PREFIX = 'APPROVAL#';
+/** Entity discriminator of approval request items (not a registry-core entity: change events ignore it). */
+export const APPROVAL_ENTITY = 'APPROVAL_REQUEST';

@@ -1,0 +1,61 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../dynamo';
+import { ENV, requireEnv } from '../env';
+import { ModelRegistryClient } from '../registry';
+import { configFromEnv } from './config';
+import { PipelineConfig } from './types';
+
+/** Publishes a notification; SNS in AWS, a capture in tests and local mode. */
+export interface Notifier {
+  publish(subject: string, message: string): Promise<void>;
+}
+
+/** Everything the training handlers touch, injectable so tests and local mode pass emulators. */
+export interface TrainingDeps {
+  readonly config: PipelineConfig;
+  readonly registry: ModelRegistryClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly s3: S3Client;
+  readonly datasetsBucket: string;
+  readonly artifactsBucket: string;
+  readonly notifier: Notifier;
+  readonly now: () => Date;
+}
+
+export class SnsNotifier implements Notifier {
+  constructor(private readonly client: SNSClient, private readonly topicArn: string) {}
+  async publish(subject: string, message: string): Promise<void> {
+    // SNS subjects: ASCII, no newlines, at most 100 characters.
+    const safeSubject = subject.replace(/[^\x20-\x7E]/g, ' ').slice(0, 100);
+    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: safeSubject, Message: message }));
+  }
+}
+
+let cached: TrainingDeps | undefined;
+
+/** Dependencies from the Lambda environment, built once per container. */
+export function depsFromEnv(): TrainingDeps {
+  if (cached) return cached;
+  const doc = documentClient();
+  const tableName = requireEnv(ENV.registryTable);
+  cached = {
+    config: configFromEnv(),
+    registry: new ModelRegistryClient({ tableName, doc }),
+    doc,
+    tableName,
+    s3: new S3Client({}),
+    datasetsBucket: requireEnv(ENV.datasetsBucket),
+    artifactsBucket: requireEnv(ENV.artifactsBucket),
+    notifier: new SnsNotifier(new SNSClient({}), requireEnv(ENV.notificationTopic)),
+    now: () => new Date(),
+  };
+  return cached;
+}
+
+/** Identity written to the registry for actions the pipeline takes. */
+export function pipelineActor(config: PipelineConfig, executionId?: string): string {
+  return `pipeline:${config.pipelineName ?? config.model}${executionId ? `:${executionId.split(':').pop()}` : ''}`.slice(0, 256);
+}

@@ -1,0 +1,117 @@
+// Shapes of the training pipeline: its configuration and the JSON passed between states.
+
+export type DataFormat = 'csv' | 'jsonl';
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'timestamp';
+export type PromotionMode = 'auto' | 'manual' | 'none';
+export type Direction = 'maximize' | 'minimize';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Empty values are allowed. */
+  readonly nullable?: boolean;
+}
+
+export interface DataValidationConfig {
+  readonly format: DataFormat;
+  readonly columns: ColumnSpec[];
+  readonly minRows: number;
+  /** Newest input object must be at most this old at the reference time (seconds); 0 = no check. */
+  readonly maxAgeSeconds: number;
+  /** Rows type-checked per category (all rows are counted). */
+  readonly sampleRows: number;
+}
+
+export interface EvaluationConfig {
+  readonly metric: string;
+  readonly direction: Direction;
+  /** Minimum improvement over the champion (absolute, in metric units). */
+  readonly minImprovement: number;
+  /** Absolute bar the challenger must meet (>= when maximizing, <= when minimizing). */
+  readonly threshold?: number;
+}
+
+/** Everything the handlers know about the pipeline; set by the construct as JSON. */
+export interface PipelineConfig {
+  readonly model: string;
+  readonly categories: string[];
+  readonly hyperparameters: Record<string, string>;
+  readonly validation: DataValidationConfig;
+  readonly evaluation: EvaluationConfig;
+  readonly promotion: PromotionMode;
+  readonly approvalTimeoutSeconds: number;
+  /** IANA time zone the scheduled time is read in to get the execution date. */
+  readonly timeZone: string;
+  readonly toleratedFailurePercentage: number;
+  /** Attempts of a training job failed for a transient reason (capacity, Spot). */
+  readonly trainingAttempts: number;
+  /** Container image recorded on every version (lineage). */
+  readonly image: string;
+  /** Name of the state machine, for approval instructions. */
+  readonly pipelineName?: string;
+}
+
+/** Input of an execution; every field is optional (a scheduled start gives scheduledTime). */
+export interface ExecutionInput {
+  readonly executionDate?: string;
+  readonly scheduledTime?: string;
+  readonly categories?: string[];
+  readonly hyperparameters?: Record<string, string | number | boolean>;
+  readonly experiment?: boolean;
+  readonly trigger?: string;
+  /** Key of the object whose arrival started the execution (data-arrival trigger). */
+  readonly objectKey?: string;
+}
+
+/** One category's run: the item the Map iterates over. */
+export interface RunItem {
+  readonly model: string;
+  readonly category: string;
+  readonly runId: string;
+  readonly executionDate: string;
+  readonly experiment: boolean;
+  readonly trigger: string;
+  readonly executionId: string;
+  readonly hyperparameters: Record<string, string>;
+  readonly datasetBucket: string;
+  readonly datasetPrefix: string;
+  readonly datasetUri: string;
+  readonly outputBucket: string;
+  /** Run prefix in the artifacts bucket (layout.runPrefix). */
+  readonly outputPrefix: string;
+  readonly outputUri: string;
+  readonly checkpointUri: string;
+  /** Training attempt, from 1; part of the job name (job names are unique forever). */
+  readonly attempt: number;
+  readonly datasetVersion?: string;
+  readonly rows?: number;
+  readonly jobName?: string;
+}
+
+export interface PlanOutput {
+  readonly model: string;
+  readonly executionDate: string;
+  readonly experiment: boolean;
+  readonly trigger: string;
+  readonly executionId: string;
+  /** Reference time of freshness checks (ISO). */
+  readonly referenceTime: string;
+  readonly items: RunItem[];
+}
+
+export type Outcome = 'PROMOTED' | 'REGISTERED' | 'PENDING_APPROVAL' | 'REJECTED' | 'APPROVAL_TIMED_OUT' | 'FAILED';
+
+/** What one category's branch ends with. */
+export interface CategoryOutcome {
+  readonly category: string;
+  readonly runId: string;
+  readonly outcome: Outcome;
+  readonly version?: number;
+  readonly reason: string;
+}
+
+/** Step Functions error output of a Catch. */
+export interface StepError {
+  readonly Error?: string;
+  readonly Cause?: string;
+}
