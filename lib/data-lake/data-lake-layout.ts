@@ -1,0 +1,31 @@
+// Key prefixes and object tags the data lake's lifecycle rules act on. Plain constants (no CDK
+// imports) so the training pipeline's handlers can use the same values the rules match on.
+// `lambda/shared/contract.ts` `layout.runPrefix` builds keys under these prefixes; a test keeps
+// the two in step.
+
+/** Key prefixes in the artifacts bucket. */
+export const ARTIFACT_PREFIXES = {
+  /** Scheduled (production) runs: `runs/<model>/<runId>/`. Kept unless the run is marked failed. */
+  runs: 'runs/',
+  /** Experiment runs: `experiments/<model>/<runId>/`. Expire after `experimentRunOutputsExpiration`. */
+  experiments: 'experiments/',
+} as const;
+
+/**
+ * Object tag that marks the outputs of a failed run for expiry. Whoever records the failure (the
+ * training pipeline's failure handler) tags every object under the run's prefix with
+ * `mlops:run-status=failed` (`s3:PutObjectTagging`, included in `grantWriteArtifacts`); a
+ * tag-filtered lifecycle rule then expires them after `failedRunOutputsExpiration`. Untagged
+ * objects are never touched by that rule, so a forgotten tag keeps data rather than losing it.
+ */
+export const RUN_STATUS_TAG = {
+  key: 'mlops:run-status',
+  failed: 'failed',
+} as const;
+
+/** Prefixes in the access-logs bucket, one per data bucket, so each bucket's logs stay apart. */
+export const ACCESS_LOG_PREFIXES = {
+  datasets: 'datasets/',
+  artifacts: 'artifacts/',
+  predictions: 'predictions/',
+} as const;
