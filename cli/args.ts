@@ -1,0 +1,49 @@
+// A small argument parser: positionals, `--flag value`, `--flag=value`, boolean switches and
+// repeatable options. Unknown flags are usage errors that name the flags the command knows.
+import { UsageError } from './errors';
+
+export interface FlagSpec {
+  /** `string` takes a value, `boolean` is a switch, `list` takes a value and may repeat. */
+  readonly type: 'string' | 'boolean' | 'list';
+  readonly description: string;
+  /** Placeholder shown in help, e.g. `<name>`. */
+  readonly value?: string;
+}
+
+export interface ParsedArgs {
+  readonly positionals: string[];
+  readonly flags: Record<string, string | boolean | string[] | undefined>;
+}
+
+export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>, command: string): ParsedArgs {
+  const positionals: string[] = [];
+  const flags: Record<string, string | boolean | string[] | undefined> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (!arg.startsWith('--') || arg === '--') { positionals.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const f = spec[name];
+    if (!f) {
+      throw new UsageError(`unknown option --${name} for "mlops ${command}"`, `use one of ${Object.keys(spec).map((k) => `--${k}`).join(', ')}, or see \`mlops ${command} --help\``);
+    }
+    if (f.type === 'boolean') {
+      if (eq !== -1) {
+        const v = arg.slice(eq + 1);
+        if (v !== 'true' && v !== 'false') throw new UsageError(`--${name}=${v} is not true or false`, `write --${name} alone, or --${name}=false`);
+        flags[name] = v === 'true';
+      } else {
+        flags[name] = true;
+      }
+      continue;
+    }
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`, `write --${name} ${f.value ?? '<value>'}`);
+    if (f.type === 'list') flags[name] = [...(flags[name] as string[] | undefined ?? []), value];
+    else flags[name] = value;
+  }
+  return { positionals, flags };
+}

@@ -1,0 +1,48 @@
+import { RUN_STATUSES, Run, RunStatus } from '../../lambda/shared/registry';
+import { formatDuration } from '../../lib/spec/units';
+import { UsageError } from '../errors';
+import { formatMetrics, json, shortTime, table } from '../output';
+import { Command, categoryFlag } from './command';
+import { parseSince } from './common';
+
+/** `mlops runs <model>`: training runs newest first ("which run was the one from two days ago?"). */
+export const runsCommand: Command = {
+  name: 'runs',
+  usage: '<model> [--since 3d|<date>] [--status RUNNING|SUCCEEDED|FAILED|STOPPED] [--category <category>] [--limit <n>]',
+  summary: 'List training runs newest first, with status, duration, metrics and the version they registered.',
+  flags: {
+    since: { type: 'string', value: '3d|<date>', description: 'Runs started in the last duration (3d, 12h) or since a date.' },
+    status: { type: 'string', value: '<status>', description: `One of ${RUN_STATUSES.join(', ')}.` },
+    category: categoryFlag,
+    limit: { type: 'string', value: '<n>', description: 'At most this many runs (default 20).' },
+  },
+  positionals: ['model'],
+  async run(ctx, { positionals: [model], flags }) {
+    const status = flags.status === undefined ? undefined : String(flags.status).toUpperCase();
+    if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status ${flags.status} is not a run status`, `use one of ${RUN_STATUSES.join(', ')}`);
+    }
+    const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit ${flags.limit} is not a number from 1 to 1000`, 'write e.g. --limit 50');
+    const since = flags.since === undefined ? undefined : parseSince(String(flags.since), ctx.now());
+    const registry = await ctx.registry();
+    const runs: Run[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await registry.listRuns({ model, category: flags.category as string | undefined, status: status as RunStatus | undefined, since, nextToken, limit: 100 });
+      runs.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken && runs.length < limit);
+    const shown = runs.slice(0, limit);
+    if (ctx.json) { ctx.io.out(json(shown)); return 0; }
+    if (shown.length === 0) { ctx.io.out(`No runs of ${model} match.${flags.since ? '' : ' Start one with `mlops train ' + model + '`.'}`); return 0; }
+    ctx.io.out(table(shown.map((r) => ({
+      run: r.runId, category: r.category, status: r.status, started: shortTime(r.startedAt),
+      duration: r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : r.status === 'RUNNING' ? `${formatDuration(ctx.now().getTime() - Date.parse(r.startedAt))}…` : '-',
+      version: r.version === undefined ? '-' : `v${r.version}`, metrics: formatMetrics(r.metrics), trigger: r.trigger, experiment: r.experiment,
+    })), ['run', 'category', 'status', 'started', 'duration', 'version', 'metrics', 'trigger', 'experiment']));
+    const failed = shown.find((r) => r.status === 'FAILED' && r.failureCause);
+    if (failed) ctx.io.out(`\nLatest failure (${failed.runId}): ${failed.failureCause!.split('\n')[0]}${failed.logUrl ? `\nLogs: ${failed.logUrl}` : ''}`);
+    return 0;
+  },
+};

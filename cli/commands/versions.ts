@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelVersion } from '../../lambda/shared/registry';
+import { inferMetricDirection, loadModelSpec } from '../../lib/spec/load-model-spec';
+import { NotFound, UsageError } from '../errors';
+import { formatMetrics, formatNumber, json, shortTime, table } from '../output';
+import { Command, categoryFlag } from './command';
+import { categoriesOf, oneCategory, parseVersion } from './common';
+
+/** `mlops versions <model>`: versions newest first, with status, metrics and which one is in production. */
+export const versionsCommand: Command = {
+  name: 'versions',
+  usage: '<model> [--category <category>] [--limit <n>]',
+  summary: 'List versions newest first, with status, metrics and the production marker.',
+  flags: { category: categoryFlag, limit: { type: 'string', value: '<n>', description: 'Versions per category (default 20).' } },
+  positionals: ['model'],
+  async run(ctx, { positionals: [model], flags }) {
+    const registry = await ctx.registry();
+    const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit ${flags.limit} is not a number from 1 to 1000`, 'write e.g. --limit 50');
+    const rows: Array<ModelVersion & { production: boolean }> = [];
+    for (const category of await categoriesOf(registry, model, flags.category as string | undefined)) {
+      const prod = (await registry.getProduction(model, category))?.version;
+      const page = await registry.listVersions(model, category, { limit });
+      rows.push(...page.items.map((v) => ({ ...v, production: v.version === prod })));
+    }
+    if (ctx.json) { ctx.io.out(json(rows)); return 0; }
+    if (rows.length === 0) { ctx.io.out(`No versions of ${model}${flags.category ? `/${flags.category}` : ''} yet.`); return 0; }
+    ctx.io.out(table(rows.map((v) => ({
+      category: v.category, version: `v${v.version}${v.production ? ' *' : ''}`, status: v.status, metrics: formatMetrics(v.metrics),
+      registered: shortTime(v.registeredAt), date: v.executionDate, run: v.runId,
+    })), ['category', 'version', 'status', 'metrics', 'registered', 'date', 'run']));
+    ctx.io.out('* = in production');
+    return 0;
+  },
+};
+
+/** The metric and direction `best` ranks by: flags, else the model's spec in ./models/<model>/model.yaml. */
+function rankingOf(ctx: { cwd: string }, model: string, flags: Record<string, unknown>): { metric: string; direction: 'maximize' | 'minimize' } {
+  const specFile = ['model.yaml', 'model.yml'].map((f) => join(ctx.cwd, 'models', model, f)).find(existsSync);
+  const spec = flags.metric === undefined && specFile ? loadModelSpec(specFile) : undefined;
+  const metric = (flags.metric as string | undefined) ?? spec?.evaluation.metric;
+  if (!metric) {
+    throw new UsageError(`no metric to rank ${model} by`, `add --metric <name> (e.g. --metric rmse), or run from the repository that holds models/${model}/model.yaml`);
+  }
+  const direction = (flags.direction as string | undefined) ?? (spec?.evaluation.metric === metric ? spec.evaluation.direction : inferMetricDirection(metric));
+  if (direction !== 'maximize' && direction !== 'minimize') {
+    throw new UsageError(direction === undefined ? `the direction of metric "${metric}" is not known` : `--direction ${direction} is not maximize or minimize`,
+      'add --direction minimize (errors, losses) or --direction maximize (scores)');
+  }
+  return { metric, direction };
+}
+
+/** `mlops best <model>`: the best version per category by the evaluation metric. */
+export const bestCommand: Command = {
+  name: 'best',
+  usage: '<model> [--metric <name>] [--direction maximize|minimize] [--category <category>]',
+  summary: 'Show the best version per category (rejected versions are skipped).',
+  flags: {
+    metric: { type: 'string', value: '<name>', description: 'Metric to rank by (default: evaluation.metric of models/<model>/model.yaml).' },
+    direction: { type: 'string', value: 'maximize|minimize', description: 'Default: the spec\'s, or known for rmse, mae, auc, accuracy, ...' },
+    category: categoryFlag,
+  },
+  positionals: ['model'],
+  async run(ctx, { positionals: [model], flags }) {
+    const { metric, direction } = rankingOf(ctx, model, flags);
+    const registry = await ctx.registry();
+    const rows = [];
+    for (const category of await categoriesOf(registry, model, flags.category as string | undefined)) {
+      const best = await registry.findBestVersion({ model, category, metric, direction });
+      const prod = (await registry.getProduction(model, category))?.version;
+      rows.push({ category, metric, direction, best: best ?? null, production: prod ?? null });
+    }
+    if (ctx.json) { ctx.io.out(json(rows)); return 0; }
+    ctx.io.out(table(rows.map((r) => ({
+      category: r.category,
+      best: r.best ? `v${r.best.version}` : 'none',
+      [metric]: r.best ? formatNumber(r.best.metrics[metric]) : `no version has ${metric}`,
+      status: r.best?.status,
+      production: r.production === null ? '-' : `v${r.production}${r.best?.version === r.production ? ' (best)' : ''}`,
+      date: r.best?.executionDate,
+      run: r.best?.runId,
+    })), ['category', 'best', metric, 'status', 'production', 'date', 'run']));
+    const better = rows.filter((r) => r.best && r.best.version !== r.production);
+    for (const r of better) ctx.io.out(`To serve v${r.best!.version} in ${r.category}: mlops promote ${model} ${r.best!.version} --category ${r.category} --reason "best ${metric}"`);
+    return rows.some((r) => r.best) ? 0 : 2;
+  },
+};
+
+/** `mlops compare <model> <v1> <v2>`: two versions side by side. */
+export const compareCommand: Command = {
+  name: 'compare',
+  usage: '<model> <v1> <v2> [--category <category>]',
+  summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
+  flags: { category: categoryFlag },
+  positionals: ['model', 'v1', 'v2'],
+  async run(ctx, { positionals: [model, a, b], flags }) {
+    const [v1, v2] = [parseVersion(a, 'v1'), parseVersion(b, 'v2')];
+    const registry = await ctx.registry();
+    const category = await oneCategory(registry, model, flags.category as string | undefined, `compare ${model} ${v1} ${v2}`);
+    const [x, y] = await Promise.all([registry.getVersion(model, category, v1), registry.getVersion(model, category, v2)]);
+    for (const [n, v] of [[v1, x], [v2, y]] as const) {
+      if (!v) throw new NotFound(`version ${n} of ${model}/${category} does not exist`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+    }
+    const metricNames = [...new Set([...Object.keys(x!.metrics), ...Object.keys(y!.metrics)])].sort();
+    const paramNames = [...new Set([...Object.keys(x!.hyperparameters), ...Object.keys(y!.hyperparameters)])].sort();
+    const metrics = metricNames.map((m) => ({ name: m, v1: x!.metrics[m], v2: y!.metrics[m], diff: x!.metrics[m] !== undefined && y!.metrics[m] !== undefined ? y!.metrics[m] - x!.metrics[m] : undefined }));
+    const hyperparameters = paramNames.map((p) => ({ name: p, v1: x!.hyperparameters[p], v2: y!.hyperparameters[p], changed: x!.hyperparameters[p] !== y!.hyperparameters[p] }));
+    if (ctx.json) { ctx.io.out(json({ model, category, v1: x, v2: y, metrics, hyperparameters })); return 0; }
+    const h1 = `v${v1}`; const h2 = `v${v2}`;
+    const num = (v: number | undefined) => (v === undefined ? '-' : formatNumber(v));
+    ctx.io.out(`${model}/${category}: v${v1} vs v${v2}\n`);
+    ctx.io.out(table(metrics.map((m) => ({ metric: m.name, [h1]: num(m.v1), [h2]: num(m.v2), diff: m.diff === undefined ? '-' : `${m.diff > 0 ? '+' : ''}${formatNumber(m.diff)}` })), ['metric', h1, h2, 'diff']) || 'no metrics');
+    ctx.io.out('');
+    ctx.io.out(table([
+      ...hyperparameters.map((p) => ({ field: `hp.${p.name}`, [h1]: p.v1, [h2]: p.v2, changed: p.changed ? '<>' : '' })),
+      ...(['status', 'executionDate', 'datasetVersion', 'image', 'runId', 'registeredAt'] as const).map((f) => ({ field: f, [h1]: x![f], [h2]: y![f], changed: x![f] !== y![f] ? '<>' : '' })),
+    ], ['field', h1, h2, 'changed']));
+    return 0;
+  },
+};

@@ -1,0 +1,131 @@
+// What every command needs: the registry, Step Functions, the platform's SSM parameters, the
+// actor name and the output mode. Clients are created lazily and can be injected by tests.
+import { userInfo } from 'node:os';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PARAMETERS } from '../lambda/shared/contract';
+import { documentClient } from '../lambda/shared/dynamo';
+import { ENV } from '../lambda/shared/env';
+import { ModelRegistryClient } from '../lambda/shared/registry';
+import { ApprovalStore } from '../lambda/shared/training/approvals';
+import { NotFound } from './errors';
+import { CliIo } from './output';
+
+/** Environment variables the CLI reads. */
+export const CLI_ENV = {
+  platform: PARAMETERS.platformEnv,
+  registryTable: ENV.registryTable,
+  trainingStateMachine: 'MLOPS_TRAINING_STATE_MACHINE_ARN',
+  actor: 'MLOPS_ACTOR',
+  /** Endpoint overrides for local mode and tests (e.g. DynamoDB Local on loopback). */
+  dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
+  ssmEndpoint: 'MLOPS_ENDPOINT_SSM',
+  sfnEndpoint: 'MLOPS_ENDPOINT_SFN',
+} as const;
+
+/** Injection points for tests and embedding. */
+export interface CliDeps {
+  /** @default process.env */
+  readonly env?: Record<string, string | undefined>;
+  /** @default - a client for the platform's registry table */
+  readonly registry?: ModelRegistryClient;
+  /** Where pending approvals (task tokens) are read; must be the registry's table. @default - built with the registry */
+  readonly approvals?: ApprovalStore;
+  /** @default - a client from the default AWS configuration (or MLOPS_ENDPOINT_SFN) */
+  readonly sfn?: SFNClient;
+  /** @default - a client from the default AWS configuration (or MLOPS_ENDPOINT_SSM) */
+  readonly ssm?: SSMClient;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Folder `models/<name>/model.yaml` is looked up in. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export interface GlobalFlags {
+  readonly platform?: string;
+  readonly registryTable?: string;
+  readonly json: boolean;
+  readonly actor?: string;
+}
+
+export class CliContext {
+  readonly env: Record<string, string | undefined>;
+  readonly platform: string;
+  readonly json: boolean;
+  readonly actor: string;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly cwd: string;
+  private registryClient?: ModelRegistryClient;
+  private approvalStore?: ApprovalStore;
+  private sfnClient?: SFNClient;
+  private ssmClient?: SSMClient;
+
+  constructor(readonly io: CliIo, private readonly flags: GlobalFlags, deps: CliDeps) {
+    this.env = deps.env ?? process.env;
+    this.platform = flags.platform ?? this.env[CLI_ENV.platform] ?? PARAMETERS.defaultPlatform;
+    this.json = flags.json;
+    this.actor = flags.actor ?? this.env[CLI_ENV.actor] ?? `cli:${safeUser()}`;
+    this.now = deps.now ?? (() => new Date());
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.cwd = deps.cwd ?? process.cwd();
+    this.registryClient = deps.registry;
+    this.approvalStore = deps.approvals;
+    this.sfnClient = deps.sfn;
+    this.ssmClient = deps.ssm;
+  }
+
+  /** The registry: `--registry-table` / MLOPS_REGISTRY_TABLE, else the platform's SSM parameter. */
+  async registry(): Promise<ModelRegistryClient> {
+    if (!this.registryClient) {
+      const tableName = this.flags.registryTable ?? this.env[CLI_ENV.registryTable] ?? await this.parameter(PARAMETERS.registryTable(this.platform), 'the registry table');
+      const endpoint = this.env[CLI_ENV.dynamodbEndpoint];
+      const doc = documentClient(endpoint ? { endpoint } : {});
+      this.registryClient = new ModelRegistryClient({ tableName, doc });
+      this.approvalStore ??= { doc, tableName };
+    }
+    return this.registryClient;
+  }
+
+  /** The approval requests (task tokens of waiting pipelines), kept in the registry table. */
+  async approvals(): Promise<ApprovalStore | undefined> {
+    await this.registry();
+    return this.approvalStore;
+  }
+
+  sfn(): SFNClient {
+    const endpoint = this.env[CLI_ENV.sfnEndpoint];
+    this.sfnClient ??= new SFNClient(endpoint ? { endpoint } : {});
+    return this.sfnClient;
+  }
+
+  /** ARN of a model's training state machine: MLOPS_TRAINING_STATE_MACHINE_ARN, else SSM. */
+  async trainingStateMachineArn(model: string): Promise<string> {
+    return this.env[CLI_ENV.trainingStateMachine]
+      ?? this.parameter(PARAMETERS.trainingStateMachine(this.platform, model), `the training pipeline of model "${model}"`);
+  }
+
+  private async parameter(name: string, what: string): Promise<string> {
+    const endpoint = this.env[CLI_ENV.ssmEndpoint];
+    this.ssmClient ??= new SSMClient(endpoint ? { endpoint } : {});
+    try {
+      const res = await this.ssmClient.send(new GetParameterCommand({ Name: name }));
+      const value = res.Parameter?.Value;
+      if (value) return value;
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ParameterNotFound') throw e;
+    }
+    throw new NotFound(`cannot find ${what} of platform "${this.platform}": SSM parameter ${name} does not exist in this account and region`,
+      `deploy the platform (npx cdk deploy), choose another one with --platform <name> or ${CLI_ENV.platform}, or check AWS_REGION / AWS_PROFILE`);
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,238 @@
+// Loads model specs from YAML: parse, check every field against the declaration in
+// spec-fields.ts, apply defaults, then resolve what depends on several fields (serving choice,
+// image, inferred metric direction). Every problem is collected before anything is thrown, so a
+// data scientist fixes a spec in one pass.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ResolveContext, SpecProblem, formatProblem } from './fields';
+import {
+  InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingBackend,
+} from './model-spec';
+import { formatDuration } from './units';
+import { MODEL_NAME_PATTERN, ParsedSpec, peakStartToCron, specField } from './spec-fields';
+
+/** Thrown when one or more specs are invalid; `problems` lists every one. */
+export class ModelSpecError extends Error {
+  constructor(readonly problems: readonly SpecProblem[]) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in model spec${new Set(problems.map((p) => p.file)).size === 1 ? '' : 's'}:\n`
+      + problems.map((p) => `  - ${formatProblem(p)}`).join('\n'));
+    this.name = 'ModelSpecError';
+  }
+}
+
+/** Options of {@link parseModelSpec}. */
+export interface ParseModelSpecOptions {
+  /** Shown in problems and recorded as `spec.file`. @default '<inline>' */
+  readonly file?: string;
+  /** Folder relative image paths are resolved against. @default - the file's folder, or the working directory */
+  readonly dir?: string;
+  /** Model name when the spec has no `name:`. @default - the file's folder name */
+  readonly defaultName?: string;
+}
+
+/** Average traffic from which an ALB + Fargate service costs less than HTTP API + Lambda. */
+export const SERVICE_TPS_THRESHOLD = 40;
+
+/** GPU (or accelerator) instance families, with or without the SageMaker `ml.` prefix. */
+export function isGpuInstanceType(instanceType: string): boolean {
+  return /^(ml\.)?(p\d|g\d|inf\d|trn\d|dl\d)/.test(instanceType);
+}
+
+/** Well-known metric names whose direction needs no declaration. */
+const KNOWN_DIRECTIONS: Record<string, MetricDirection> = Object.fromEntries([
+  ...['rmse', 'mse', 'mae', 'mape', 'smape', 'wape', 'loss', 'logloss', 'log_loss', 'error', 'wql'].map((m) => [m, MetricDirection.MINIMIZE]),
+  ...['auc', 'accuracy', 'f1', 'precision', 'recall', 'r2', 'map', 'ndcg'].map((m) => [m, MetricDirection.MAXIMIZE]),
+]);
+
+/** The direction of a well-known metric name (rmse: minimize, auc: maximize), else undefined. */
+export function inferMetricDirection(metric: string): MetricDirection | undefined {
+  return KNOWN_DIRECTIONS[metric.toLowerCase()];
+}
+
+/** Reads, validates and resolves one spec file; throws ModelSpecError listing every problem. */
+export function loadModelSpec(file: string): ModelSpec {
+  const result = readModelSpec(file);
+  if (result.problems.length) throw new ModelSpecError(result.problems);
+  return result.spec!;
+}
+
+/**
+ * Loads every `<dir>/<model>/model.yaml` (or `.yml`), sorted by model name. Problems of all files
+ * (and duplicate model names) are reported together.
+ */
+export function loadModelSpecs(modelsDir: string): ModelSpec[] {
+  const problems: SpecProblem[] = [];
+  const specs: ModelSpec[] = [];
+  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => statSync(join(modelsDir, d)).isDirectory()).sort() : [];
+  for (const folder of folders) {
+    const file = ['model.yaml', 'model.yml'].map((f) => join(modelsDir, folder, f)).find((f) => existsSync(f));
+    if (!file) continue;
+    const r = readModelSpec(file);
+    problems.push(...r.problems);
+    if (r.spec) specs.push(r.spec);
+  }
+  const seen = new Map<string, string>();
+  for (const s of specs) {
+    const other = seen.get(s.name);
+    if (other) problems.push({ file: s.file, path: 'name', value: s.name, expected: `a model name not used by ${other}`, fix: 'rename one of the models' });
+    seen.set(s.name, s.file);
+  }
+  if (problems.length) throw new ModelSpecError(problems);
+  return specs.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Reads one spec file and returns the spec or every problem (no throw). */
+export function readModelSpec(file: string): { spec?: ModelSpec; problems: SpecProblem[] } {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { problems: [{ file, path: '', value: undefined, expected: 'a readable YAML file', fix: `check the path (${(e as Error).message})` }] };
+  }
+  return parseModelSpecText(source, { file, dir: dirname(resolve(file)), defaultName: basename(dirname(resolve(file))) });
+}
+
+/** Parses YAML text into a spec or every problem (no throw). */
+export function parseModelSpecText(source: string, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  const file = options.file ?? '<inline>';
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      problems: doc.errors.map((e) => ({
+        file, path: '', value: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : undefined,
+        expected: 'valid YAML', fix: e.message.split('\n')[0],
+      })),
+    };
+  }
+  return parseModelSpecObject(doc.toJS(), options);
+}
+
+/** Validates an already-parsed object (e.g. from JSON) into a spec or every problem (no throw). */
+export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  const file = options.file ?? '<inline>';
+  const ctx: ResolveContext = { file, dir: options.dir ?? process.cwd(), problems: [] };
+  const parsed = specField.parse(raw ?? {}, '', ctx);
+  if (!parsed) return { problems: ctx.problems };
+  const spec = resolveSpec(parsed, ctx, options.defaultName);
+  return ctx.problems.length ? { problems: ctx.problems } : { spec, problems: [] };
+}
+
+/** Parses YAML text into a spec; throws ModelSpecError listing every problem. */
+export function parseModelSpec(source: string, options: ParseModelSpecOptions = {}): ModelSpec {
+  const r = parseModelSpecText(source, options);
+  if (r.problems.length) throw new ModelSpecError(r.problems);
+  return r.spec!;
+}
+
+function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | undefined): ModelSpec {
+  const problem = (path: string, value: unknown, expected: string, fix: string) => ctx.problems.push({ file: ctx.file, path, value, expected, fix });
+
+  const name = p.name ?? defaultName ?? '';
+  if (!new RegExp(MODEL_NAME_PATTERN).test(name)) {
+    problem('name', p.name ?? defaultName, '2-63 lowercase letters, digits and hyphens, starting with a letter',
+      p.name ? 'rename the model' : `add "name:" (the folder name "${defaultName ?? ''}" is not a valid model name)`);
+  }
+
+  // Training: image is a Dockerfile folder or an image URI; instance type follows the backend.
+  const t = p.training;
+  const isDir = t.image.startsWith('.') || isAbsolute(t.image);
+  const imageDirectory = isDir ? resolve(ctx.dir, t.image) : undefined;
+  if (imageDirectory && !existsSync(join(imageDirectory, 'Dockerfile'))) {
+    problem('training.image', t.image, `a folder with a Dockerfile (none at ${join(imageDirectory, 'Dockerfile')})`, 'add the Dockerfile, fix the path (relative to the spec), or use an image URI');
+  }
+  if (!isDir && !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$/.test(t.image)) {
+    problem('training.image', t.image, 'a Dockerfile folder starting with "." or "/", or an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4"', 'write "./container" for a folder');
+  }
+  const sagemaker = t.backend === TrainingBackend.SAGEMAKER;
+  const instanceType = t.instanceType ?? (sagemaker ? 'ml.m5.large' : 'g4dn.xlarge');
+  if (sagemaker !== instanceType.startsWith('ml.')) {
+    problem('training.instanceType', instanceType, sagemaker ? 'a SageMaker instance type (starting with "ml.")' : 'an EC2 instance type for AWS Batch (without "ml.")',
+      sagemaker ? `write "ml.${instanceType}"` : `write "${instanceType.replace(/^ml\./, '')}"`);
+  }
+  if (sagemaker && t.maxVcpus !== undefined) {
+    problem('training.maxVcpus', t.maxVcpus, 'no maxVcpus with backend sagemaker (instanceCount caps the job)', 'remove maxVcpus, or set backend: batch');
+  }
+  if (sagemaker && t.spot && t.maxWaitSeconds < t.maxRuntimeSeconds) {
+    problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training`, 'raise maxWait or lower maxRuntime');
+  }
+
+  // Evaluation: infer the direction of well-known metrics.
+  const e = p.evaluation;
+  const direction = e.direction ?? inferMetricDirection(e.metric);
+  if (!direction) {
+    problem('evaluation.direction', undefined, `"maximize" or "minimize" (the direction of "${e.metric}" is not known)`, 'add "direction: minimize" for an error or loss, "direction: maximize" for a score');
+  }
+
+  // Inference: traffic consistency and the serving choice.
+  const i = p.inference;
+  if (!(i.tps.min <= i.tps.avg && i.tps.avg <= i.tps.max)) {
+    problem('inference.tps', i.tps, 'min <= avg <= max', 'reorder the three values');
+  }
+  i.peakWindows.forEach((w, n) => {
+    if (w.tps > i.tps.max) problem(`inference.peakWindows[${n}].tps`, w.tps, `at most inference.tps.max (${i.tps.max})`, `raise inference.tps.max to ${w.tps} or lower the peak`);
+  });
+  if (i.slo.p95Ms > i.slo.p99Ms) problem('inference.slo.p95', `${i.slo.p95Ms}ms`, `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
+  if (i.serving === ServingFrontEnd.NONE && i.mode !== InferenceMode.BATCH) {
+    problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
+  }
+  const serving = chooseServing(i.serving, i.tps.avg);
+
+  return {
+    name,
+    file: ctx.file,
+    description: p.description,
+    owner: p.owner,
+    schedule: p.schedule,
+    categories: p.categories,
+    data: {
+      ...p.data,
+      location: normalizeLocation(p.data.location ?? `${name}/`),
+      external: (p.data.location ?? '').startsWith('s3://'),
+    },
+    training: {
+      backend: t.backend,
+      imageUri: isDir ? undefined : t.image,
+      imageDirectory,
+      instanceType,
+      instanceCount: t.instanceCount,
+      spot: t.spot,
+      maxWaitSeconds: t.maxWaitSeconds,
+      maxRuntimeSeconds: t.maxRuntimeSeconds,
+      retries: t.retries,
+      volumeSizeGiB: t.volumeSizeGiB,
+      maxVcpus: t.maxVcpus,
+      hyperparameters: t.hyperparameters,
+    },
+    evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
+    inference: {
+      ...i,
+      peakWindows: i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) })),
+      rpoSeconds: i.rpoSeconds ?? i.ttlSeconds,
+      serving: serving.frontEnd,
+      servingReason: serving.reason,
+      serviceName: i.serviceName ?? name,
+    },
+    acknowledgements: p.acknowledgements,
+  };
+}
+
+/**
+ * The serving front end: as declared, or chosen from the expected average traffic. At the
+ * reference prices an ALB + two arm64 Fargate tasks (~$130/month floor) costs less than
+ * HTTP API + Lambda (~$3.3/month per sustained request per second) above ~40 TPS.
+ */
+export function chooseServing(declared: ServingFrontEnd | undefined, avgTps: number): { frontEnd: ServingFrontEnd; reason: string } {
+  if (declared) return { frontEnd: declared, reason: `serving "${declared}" declared in the spec` };
+  return avgTps >= SERVICE_TPS_THRESHOLD
+    ? { frontEnd: ServingFrontEnd.SERVICE, reason: `serving "service" (ALB + Fargate) chosen from traffic: avg ${avgTps} TPS >= ${SERVICE_TPS_THRESHOLD} TPS, where a Fargate service costs less than API Gateway + Lambda` }
+    : { frontEnd: ServingFrontEnd.API, reason: `serving "api" (HTTP API + Lambda) chosen from traffic: avg ${avgTps} TPS < ${SERVICE_TPS_THRESHOLD} TPS, where pay-per-request costs less than an always-on service` };
+}
+
+function normalizeLocation(location: string): string {
+  return location.endsWith('/') ? location : `${location}/`;
+}
+
+function describeDurationS(s: number): string {
+  return formatDuration(s * 1000);
+}

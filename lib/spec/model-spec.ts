@@ -1,0 +1,235 @@
+// The resolved model spec: what `loadModelSpec` returns after validation and defaults. Every
+// duration and size is a plain number with its unit in the name, so a spec is JSON-serializable
+// (it can travel in a state machine input) and jsii-friendly. The YAML form a data scientist
+// writes is described field by field in spec-fields.ts, the single source of truth that also
+// generates schema/model-spec.schema.json; the compiler keeps the two in step.
+
+/** Where training and batch scoring run. */
+export enum TrainingBackend {
+  /** SageMaker training jobs (managed Spot, per-second billing). */
+  SAGEMAKER = 'sagemaker',
+  /** AWS Batch on the platform's GPU compute environment (`GpuBatchCompute`). */
+  BATCH = 'batch',
+}
+
+/** Data file format of the training input. */
+export enum DataFormat {
+  CSV = 'csv',
+  JSONL = 'jsonl',
+}
+
+/** Type of one input column. */
+export enum ColumnType {
+  STRING = 'string',
+  INTEGER = 'integer',
+  NUMBER = 'number',
+  BOOLEAN = 'boolean',
+  DATE = 'date',
+  TIMESTAMP = 'timestamp',
+}
+
+/** Whether a larger or a smaller metric value is better. */
+export enum MetricDirection {
+  MAXIMIZE = 'maximize',
+  MINIMIZE = 'minimize',
+}
+
+/** What happens to a challenger that passes the evaluation gate. */
+export enum PromotionMode {
+  /** Promoted to production by the pipeline. */
+  AUTO = 'auto',
+  /** Registered as PENDING_APPROVAL; a person approves with `mlops approve` (or rejects). */
+  MANUAL = 'manual',
+  /** Registered only; promotion is always an explicit `mlops promote`. */
+  NONE = 'none',
+}
+
+/** How predictions are produced. */
+export enum InferenceMode {
+  /** Precomputed after each training run, stored with a TTL and looked up when asked. */
+  BATCH = 'batch',
+  /** Computed on request by the model's own inference container. */
+  ONLINE = 'online',
+  /** Precomputed where available, computed on request otherwise. */
+  BOTH = 'both',
+}
+
+/** The front end that answers prediction requests. */
+export enum ServingFrontEnd {
+  /** ALB + arm64 Fargate tasks: cheapest from a few dozen requests per second. */
+  SERVICE = 'service',
+  /** API Gateway HTTP API + Lambda: cheapest for low, spiky traffic; scales to zero. */
+  API = 'api',
+  /** No front end: batch predictions are only written to the store and the archive. */
+  NONE = 'none',
+}
+
+/** A cron schedule in a time zone. */
+export interface ScheduleSpec {
+  /** Five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 2 * * *`. */
+  readonly cron: string;
+  /** IANA time zone the cron is read in, e.g. `Europe/Paris`. */
+  readonly timeZone: string;
+  /** False pauses scheduled training (create the schedule disabled); manual runs still work. */
+  readonly enabled: boolean;
+}
+
+/** One input column. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Whether empty values are allowed. */
+  readonly nullable: boolean;
+}
+
+/** Where the training data lives and what it must look like. */
+export interface DataSpec {
+  /**
+   * Prefix inside the platform's datasets bucket (no leading slash, trailing slash) or a full
+   * `s3://bucket/prefix/` URI. Objects are read from `<location><category>/<YYYY-MM-DD>/`.
+   */
+  readonly location: string;
+  /** True when `location` is a full S3 URI outside the datasets bucket. */
+  readonly external: boolean;
+  readonly format: DataFormat;
+  /** Expected columns; empty means the schema is not checked. */
+  readonly columns: ColumnSpec[];
+  /** Fewer rows than this fail data validation. */
+  readonly minRows: number;
+  /** Data older than this fails data validation (seconds). */
+  readonly maxAgeSeconds: number;
+}
+
+/** How and where the model is trained. */
+export interface TrainingSpec {
+  /** Image URI, when the spec names one (`image: 123.dkr.ecr...`); exclusive with `imageDirectory`. */
+  readonly imageUri?: string;
+  /** Absolute path of the Dockerfile folder, when the spec names one (`image: ./container`). */
+  readonly imageDirectory?: string;
+  readonly backend: TrainingBackend;
+  /** e.g. `ml.m5.large` (SageMaker) or `g5.xlarge` (Batch). */
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly spot: boolean;
+  /** Longest wait for Spot capacity plus runtime, in seconds (SageMaker `MaxWaitTimeInSeconds`). */
+  readonly maxWaitSeconds: number;
+  /** Longest a single training attempt may run (seconds). */
+  readonly maxRuntimeSeconds: number;
+  /** Attempts after the first when training fails (capacity, Spot interruption). */
+  readonly retries: number;
+  readonly volumeSizeGiB: number;
+  /** Cap on the vCPUs of the Batch compute environment (the cost ceiling); only for `backend: batch`. */
+  readonly maxVcpus?: number;
+  /** Passed to the container as strings in hyperparameters.json. */
+  readonly hyperparameters: Record<string, string>;
+}
+
+/** How a new version is judged and promoted. */
+export interface EvaluationSpec {
+  /** Key in the run's metrics.json, e.g. `rmse`. */
+  readonly metric: string;
+  readonly direction: MetricDirection;
+  /** The challenger must beat the champion by at least this much (absolute, in metric units). */
+  readonly minImprovement: number;
+  /** A version whose metric is worse than this is never promoted; undefined = no threshold. */
+  readonly threshold?: number;
+  readonly promotion: PromotionMode;
+  /** How long a manual approval may wait before the version is left unpromoted (seconds). */
+  readonly approvalTimeoutSeconds: number;
+}
+
+/**
+ * A declarative answer rule, in the prediction core's format (lambda/shared/predict/rules.ts):
+ * it matches when every condition in `when` holds (no `when` = always); the first match of a
+ * list wins. Facts: `entityId`, `category`, `version`, and `prediction` (override rules only).
+ * Operators: equals, notEquals, in, notIn, prefix, gt, gte, lt, lte, exists.
+ * Example: `{ name: "never-negative", when: { prediction: { lt: 0 } }, prediction: 0 }`.
+ */
+export interface RuleSpec {
+  /** Unique within its list; reported as `rule` in the prediction answer. */
+  readonly name: string;
+  /** Fact name to `{ operator: operand }`; all must hold. Undefined = always matches. */
+  readonly when?: { [fact: string]: { [operator: string]: any } };
+  /** The answer the rule gives (any JSON value, null included). */
+  readonly prediction: any;
+}
+
+/** The rule lists of a model, passed unchanged to the prediction service. */
+export interface RulesSpec {
+  /** Checked before the lookup; a match answers at once (source "rule"). */
+  readonly prefilter: RuleSpec[];
+  /** Checked against the model's answer; a match replaces it (source "rule"). */
+  readonly override: RuleSpec[];
+  /** Checked when there is no valid prediction (missing, expired, no production version, store error); source "fallback". */
+  readonly fallback: RuleSpec[];
+}
+
+/** Expected traffic in requests per second. */
+export interface TrafficSpec {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+}
+
+/** A known busy period. */
+export interface PeakWindowSpec {
+  /** Five-field cron of the window's start (`08:00` in the YAML means `0 8 * * *`). */
+  readonly startCron: string;
+  readonly durationSeconds: number;
+  /** Requests per second expected during the window. */
+  readonly tps: number;
+}
+
+/** Latency objectives of online answers, measured at the front end. */
+export interface SloSpec {
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+/** How predictions are produced and served. */
+export interface InferenceSpec {
+  readonly mode: InferenceMode;
+  /** How long a batch prediction lives (seconds); also the recovery point objective. */
+  readonly ttlSeconds: number;
+  /** The recovery point objective (seconds): the oldest a served prediction may be. */
+  readonly rpoSeconds: number;
+  /** The front end: as declared, or chosen from the expected traffic (see `servingReason`). */
+  readonly serving: ServingFrontEnd;
+  /** Why this front end: "declared in the spec" or the traffic-based choice, for the synth output. */
+  readonly servingReason: string;
+  /** Name of the serving service; two models may never share one. Defaults to the model name. */
+  readonly serviceName: string;
+  readonly tps: TrafficSpec;
+  readonly peakWindows: PeakWindowSpec[];
+  readonly slo: SloSpec;
+  /** Declared time the model takes for one prediction (ms), for online/both. */
+  readonly modelLatencyMs: number;
+  /** Prefilter, override and fallback rules (declarative JSON, never evaluated as code). */
+  readonly rules: RulesSpec;
+}
+
+/** An accepted pattern-check finding, with the reason a reviewer would accept. */
+export interface CheckAcknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** A validated model spec with every default applied. */
+export interface ModelSpec {
+  /** Model name (registry key): from `name:` or the spec's folder name. */
+  readonly name: string;
+  /** Absolute path of the spec file (or `<inline>`). */
+  readonly file: string;
+  readonly description: string;
+  readonly owner: string;
+  /** Training schedule (daily at 02:00 UTC unless declared; may be paused). */
+  readonly schedule: ScheduleSpec;
+  /** One model version line per category; `["default"]` when none are declared. */
+  readonly categories: string[];
+  readonly data: DataSpec;
+  readonly training: TrainingSpec;
+  readonly evaluation: EvaluationSpec;
+  readonly inference: InferenceSpec;
+  /** Pattern-check findings accepted for this model. */
+  readonly acknowledgements: CheckAcknowledgement[];
+}

@@ -1,0 +1,276 @@
+// The model spec, declared once. Validation, defaults and the shipped JSON Schema
+// (schema/model-spec.schema.json) all come from this declaration; the resolved TypeScript types
+// live in model-spec.ts and the compiler checks that every resolved property has a field here.
+// Defaults are the reference scenario's: daily training, 3-day TTL/RPO, 100/300/1000 TPS,
+// p95 300 ms / p99 500 ms, Spot training for cost.
+import { parseCron } from './cron';
+import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
+import { ValidationError } from '../../lambda/shared/registry/errors';
+import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
+import {
+  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EvaluationSpec, InferenceMode, InferenceSpec, MetricDirection,
+  PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
+  TrainingBackend, TrainingSpec,
+} from './model-spec';
+
+const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
+
+// Same character rules as the registry core, so every spec name is a valid registry key.
+export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
+export const CATEGORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+export const METRIC_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$';
+export const HYPERPARAMETER_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,255}$';
+const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
+const TIME_OF_DAY = /^([01]?[0-9]|2[0-3]):([0-5][0-9])$/;
+
+const values = <E extends Record<string, string>>(e: E) => Object.values(e) as Array<E[keyof E]>;
+
+function cronCheck(v: string): string | undefined {
+  const parsed = parseCron(v);
+  return typeof parsed === 'string' ? `a five-field cron expression (${parsed})` : undefined;
+}
+
+function timeZoneCheck(v: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return undefined;
+  } catch {
+    return 'an IANA time zone name such as "UTC", "Europe/Paris" or "America/New_York"';
+  }
+}
+
+/** `08:00` (every day) or a five-field cron. */
+export function peakStartToCron(v: string): string {
+  const m = TIME_OF_DAY.exec(v.trim());
+  return m ? `${Number(m[2])} ${Number(m[1])} * * *` : v;
+}
+
+export const scheduleField: Field<ScheduleSpec> = obj<ScheduleSpec>({
+  cron: text({
+    description: 'When training runs: a five-field cron expression (minute hour day-of-month month day-of-week) or @daily/@hourly/@weekly/@monthly.',
+    default: '0 2 * * *', examples: ['0 2 * * *', '30 */6 * * *', '0 3 * * MON'], check: cronCheck,
+    expected: 'a five-field cron expression', fix: 'write e.g. "0 2 * * *" (02:00 every day)',
+  }),
+  timeZone: text({
+    description: 'IANA time zone the cron is read in.', default: 'UTC', examples: ['UTC', 'Europe/Paris'], check: timeZoneCheck,
+    expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
+  }),
+  enabled: bool({ description: 'Set false to pause scheduled training (the schedule is created disabled); `mlops train` still works.', default: true }),
+}, { description: 'Training schedule. Default: every day at 02:00 UTC.' });
+
+const columnField: Field<ColumnSpec> = obj<ColumnSpec>({
+  name: text({ description: 'Column name as in the file header (csv) or the object key (jsonl).', required: true, pattern: COLUMN_NAME_PATTERN, expected: 'a column name (letters, digits, "_", "." or "-")', fix: 'rename the column' }),
+  type: choice(values(ColumnType), { description: 'Value type, checked on a sample by data validation.', default: 'string' }),
+  nullable: bool({ description: 'Whether empty values are allowed.', default: false }),
+}, { description: 'One expected input column.', required: true });
+
+/** Data as parsed from YAML; `location` defaults to `<model>/` and `external` is derived. */
+export type ParsedData = Omit<DataSpec, 'external' | 'location'> & { readonly location?: string };
+
+export const dataField: Field<ParsedData> = obj<ParsedData>({
+  location: text({
+    description: 'Prefix inside the platform datasets bucket, or a full s3:// URI. Objects are read from `<location><category>/<YYYY-MM-DD>/`. Default: `<model name>/`.',
+    examples: ['demand-forecast/', 's3://my-bucket/exports/demand/'],
+    check: (v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(v) || /^([A-Za-z0-9!_.*'()-]+\/?)+$/.test(v) && !v.startsWith('/') ? undefined
+      : 'a key prefix such as "demand-forecast/" (no leading slash) or an S3 URI such as "s3://bucket/prefix/"',
+    fix: 'write e.g. "demand-forecast/"',
+  }),
+  format: choice(values(DataFormat), { description: 'File format of the input objects.', default: 'csv' }),
+  columns: list(columnField, {
+    key: 'schema', description: 'Expected columns; data validation fails on a missing column or a wrong type. Default: not checked.',
+    default: [], uniqueBy: (c) => c.name,
+  }),
+  minRows: num({ description: 'Fewer rows than this (per category and date) fail data validation.', default: 100, integer: true, min: 1 }),
+  maxAgeSeconds: duration({ key: 'maxAge', unit: 's', description: 'Input data older than this fails data validation.', default: '1d', min: '1m', max: '365d' }),
+}, { description: 'Training data: location, format, schema and sanity limits.' });
+
+/** Training as parsed from YAML; the image is split into URI or directory later. */
+export type ParsedTraining = Omit<TrainingSpec, 'imageUri' | 'imageDirectory' | 'instanceType'> & { readonly image: string; readonly instanceType?: string };
+
+export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
+  image: text({
+    description: 'The training and scoring image: a folder with a Dockerfile, relative to the spec (starts with "." or "/"), or an image URI. Default: the spec\'s own folder.',
+    default: '.', examples: ['.', './container', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4'],
+    expected: 'a Dockerfile folder ("./container") or an image URI', fix: 'write "." when the Dockerfile is next to model.yaml',
+  }),
+  backend: choice(values(TrainingBackend), { description: 'Where training runs: SageMaker training jobs or AWS Batch (GPU compute environment).', default: 'sagemaker' }),
+  instanceType: text({
+    description: 'Instance type. Default: ml.m5.large (sagemaker) or g4dn.xlarge (batch).',
+    examples: ['ml.m5.large', 'ml.g5.xlarge', 'g5.xlarge'], pattern: '^(ml\\.)?[a-z][a-z0-9-]*\\.[a-z0-9]+$',
+    expected: 'an instance type such as "ml.m5.large" (sagemaker) or "g5.xlarge" (batch)', fix: 'write e.g. "ml.m5.large"',
+  }),
+  instanceCount: num({ description: 'Instances per training job.', default: 1, integer: true, min: 1, max: 20 }),
+  spot: bool({ description: 'Train on Spot capacity (up to ~70% cheaper; interrupted jobs are retried).', default: true }),
+  maxWaitSeconds: duration({ key: 'maxWait', unit: 's', description: 'Longest wait for Spot capacity plus runtime; at least maxRuntime.', default: '2h', min: '1m', max: '28d' }),
+  maxRuntimeSeconds: duration({ key: 'maxRuntime', unit: 's', description: 'Longest one training attempt may run.', default: '1h', min: '1m', max: '28d' }),
+  retries: num({ description: 'Attempts after the first when training fails (capacity, Spot interruption).', default: 2, integer: true, min: 0, max: 10 }),
+  volumeSizeGiB: sizeGiB({ key: 'volumeSize', description: 'Storage volume of each training instance.', default: '30GiB', min: 1, max: 16384 }),
+  maxVcpus: num({ description: 'Cap on the vCPUs of the Batch compute environment (the cost ceiling). Required for GPU instances with backend batch.', integer: true, min: 1, max: 10000 }),
+  hyperparameters: stringMap({
+    description: 'Passed to the container in /opt/ml/input/config/hyperparameters.json (as strings). `mlops train --set k=v` overrides one for a run.',
+    default: {}, keyPattern: HYPERPARAMETER_NAME_PATTERN, examples: [{ window: 7, learning_rate: 0.1 }],
+  }),
+}, { description: 'Training container, compute and hyperparameters.' });
+
+/** Evaluation as parsed from YAML; the direction may be inferred from well-known metric names. */
+export type ParsedEvaluation = Omit<EvaluationSpec, 'direction'> & { readonly direction?: MetricDirection };
+
+export const evaluationField: Field<ParsedEvaluation> = obj<ParsedEvaluation>({
+  metric: text({
+    description: 'Metric (a key of the run\'s metrics.json) that decides which version is better.', required: true,
+    pattern: METRIC_NAME_PATTERN, examples: ['rmse', 'auc'], expected: 'a metric name (letters, digits, "_", ".", ":", "/" or "-")', fix: 'write the key your training code writes to metrics.json',
+  }),
+  direction: choice(values(MetricDirection), { description: 'Whether larger or smaller is better. Default: inferred for well-known metrics (rmse, mae, loss: minimize; auc, accuracy, f1: maximize).' }),
+  minImprovement: num({ description: 'The challenger must beat the champion by at least this much (absolute, in metric units).', default: 0, min: 0 }),
+  threshold: num({ description: 'A version worse than this is never promoted. Default: no threshold.' }),
+  promotion: choice(values(PromotionMode), { description: 'auto: promote a better version; manual: wait for `mlops approve`; none: register only.', default: 'auto' }),
+  approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '365d' }),
+}, { description: 'Champion/challenger evaluation and promotion policy.', required: true });
+
+/**
+ * The rule lists, validated by the prediction core itself (one rule at a time, so every bad rule
+ * is reported) and described in the schema from the core's facts and operators.
+ */
+const rulesField: Field<RulesSpec> = {
+  required: false,
+  description: 'Declarative answer rules (prediction core format): prefilter (before the lookup), override (replace the model answer), fallback (no valid prediction).',
+  default: {},
+  schema: () => {
+    const condition = {
+      type: 'object', minProperties: 1, additionalProperties: false,
+      properties: Object.fromEntries(RULE_OPERATORS.map((op) => [op, { description: `Operator "${op}".` }])),
+    };
+    const rule = (facts: readonly string[]) => ({
+      type: 'object', required: ['name', 'prediction'], additionalProperties: false,
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'Rule name, reported as `rule` in the answer.' },
+        when: { type: 'object', additionalProperties: false, properties: Object.fromEntries(facts.map((f) => [f, condition])), description: 'Fact to condition; all must hold. Omitted = always.' },
+        prediction: { description: 'The answer (any JSON value, null included).' },
+      },
+    });
+    const beforeLookup = RULE_FIELDS.filter((f) => f !== 'prediction');
+    return {
+      description: rulesField.description, type: 'object', additionalProperties: false,
+      properties: {
+        prefilter: { type: 'array', items: rule(beforeLookup), description: 'Checked before the lookup; a match answers at once.' },
+        override: { type: 'array', items: rule(RULE_FIELDS), description: 'Checked against the model answer; a match replaces it.' },
+        fallback: { type: 'array', items: rule(beforeLookup), description: 'Checked when there is no valid prediction; first match wins.' },
+      },
+    };
+  },
+  parse(value, path, ctx) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.problems.push({ file: ctx.file, path, value, expected: 'a map with optional prefilter, override and fallback lists', fix: 'write e.g. "fallback: [{ name: typical-value, prediction: 0 }]" under rules' });
+      return undefined;
+    }
+    const raw = value as Record<string, unknown>;
+    let ok = true;
+    const out: Record<string, RuleSpec[]> = {};
+    for (const k of Object.keys(raw)) {
+      if (!(RULE_LISTS as readonly string[]).includes(k)) {
+        ctx.problems.push({ file: ctx.file, path: `${path}.${k}`, value: raw[k], expected: `one of the rule lists ${RULE_LISTS.join(', ')}`, fix: k === 'overrides' ? 'did you mean "override"?' : 'remove it' });
+        ok = false;
+      }
+    }
+    for (const list of RULE_LISTS) {
+      const rules = raw[list] ?? [];
+      if (!Array.isArray(rules)) {
+        ctx.problems.push({ file: ctx.file, path: `${path}.${list}`, value: rules, expected: 'a list of rules', fix: 'write each rule as a "- name: ..." item' });
+        ok = false;
+        continue;
+      }
+      const names = new Set<string>();
+      out[list] = [];
+      rules.forEach((rule, i) => {
+        const at = `${path}.${list}[${i}]`;
+        try {
+          const checked = validateRules({ [list]: [rule] }, path)[list][0];
+          if (names.has(checked.name)) throw new ValidationError(`${at}.name`, checked.name, 'give every rule of a list a unique name');
+          names.add(checked.name);
+          out[list].push(checked as RuleSpec);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          ctx.problems.push({ file: ctx.file, path: e.field.replace(`${path}.${list}[0]`, at), value: e.value, expected: `a valid ${list} rule`, fix: e.fix });
+          ok = false;
+        }
+      });
+    }
+    return ok ? out as unknown as RulesSpec : undefined;
+  },
+};
+
+const trafficField: Field<TrafficSpec> = obj<TrafficSpec>({
+  min: num({ description: 'Lowest expected requests per second.', default: 100, min: 0 }),
+  avg: num({ description: 'Average requests per second.', default: 300, min: 0 }),
+  max: num({ description: 'Highest requests per second (peaks).', default: 1000, min: 0 }),
+}, { description: 'Expected traffic (requests per second). Drives the serving choice and autoscaling.' });
+
+const peakField: Field<PeakWindowSpec> = obj<PeakWindowSpec>({
+  startCron: text({
+    key: 'start', description: 'Start of the window: a time of day ("08:00", every day) or a five-field cron.', required: true,
+    examples: ['08:00', '0 18 * * MON-FRI'], check: (v) => cronCheck(peakStartToCron(v)) ? 'a time of day such as "08:00" or a five-field cron' : undefined,
+    expected: 'a time of day or a five-field cron', fix: 'write e.g. "08:00"',
+  }),
+  durationSeconds: duration({ key: 'duration', unit: 's', description: 'How long the window lasts.', required: true, min: '1m', max: '1d' }),
+  tps: num({ description: 'Requests per second expected during the window.', required: true, min: 0 }),
+}, { description: 'A known busy period: capacity is scaled out ahead of it.', required: true });
+
+const sloField: Field<SloSpec> = obj<SloSpec>({
+  p95Ms: duration({ key: 'p95', unit: 'ms', description: '95th percentile latency objective of online answers.', default: '300ms', min: '1ms', max: '60s' }),
+  p99Ms: duration({ key: 'p99', unit: 'ms', description: '99th percentile latency objective of online answers.', default: '500ms', min: '1ms', max: '60s' }),
+}, { description: 'Latency objectives; alarms are derived from them.' });
+
+/** Inference as parsed from YAML; serving, service name and RPO are resolved afterwards. */
+export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds'> & {
+  readonly serving?: ServingFrontEnd;
+  readonly serviceName?: string;
+  readonly rpoSeconds?: number;
+};
+
+export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
+  mode: choice(values(InferenceMode), { description: 'batch: precomputed after training; online: the model container answers each request; both.', default: 'batch' }),
+  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch.', default: '3d', min: '1h', max: '365d' }),
+  rpoSeconds: duration({ key: 'rpo', unit: 's', description: 'Recovery point objective: the oldest a served prediction may be. Default: the TTL.', min: '1h', max: '365d' }),
+  serving: choice(values(ServingFrontEnd), { description: 'Front end: service (ALB + Fargate), api (HTTP API + Lambda) or none. Default: chosen from the expected traffic.' }),
+  serviceName: text({ description: 'Name of the serving service; two models never share one. Default: the model name.', pattern: MODEL_NAME_PATTERN, expected: 'a name of lowercase letters, digits and hyphens', fix: 'remove it to use the model name' }),
+  tps: trafficField,
+  peakWindows: list(peakField, { description: 'Known busy periods.', default: [] }),
+  slo: sloField,
+  modelLatencyMs: duration({ key: 'modelLatency', unit: 'ms', description: 'Declared time the model takes for one prediction (online/both), checked against the SLO.', default: '50ms', min: '0ms', max: '15m' }),
+  rules: rulesField,
+}, { description: 'How predictions are produced, kept and served.' });
+
+const acknowledgementField: Field<CheckAcknowledgement> = obj<CheckAcknowledgement>({
+  id: text({ description: 'Pattern check id, e.g. MLOPS-OnlineFallback.', required: true, pattern: '^MLOPS-[A-Za-z]+$', expected: 'a check id such as "MLOPS-OnlineFallback"', fix: 'copy the id from the finding' }),
+  reason: text({ description: 'Why the finding is acceptable for this model (at least 20 characters).', required: true, check: (v) => v.trim().length < 20 ? 'a reason of at least 20 characters a reviewer would accept' : undefined, expected: 'a reason', fix: 'explain why the risk is accepted' }),
+}, { description: 'An accepted finding.', required: true });
+
+/** The whole spec as parsed from YAML, before cross-field resolution. */
+export interface ParsedSpec {
+  readonly name?: string;
+  readonly description: string;
+  readonly owner: string;
+  readonly schedule: ScheduleSpec;
+  readonly categories: string[];
+  readonly data: ParsedData;
+  readonly training: ParsedTraining;
+  readonly evaluation: ParsedEvaluation;
+  readonly inference: ParsedInference;
+  readonly acknowledgements: CheckAcknowledgement[];
+}
+
+/** The model spec declaration: the single source of truth. */
+export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
+  name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: '2-63 lowercase letters, digits and hyphens, starting with a letter', fix: 'write e.g. "demand-forecast"' }),
+  description: text({ description: 'What the model predicts, for people.', required: true, maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
+  owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, maxLength: 256, examples: ['ds-team@example.com'] }),
+  schedule: scheduleField,
+  categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: '1-64 letters, digits, "_", "." or "-"', fix: 'rename the category' }), {
+    description: 'One model per category, trained in parallel. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 100, uniqueBy: (c) => c,
+  }),
+  data: dataField,
+  training: trainingField,
+  evaluation: evaluationField,
+  inference: inferenceField,
+  acknowledgements: list(acknowledgementField, { key: 'acknowledge', description: 'Pattern-check findings accepted for this model, each with a reason.', default: [], uniqueBy: (a) => a.id }),
+}, { title: 'cdk-mlops model spec', description: 'One model of the cdk-mlops platform (models/<name>/model.yaml).', required: true, extraKeys: ['$schema'] });

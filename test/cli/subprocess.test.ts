@@ -1,0 +1,63 @@
+// Runs the compiled `mlops` executable as a child process against DynamoDB Local, the way a data
+// scientist's shell does. The CLI is compiled with tsc into a temp folder (what `npm run build`
+// puts in dist/cli/mlops.js), so the test does not depend on a previous build.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT } from '../../cli/errors';
+import { dynamoEndpoint } from '../support/endpoints';
+import { seededRegistry } from './support';
+
+const ROOT = join(__dirname, '..', '..');
+let outDir: string;
+let tableName: string;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'mlops-cli-'));
+  const tsconfig = join(outDir, 'tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({
+    extends: join(ROOT, 'tsconfig.json'),
+    compilerOptions: { outDir, rootDir: ROOT, noEmit: false, declaration: false, inlineSourceMap: false, inlineSources: false, typeRoots: [join(ROOT, 'node_modules', '@types')] },
+    files: [join(ROOT, 'cli', 'mlops.ts')], include: [],
+  }));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { cwd: ROOT, stdio: 'pipe' });
+  ({ tableName } = await seededRegistry());
+}, 120000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+function mlops(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(outDir, 'cli', 'mlops.js'), ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'),
+        AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+        MLOPS_REGISTRY_TABLE: tableName, MLOPS_ENDPOINT_DYNAMODB: dynamoEndpoint(), MLOPS_ACTOR: 'subprocess-test',
+      },
+    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
+  });
+}
+
+test('lists versions as JSON and exits 0', async () => {
+  const r = await mlops('versions', 'demand', '--category', 'books', '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+});
+
+test('promotes and rolls back with the actor from the environment', async () => {
+  expect((await mlops('promote', 'demand', '2', '--category', 'books', '--reason', 'best rmse')).stdout).toMatch(/production is now v2 \(was v1\)/);
+  const rb = await mlops('rollback', 'demand', '--category', 'books', '--json');
+  expect(rb.code).toBe(0);
+  expect(JSON.parse(rb.stdout).event).toMatchObject({ kind: 'ROLLBACK', toVersion: 1, actor: 'subprocess-test' });
+});
+
+test('exit codes: 2 for an unknown model, 1 for bad usage, 3 for a conflict', async () => {
+  const missing = await mlops('history', 'ghost');
+  expect(missing.code).toBe(EXIT.notFound);
+  expect(missing.stderr).toMatch(/^error: model "ghost" does not exist\nfix: /);
+  expect((await mlops('promote', 'demand', 'latest')).code).toBe(EXIT.usage);
+  expect((await mlops('reject', 'demand', '1', '--category', 'books', '--reason', 'in production')).code).toBe(EXIT.conflict);
+});
