@@ -1,0 +1,129 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import { DRIFT_STATE, MONITORING_ENV } from '../../lambda/shared/monitoring/constants';
+import { MlopsFunction } from '../common/mlops-function';
+import { IDataLake } from '../data-lake/data-lake-base';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+
+/** Where the drift loop reads predictions and baselines, and keeps its rate-limit state. */
+export interface DriftLoopProps {
+  /** Data lake holding the predictions archive (read) and the runs' baselines (read, `runs/`). */
+  readonly dataLake: IDataLake;
+  /** Registry: the production version of each (model, category) and its run. */
+  readonly registry: IModelRegistry;
+  /**
+   * Table for the drift-retrain rate-limit items (`DRIFT#<model>`, string keys `pk` / `sk`).
+   * @default - the registry table (its items never start with `DRIFT#`)
+   */
+  readonly stateTable?: dynamodb.ITable;
+  /**
+   * Key of `stateTable` when it is a customer-managed key.
+   * @default - the registry's key when stateTable is not given, else none
+   */
+  readonly stateTableKey?: kms.IKey;
+}
+
+/** The two drift functions, created once per MlopsMonitoring (not exported from the package). */
+export class DriftLoop extends Construct {
+  readonly computeFunction: MlopsFunction;
+  readonly retrainFunction: MlopsFunction;
+
+  constructor(scope: Construct, id: string, props: DriftLoopProps & { logRetention: logs.RetentionDays; logKey?: kms.IKey }) {
+    super(scope, id);
+    this.computeFunction = new MlopsFunction(this, 'ComputeFunction', {
+      handlerName: 'drift-compute',
+      description: 'Computes PSI drift of a batch of predictions against the production version\'s baseline and publishes it',
+      environment: {
+        [ENV.registryTable]: props.registry.tableName,
+        [ENV.artifactsBucket]: props.dataLake.artifactsBucket.bucketName,
+        [ENV.predictionsBucket]: props.dataLake.predictionsBucket.bucketName,
+      },
+      // A day of predictions for one category is streamed line by line; 5 minutes covers millions of lines.
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
+    props.dataLake.grantReadPredictions(this.computeFunction);
+    props.dataLake.grantReadArtifacts(this.computeFunction, 'runs/');
+    props.registry.grantRead(this.computeFunction);
+
+    const stateTable = props.stateTable ?? props.registry.table;
+    const stateKey = props.stateTable ? props.stateTableKey : (props.stateTableKey ?? props.registry.encryptionKey);
+    this.retrainFunction = new MlopsFunction(this, 'RetrainFunction', {
+      handlerName: 'drift-retrain',
+      description: 'Starts a model\'s training pipeline when its drift alarm fires, at most once per cooldown',
+      environment: { [MONITORING_ENV.driftStateTable]: stateTable.tableName },
+      logRetention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
+    // Only its own items: the partition key must start with DRIFT#.
+    this.retrainFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: [stateTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${DRIFT_STATE.pkPrefix}*`] } },
+    }));
+    stateKey?.grant(this.retrainFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
+
+    const common = [
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda\'s basic execution policy only allows creating and writing CloudWatch log streams; the function writes to its own log group with set retention.' },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions; every other statement names its resource.' },
+      { id: 'AwsSolutions-L1', reason: 'The runtime is pinned platform-wide by MlopsFunction (nodejs22.x, the target of the build-time bundles); all handlers move to a newer runtime together.' },
+    ];
+    Validations.of(this.computeFunction).acknowledge(
+      ...common,
+      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.predictionsBucket.bucketArn)}/*]`, reason: 'One drift function serves every model: it reads the predictions of any model/category/date (read only, objects of the predictions bucket).' },
+      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the production version\'s run under runs/<model>/<runId>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
+      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.registry.tableArn)}/index/*]`, reason: 'Registry read grant (ModelRegistry.grantRead) includes its query index; read only.' },
+    );
+    Validations.of(this.retrainFunction).acknowledge(
+      ...common,
+      { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'Writing the rate-limit item to a table encrypted with a customer key needs data keys; scoped to that one key.' },
+    );
+  }
+
+  /** Rule: the model's drift alarm entering ALARM invokes the retrain function for its pipeline. */
+  addRetrainRule(scope: Construct, id: string, model: string, alarm: cloudwatch.IAlarm, pipeline: sfn.IStateMachine, cooldown: Duration): events.Rule {
+    pipeline.grantStartExecution(this.retrainFunction);
+    return new events.Rule(scope, id, {
+      description: `Drift of ${model}: starts its training pipeline (rate-limited) when the drift alarm goes to ALARM`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [alarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      targets: [new targets.LambdaFunction(this.retrainFunction, {
+        event: events.RuleTargetInput.fromObject({
+          model,
+          stateMachineArn: pipeline.stateMachineArn,
+          cooldownSeconds: cooldown.toSeconds(),
+          alarmName: events.EventField.fromPath('$.detail.alarmName'),
+          state: events.EventField.fromPath('$.detail.state.value'),
+          reason: events.EventField.fromPath('$.detail.state.reason'),
+          time: events.EventField.time,
+        }),
+        retryAttempts: 4,
+        maxEventAge: Duration.hours(2),
+      })],
+    });
+  }
+}
+
+/** How cdk-nag spells a token ARN in a finding id: `<LogicalId.Attr>` / `<LogicalId>`, else the string. */
+function nagRef(scope: Construct, arn: string): string {
+  const r = Stack.of(scope).resolve(arn) as unknown;
+  const o = r as { 'Fn::GetAtt'?: [string, string]; 'Ref'?: string };
+  if (o && typeof o === 'object' && o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
+  if (o && typeof o === 'object' && o.Ref) return `<${o.Ref}>`;
+  return String(r);
+}

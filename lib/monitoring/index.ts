@@ -1,0 +1,14 @@
+export { AlarmSeverity, MonitoredArea } from './alarm-declaration';
+export type { MonitoringAlarm } from './alarm-declaration';
+export { DEFAULT_DRIFT_THRESHOLD } from './drift-alarms';
+export type { MonitorDriftProps } from './drift-alarms';
+export type { DriftLoopProps } from './drift-loop';
+export type { MonitorLogsProps } from './log-queries';
+export { DEFAULT_LOG_RETENTION, MlopsMonitoring } from './mlops-monitoring';
+export type { MlopsMonitoringProps } from './mlops-monitoring';
+export type { MonitorPredictionsProps } from './prediction-alarms';
+export { QualityDirection } from './quality-alarms';
+export type { MonitorModelQualityProps } from './quality-alarms';
+export type { MonitorPredictionApiProps, MonitorPredictionServiceProps, ServingMonitorProps, ServingSlo } from './serving-alarms';
+export type { MonitorTableProps } from './store-alarms';
+export type { MonitorTrainingPipelineProps } from './training-alarms';

@@ -1,0 +1,210 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { METRICS } from '../../lambda/shared/contract';
+import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
+import { modelMetric, platformMetric } from './custom-metrics';
+import * as v from './validate-monitoring-props';
+
+/** What a model's batch predictions declare; freshness and loader alarms are derived from it. */
+export interface MonitorPredictionsProps {
+  /** Model name (as in the model spec). */
+  readonly model: string;
+  /** How long a batch prediction lives (the spec's TTL, which is also the RPO). */
+  readonly ttl: Duration;
+  /**
+   * Categories scored; freshness is watched per category (a single stale category is stale).
+   * @default - the model-level [Model] series of METRICS.predictionsGeneratedAt
+   */
+  readonly categories?: string[];
+  /**
+   * How often a new batch is expected (the training schedule).
+   * @default Duration.days(1)
+   */
+  readonly batchInterval?: Duration;
+  /**
+   * Age of the newest batch that raises the warning: one missed batch.
+   * @default - batchInterval + 6 hours
+   */
+  readonly warningAge?: Duration;
+  /**
+   * Age of the newest batch that raises the critical alarm; must leave time to recover before
+   * the TTL deletes the predictions and answers fall back.
+   * @default - ttl - batchInterval (2 days for a 3-day TTL: one full day to recover)
+   */
+  readonly criticalAge?: Duration;
+  /**
+   * Prediction items that failed to load (METRICS.predictionsFailed) within an hour that raise the alarm.
+   * @default 1
+   */
+  readonly failedItemsThreshold?: number;
+  /**
+   * The loader function, to alarm on its errors.
+   * @default - no loader error alarm
+   */
+  readonly loaderFunction?: lambda.IFunction;
+  /**
+   * The batch inference state machine, to alarm on its failed executions.
+   * @default - no batch inference execution alarm
+   */
+  readonly batchInferenceStateMachine?: sfn.IStateMachine;
+}
+
+/** Ages after defaults, validated against each other. */
+export interface FreshnessAges {
+  readonly warning: Duration;
+  readonly critical: Duration;
+  readonly ttl: Duration;
+}
+
+export function freshnessAges(p: MonitorPredictionsProps): FreshnessAges {
+  const interval = p.batchInterval ?? Duration.days(1);
+  const warning = p.warningAge ?? Duration.seconds(interval.toSeconds() + Duration.hours(6).toSeconds());
+  const critical = p.criticalAge ?? Duration.seconds(p.ttl.toSeconds() - interval.toSeconds());
+  return { warning, critical, ttl: p.ttl };
+}
+
+export function validatePredictions(p: MonitorPredictionsProps): void {
+  v.modelName('model', p.model);
+  v.positiveDuration('ttl', p.ttl);
+  v.positiveDuration('batchInterval', p.batchInterval);
+  v.categories('categories', p.categories);
+  v.wholeNumber('failedItemsThreshold', p.failedItemsThreshold, 1);
+  const a = freshnessAges(p);
+  if (a.critical.toSeconds() <= a.warning.toSeconds()) {
+    throw new Error(`criticalAge must be longer than warningAge (${a.warning.toHumanString()}), but ${a.critical.toHumanString()} was provided: with ttl ${p.ttl.toHumanString()} and batchInterval ${(p.batchInterval ?? Duration.days(1)).toHumanString()}, set criticalAge explicitly or lengthen the TTL`);
+  }
+  if (a.critical.toSeconds() >= p.ttl.toSeconds()) {
+    throw new Error(`criticalAge must be shorter than ttl (${p.ttl.toHumanString()}) so there is time to recover before predictions expire, but ${a.critical.toHumanString()} was provided`);
+  }
+  v.windowHours('warningAge', a.warning);
+  v.windowHours('criticalAge', a.critical);
+}
+
+/**
+ * Freshness is a heartbeat on the loader's METRICS.predictionsGeneratedAt: the alarm fires when
+ * no batch was loaded in any of the last N hours, i.e. the newest batch is older than N hours
+ * (hourly resolution). One pair per category when categories are declared.
+ */
+export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclaration[] {
+  const ages = freshnessAges(p);
+  const hour = Duration.hours(1);
+  const out: AlarmDeclaration[] = [];
+  for (const category of p.categories?.length ? p.categories : [undefined]) {
+    const suffix = category === undefined ? '' : `-${category}`;
+    const what = category === undefined ? 'of any category' : `of category ${category}`;
+    const loads = platformMetric(METRICS.predictionsGeneratedAt, p.model, category, { statistic: 'SampleCount', period: hour, label: `batches loaded${suffix}` });
+    for (const [severity, age] of [[AlarmSeverity.WARNING, ages.warning], [AlarmSeverity.CRITICAL, ages.critical]] as const) {
+      const hours = v.windowHours(severity === AlarmSeverity.WARNING ? 'warningAge' : 'criticalAge', age);
+      out.push({
+        id: `PredictionsStale${severity === AlarmSeverity.WARNING ? 'Warning' : 'Critical'}${category === undefined ? '' : `-${category}`}`,
+        severity,
+        area: MonitoredArea.PREDICTIONS,
+        pagingRole: severity === AlarmSeverity.WARNING ? 'stale' : undefined,
+        metric: loads,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: hours,
+        datapointsToAlarm: hours,
+        // The loader publishes only when it loads: missing data means no new batch, which is
+        // what this alarm measures (and a loader that never published is stale too).
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        meaning: severity === AlarmSeverity.WARNING
+          ? `The newest prediction batch ${what} is older than ${hours} h: at least one batch was missed.`
+          : `The newest prediction batch ${what} is older than ${hours} h; predictions expire at ${ages.ttl.toHumanString()} (TTL = RPO) and answers will fall back.`,
+        firstAction: severity === AlarmSeverity.WARNING
+          ? 'check the last training/batch inference execution and the loader logs; re-run batch inference for the missed date.'
+          : 'recover now: re-run batch inference with the current production version (`mlops` or the state machine console); if the model is broken, roll back with `mlops rollback`.',
+      });
+    }
+  }
+  out.push({
+    id: 'PredictionItemsFailed',
+    severity: AlarmSeverity.WARNING,
+    area: MonitoredArea.PREDICTIONS,
+    metric: modelMetric(METRICS.predictionsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'pf', label: 'items failed to load' }),
+    threshold: p.failedItemsThreshold ?? 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    // Published per load: no load, no failed items (staleness has its own alarms).
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    meaning: 'Prediction items failed to load into the predictions table; those entities get fallback answers.',
+    firstAction: 'read the loader logs for the failed keys (throttling, item size, KMS); re-run the load for that date, it is idempotent.',
+  });
+  if (p.loaderFunction) {
+    out.push({
+      id: 'LoaderErrors',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.PREDICTIONS,
+      metric: p.loaderFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // Lambda emits Errors only when invoked: idle is healthy.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: 'The predictions loader function failed.',
+      firstAction: 'open the loader\'s log group (Logs Insights: failed runs query) and the failed batch inference execution.',
+    });
+  }
+  if (p.batchInferenceStateMachine) {
+    const sm = p.batchInferenceStateMachine;
+    const period = Duration.minutes(5);
+    out.push({
+      id: 'BatchInferenceFailed',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.PREDICTIONS,
+      pagingRole: 'pipeline',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+        usingMetrics: { failed: sm.metricFailed({ period, statistic: 'Sum' }), timedOut: sm.metricTimedOut({ period, statistic: 'Sum' }) },
+        period,
+        label: 'Failed or timed out batch inference',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: 'A batch inference execution failed or timed out: no new predictions for that date.',
+      firstAction: 'open the execution in the Step Functions console, fix the cause and re-run it for the same date (loads are idempotent).',
+    });
+  }
+  return out;
+}
+
+/** Dashboard row: batch age at load against the freshness thresholds and the RPO line, plus loads. */
+export function predictionWidgets(p: MonitorPredictionsProps, staleAlarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
+  const ages = freshnessAges(p);
+  const hour = Duration.hours(1);
+  const cats = p.categories?.length ? p.categories : [undefined];
+  const ageSeries = cats.map((c, i) => new cloudwatch.MathExpression({
+    // EPOCH(m) is the timestamp of each datapoint: the age of the batch when it was loaded.
+    expression: `(EPOCH(g${i}) - g${i}) / 3600`,
+    usingMetrics: { [`g${i}`]: platformMetric(METRICS.predictionsGeneratedAt, p.model, c, { statistic: 'Maximum', period: hour }) },
+    label: c === undefined ? 'batch age at load (h)' : `${c}: batch age at load (h)`,
+    period: hour,
+  }));
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${p.model}: prediction freshness (hours) vs RPO`,
+      width: 8,
+      left: ageSeries,
+      leftYAxis: { min: 0 },
+      leftAnnotations: [
+        { value: ages.warning.toHours({ integral: false }), label: 'warning', color: cloudwatch.Color.ORANGE },
+        { value: ages.critical.toHours({ integral: false }), label: 'critical', color: cloudwatch.Color.RED },
+        { value: ages.ttl.toHours({ integral: false }), label: 'RPO / TTL', color: cloudwatch.Color.PURPLE },
+      ],
+      period: hour,
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${p.model}: predictions loaded / failed`,
+      width: 8,
+      left: [
+        modelMetric(METRICS.predictionsWritten, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'pw', label: 'written' }),
+        modelMetric(METRICS.predictionsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'pf', label: 'failed' }),
+      ],
+    }),
+    new cloudwatch.AlarmStatusWidget({ title: `${p.model}: freshness alarms`, width: 8, alarms: staleAlarms }),
+  ];
+}

@@ -1,0 +1,167 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { METRICS } from '../../lambda/shared/contract';
+import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
+import { modelMetric } from './custom-metrics';
+import * as v from './validate-monitoring-props';
+
+/** What a model's training pipeline declares; the training alarms are derived from it. */
+export interface MonitorTrainingPipelineProps {
+  /** Model name (as in the model spec). */
+  readonly model: string;
+  /** The model's training pipeline. */
+  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * How often the pipeline is scheduled to run (the spec's schedule).
+   * @default Duration.days(1)
+   */
+  readonly scheduleInterval?: Duration;
+  /**
+   * Slack after a scheduled run before "no successful run" fires; cover the run's own duration.
+   * @default Duration.hours(6)
+   */
+  readonly grace?: Duration;
+  /**
+   * Longest an execution may take before "duration above budget" fires.
+   * @default - half the schedule interval: a daily run that needs 12 h collides with the next one
+   */
+  readonly durationBudget?: Duration;
+  /**
+   * Failed training runs (METRICS.runsFailed, any category) within an hour that raise the alarm.
+   * A category can fail while the execution succeeds (the Map catches it), so this is separate.
+   * @default 1
+   */
+  readonly failedRunsThreshold?: number;
+  /**
+   * Categories the pipeline trains; their per-category run metrics are combined.
+   * @default - the run metrics' [Model] dimension set
+   */
+  readonly categories?: string[];
+}
+
+export function validateTraining(p: MonitorTrainingPipelineProps): void {
+  v.modelName('model', p.model);
+  v.positiveDuration('scheduleInterval', p.scheduleInterval);
+  v.positiveDuration('durationBudget', p.durationBudget);
+  v.wholeNumber('failedRunsThreshold', p.failedRunsThreshold, 1);
+  v.categories('categories', p.categories);
+}
+
+/** Training alarms: failed/timed-out executions, no success in time, failed runs, duration over budget. */
+export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDeclaration[] {
+  const interval = p.scheduleInterval ?? Duration.days(1);
+  const grace = p.grace ?? Duration.hours(6);
+  const windowHours = v.windowHours('scheduleInterval + grace', Duration.seconds(interval.toSeconds() + grace.toSeconds()));
+  const budget = trainingBudget(p);
+  const hour = Duration.hours(1);
+  const fiveMinutes = Duration.minutes(5);
+  const sm = p.stateMachine;
+
+  return [
+    {
+      id: 'PipelineExecutionsFailed',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.TRAINING,
+      pagingRole: 'pipeline',
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+        usingMetrics: {
+          failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+          timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+          aborted: sm.metricAborted({ period: fiveMinutes, statistic: 'Sum' }),
+        },
+        period: fiveMinutes,
+        label: 'Failed, timed out or aborted executions',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // No executions means no failures; a pipeline that stops running is caught by NoSuccessfulRun.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: 'A training pipeline execution failed, timed out or was aborted.',
+      firstAction: 'open the failed execution in the Step Functions console (or `mlops runs --status FAILED`), read the failed state\'s cause, fix and re-run; predictions stay served until the TTL runs out.',
+    },
+    {
+      id: 'NoSuccessfulRun',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.TRAINING,
+      pagingRole: 'pipeline',
+      metric: sm.metricSucceeded({ period: hour, statistic: 'Sum', label: 'Succeeded executions' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // A heartbeat: every hour of the last (interval + grace) hours without a success.
+      evaluationPeriods: windowHours,
+      datapointsToAlarm: windowHours,
+      // Missing data is exactly the failure this alarm looks for (schedule disabled, nothing started).
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      meaning: `No training execution succeeded within the schedule interval plus grace (${windowHours} h).`,
+      firstAction: 'check that the schedule rule is enabled and the last execution\'s outcome; start a run with `mlops train` if needed.',
+    },
+    {
+      id: 'TrainingRunsFailed',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.TRAINING,
+      pagingRole: 'pipeline',
+      metric: modelMetric(METRICS.runsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'rf', label: 'Failed training runs' }),
+      threshold: p.failedRunsThreshold ?? 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // The metric is only published when a run finishes: no runs, no failures.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: 'Training runs (jobs) failed for one or more categories.',
+      firstAction: 'list them with `mlops runs --status FAILED`, open the run\'s logUrl and failureCause; the champion stays in production.',
+    },
+    {
+      id: 'PipelineDurationOverBudget',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.TRAINING,
+      metric: sm.metricTime({ period: hour, statistic: 'Maximum', label: 'Execution time (ms)' }),
+      threshold: budget.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // ExecutionTime is emitted when an execution ends; a hung execution shows up as NoSuccessfulRun.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: `A training execution took longer than its budget of ${budget.toHumanString()}.`,
+      firstAction: 'compare the run\'s step durations with earlier runs (data growth, Spot interruptions, a slow category); raise the instance size or the budget.',
+    },
+  ];
+}
+
+/** Dashboard row of the training pipeline. */
+export function trainingWidgets(p: MonitorTrainingPipelineProps, budget: Duration): cloudwatch.IWidget[] {
+  const sm = p.stateMachine;
+  const period = Duration.hours(1);
+  return [
+    new cloudwatch.GraphWidget({
+      title: `${p.model}: pipeline outcomes`,
+      width: 8,
+      stacked: true,
+      left: [
+        sm.metricSucceeded({ period, statistic: 'Sum', label: 'succeeded' }),
+        sm.metricFailed({ period, statistic: 'Sum', label: 'failed' }),
+        sm.metricTimedOut({ period, statistic: 'Sum', label: 'timed out' }),
+        sm.metricAborted({ period, statistic: 'Sum', label: 'aborted' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${p.model}: training duration (minutes)`,
+      width: 8,
+      left: [new cloudwatch.MathExpression({ expression: 'time / 60000', usingMetrics: { time: sm.metricTime({ period, statistic: 'Maximum' }) }, label: 'longest execution', period })],
+      leftAnnotations: [{ value: budget.toMinutes({ integral: false }), label: `budget ${budget.toHumanString()}`, color: cloudwatch.Color.ORANGE }],
+    }),
+    new cloudwatch.GraphWidget({
+      title: `${p.model}: training runs`,
+      width: 8,
+      left: [
+        modelMetric(METRICS.runsSucceeded, { model: p.model, categories: p.categories, statistic: 'Sum', period, combine: 'SUM', idPrefix: 'rs', label: 'runs succeeded' }),
+        modelMetric(METRICS.runsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period, combine: 'SUM', idPrefix: 'rf', label: 'runs failed' }),
+      ],
+    }),
+  ];
+}
+
+/** The duration budget after defaults (shared by alarm and dashboard). */
+export function trainingBudget(p: MonitorTrainingPipelineProps): Duration {
+  return p.durationBudget ?? Duration.seconds(Math.floor((p.scheduleInterval ?? Duration.days(1)).toSeconds() / 2));
+}

@@ -1,0 +1,247 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlarmSeverity, MlopsMonitoring, QualityDirection } from '../../lib/monitoring';
+import { testApp } from '../support/cdk';
+import * as f from './fixtures';
+
+function setup(props: ConstructorParameters<typeof MlopsMonitoring>[2] = {}) {
+  const stack = new Stack(testApp(), 'Mon', { env: f.env });
+  const monitoring = new MlopsMonitoring(stack, 'Monitoring', { alarmNamePrefix: 'mlops', ...props });
+  return { stack, monitoring };
+}
+
+describe('notification topic', () => {
+  test('is encrypted with a customer key CloudWatch may use, with email subscriptions', () => {
+    const { stack } = setup({ emailSubscriptions: ['ml-team@example.com'] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-team@example.com' });
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      })]) },
+    });
+  });
+
+  test('takes an existing topic, but not together with a key', () => {
+    const { stack } = setup();
+    const topic = sns.Topic.fromTopicArn(stack, 'Existing', 'arn:aws:sns:eu-west-1:111111111111:alarms');
+    const key = new kms.Key(stack, 'K');
+    expect(() => new MlopsMonitoring(stack, 'Both', { topic, encryptionKey: key })).toThrow(/takes topic or encryptionKey, not both/);
+    expect(() => new MlopsMonitoring(stack, 'Bad', { emailSubscriptions: ['nobody'] })).toThrow(/emailSubscriptions must hold email addresses, but "nobody"/);
+  });
+});
+
+describe('every alarm', () => {
+  test('has the topic as action and a description with its meaning and first action', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand') });
+    monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(3), categories: ['a', 'b'] });
+    monitoring.monitorPredictionService({ model: 'demand', targetGroup: f.targetGroup(stack), service: f.service(stack) });
+    monitoring.monitorTable({ table: f.table(stack, 'predictions'), label: 'predictions', model: 'demand' });
+    monitoring.monitorModelQuality({ model: 'demand', metricName: 'rmse', direction: QualityDirection.MINIMIZE, threshold: 0.5 });
+    monitoring.monitorDrift({ model: 'demand' });
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
+    expect(alarms.length).toBe(monitoring.alarms.length);
+    expect(alarms.length).toBeGreaterThan(15);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringTopic/) }]);
+      expect(a.AlarmDescription).toMatch(/^\[(WARNING|CRITICAL)\] demand: .+ First action: .+/);
+      expect(a.TreatMissingData).toMatch(/^(breaching|notBreaching|ignore)$/);
+    }
+  });
+});
+
+describe('training alarms follow the declared schedule', () => {
+  test.each([
+    { interval: Duration.days(1), grace: Duration.hours(6), hours: 30, budgetMs: 43_200_000 },
+    { interval: Duration.hours(12), grace: Duration.hours(2), hours: 14, budgetMs: 21_600_000 },
+  ])('interval $interval.amount $interval.unit.label + grace -> $hours hourly periods', ({ interval, grace, hours, budgetMs }) => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand'), scheduleInterval: interval, grace });
+    const t = Template.fromStack(stack);
+    const noSuccess = f.alarmNamed(t, 'mlops-demand-NoSuccessfulRun');
+    expect(f.metricOf(noSuccess)).toMatchObject({ namespace: 'AWS/States', name: 'ExecutionsSucceeded', stat: 'Sum', period: 3600 });
+    expect(noSuccess).toMatchObject({
+      EvaluationPeriods: hours, DatapointsToAlarm: hours, Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+    });
+    const duration = f.alarmNamed(t, 'mlops-demand-PipelineDurationOverBudget');
+    expect(f.metricOf(duration)).toMatchObject({ name: 'ExecutionTime', stat: 'Maximum' });
+    expect(duration).toMatchObject({
+      Threshold: budgetMs, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('failed, timed out and aborted executions, and failed runs summed over categories', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand'), categories: ['a', 'b'], failedRunsThreshold: 2, durationBudget: Duration.hours(3) });
+    const t = Template.fromStack(stack);
+    const failed = f.alarmNamed(t, 'mlops-demand-PipelineExecutionsFailed');
+    expect(f.expressionOf(failed)).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
+    expect(f.metricStat(failed, 'timedOut').Metric.MetricName).toBe('ExecutionsTimedOut');
+    const runs = f.alarmNamed(t, 'mlops-demand-TrainingRunsFailed');
+    expect(runs.Threshold).toBe(2);
+    expect(f.expressionOf(runs)).toBe('SUM([FILL(rf0, 0), FILL(rf1, 0)])');
+    expect(f.metricStat(runs, 'rf1').Metric).toMatchObject({ Namespace: 'CdkMlops', MetricName: 'TrainingRunsFailed' });
+    expect(f.dimensionsOf(f.metricStat(runs, 'rf1'))).toEqual({ Model: 'demand', Category: 'b' });
+    expect(f.alarmNamed(t, 'mlops-demand-PipelineDurationOverBudget').Threshold).toBe(10_800_000);
+  });
+
+  test('rejects a window CloudWatch cannot evaluate', () => {
+    const { stack, monitoring } = setup();
+    expect(() => monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'x'), scheduleInterval: Duration.days(7), grace: Duration.hours(6) }))
+      .toThrow(/scheduleInterval \+ grace must be between 1 hour and 7 days.*but 7 days 6 hours was provided/);
+  });
+});
+
+describe('prediction freshness follows the declared TTL', () => {
+  test.each([
+    { ttl: Duration.days(3), warning: 30, critical: 48 },
+    { ttl: Duration.days(5), warning: 30, critical: 96 },
+  ])('ttl $ttl.amount days -> warning $warning h, critical $critical h per category', ({ ttl, warning, critical }) => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictions({ model: 'demand', ttl, categories: ['north', 'south'] });
+    const t = Template.fromStack(stack);
+    for (const c of ['north', 'south']) {
+      for (const [sev, hours] of [['Warning', warning], ['Critical', critical]] as const) {
+        const alarm = f.alarmNamed(t, `mlops-demand-PredictionsStale${sev}-${c}`);
+        expect(f.metricOf(alarm)).toEqual({ namespace: 'CdkMlops', name: 'PredictionsGeneratedAt', stat: 'SampleCount', period: 3600, dimensions: { Model: 'demand', Category: c } });
+        expect(alarm).toMatchObject({
+          EvaluationPeriods: hours, DatapointsToAlarm: hours, Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+        });
+      }
+    }
+  });
+
+  test('a critical age at or beyond the TTL is refused with the fix', () => {
+    const { monitoring } = setup();
+    expect(() => monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(2), criticalAge: Duration.days(2) }))
+      .toThrow(/criticalAge must be shorter than ttl \(2 days\)/);
+    expect(() => monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(1) }))
+      .toThrow(/criticalAge must be longer than warningAge \(1 day 6 hours\)/);
+  });
+
+  test('load failures, loader errors and batch inference failures are alarmed when given', () => {
+    const { stack, monitoring } = setup();
+    const created = monitoring.monitorPredictions({
+      model: 'demand', ttl: Duration.days(3), failedItemsThreshold: 5,
+      loaderFunction: f.predictFunction(stack), batchInferenceStateMachine: f.pipeline(stack, 'batch-demand'),
+    });
+    expect(created.map((a) => a.id)).toEqual(['PredictionsStaleWarning', 'PredictionsStaleCritical', 'PredictionItemsFailed', 'LoaderErrors', 'BatchInferenceFailed']);
+    const t = Template.fromStack(stack);
+    const items = f.alarmNamed(t, 'mlops-demand-PredictionItemsFailed');
+    expect(items.Threshold).toBe(5);
+    expect(f.metricOf(items)).toMatchObject({ name: 'PredictionsFailed', stat: 'Sum', dimensions: { Model: 'demand' } });
+  });
+});
+
+describe('serving alarms follow the declared SLO', () => {
+  test.each([
+    { slo: undefined, p95: 0.3, p99: 0.5 },
+    { slo: { p95: Duration.millis(150), p99: Duration.millis(250) }, p95: 0.15, p99: 0.25 },
+  ])('ALB target response time: p95 > $p95 s warning, p99 > $p99 s critical', ({ slo, p95, p99 }) => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictionService({ model: 'demand', slo, targetGroup: f.targetGroup(stack) });
+    const t = Template.fromStack(stack);
+    const warning = f.alarmNamed(t, 'mlops-demand-LatencyP95AboveSlo');
+    expect(f.metricOf(warning)).toMatchObject({ namespace: 'AWS/ApplicationELB', name: 'TargetResponseTime', stat: 'p95', period: 60 });
+    expect(warning).toMatchObject({ Threshold: p95, EvaluationPeriods: 5, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
+    expect(warning.AlarmDescription).toMatch(/^\[WARNING\]/);
+    const critical = f.alarmNamed(t, 'mlops-demand-LatencyP99AboveSlo');
+    expect(f.metricOf(critical).stat).toBe('p99');
+    expect(critical.Threshold).toBe(p99);
+    expect(critical.AlarmDescription).toMatch(/^\[CRITICAL\]/);
+  });
+
+  test('HTTP API latency in milliseconds, 5xx rate from the API', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictionApi({ model: 'small', httpApi: f.httpApi(stack), predictFunction: f.predictFunction(stack), errorRatePercent: 2 });
+    const t = Template.fromStack(stack);
+    const p99 = f.alarmNamed(t, 'mlops-small-LatencyP99AboveSlo');
+    expect(f.metricOf(p99)).toMatchObject({ namespace: 'AWS/ApiGateway', name: 'Latency', stat: 'p99', dimensions: { ApiId: 'abc123' } });
+    expect(p99.Threshold).toBe(500);
+    const errors = f.alarmNamed(t, 'mlops-small-ServerErrorRate');
+    expect(errors.Threshold).toBe(2);
+    expect(f.expressionOf(errors)).toBe('IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)');
+    expect(f.metricStat(errors, 'errors').Metric.MetricName).toBe('5xx');
+    expect(f.metricOf(f.alarmNamed(t, 'mlops-small-FunctionThrottles')).name).toBe('Throttles');
+  });
+
+  test('Lambda duration when there is no HTTP API; one of the two is required', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictionApi({ model: 'small', predictFunction: f.predictFunction(stack) });
+    const p95 = f.alarmNamed(Template.fromStack(stack), 'mlops-small-LatencyP95AboveSlo');
+    expect(f.metricOf(p95)).toMatchObject({ namespace: 'AWS/Lambda', name: 'Duration', stat: 'p95' });
+    expect(p95.Threshold).toBe(300);
+    expect(() => monitoring.monitorPredictionApi({ model: 'other' })).toThrow(/needs httpApi or predictFunction/);
+  });
+
+  test('fallback rate from the predict core counters, and running tasks below the minimum', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictionService({
+      model: 'demand', targetGroup: f.targetGroup(stack), loadBalancer: f.loadBalancer(stack), service: f.service(stack),
+      minRunningTasks: 2, fallbackRatePercent: 10, categories: ['north', 'south'],
+    });
+    const t = Template.fromStack(stack);
+    const fallback = f.alarmNamed(t, 'mlops-demand-FallbackRate');
+    expect(fallback.Threshold).toBe(10);
+    expect(f.expressionOf(fallback)).toBe('IF(answers >= 20, 100 * FILL(fallbacks, 0) / answers, 0)');
+    expect(f.metricStat(fallback, 'fb1').Metric.MetricName).toBe('FallbackAnswers');
+    expect(f.dimensionsOf(f.metricStat(fallback, 'fb1'))).toEqual({ Model: 'demand', Category: 'south' });
+    expect(f.metricStat(fallback, 'pa0').Metric.MetricName).toBe('PredictionAnswers');
+    const tasks = f.alarmNamed(t, 'mlops-demand-RunningTasksBelowMinimum');
+    expect(f.metricOf(tasks)).toEqual({ namespace: 'ECS/ContainerInsights', name: 'RunningTaskCount', stat: 'Minimum', period: 60, dimensions: { ClusterName: 'mlops', ServiceName: 'demand-predict' } });
+    expect(tasks).toMatchObject({ Threshold: 2, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(f.expressionOf(f.alarmNamed(t, 'mlops-demand-ServerErrorRate'))).toBe('IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)');
+  });
+
+  test('refuses more categories than one alarm can combine', () => {
+    const { stack, monitoring } = setup();
+    expect(() => monitoring.monitorPredictionService({ model: 'demand', targetGroup: f.targetGroup(stack), categories: ['a', 'b', 'c', 'd', 'e', 'f'] }))
+      .toThrow(/categories can combine at most 5 categories.*but 6 were provided/);
+  });
+});
+
+describe('stores, quality and drift', () => {
+  test('table throttles and system errors', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTable({ table: f.table(stack, 'registry'), label: 'registry', throttleThreshold: 3, systemErrorSeverity: AlarmSeverity.CRITICAL });
+    const t = Template.fromStack(stack);
+    const throttles = f.alarmNamed(t, 'mlops-shared-registry-Throttles');
+    expect(throttles.Threshold).toBe(3);
+    expect(f.metricStat(throttles, 'writeThrottles').Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'WriteThrottleEvents' });
+    expect(f.dimensionsOf(f.metricStat(throttles, 'writeThrottles'))).toEqual({ TableName: 'registry' });
+    expect(f.alarmNamed(t, 'mlops-shared-registry-SystemErrors').AlarmDescription).toMatch(/^\[CRITICAL\]/);
+  });
+
+  test.each([
+    { direction: QualityDirection.MAXIMIZE, op: 'LessThanThreshold', fn: 'MIN', stat: 'Minimum' },
+    { direction: QualityDirection.MINIMIZE, op: 'GreaterThanThreshold', fn: 'MAX', stat: 'Maximum' },
+  ])('model quality ($direction): worst category against the threshold', ({ direction, op, fn, stat }) => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorModelQuality({ model: 'demand', metricName: 'auc', direction, threshold: 0.7, categories: ['a', 'b'] });
+    const q = f.alarmNamed(Template.fromStack(stack), 'mlops-demand-ModelQualityBelowThreshold');
+    expect(q).toMatchObject({ Threshold: 0.7, ComparisonOperator: op, TreatMissingData: 'ignore' });
+    expect(f.expressionOf(q)).toBe(`${fn}([q0, q1])`);
+    expect(f.metricStat(q, 'q0')).toMatchObject({ Stat: stat, Period: 86400, Metric: { MetricName: 'EvaluatedMetric' } });
+  });
+
+  test.each([
+    { threshold: undefined, expected: 0.2 },
+    { threshold: 0.25, expected: 0.25 },
+  ])('drift alarm on the worst category PSI, threshold $expected', ({ threshold, expected }) => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorDrift({ model: 'demand', threshold });
+    const drift = f.alarmNamed(Template.fromStack(stack), 'mlops-demand-PredictionDrift');
+    expect(f.metricOf(drift)).toEqual({ namespace: 'CdkMlops', name: 'PredictionDriftPSI', stat: 'Maximum', period: 3600, dimensions: { Model: 'demand' } });
+    expect(drift).toMatchObject({
+      Threshold: expected, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+    });
+  });
+});
