@@ -2,3 +2,8 @@ export * from './data-lake';
 export * from './model-registry';
 export * from './platform/mlops-platform-stack';
 export * from './common/mlops-function';
+export * from './prediction-store';
+export * from './prediction-service';
+export * from './prediction-api';
+export * from './batch-inference';
+export * from './monitoring';

@@ -12,7 +12,7 @@ import { ValidationError } from '../registry/errors';
 export const RULE_FIELDS = ['entityId', 'category', 'version', 'prediction'] as const;
 export type RuleField = typeof RULE_FIELDS[number];
 
-export const RULE_OPERATORS = ['equals', 'notEquals', 'in', 'notIn', 'prefix', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
+export const RULE_OPERATORS = ['equals', 'notEquals', 'oneOf', 'notOneOf', 'prefix', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
 export type RuleOperator = typeof RULE_OPERATORS[number];
 
 /** Conditions on one fact; all present operators must hold. */
@@ -86,7 +86,7 @@ function validateRule(value: unknown, field: string, beforeLookup: boolean): Rul
 
 function validateCondition(value: unknown, field: string): Condition {
   if (!isObject(value) || Object.keys(value).length === 0) {
-    throw new ValidationError(field, value, `use an object of operator to operand, operators: ${RULE_OPERATORS.join(', ')} (e.g. {"in": ["a", "b"]})`);
+    throw new ValidationError(field, value, `use an object of operator to operand, operators: ${RULE_OPERATORS.join(', ')} (e.g. {"oneOf": ["a", "b"]})`);
   }
   for (const [op, operand] of Object.entries(value)) {
     const f = `${field}.${op}`;
@@ -94,7 +94,7 @@ function validateCondition(value: unknown, field: string): Condition {
       case 'equals': case 'notEquals':
         if (!isScalar(operand)) throw new ValidationError(f, operand, 'use a string, number, boolean or null');
         break;
-      case 'in': case 'notIn':
+      case 'oneOf': case 'notOneOf':
         if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isScalar)) throw new ValidationError(f, operand, 'use a non-empty list of strings, numbers or booleans');
         break;
       case 'prefix':
@@ -132,8 +132,8 @@ function holds(cond: Condition, v: unknown): boolean {
     switch (op as RuleOperator) {
       case 'equals': if (v !== operand) return false; break;
       case 'notEquals': if (v === operand) return false; break;
-      case 'in': if (!(operand as unknown[]).includes(v)) return false; break;
-      case 'notIn': if ((operand as unknown[]).includes(v)) return false; break;
+      case 'oneOf': if (!(operand as unknown[]).includes(v)) return false; break;
+      case 'notOneOf': if ((operand as unknown[]).includes(v)) return false; break;
       case 'prefix': if (typeof v !== 'string' || !v.startsWith(operand as string)) return false; break;
       // Numeric comparisons never match a non-number (an object prediction, a missing version).
       case 'gt': if (typeof v !== 'number' || !(v > (operand as number))) return false; break;

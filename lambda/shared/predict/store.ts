@@ -1,12 +1,13 @@
 // Reads predictions from the predictions table with a tight latency budget: one deadline per
 // attempt, a bounded number of attempts with a short jittered pause, and no SDK-level retries
 // (the SDK's default backoff of up to seconds would blow the p99 budget during an outage).
+// storeClient() is the SDK client used for the rare registry reads, with the same limits.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { StoredPrediction } from '../predictions/schema';
 import { PREDICT_DEFAULTS } from './constants';
+import { DynamoError, DynamoReader } from './dynamo-reader';
 
 /** Where the predict core reads predictions. */
 export interface PredictionStore {
@@ -41,42 +42,30 @@ export function storeClient(config: DynamoDBClientConfig = {}, options: StoreCli
 
 export interface DynamoPredictionStoreOptions {
   readonly tableName: string;
-  readonly doc: DynamoDBDocumentClient;
-  /** @default PREDICT_DEFAULTS.storeTimeoutMs */
-  readonly timeoutMs?: number;
+  readonly reader: DynamoReader;
   /** @default PREDICT_DEFAULTS.storeMaxAttempts */
   readonly maxAttempts?: number;
 }
 
-const NOT_RETRYABLE = new Set(['ValidationException', 'ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException']);
-
+/** Predictions read with the lean reader; retries only what is worth retrying, after a short jittered pause. */
 export class DynamoPredictionStore implements PredictionStore {
-  private readonly timeoutMs: number;
   private readonly maxAttempts: number;
 
   constructor(private readonly options: DynamoPredictionStoreOptions) {
-    this.timeoutMs = options.timeoutMs ?? PREDICT_DEFAULTS.storeTimeoutMs;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? PREDICT_DEFAULTS.storeMaxAttempts);
   }
 
   async get(pk: string): Promise<StoredPrediction | undefined> {
-    const res = await this.withRetry(() => this.options.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: { pk } }),
-      { abortSignal: AbortSignal.timeout(this.timeoutMs) },
-    ));
-    return res.Item as StoredPrediction | undefined;
+    return await this.withRetry(() => this.options.reader.getItem(this.options.tableName, { pk })) as StoredPrediction | undefined;
   }
 
   async getMany(pks: readonly string[]): Promise<Map<string, StoredPrediction>> {
     const found = new Map<string, StoredPrediction>();
     let pending = [...new Set(pks)].map((pk) => ({ pk }));
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const res = await this.withRetry(() => this.options.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.options.tableName]: { Keys: pending } } }),
-        { abortSignal: AbortSignal.timeout(this.timeoutMs) },
-      ));
-      for (const item of res.Responses?.[this.options.tableName] ?? []) found.set(item.pk as string, item as StoredPrediction);
-      pending = (res.UnprocessedKeys?.[this.options.tableName]?.Keys ?? []) as Array<{ pk: string }>;
+      const res = await this.withRetry(() => this.options.reader.batchGetItem(this.options.tableName, pending));
+      for (const item of res.items) found.set(item.pk as string, item as unknown as StoredPrediction);
+      pending = res.unprocessed as Array<{ pk: string }>;
       if (pending.length > 0 && attempt >= this.maxAttempts) {
         throw new Error(`${pending.length} key(s) stayed unprocessed after ${attempt} attempt(s)`);
       }
@@ -89,7 +78,7 @@ export class DynamoPredictionStore implements PredictionStore {
       try {
         return await call();
       } catch (e) {
-        if (attempt >= this.maxAttempts || NOT_RETRYABLE.has((e as { name?: string }).name ?? '')) throw e;
+        if (attempt >= this.maxAttempts || !(e instanceof DynamoError && e.retryable)) throw e;
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
       }
     }

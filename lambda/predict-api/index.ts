@@ -1,0 +1,58 @@
+// PredictionApi handler: API Gateway (HTTP API payload 2.0 or REST API proxy 1.0) -> the shared
+// predict core. Answer counters are written as EMF lines once per invocation.
+import { AnswerMetrics } from '../shared/predict/metrics';
+import { routeRequest } from '../shared/predict/http';
+import { PredictCore } from '../shared/predict/core';
+import { predictCoreFromEnv } from '../shared/predict/runtime';
+
+/** The fields of API Gateway proxy events (v1 REST and v2 HTTP API) the handler reads. */
+export interface ApiEvent {
+  readonly rawPath?: string;
+  readonly path?: string;
+  readonly httpMethod?: string;
+  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  readonly queryStringParameters?: Record<string, string | undefined> | null;
+  readonly body?: string | null;
+  readonly isBase64Encoded?: boolean;
+}
+
+export interface ApiResult {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Answers one API Gateway event with the given core. */
+export async function predictApi(core: PredictCore, event: ApiEvent): Promise<ApiResult> {
+  const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    const out = await routeRequest(core, {
+      method: event.requestContext?.http?.method ?? event.httpMethod ?? 'GET',
+      path: event.rawPath ?? event.path ?? '/',
+      query: (name) => event.queryStringParameters?.[name] ?? undefined,
+      body,
+    });
+    return { statusCode: out.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(out.body) };
+  } catch (e) {
+    console.error(JSON.stringify({ level: 'ERROR', message: 'request failed', error: String((e as Error)?.stack ?? e) }));
+    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'InternalError', message: 'the request failed unexpectedly; it was logged' }) };
+  }
+}
+
+const metrics = new AnswerMetrics();
+let core: PredictCore | undefined;
+
+export async function handler(event: ApiEvent): Promise<ApiResult> {
+  // Built on first use and kept across invocations: its caches live as long as the sandbox.
+  core ??= predictCoreFromEnv({
+    onAnswer: (a) => metrics.record(a),
+    onStoreError: (model, category) => metrics.storeError(model, category),
+  });
+  try {
+    return await predictApi(core, event);
+  } finally {
+    // Written to stdout directly (not console.log), so JSON log formatting leaves EMF intact.
+    const lines = metrics.flush();
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}

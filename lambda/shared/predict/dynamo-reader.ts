@@ -1,0 +1,166 @@
+// A lean DynamoDB reader for the prediction hot path: GetItem and BatchGetItem over a keep-alive
+// connection, signed with SigV4, with one deadline per attempt.
+//
+// Why not the SDK client here: profiling the server at 1000 req/s (bench/README.md) showed the
+// SDK v3 middleware stack (endpoint rule engine, user agent, retry, serde) costing most of the
+// server's CPU per request, which on a 0.25-1 vCPU task is latency. This reader does only
+// what two read calls need; credentials, region and endpoint still come from the SDK's own
+// providers (task role with refresh, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), and the signer is
+// tested against the SDK's SignatureV4 byte for byte.
+import { createHash, createHmac } from 'node:crypto';
+import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface DynamoReaderOptions {
+  /** e.g. https://dynamodb.eu-west-1.amazonaws.com or http://127.0.0.1:8000 */
+  readonly endpoint: string;
+  readonly region: string;
+  /** Returns current credentials; called per request, so it must cache (the SDK providers do). */
+  readonly credentials: () => Promise<Credentials>;
+  /** Deadline of one request, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Clock, for tests. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** An error answered by DynamoDB (name = the exception type) or a transport failure. */
+export class DynamoError extends Error {
+  constructor(name: string, message: string, readonly statusCode?: number) {
+    super(message);
+    this.name = name;
+  }
+  get retryable(): boolean {
+    return this.statusCode === undefined || this.statusCode >= 500
+      || ['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded'].includes(this.name);
+  }
+}
+
+const SERVICE = 'dynamodb';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export class DynamoReader {
+  private readonly url: URL;
+  private readonly host: string;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly send: typeof httpRequest;
+  private readonly now: () => Date;
+  private signingKey?: { id: string; key: Buffer };
+
+  constructor(private readonly options: DynamoReaderOptions) {
+    this.url = new URL(options.endpoint);
+    this.host = this.url.host;
+    const https = this.url.protocol === 'https:';
+    const agentOptions = { keepAlive: true, maxSockets: 256, noDelay: true };
+    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.send = (https ? httpsRequest : httpRequest) as typeof httpRequest;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** GetItem by a string partition key; undefined when there is no item. */
+  async getItem(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+    const res = await this.call('GetItem', { TableName: tableName, Key: marshallKey(key) }) as { Item?: Record<string, never> };
+    return res.Item ? unmarshall(res.Item) : undefined;
+  }
+
+  /** BatchGetItem of up to 100 string keys; returns the items found and the unprocessed keys. */
+  async batchGetItem(tableName: string, keys: ReadonlyArray<Record<string, string>>): Promise<{ items: Array<Record<string, unknown>>; unprocessed: Array<Record<string, string>> }> {
+    const res = await this.call('BatchGetItem', { RequestItems: { [tableName]: { Keys: keys.map(marshallKey) } } }) as {
+      Responses?: Record<string, Array<Record<string, never>>>;
+      UnprocessedKeys?: Record<string, { Keys?: Array<Record<string, never>> }>;
+    };
+    return {
+      items: (res.Responses?.[tableName] ?? []).map((i) => unmarshall(i)),
+      unprocessed: (res.UnprocessedKeys?.[tableName]?.Keys ?? []).map((k) => unmarshall(k) as Record<string, string>),
+    };
+  }
+
+  /** The signed headers of a request; exposed for the signer test. */
+  signedHeaders(target: string, body: string, credentials: Credentials, date: Date): Record<string, string> {
+    const amzDate = date.toISOString().replace(/[:-]|\.\d{3}/g, '');
+    const day = amzDate.slice(0, 8);
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPE,
+      host: this.host,
+      'x-amz-date': amzDate,
+      ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
+      'x-amz-target': `DynamoDB_20120810.${target}`,
+    };
+    const names = Object.keys(headers).sort();
+    const signedNames = names.join(';');
+    const canonical = [
+      'POST', this.url.pathname || '/', '',
+      ...names.map((n) => `${n}:${headers[n]}`), '',
+      signedNames, sha256Hex(body),
+    ].join('\n');
+    const scope = `${day}/${this.options.region}/${SERVICE}/aws4_request`;
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
+    const signature = createHmac('sha256', this.key(credentials.secretAccessKey, day)).update(stringToSign).digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedNames}, Signature=${signature}`;
+    return headers;
+  }
+
+  /** Closes idle connections. */
+  destroy(): void {
+    this.agent.destroy();
+  }
+
+  private key(secret: string, day: string): Buffer {
+    const id = `${day}/${this.options.region}/${secret}`;
+    if (this.signingKey?.id !== id) {
+      const kDate = createHmac('sha256', `AWS4${secret}`).update(day).digest();
+      const kRegion = createHmac('sha256', kDate).update(this.options.region).digest();
+      const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
+      this.signingKey = { id, key: createHmac('sha256', kService).update('aws4_request').digest() };
+    }
+    return this.signingKey.key;
+  }
+
+  private async call(target: string, payload: unknown): Promise<unknown> {
+    const body = JSON.stringify(payload);
+    const headers = this.signedHeaders(target, body, await this.options.credentials(), this.now());
+    headers['content-length'] = String(Buffer.byteLength(body));
+    return new Promise((resolve, reject) => {
+      const req = this.send({
+        protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port || undefined,
+        path: this.url.pathname || '/', method: 'POST', headers, agent: this.agent,
+      }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          clearTimeout(timer);
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown> | undefined;
+          try { parsed = text ? JSON.parse(text) : {}; } catch { /* not JSON: reported below */ }
+          if (res.statusCode === 200 && parsed) { resolve(parsed); return; }
+          const type = String(parsed?.__type ?? `HTTP${res.statusCode}`);
+          reject(new DynamoError(type.slice(type.lastIndexOf('#') + 1), String(parsed?.message ?? parsed?.Message ?? text.slice(0, 200)), res.statusCode));
+        });
+      });
+      const timer = setTimeout(() => req.destroy(new DynamoError('TimeoutError', `${target} took longer than ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      function fail(e: Error) {
+        clearTimeout(timer);
+        reject(e instanceof DynamoError ? e : new DynamoError((e as NodeJS.ErrnoException).code ?? 'NetworkingError', e.message));
+      }
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+}
+
+function marshallKey(key: Record<string, string>): Record<string, { S: string }> {
+  const out: Record<string, { S: string }> = {};
+  for (const [k, v] of Object.entries(key)) out[k] = { S: v };
+  return out;
+}
+
+function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

@@ -1,0 +1,64 @@
+// Builds a PredictCore from the environment the constructs set (server and Lambda alike).
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV, requireEnv } from '../env';
+import { ModelRegistryClient } from '../registry/client';
+import { parseServingConfig } from './config';
+import { PREDICT_DEFAULTS, PREDICT_ENV } from './constants';
+import { PredictCore, PredictCoreOptions } from './core';
+import { DynamoReader } from './dynamo-reader';
+import { DynamoPredictionStore, storeClient } from './store';
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`environment variable ${name} must be a whole number >= ${min}, but ${JSON.stringify(raw)} was set`);
+  return n;
+}
+
+export interface RuntimeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onAnswer?: PredictCoreOptions['onAnswer'];
+  readonly onStoreError?: PredictCoreOptions['onStoreError'];
+}
+
+/** A predict core wired to the predictions table and the registry named in the environment. */
+export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
+  const env = options.env ?? process.env;
+  const timeoutMs = intEnv(env, PREDICT_ENV.storeTimeoutMs, PREDICT_DEFAULTS.storeTimeoutMs, 1);
+  const maxAttempts = intEnv(env, PREDICT_ENV.storeMaxAttempts, PREDICT_DEFAULTS.storeMaxAttempts, 1);
+  const client = storeClient({}, { timeoutMs });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const registry = new ModelRegistryClient({ tableName: requireEnvFrom(env, ENV.registryTable), doc });
+  const predictionsTable = requireEnvFrom(env, ENV.predictionsTable);
+  const reader = new DynamoReader({
+    endpoint: dynamoEndpoint(env),
+    region: requireEnvFrom(env, 'AWS_REGION'),
+    // The SDK's provider chain (task role, Lambda role, env), memoized and refreshed before expiry.
+    credentials: () => client.config.credentials(),
+    timeoutMs,
+  });
+  return new PredictCore({
+    config: parseServingConfig(requireEnvFrom(env, PREDICT_ENV.servingConfig), PREDICT_ENV.servingConfig),
+    store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
+    production: async (model, category) => (await registry.getProduction(model, category))?.version,
+    cacheTtlMs: intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0),
+    onAnswer: options.onAnswer,
+    onStoreError: options.onStoreError,
+  });
+}
+
+function requireEnvFrom(env: NodeJS.ProcessEnv, name: string): string {
+  if (env === process.env) return requireEnv(name);
+  const v = env[name];
+  if (v === undefined || v === '') throw new Error(`environment variable ${name} is not set; the construct that creates this service sets it`);
+  return v;
+}
+
+/** The DynamoDB endpoint: AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL (local mode) or the regional one. */
+export function dynamoEndpoint(env: NodeJS.ProcessEnv): string {
+  const configured = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
+  if (configured) return configured;
+  const region = requireEnvFrom(env, 'AWS_REGION');
+  return `https://dynamodb.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+}

@@ -1,0 +1,2 @@
+export * from './batch-inference-base';
+export * from './batch-inference';

@@ -1,0 +1,105 @@
+import { Duration, Size, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as v from '../../lambda/shared/registry/validate';
+import { IDataLake } from '../data-lake/data-lake-base';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+import { IPredictionStore } from '../prediction-store/prediction-store-base';
+
+/** Props of {@link BatchInference}. */
+export interface BatchInferenceProps {
+  /** The model (registry name, e.g. "demand-forecast"). */
+  readonly model: string;
+  /**
+   * The model's declared categories, scored when an execution names none.
+   * @default - executions must name their categories
+   */
+  readonly categories?: string[];
+  /** Datasets (scoring input), artifacts (model files) and the predictions archive. */
+  readonly dataLake: IDataLake;
+  /** The registry that names the production version of each category. */
+  readonly registry: IModelRegistry;
+  /** The predictions table. */
+  readonly predictionStore: IPredictionStore;
+  /**
+   * How long loaded predictions are valid (expiresAt = generatedAt + ttl).
+   * @default Duration.hours(72) - the reference RPO of 3 days
+   */
+  readonly predictionTtl?: Duration;
+  /**
+   * Scoring image (ECR URI) for versions that record no image.
+   * @default - the image each version was registered with
+   */
+  readonly scoringImage?: string;
+  /**
+   * Instance type of the scoring jobs.
+   * @default m5.xlarge
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Volume size of the scoring jobs.
+   * @default Size.gibibytes(30)
+   */
+  readonly volumeSize?: Size;
+  /**
+   * Longest a scoring job may run.
+   * @default Duration.hours(4)
+   */
+  readonly maxScoringRuntime?: Duration;
+  /**
+   * Categories scored at the same time.
+   * @default 4
+   */
+  readonly scoringConcurrency?: number;
+  /**
+   * Part files loaded at the same time (each loader writes with 4 concurrent BatchWriteItem calls).
+   * @default 10
+   */
+  readonly loadConcurrency?: number;
+  /**
+   * Predictions per part file (one loader invocation each).
+   * @default 10000
+   */
+  readonly linesPerPart?: number;
+  /**
+   * Runs the batch on its own schedule (execution date = the event's date).
+   * @default - only started by the training pipeline or by hand
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * Longest an execution may run.
+   * @default Duration.hours(12)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retention of the state machine and function logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+function wholeNumber(field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${value} was provided`);
+  }
+}
+
+export function validateBatchInferenceProps(props: BatchInferenceProps): void {
+  if (!Token.isUnresolved(props.model)) {
+    try { v.modelName('model', props.model); } catch (e) { throw new Error((e as Error).message); }
+  }
+  props.categories?.forEach((c, i) => {
+    if (!Token.isUnresolved(c)) {
+      try { v.category(`categories[${i}]`, c); } catch (e) { throw new Error((e as Error).message); }
+    }
+  });
+  const ttl = props.predictionTtl;
+  if (ttl && !Token.isUnresolved(ttl.toSeconds()) && (ttl.toSeconds() < 3600 || ttl.toSeconds() > 90 * 86400)) {
+    throw new Error(`predictionTtl must be between 1 hour and 90 days, but ${ttl.toHumanString()} was provided`);
+  }
+  wholeNumber('scoringConcurrency', props.scoringConcurrency, 1, 40);
+  wholeNumber('loadConcurrency', props.loadConcurrency, 1, 1000);
+  wholeNumber('linesPerPart', props.linesPerPart, 100, 100_000);
+}

@@ -1,0 +1,211 @@
+import { Duration, RemovalPolicy, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
+import { MlopsFunction } from '../common/mlops-function';
+import { nagArn } from '../prediction-store/nag-refs';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from '../prediction-service/serving-props';
+
+/** Props of {@link PredictionApi}. */
+export interface PredictionApiProps {
+  /** Where predictions are read. */
+  readonly predictionStore: IPredictionStore;
+  /** The registry, to resolve production versions at run time. */
+  readonly registry: IModelRegistry;
+  /** The models served, with their rules. */
+  readonly models: ServedModelProps[];
+  /**
+   * Highest declared requests per second: the stage throttles at this rate with a burst of twice it.
+   * @default 100
+   */
+  readonly maxTps?: number;
+  /**
+   * Provisioned concurrency of the function: during `peakWindows` when windows are given
+   * (Application Auto Scaling scheduled actions on the alias), else always.
+   * @default 0 - on-demand only
+   */
+  readonly provisionedConcurrency?: number;
+  /**
+   * Windows of known peak traffic for scheduled provisioned concurrency.
+   * @default - none
+   */
+  readonly peakWindows?: PeakWindow[];
+  /**
+   * Memory of the function (CPU grows with it; 1024 MB keeps p99 low at little cost).
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Allow unsigned requests. By default callers sign requests with SigV4 (IAM authorization)
+   * and need execute-api:Invoke, or an API key on a REST API.
+   * @default false
+   */
+  readonly publicAccess?: boolean;
+  /**
+   * WAF web ACL to associate (needs a REST API: HTTP APIs cannot carry a web ACL).
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * Require API keys with a usage plan (REST API only).
+   * @default false
+   */
+  readonly apiKeyRequired?: boolean;
+  /**
+   * Retention of access and function logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The low-traffic prediction front end: API Gateway in front of a Lambda function on the same
+ * predict core as the Fargate service. An HTTP API by default (about a third of the REST API
+ * price); a REST API when a WAF web ACL or API keys are asked for. Stage throttling from the
+ * declared peak; optional provisioned concurrency scheduled for peak windows.
+ */
+export class PredictionApi extends Construct {
+  /** The prediction function. */
+  public readonly predictFunction: MlopsFunction;
+  /** The alias the API invokes (carries provisioned concurrency). */
+  public readonly alias: lambda.Alias;
+  /** The HTTP API, when no REST-only feature was asked for. */
+  public readonly httpApi?: apigwv2.HttpApi;
+  /** The REST API, when a web ACL or API keys were asked for. */
+  public readonly restApi?: apigw.RestApi;
+  /** The usage plan, when API keys are required. */
+  public readonly usagePlan?: apigw.UsagePlan;
+  /** Base URL of the API. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: PredictionApiProps) {
+    super(scope, id);
+    const maxTps = props.maxTps ?? 100;
+    if (!Token.isUnresolved(maxTps) && (!Number.isFinite(maxTps) || maxTps <= 0)) throw new Error(`maxTps must be a positive number, but ${maxTps} was provided`);
+    const pc = props.provisionedConcurrency ?? 0;
+    if (!Token.isUnresolved(pc) && (!Number.isInteger(pc) || pc < 0)) throw new Error(`provisionedConcurrency must be a whole number >= 0, but ${pc} was provided`);
+    validatePeakWindows(props.peakWindows);
+    if (props.peakWindows?.length && pc === 0) {
+      throw new Error('peakWindows only schedule provisioned concurrency on the API, but provisionedConcurrency is 0: set provisionedConcurrency or drop peakWindows');
+    }
+    const servingConfig = servingConfigJson(props.models);
+    if (servingConfig.length > 3500) {
+      throw new Error(`the serving configuration is ${servingConfig.length} characters, but Lambda environments hold 4 KB: shorten the rules, or serve these models with PredictionService`);
+    }
+    const useRest = props.webAclArn !== undefined || props.apiKeyRequired === true;
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.predictFunction = new MlopsFunction(this, 'Function', {
+      handlerName: 'predict-api',
+      description: 'cdk-mlops prediction API: lookup -> rules -> answer',
+      memorySize: props.memorySize ?? 1024,
+      timeout: Duration.seconds(10),
+      logRetention: retention,
+      environment: {
+        [ENV.predictionsTable]: props.predictionStore.tableName,
+        [ENV.registryTable]: props.registry.tableName,
+        [PREDICT_ENV.servingConfig]: servingConfig,
+      },
+    });
+    props.predictionStore.grantReadPredictions(this.predictFunction);
+    props.registry.grantRead(this.predictFunction);
+
+    const always = pc > 0 && !props.peakWindows?.length;
+    this.alias = new lambda.Alias(this, 'Live', {
+      aliasName: 'live',
+      version: this.predictFunction.currentVersion,
+      provisionedConcurrentExecutions: always ? pc : undefined,
+    });
+    if (pc > 0 && props.peakWindows?.length) {
+      const scaling = this.alias.addAutoScaling({ minCapacity: 0, maxCapacity: pc });
+      props.peakWindows.forEach((w, i) => {
+        const timeZone = w.timeZone ? TimeZone.of(w.timeZone) : undefined;
+        const startHour = w.startHour === 0 ? 0 : w.startHour - 1;
+        const startMinute = w.startHour === 0 ? 0 : 45;
+        scaling.scaleOnSchedule(`PeakStart${i}`, {
+          schedule: appscaling.Schedule.cron({ hour: String(startHour), minute: String(startMinute), weekDay: w.daysOfWeek ?? '*' }),
+          minCapacity: pc, maxCapacity: pc, timeZone,
+        });
+        scaling.scaleOnSchedule(`PeakEnd${i}`, {
+          schedule: appscaling.Schedule.cron({ hour: String(w.endHour % 24), minute: '0', weekDay: w.daysOfWeek ?? '*' }),
+          minCapacity: 0, maxCapacity: 0, timeZone,
+        });
+      });
+    }
+
+    const ackFn = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
+    ackFn('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS-maintained policy that lets the function write its own logs; it grants nothing else.');
+    ackFn('AwsSolutions-L1', 'The handler is bundled for and tested on Node.js 22 (MlopsFunction pins it); runtime upgrades are a deliberate change of the whole library.');
+    ackFn('AwsSolutions-IAM5[Resource::*]', 'X-Ray trace writes (tracing) have no resource-level permissions.');
+    ackFn(`AwsSolutions-IAM5[Resource::${nagArn(props.registry.table)}/index/*]`, 'Read-only registry access includes its index; the registry grant is defined by ModelRegistry. The function reads only production pointers.');
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const throttle = { rateLimit: maxTps, burstLimit: Math.ceil(maxTps * 2) };
+    if (!useRest) {
+      this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+        description: 'cdk-mlops predictions',
+        createDefaultStage: false,
+        defaultAuthorizer: props.publicAccess ? undefined : new authorizers.HttpIamAuthorizer(),
+      });
+      new apigwv2.HttpStage(this, 'DefaultStage', {
+        httpApi: this.httpApi,
+        stageName: '$default',
+        autoDeploy: true,
+        throttle,
+        accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
+      });
+      const integration = new integrations.HttpLambdaIntegration('Predict', this.alias);
+      this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST], integration });
+      this.url = this.httpApi.apiEndpoint;
+      if (props.publicAccess) {
+        Validations.of(this).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).' });
+      }
+    } else {
+      this.restApi = new apigw.RestApi(this, 'RestApi', {
+        description: 'cdk-mlops predictions',
+        cloudWatchRole: true,
+        cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+        deployOptions: {
+          throttlingRateLimit: throttle.rateLimit,
+          throttlingBurstLimit: throttle.burstLimit,
+          accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+          accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+          loggingLevel: apigw.MethodLoggingLevel.ERROR,
+          tracingEnabled: true,
+        },
+        endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      });
+      const integration = new apigw.LambdaIntegration(this.alias);
+      const methodOptions: apigw.MethodOptions = {
+        authorizationType: props.publicAccess ? apigw.AuthorizationType.NONE : apigw.AuthorizationType.IAM,
+        apiKeyRequired: props.apiKeyRequired ?? false,
+      };
+      const proxy = this.restApi.root.addResource('v1').addResource('{proxy+}');
+      proxy.addMethod('GET', integration, methodOptions);
+      proxy.addMethod('POST', integration, methodOptions);
+      if (props.apiKeyRequired) {
+        this.usagePlan = this.restApi.addUsagePlan('UsagePlan', { throttle, apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }] });
+      }
+      if (props.webAclArn) {
+        new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.restApi.deploymentStage.stageArn, webAclArn: props.webAclArn });
+      }
+      this.url = this.restApi.url;
+      const ack = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
+      ack('AwsSolutions-APIG2', 'Requests are validated by the handler, which answers 400 with the field, the value and the fix; a request model would duplicate that and lose the reasons.');
+      ack('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The account-level role API Gateway needs to write execution logs; AWS maintains it and it grants only log writes.');
+      ack('AwsSolutions-COG4', props.publicAccess ? 'publicAccess was asked for.' : 'Callers authenticate with IAM (SigV4) or API keys, not Cognito user pools: the callers are services, not end users.');
+      if (!props.webAclArn) ack('AwsSolutions-APIG3', 'No web ACL was given; the REST API was chosen for API keys and usage plans.');
+      if (props.publicAccess) ack('AwsSolutions-APIG4', 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).');
+    }
+  }
+}

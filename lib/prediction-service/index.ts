@@ -1,0 +1,3 @@
+export * from './capacity';
+export * from './serving-props';
+export * from './prediction-service';

@@ -1,0 +1,315 @@
+import { Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import { PREDICT_DEFAULTS, PREDICT_ENV } from '../../lambda/shared/predict/constants';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { enableAccessLogs } from './access-logs';
+import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
+import { predictionServerImage } from './server-image';
+import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
+import { acknowledgeServiceFindings } from './service-nag';
+import { serviceVpc } from './service-vpc';
+
+/** Props of {@link PredictionService}. */
+export interface PredictionServiceProps {
+  /** Where predictions are read. */
+  readonly predictionStore: IPredictionStore;
+  /** The registry, to resolve production versions at run time (promote/rollback need no redeploy). */
+  readonly registry: IModelRegistry;
+  /** The models served, with their rules. */
+  readonly models: ServedModelProps[];
+  /**
+   * Lowest sustained requests per second.
+   * @default 100
+   */
+  readonly minTps?: number;
+  /**
+   * Average requests per second.
+   * @default 300
+   */
+  readonly avgTps?: number;
+  /**
+   * Highest requests per second (declared peak).
+   * @default 1000
+   */
+  readonly maxTps?: number;
+  /**
+   * Requests per second one task is planned for; the request-count target tracking holds each
+   * task near it. The server answers ~1000 req/s at ~35% of one core in the benchmark
+   * (bench/README.md), so a 0.5 vCPU task at 300 req/s runs around 20-25% CPU: headroom for a
+   * spike during the 1-3 minutes target tracking needs to add tasks.
+   * @default 300
+   */
+  readonly tpsPerTask?: number;
+  /**
+   * Windows of known peak traffic: the service scales out to the peak task count 15 minutes
+   * before each window and back to the minimum when it ends.
+   * @default - none
+   */
+  readonly peakWindows?: PeakWindow[];
+  /**
+   * CPU units of a task (256 = 0.25 vCPU).
+   * @default 512
+   */
+  readonly cpu?: number;
+  /**
+   * Memory of a task.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU utilization target of the CPU target tracking policy (percent).
+   * @default 50
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Weight of Fargate Spot against On-Demand Fargate for tasks above the minimum (the minimum
+   * always runs On-Demand). 0 disables Spot; 1 puts half of the extra tasks on Spot.
+   * @default 0
+   */
+  readonly spotWeight?: number;
+  /**
+   * VPC of the load balancer and the tasks.
+   * @default - a new 2-AZ VPC without NAT gateways: isolated subnets for tasks, gateway
+   * endpoints for DynamoDB and S3, interface endpoints for ECR and CloudWatch Logs, flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of the tasks.
+   * @default - the VPC's isolated subnets, else its private subnets
+   */
+  readonly taskSubnets?: ec2.SubnetSelection;
+  /**
+   * Whether the load balancer is reachable from the internet.
+   * @default false - an internal load balancer reachable from the VPC
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Certificate for an HTTPS listener on 443 (HTTP on 80 then redirects to it).
+   * @default - HTTP on port 80 only
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * Bucket for the load balancer's access logs (SSE-S3: load balancers cannot write SSE-KMS).
+   * @default - a new bucket, logs expire after 90 days
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Retention of the container logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const CONTAINER_PORT = PREDICT_DEFAULTS.port;
+const PEAK_LEAD_MINUTES = 15;
+
+/**
+ * The default, high-traffic prediction front end: an Application Load Balancer in front of a
+ * Fargate (arm64) service running the prediction server (server/Dockerfile) on the shared
+ * predict core. Non-root, read-only root filesystem, health checks, deployment circuit
+ * breaker with rollback, optional Fargate Spot share, task counts derived from the declared
+ * traffic with target tracking on request count per target and CPU, and scheduled scale-out
+ * before declared peak windows.
+ */
+export class PredictionService extends Construct {
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The cluster of the service (Container Insights enabled). */
+  public readonly cluster: ecs.Cluster;
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The target group of the tasks. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The task count scaling of the service. */
+  public readonly scaling: ecs.ScalableTaskCount;
+  /** Task counts derived from the declared traffic. */
+  public readonly capacity: DerivedCapacity;
+  /** Base URL of the service (http or https per the listener). */
+  public readonly url: string;
+  /** The VPC of the service. */
+  public readonly vpc: ec2.IVpc;
+
+  constructor(scope: Construct, id: string, props: PredictionServiceProps) {
+    super(scope, id);
+    const traffic = {
+      minTps: props.minTps ?? 100,
+      avgTps: props.avgTps ?? 300,
+      maxTps: props.maxTps ?? 1000,
+      tpsPerTask: props.tpsPerTask ?? 300,
+    };
+    validateTraffic(traffic);
+    validatePeakWindows(props.peakWindows);
+    const cpuTarget = props.targetCpuUtilizationPercent ?? 50;
+    if (!Token.isUnresolved(cpuTarget) && (cpuTarget < 10 || cpuTarget > 90)) {
+      throw new Error(`targetCpuUtilizationPercent must be between 10 and 90, but ${cpuTarget} was provided`);
+    }
+    const spotWeight = props.spotWeight ?? 0;
+    if (!Token.isUnresolved(spotWeight) && (!Number.isInteger(spotWeight) || spotWeight < 0 || spotWeight > 10)) {
+      throw new Error(`spotWeight must be a whole number between 0 and 10, but ${spotWeight} was provided`);
+    }
+    const servingConfig = servingConfigJson(props.models);
+    this.capacity = deriveCapacity(traffic);
+    const internetFacing = props.internetFacing ?? false;
+
+    this.vpc = props.vpc ?? serviceVpc(this, internetFacing);
+    const taskSubnets = props.taskSubnets ?? { subnets: this.vpc.isolatedSubnets.length > 0 ? this.vpc.isolatedSubnets : this.vpc.privateSubnets };
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: this.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: true,
+    });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    taskDefinition.addContainer('Server', {
+      image: predictionServerImage(),
+      essential: true,
+      readonlyRootFilesystem: true,
+      user: '1000:1000',
+      portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
+      environment: {
+        [ENV.predictionsTable]: props.predictionStore.tableName,
+        [ENV.registryTable]: props.registry.tableName,
+        [PREDICT_ENV.servingConfig]: servingConfig,
+        [PREDICT_ENV.port]: String(CONTAINER_PORT),
+        AWS_REGION: Stack.of(this).region,
+      },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'predict', logGroup }),
+      healthCheck: {
+        command: ['CMD', 'node', '/app/healthcheck.js'],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(3),
+        retries: 3,
+        startPeriod: Duration.seconds(10),
+      },
+      stopTimeout: Duration.seconds(20),
+    });
+    props.predictionStore.grantReadPredictions(taskDefinition.taskRole);
+    props.registry.grantRead(taskDefinition.taskRole);
+
+    const serviceSg = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', { vpc: this.vpc, description: 'prediction service tasks', allowAllOutbound: true });
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition,
+      desiredCount: this.capacity.avgTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      vpcSubnets: taskSubnets,
+      securityGroups: [serviceSg],
+      assignPublicIp: false,
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+      capacityProviderStrategies: spotWeight > 0
+        ? [
+          { capacityProvider: 'FARGATE', base: this.capacity.minTasks, weight: 1 },
+          { capacityProvider: 'FARGATE_SPOT', weight: spotWeight },
+        ]
+        : [{ capacityProvider: 'FARGATE', base: this.capacity.minTasks, weight: 1 }],
+    });
+
+    const albSg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: this.vpc, description: 'prediction service load balancer', allowAllOutbound: false });
+    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(this.vpc.vpcCidrBlock);
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: this.vpc,
+      internetFacing,
+      vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : taskSubnets,
+      securityGroup: albSg,
+      dropInvalidHeaderFields: true,
+      idleTimeout: Duration.seconds(60),
+    });
+    const accessLogs = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    enableAccessLogs(this.loadBalancer, accessLogs, 'prediction-service');
+
+    let listener: elbv2.ApplicationListener;
+    if (props.certificate) {
+      albSg.addIngressRule(clients, ec2.Port.tcp(443), 'HTTPS from clients');
+      albSg.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients (redirected to HTTPS)');
+      listener = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [props.certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+      });
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+    } else {
+      albSg.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients');
+      listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    }
+    this.targetGroup = listener.addTargets('Tasks', {
+      port: CONTAINER_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.service.loadBalancerTarget({ containerName: 'Server', containerPort: CONTAINER_PORT })],
+      healthCheck: {
+        path: '/health',
+        interval: Duration.seconds(10),
+        timeout: Duration.seconds(3),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+      // Requests take milliseconds: a short drain keeps deployments and scale-in fast.
+      deregistrationDelay: Duration.seconds(15),
+    });
+    this.url = `${props.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.capacity.minTasks, maxCapacity: this.capacity.maxTasks });
+    this.scaling.scaleOnRequestCount('RequestCountPerTarget', {
+      // ALBRequestCountPerTarget is a per-minute sum.
+      requestsPerTarget: traffic.tpsPerTask * 60,
+      targetGroup: this.targetGroup,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+    this.scaling.scaleOnCpuUtilization('CpuUtilization', {
+      targetUtilizationPercent: cpuTarget,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+    (props.peakWindows ?? []).forEach((w, i) => {
+      const timeZone = w.timeZone ? TimeZone.of(w.timeZone) : undefined;
+      const start = startBefore(w.startHour, PEAK_LEAD_MINUTES);
+      this.scaling.scaleOnSchedule(`PeakStart${i}`, {
+        schedule: appscaling.Schedule.cron({ hour: String(start.hour), minute: String(start.minute), weekDay: w.daysOfWeek ?? '*' }),
+        minCapacity: this.capacity.peakTasks,
+        timeZone,
+      });
+      this.scaling.scaleOnSchedule(`PeakEnd${i}`, {
+        schedule: appscaling.Schedule.cron({ hour: String(w.endHour % 24), minute: '0', weekDay: w.daysOfWeek ?? '*' }),
+        minCapacity: this.capacity.minTasks,
+        timeZone,
+      });
+    });
+
+    acknowledgeServiceFindings(this, { internetFacing, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
+  }
+}
+
+/** The time `leadMinutes` before a whole hour; a window starting at midnight starts at 00:00 (same weekday). */
+function startBefore(hour: number, leadMinutes: number): { hour: number; minute: number } {
+  if (hour === 0) return { hour: 0, minute: 0 };
+  return { hour: hour - 1, minute: 60 - leadMinutes };
+}

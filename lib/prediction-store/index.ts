@@ -1,0 +1,2 @@
+export * from './prediction-store-base';
+export * from './prediction-store';

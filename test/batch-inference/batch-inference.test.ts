@@ -1,0 +1,129 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import { BatchInference, BatchInferenceProps } from '../../lib/batch-inference';
+import { DataLake } from '../../lib/data-lake';
+import { ModelRegistry } from '../../lib/model-registry';
+import { PredictionStore } from '../../lib/prediction-store';
+import { nagFindings, testApp } from '../support/cdk';
+
+function build(stack: Stack, extra: Partial<BatchInferenceProps> = {}) {
+  return new BatchInference(stack, 'Batch', {
+    model: 'demand-forecast', categories: ['books', 'games'],
+    dataLake: new DataLake(stack, 'DataLake'), registry: new ModelRegistry(stack, 'Registry'), predictionStore: new PredictionStore(stack, 'Predictions'),
+    ...extra,
+  });
+}
+
+function definitionOf(t: Template): Record<string, any> {
+  const sm = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+  // Replace intrinsic functions by placeholders: the structure is what is asserted here.
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '111111111111' };
+  const flat = (v: unknown): string => typeof v === 'string' ? v
+    : Array.isArray(v) ? v.map(flat).join('')
+      : pseudo[(v as { Ref?: string }).Ref ?? ''] ?? 'resolved-token';
+  const def = sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] };
+  return JSON.parse(def['Fn::Join'][1].map(flat).join(''));
+}
+
+describe('BatchInference', () => {
+  let template: Template;
+  let def: Record<string, any>;
+  beforeAll(() => {
+    const stack = new Stack(testApp(), 'S');
+    build(stack, { schedule: events.Schedule.cron({ hour: '5', minute: '0' }) });
+    template = Template.fromStack(stack);
+    def = definitionOf(template);
+  });
+
+  test('a Standard state machine with full logging and tracing', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('the definition is valid ASL', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const validate = require('asl-validator') as (d: unknown) => { isValid: boolean; errors: unknown[] };
+    const res = validate(def);
+    expect(res.errors).toEqual([]);
+    expect(res.isValid).toBe(true);
+  });
+
+  test('resolves versions, then scores categories (skipping when none has a production version)', () => {
+    expect(def.StartAt).toBe('ResolveVersions');
+    expect(def.States.ResolveVersions.Next).toBe('AnythingToScore');
+    expect(def.States.AnythingToScore.Choices[0]).toMatchObject({ Variable: '$.resolved.targets[0]', IsPresent: true, Next: 'ScoreCategories' });
+    expect(def.States.AnythingToScore.Default).toBe('NothingToScore');
+  });
+
+  test('scores with the version\'s own image in score mode: network isolation, KMS on volume and output', () => {
+    const inner = def.States.ScoreCategories.ItemProcessor;
+    expect(inner.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    const score = inner.States.Score;
+    expect(score.Resource).toMatch(/sagemaker:createTrainingJob\.sync$/);
+    expect(score.Parameters).toMatchObject({
+      'TrainingJobName.$': '$.jobName',
+      EnableNetworkIsolation: true,
+      AlgorithmSpecification: { 'TrainingImage.$': '$.image', TrainingInputMode: 'File' },
+      Environment: { MLOPS_MODE: 'score', 'MLOPS_MODEL.$': '$.model', 'MLOPS_CATEGORY.$': '$.category', 'MLOPS_MODEL_VERSION.$': '$.versionLabel', 'MLOPS_EXECUTION_DATE.$': '$.executionDate' },
+    });
+    expect(score.Parameters.InputDataConfig.map((c: { ChannelName: string }) => c.ChannelName)).toEqual(['model', 'scoring']);
+    expect(score.Parameters.ResourceConfig.VolumeKmsKeyId).toBeDefined();
+    expect(score.Parameters.OutputDataConfig.KmsKeyId).toBeDefined();
+    expect(inner.States.Score.Next).toBe('ExtractPredictions');
+  });
+
+  test('loads every part file with a Distributed Map reading the S3 listing, one loader call per part with retries', () => {
+    const load = def.States.ScoreCategories.ItemProcessor.States.LoadPredictions;
+    expect(load.ItemReader).toMatchObject({ Resource: expect.stringMatching(/s3:listObjectsV2$/), Parameters: { 'Prefix.$': "States.Format('{}part-', $.predictionsPrefix)" } });
+    expect(load.ItemSelector).toMatchObject({ 'key.$': '$$.Map.Item.Value.Key', 'version.$': '$.version', 'generatedAt.$': '$.generatedAt' });
+    // No failed part is tolerated (0 is the ASL default, so CDK omits it).
+    expect(load.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(load.MaxConcurrency).toBe(10);
+    const loadPart = load.ItemProcessor.States.LoadPart;
+    expect(loadPart.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['LoadIncompleteError', 'States.Timeout', 'Lambda.TooManyRequestsException'], JitterStrategy: 'FULL' })]));
+    // Only a two-number summary per part flows back: no state grows with the size of the day.
+    expect(loadPart.ResultSelector).toEqual({ 'written.$': '$.Payload.written', 'failed.$': '$.Payload.failed' });
+    expect(load.ResultPath).toBeNull();
+  });
+
+  test('the loader gets the table and the TTL, and may only write predictions', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('load predictions with TTL'),
+      Environment: { Variables: Match.objectLike({ MLOPS_PREDICTION_TTL_HOURS: '72', MLOPS_PREDICTIONS_TABLE: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'] })]) },
+    });
+  });
+
+  test('the scoring role is assumed by SageMaker and carries no managed FullAccess policy', () => {
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } } });
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/FullAccess/);
+  });
+
+  test('runs on its own schedule with the event date as execution date', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 5 * * ? *)',
+      Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('"executionDate":<time>'), InputPathsMap: { time: '$.time' } }) })],
+    });
+  });
+
+  test.each([
+    [{ model: 'Bad_Name' }, /model "Bad_Name" is invalid: use 2-63 characters/],
+    [{ categories: ['ok', 'b#d'] }, /categories\[1\] "b#d" is invalid/],
+    [{ predictionTtl: Duration.minutes(5) }, /predictionTtl must be between 1 hour and 90 days, but 5 minutes was provided/],
+    [{ loadConcurrency: 0 }, /loadConcurrency must be a whole number between 1 and 1000, but 0 was provided/],
+  ])('rejects %j', (extra, message) => {
+    expect(() => build(new Stack(testApp(), 'S'), extra as Partial<BatchInferenceProps>)).toThrow(message);
+  });
+
+  test('cdk-nag clean (acknowledged findings carry reasons)', () => {
+    expect(nagFindings((app) => build(new Stack(app, 'S')))).toEqual([]);
+  });
+});
