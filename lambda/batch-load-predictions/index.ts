@@ -2,10 +2,10 @@
 // predictions into the predictions table with TTL; publish written / failed counts and the
 // batch's generation time.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { METRICS } from '../shared/contract';
 import { documentClient } from '../shared/dynamo';
+import { emfLine } from '../shared/emf';
 import { ENV, requireEnv } from '../shared/env';
 import { BATCH_ENV } from '../shared/predictions/constants';
 import { LoadFileResult, loadFile } from '../shared/predictions/load-file';
@@ -13,7 +13,6 @@ import { DEFAULT_PREDICTION_TTL_HOURS } from '../shared/predictions/schema';
 import * as v from '../shared/registry/validate';
 
 const logger = new Logger({ serviceName: 'batch-inference' });
-const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: 'batch-inference' });
 const s3 = new S3Client({});
 const doc = documentClient();
 
@@ -38,11 +37,17 @@ export async function handler(event: LoadEvent): Promise<LoadFileResult> {
     write: { doc, tableName: requireEnv(ENV.predictionsTable) },
     onInvalidLine: (line, reason) => logger.warn('invalid prediction line skipped', { key: event.key, line, reason }),
   });
-  metrics.addDimensions({ [METRICS.dimensions.model]: model, [METRICS.dimensions.category]: category });
-  metrics.addMetric(METRICS.predictionsWritten, MetricUnit.Count, result.written);
-  metrics.addMetric(METRICS.predictionsFailed, MetricUnit.Count, result.failed);
-  metrics.addMetric(METRICS.predictionsGeneratedAt, MetricUnit.Seconds, Math.floor(generatedAt.getTime() / 1000));
-  metrics.publishStoredMetrics();
+  // [Model, Category] for the per-category dashboard, [Model] for the model's alarms.
+  console.log(emfLine({
+    timestamp: Date.now(),
+    dimensions: { [METRICS.dimensions.model]: model, [METRICS.dimensions.category]: category },
+    dimensionSets: [[METRICS.dimensions.model, METRICS.dimensions.category], [METRICS.dimensions.model]],
+    metrics: [
+      { name: METRICS.predictionsWritten, unit: 'Count', value: result.written },
+      { name: METRICS.predictionsFailed, unit: 'Count', value: result.failed },
+      { name: METRICS.predictionsGeneratedAt, unit: 'Seconds', value: Math.floor(generatedAt.getTime() / 1000) },
+    ],
+  }));
   logger.info('loaded predictions', { ...result, model, category, version: event.version });
   return result;
 }

@@ -1,7 +1,6 @@
-// CloudWatch Embedded Metric Format lines for the drift metrics. Written by hand rather than
-// with Powertools Metrics so the dimension sets are exactly the ones the alarms query
-// (Powertools adds a `service` dimension by default, which would split the series).
+// CloudWatch Embedded Metric Format lines for the drift metrics (see ../emf.ts for why by hand).
 import { METRICS } from '../contract';
+import { emfLine } from '../emf';
 import { FEATURE_DIMENSION } from './constants';
 
 export interface DriftMeasurement {
@@ -24,35 +23,20 @@ export function driftEmfLines(m: DriftMeasurement): string[] {
   const D = METRICS.dimensions;
   const lines: string[] = [];
   if (m.predictionPsi !== undefined) {
-    lines.push(JSON.stringify({
-      _aws: {
-        Timestamp: m.timestamp,
-        CloudWatchMetrics: [{
-          Namespace: METRICS.namespace,
-          Dimensions: [[D.model, D.category], [D.model]],
-          Metrics: [{ Name: METRICS.predictionDrift, Unit: 'None' }],
-        }],
-      },
-      [D.model]: m.model,
-      [D.category]: m.category,
-      [METRICS.predictionDrift]: round(m.predictionPsi),
+    lines.push(emfLine({
+      timestamp: m.timestamp,
+      dimensions: { [D.model]: m.model, [D.category]: m.category },
+      dimensionSets: [[D.model, D.category], [D.model]],
+      metrics: [{ name: METRICS.predictionDrift, unit: 'None', value: round(m.predictionPsi) }],
     }));
   }
   for (const [feature, value] of Object.entries(m.featurePsi)) {
     if (value === undefined) continue;
-    lines.push(JSON.stringify({
-      _aws: {
-        Timestamp: m.timestamp,
-        CloudWatchMetrics: [{
-          Namespace: METRICS.namespace,
-          Dimensions: [[D.model, D.category, FEATURE_DIMENSION], [D.model, FEATURE_DIMENSION]],
-          Metrics: [{ Name: METRICS.featureDrift, Unit: 'None' }],
-        }],
-      },
-      [D.model]: m.model,
-      [D.category]: m.category,
-      [FEATURE_DIMENSION]: feature,
-      [METRICS.featureDrift]: round(value),
+    lines.push(emfLine({
+      timestamp: m.timestamp,
+      dimensions: { [D.model]: m.model, [D.category]: m.category, [FEATURE_DIMENSION]: feature },
+      dimensionSets: [[D.model, D.category, FEATURE_DIMENSION], [D.model, FEATURE_DIMENSION]],
+      metrics: [{ name: METRICS.featureDrift, unit: 'None', value: round(value) }],
     }));
   }
   return lines;

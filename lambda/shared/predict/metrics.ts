@@ -1,6 +1,7 @@
 // Answer counters aggregated in process and written as CloudWatch Embedded Metric Format lines,
 // one per (model, category) and interval, instead of one log line per request.
 import { METRICS } from '../contract';
+import { emfLine } from '../emf';
 import { Answer } from './core';
 
 interface Counts { answers: number; fallback: number; rule: number; storeErrors: number }
@@ -27,21 +28,17 @@ export class AnswerMetrics {
     const timestamp = this.now();
     for (const [key, c] of this.counts) {
       const [model, category] = key.split('\u0000');
-      lines.push(JSON.stringify({
-        _aws: {
-          Timestamp: timestamp,
-          CloudWatchMetrics: [{
-            Namespace: METRICS.namespace,
-            Dimensions: [[METRICS.dimensions.model, METRICS.dimensions.category]],
-            Metrics: [METRICS.predictionAnswers, METRICS.fallbackAnswers, METRICS.ruleAnswers, METRICS.storeErrors].map((Name) => ({ Name, Unit: 'Count' })),
-          }],
-        },
-        [METRICS.dimensions.model]: model,
-        [METRICS.dimensions.category]: category,
-        [METRICS.predictionAnswers]: c.answers,
-        [METRICS.fallbackAnswers]: c.fallback,
-        [METRICS.ruleAnswers]: c.rule,
-        [METRICS.storeErrors]: c.storeErrors,
+      lines.push(emfLine({
+        timestamp,
+        dimensions: { [METRICS.dimensions.model]: model, [METRICS.dimensions.category]: category },
+        // [Model] too, so a model's fallback-rate alarm needs no list of its categories.
+        dimensionSets: [[METRICS.dimensions.model, METRICS.dimensions.category], [METRICS.dimensions.model]],
+        metrics: [
+          { name: METRICS.predictionAnswers, unit: 'Count', value: c.answers },
+          { name: METRICS.fallbackAnswers, unit: 'Count', value: c.fallback },
+          { name: METRICS.ruleAnswers, unit: 'Count', value: c.rule },
+          { name: METRICS.storeErrors, unit: 'Count', value: c.storeErrors },
+        ],
       }));
     }
     this.counts = new Map();
