@@ -38,3 +38,40 @@ export const BATCH_STAGING_ENV = {
 export const APPROVAL_SK_PREFIX = 'APPROVAL#';
 /** Entity discriminator of approval request items (not a registry-core entity: change events ignore it). */
 export const APPROVAL_ENTITY = 'APPROVAL_REQUEST';
+
+/**
+ * State names of the training state machine. The construct names its states with these and
+ * local mode / tests map each Task to a local handler by them.
+ */
+export const TRAINING_STATES = {
+  plan: 'Plan',
+  validateData: 'ValidateData',
+  notifyAborted: 'NotifyAborted',
+  aborted: 'TrainingAborted',
+  map: 'TrainCategories',
+  startRun: 'StartRun',
+  nameJob: 'NameTrainingJob',
+  train: 'Train',
+  classifyFailure: 'ClassifyTrainingFailure',
+  retryChoice: 'RetryTraining',
+  waitBeforeRetry: 'WaitBeforeRetry',
+  evaluate: 'Evaluate',
+  gate: 'Gate',
+  decision: 'PromotionDecision',
+  promote: 'Promote',
+  requestApproval: 'RequestApproval',
+  applyApproval: 'ApplyApproval',
+  approvalTimedOut: 'ApprovalTimedOut',
+  keep: 'KeepRegistered',
+  recordFailure: 'RecordFailure',
+  failureNotRecorded: 'FailureNotRecorded',
+  summarize: 'Summarize',
+  batchChoice: 'BatchInferenceNeeded',
+  startBatchInference: 'StartBatchInference',
+  checkOutcome: 'CheckOutcome',
+  failed: 'TrainingFailed',
+  succeeded: 'TrainingSucceeded',
+} as const;
+
+/** JSONPath of the per-attempt training job name in a run item. */
+export const JOB_NAME_PATH = '$.job.name';

@@ -23,6 +23,11 @@ export interface TrainingDeps {
   readonly artifactsBucket: string;
   readonly notifier: Notifier;
   readonly now: () => Date;
+  /**
+   * Where EMF metric lines go.
+   * @default console.log (the Lambda log stream, which CloudWatch turns into metrics)
+   */
+  readonly emit?: (line: string) => void;
 }
 
 export class SnsNotifier implements Notifier {

@@ -1,0 +1,59 @@
+import { TrainingDeps } from './deps';
+import { describeFailure } from './runs';
+import { abortedMessage, summaryMessage } from './messages';
+import { CategoryOutcome, PlanOutput, StepError } from './types';
+
+export type RunStatus = 'SUCCEEDED' | 'PARTIALLY_FAILED' | 'FAILED';
+
+export interface Summary {
+  readonly status: RunStatus;
+  readonly outcomes: CategoryOutcome[];
+  readonly promotedCategories: string[];
+  readonly failedCategories: string[];
+  /** Start batch inference for the promoted categories. */
+  readonly startBatchInference: boolean;
+  /** Why the execution fails (only when status is FAILED). */
+  readonly cause: string;
+}
+
+/**
+ * Per-category outcomes of an execution. The execution fails only when more categories failed
+ * than tolerated; a failure or partial failure is notified with every category's outcome.
+ */
+export async function summarize(input: PlanOutput & { results: Array<CategoryOutcome | StepError> }, deps: TrainingDeps): Promise<Summary> {
+  const outcomes = input.results.map((r, i) => toOutcome(r, input.items[i]?.category ?? `#${i}`, input.items[i]?.runId ?? ''));
+  const failed = outcomes.filter((o) => o.outcome === 'FAILED');
+  const tolerated = deps.config.toleratedFailurePercentage;
+  const failedPercent = outcomes.length === 0 ? 0 : (failed.length / outcomes.length) * 100;
+  const status: RunStatus = failed.length === 0 ? 'SUCCEEDED' : failedPercent > tolerated ? 'FAILED' : 'PARTIALLY_FAILED';
+  if (status !== 'SUCCEEDED') {
+    const { subject, message } = summaryMessage({ model: input.model, executionDate: input.executionDate, executionId: input.executionId, status, outcomes, failed: failed.length, tolerated });
+    await deps.notifier.publish(subject, message);
+  }
+  const promotedCategories = outcomes.filter((o) => o.outcome === 'PROMOTED').map((o) => o.category);
+  return {
+    status,
+    outcomes,
+    promotedCategories,
+    failedCategories: failed.map((o) => o.category),
+    startBatchInference: promotedCategories.length > 0 && !input.experiment,
+    cause: status === 'FAILED'
+      ? `${failed.length} of ${outcomes.length} categories failed, more than the tolerated ${tolerated}%: ${failed.map((o) => `${o.category} (${o.reason})`).join('; ')}`.slice(0, 32000)
+      : '',
+  };
+}
+
+/** The execution stopped before the Map (plan or data validation failed): tell the owners why. */
+export async function notifyAborted(input: { executionId?: string; executionDate?: string; error?: StepError }, deps: TrainingDeps): Promise<{ Error: string; Cause: string }> {
+  const error = input.error?.Error ?? 'Error';
+  const cause = describeFailure(input.error).replace(/^[^:]*: /, '');
+  const { subject, message } = abortedMessage({ model: deps.config.model, executionDate: input.executionDate, executionId: input.executionId ?? 'unknown', error, cause });
+  await deps.notifier.publish(subject, message);
+  return { Error: error, Cause: cause };
+}
+
+function toOutcome(r: CategoryOutcome | StepError, category: string, runId: string): CategoryOutcome {
+  if (r && typeof r === 'object' && 'outcome' in r) return r;
+  // A branch that failed without reaching its own catch (only possible if recording failed too).
+  return { category, runId, outcome: 'FAILED', reason: describeFailure(r as StepError) };
+}

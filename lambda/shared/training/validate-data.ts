@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { layout } from '../contract';
+import { TrainingDeps } from './deps';
+import { checkFile, newStats } from './data-checks';
+import { getStream, listAll, putJson } from './s3';
+import { PlanOutput, RunItem } from './types';
+
+/** Raised when the input data of an execution is not fit to train on; the cause lists why. */
+export class DataValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataValidationError';
+  }
+}
+
+export interface DatasetManifest {
+  readonly model: string;
+  readonly category: string;
+  readonly executionDate: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly objects: Array<{ key: string; size: number; etag: string; lastModified: string }>;
+  readonly rows: number;
+  readonly columns: string[];
+  /** sha256 of the sorted (key, size, etag) list: the dataset version recorded on versions. */
+  readonly datasetVersion: string;
+  readonly createdAt: string;
+}
+
+/**
+ * Checks every category's input before any training is paid for: objects exist under the
+ * date's prefix, the newest is fresh enough, declared columns and types hold on a sample, and
+ * there are enough rows. Writes one manifest per category (its hash is the dataset version) and
+ * returns the plan with datasetVersion and rows on each item. All problems of all categories
+ * are reported together, so one failed run shows everything to fix.
+ */
+export async function validateData(planned: PlanOutput, deps: TrainingDeps): Promise<PlanOutput> {
+  const results = await Promise.all(planned.items.map((item) => validateCategory(item, planned.referenceTime, deps)));
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.item.category}: ${p}`));
+  if (problems.length > 0) {
+    throw new DataValidationError(`input data of ${planned.model} for ${planned.executionDate} is not valid, nothing was trained: ${problems.join('; ')}`);
+  }
+  const items = await Promise.all(results.map(async ({ item, manifest }) => {
+    await putJson(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate), manifest);
+    return { ...item, datasetVersion: manifest!.datasetVersion, rows: manifest!.rows };
+  }));
+  return { ...planned, items };
+}
+
+async function validateCategory(item: RunItem, referenceTime: string, deps: TrainingDeps): Promise<{ item: RunItem; problems: string[]; manifest?: DatasetManifest }> {
+  const spec = deps.config.validation;
+  const objects = (await listAll(deps.s3, item.datasetBucket, item.datasetPrefix))
+    .filter((o) => o.Key && !isMarker(o.Key) && (o.Size ?? 0) > 0)
+    .sort((a, b) => a.Key!.localeCompare(b.Key!));
+  if (objects.length === 0) {
+    return { item, problems: [`no data under s3://${item.datasetBucket}/${item.datasetPrefix} (upload ${spec.format} files there, or start the execution with another executionDate)`] };
+  }
+  const problems: string[] = [];
+  const newest = Math.max(...objects.map((o) => (o.LastModified ?? new Date(0)).getTime()));
+  const ageSeconds = (Date.parse(referenceTime) - newest) / 1000;
+  if (spec.maxAgeSeconds > 0 && ageSeconds > spec.maxAgeSeconds) {
+    problems.push(`newest input object is ${Math.round(ageSeconds / 3600)} h old at ${referenceTime}, older than the allowed ${Math.round(spec.maxAgeSeconds / 3600)} h`);
+  }
+  const stats = newStats();
+  for (const o of objects) {
+    await checkFile(await getStream(deps.s3, item.datasetBucket, o.Key!), o.Key!.slice(item.datasetPrefix.length), spec, stats);
+  }
+  problems.push(...stats.problems);
+  if (stats.rows < spec.minRows) problems.push(`${stats.rows} rows, fewer than the required ${spec.minRows}`);
+  if (problems.length > 0) return { item, problems };
+
+  const entries = objects.map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), lastModified: (o.LastModified ?? new Date(0)).toISOString() }));
+  const datasetVersion = `sha256:${createHash('sha256').update(JSON.stringify(entries.map((e) => [e.key, e.size, e.etag]))).digest('hex')}`;
+  return {
+    item,
+    problems,
+    manifest: {
+      model: item.model,
+      category: item.category,
+      executionDate: item.executionDate,
+      bucket: item.datasetBucket,
+      prefix: item.datasetPrefix,
+      objects: entries,
+      rows: stats.rows,
+      columns: stats.columns ?? [],
+      datasetVersion,
+      createdAt: deps.now().toISOString(),
+    },
+  };
+}
+
+/** Markers and hidden files (`_SUCCESS`, `.keep`) are not data. */
+function isMarker(key: string): boolean {
+  const name = key.split('/').pop() ?? '';
+  return name.startsWith('_') || name.startsWith('.') || key.endsWith('/');
+}

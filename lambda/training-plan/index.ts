@@ -1,0 +1,28 @@
+import { TrainingDeps, depsFromEnv, pipelineActor } from '../shared/training/deps';
+import { plan } from '../shared/training/plan';
+import { ExecutionInput, PlanOutput } from '../shared/training/types';
+
+export interface PlanEvent {
+  readonly input?: ExecutionInput;
+  readonly executionId: string;
+  readonly startTime: string;
+}
+
+/** Plans an execution and creates the model in the registry on its first run (idempotent). */
+export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsFromEnv()): Promise<PlanOutput> {
+  const planned = plan(event.input ?? {}, {
+    config: deps.config,
+    datasetsBucket: deps.datasetsBucket,
+    artifactsBucket: deps.artifactsBucket,
+    executionId: event.executionId,
+    startTime: event.startTime,
+  });
+  await deps.registry.createModel({
+    model: deps.config.model,
+    description: `trained by ${deps.config.pipelineName ?? 'the cdk-mlops training pipeline'}`,
+    actor: pipelineActor(deps.config, event.executionId),
+  });
+  return planned;
+}
+
+export const handler = (event: PlanEvent) => planExecution(event);

@@ -1,0 +1,26 @@
+import { ValidationError } from '../shared/registry';
+import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
+import { classifyTrainingFailure, recordFailure, startRun } from '../shared/training/runs';
+import { CategoryOutcome, RunItem, StepError } from '../shared/training/types';
+
+export type RecordRunEvent =
+  | { readonly action: 'start'; readonly item: RunItem }
+  | { readonly action: 'fail'; readonly stage?: string; readonly item: RunItem & { failure?: StepError } }
+  | { readonly action: 'classify'; readonly item: RunItem & { failure?: StepError } };
+
+/** Run bookkeeping of one category's branch: start, classify a training failure, record a failure. */
+export async function recordRun(event: RecordRunEvent, deps: TrainingDeps = depsFromEnv()): Promise<RunItem | CategoryOutcome | ReturnType<typeof classifyTrainingFailure>> {
+  switch (event.action) {
+    case 'start':
+      await startRun(event.item, deps);
+      return event.item;
+    case 'classify':
+      return classifyTrainingFailure(event.item, deps);
+    case 'fail':
+      return recordFailure({ ...event.item, stage: event.stage }, deps);
+    default:
+      throw new ValidationError('action', (event as { action?: unknown }).action, 'use start, classify or fail');
+  }
+}
+
+export const handler = (event: RecordRunEvent) => recordRun(event);

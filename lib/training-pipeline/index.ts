@@ -1,0 +1,4 @@
+export * from './training-pipeline';
+export * from './training-backend';
+export * from './training-image';
+export * from './training-policies';

@@ -1,0 +1,457 @@
+import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { CONTAINER } from '../../lambda/shared/contract';
+import { BATCH_STAGING_ENV, JOB_NAME_PATH, TRAINING_STATES } from '../../lambda/shared/training/constants';
+import { runIdPrefix } from '../../lambda/shared/training/run-id';
+import { IDataLake } from '../data-lake/data-lake-base';
+import { GpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute';
+import { stagerBootstrap, stagerSource } from './stager-source';
+import { TrainingImage } from './training-image';
+
+/** Options of {@link TrainingBackend.sageMaker}. */
+export interface SageMakerBackendOptions {
+  /** The training image. */
+  readonly image: TrainingImage;
+  /**
+   * SageMaker instance type.
+   * @default 'ml.g5.xlarge'
+   */
+  readonly instanceType?: string;
+  /**
+   * Instances per job (distributed training encrypts the traffic between them).
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * ML storage volume per instance.
+   * @default 50
+   */
+  readonly volumeSizeGiB?: number;
+  /**
+   * Longest a job may train.
+   * @default Duration.hours(4)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * Managed Spot training (up to ~70% cheaper; SageMaker resumes interrupted jobs).
+   * @default true
+   */
+  readonly spot?: boolean;
+  /**
+   * Longest a Spot job may take including waiting for capacity (>= maxRuntime).
+   * @default - twice maxRuntime
+   */
+  readonly spotMaxWait?: Duration;
+  /**
+   * Sync /opt/ml/checkpoints with the run's `checkpoints/` prefix so a Spot restart resumes.
+   * @default - true when spot is on
+   */
+  readonly checkpointing?: boolean;
+  /**
+   * Run the container without network access (SageMaker still stages data in and out).
+   * Turn off only if the training code must call a service.
+   * @default true
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * VPC to run the jobs in (needs an S3 endpoint).
+   * @default - no VPC (SageMaker-managed network; with network isolation the container has none)
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc`.
+   * @default - private subnets of the VPC
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the jobs in `vpc`.
+   * @default - a new security group with outbound access only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Extra environment variables of the container.
+   * @default - only the MLOPS_* contract variables
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/** Options of {@link TrainingBackend.batch}. */
+export interface BatchBackendOptions {
+  /** The GPU compute (job queue) the jobs run on. */
+  readonly compute: GpuBatchCompute;
+  /** The training image; it must contain python3 (for the staging wrapper). */
+  readonly image: TrainingImage;
+  /** The training command, run by the staging wrapper once inputs are in place (e.g. ['python3', '/app/train.py']). */
+  readonly command: string[];
+  /**
+   * vCPUs per job.
+   * @default 4
+   */
+  readonly vcpus?: number;
+  /**
+   * GPUs per job.
+   * @default 1
+   */
+  readonly gpus?: number;
+  /**
+   * Memory per job (leave ~1 GiB of the instance to the agent: g5.xlarge has 16 GiB).
+   * @default 14336
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Longest a job attempt may run.
+   * @default Duration.hours(4)
+   */
+  readonly maxRuntime?: Duration;
+  /**
+   * User the container runs as ("uid:gid" or a name known to the image).
+   * @default - the image's USER (set a non-root USER in the image, or give one here)
+   */
+  readonly user?: string;
+  /**
+   * Read-only root filesystem; /opt/ml and /tmp are writable volumes.
+   * @default true
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /**
+   * Python interpreter in the image that runs the staging wrapper.
+   * @default 'python3'
+   */
+  readonly python?: string;
+  /**
+   * Batch attempts of a job whose Spot instance was reclaimed (resumes from checkpoints).
+   * @default 3
+   */
+  readonly spotAttempts?: number;
+  /**
+   * Extra environment variables of the container.
+   * @default - only the MLOPS_* contract variables
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/** What a backend needs from the pipeline to build its training task. */
+export interface TrainingBackendBindOptions {
+  /** Model name (job names and IAM scopes derive from it). */
+  readonly modelName: string;
+  /** Where inputs are read and outputs written. */
+  readonly dataLake: IDataLake;
+  /** Retention of the job logs the backend creates. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The training task and the permissions the state machine needs to run it. */
+export interface TrainingBackendConfig {
+  /** The Task state (SageMaker or Batch `.sync` integration). */
+  readonly task: sfn.CustomState;
+  /** Statements for the state machine role. */
+  readonly policyStatements: iam.PolicyStatement[];
+  /** The role the training container runs with. */
+  readonly trainingRole: iam.IRole;
+  /** Image URI recorded on every version. */
+  readonly imageUri: string;
+  /** Which engine: 'sagemaker' or 'batch'. */
+  readonly engine: string;
+  /** Error names of the integration that are worth retrying as they are (throttling, service errors). */
+  readonly transientErrors: string[];
+}
+
+/**
+ * Where training runs. Both engines honour the same container contract (SageMaker's /opt/ml
+ * layout plus MLOPS_* variables) and write outputs under the run's prefix:
+ * `<runPrefix><jobName>/output/model/` (model files, metrics.json) and `.../output/data/`.
+ */
+export abstract class TrainingBackend {
+  /** SageMaker training jobs (managed Spot, checkpointing, KMS, network isolation). */
+  static sageMaker(options: SageMakerBackendOptions): TrainingBackend {
+    return new SageMakerBackend(options);
+  }
+
+  /** AWS Batch jobs on a {@link GpuBatchCompute} queue, with the staging wrapper. */
+  static batch(options: BatchBackendOptions): TrainingBackend {
+    return new BatchBackend(options);
+  }
+
+  /** Builds the training task in `scope`. */
+  abstract bind(scope: Construct, options: TrainingBackendBindOptions): TrainingBackendConfig;
+}
+
+/** The MLOPS_* variables of the contract, from the run item (JSONPath). */
+function contractEnv(): Array<[string, string]> {
+  return [
+    [CONTAINER.env.model, '$.model'],
+    [CONTAINER.env.category, '$.category'],
+    [CONTAINER.env.runId, '$.runId'],
+    [CONTAINER.env.executionDate, '$.executionDate'],
+  ];
+}
+
+function runOutputGrants(role: iam.IGrantable, options: TrainingBackendBindOptions): void {
+  options.dataLake.grantReadDatasets(role, `${options.modelName}/`);
+  options.dataLake.grantWriteArtifacts(role, `runs/${options.modelName}/`);
+  options.dataLake.grantWriteArtifacts(role, `experiments/${options.modelName}/`);
+}
+
+function positiveInt(field: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${value} was provided`);
+  }
+}
+
+// Nitro instances with local NVMe storage encrypt it in hardware and reject VolumeKmsKeyId.
+const LOCAL_STORAGE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|trn2|inf2|[a-z]\d+[a-z]*d[n]?)\./;
+
+class SageMakerBackend extends TrainingBackend {
+  constructor(private readonly options: SageMakerBackendOptions) {
+    super();
+    positiveInt('instanceCount', options.instanceCount, 1, 100);
+    positiveInt('volumeSizeGiB', options.volumeSizeGiB, 1, 16384);
+    const type = options.instanceType;
+    if (type !== undefined && !Token.isUnresolved(type) && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(type)) {
+      throw new Error(`instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', but '${type}' was provided`);
+    }
+    const runtime = options.maxRuntime?.toSeconds();
+    if (runtime !== undefined && (runtime < 60 || runtime > 28 * 24 * 3600)) {
+      throw new Error(`maxRuntime must be between 1 minute and 28 days, but ${options.maxRuntime!.toHumanString()} was provided`);
+    }
+    if (options.spot === false && options.spotMaxWait) {
+      throw new Error('spotMaxWait was given but spot is false: drop spotMaxWait or turn spot on');
+    }
+    const wait = options.spotMaxWait?.toSeconds();
+    if (wait !== undefined && wait < (runtime ?? 4 * 3600)) {
+      throw new Error(`spotMaxWait must be at least maxRuntime (${(options.maxRuntime ?? Duration.hours(4)).toHumanString()}), but ${options.spotMaxWait!.toHumanString()} was provided`);
+    }
+    if ((options.subnets || options.securityGroups) && !options.vpc) {
+      throw new Error('subnets or securityGroups were given without vpc: pass the vpc they belong to');
+    }
+  }
+
+  bind(scope: Construct, options: TrainingBackendBindOptions): TrainingBackendConfig {
+    const o = this.options;
+    const stack = Stack.of(scope);
+    const key = options.dataLake.encryptionKey;
+    const instanceType = o.instanceType ?? 'ml.g5.xlarge';
+    const instanceCount = o.instanceCount ?? 1;
+    const maxRuntime = o.maxRuntime ?? Duration.hours(4);
+    const spot = o.spot ?? true;
+    const maxWait = spot ? (o.spotMaxWait ?? Duration.seconds(maxRuntime.toSeconds() * 2)) : undefined;
+    const checkpointing = o.checkpointing ?? spot;
+
+    const role = new iam.Role(scope, 'TrainingRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker training jobs of ${options.modelName}`,
+    });
+    runOutputGrants(role, options);
+    key.grantEncryptDecrypt(role);
+    o.image.grantPull(role);
+    // SageMaker attaches the key to the ML volumes and outputs through grants.
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [key.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'], // PutMetricData has no resource-level permissions; the namespace condition scopes it.
+      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } },
+    }));
+
+    let vpcConfig: Record<string, unknown> | undefined;
+    if (o.vpc) {
+      const groups = o.securityGroups ?? [new ec2.SecurityGroup(scope, 'TrainingSecurityGroup', { vpc: o.vpc, description: `SageMaker training of ${options.modelName}`, allowAllOutbound: true })];
+      const subnets = o.vpc.selectSubnets(o.subnets ?? { subnetType: o.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS });
+      vpcConfig = { SecurityGroupIds: groups.map((g) => g.securityGroupId), Subnets: subnets.subnetIds };
+      role.addToPolicy(new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'], // ENI management by SageMaker: EC2 does not scope these by resource at creation time.
+      }));
+    }
+
+    const env: Record<string, unknown> = { ...o.environment, [CONTAINER.env.mode]: 'train' };
+    for (const [name, path] of contractEnv()) env[`${name}.$`] = path;
+    const task = new sfn.CustomState(scope, TRAINING_STATES.train, {
+      stateJson: {
+        Type: 'Task',
+        Comment: `SageMaker training job (${instanceCount} x ${instanceType}${spot ? ', managed Spot' : ''})`,
+        Resource: `arn:${stack.partition}:states:::sagemaker:createTrainingJob.sync`,
+        // Timeout of the whole wait: the longest SageMaker itself allows plus margin for staging.
+        TimeoutSeconds: (maxWait ?? maxRuntime).toSeconds() + 3600,
+        Parameters: {
+          'TrainingJobName.$': JOB_NAME_PATH,
+          'RoleArn': role.roleArn,
+          'AlgorithmSpecification': { TrainingImage: o.image.imageUri, TrainingInputMode: 'File' },
+          'HyperParameters.$': '$.hyperparameters',
+          'Environment': env,
+          'InputDataConfig': [{
+            ChannelName: CONTAINER.trainingChannel,
+            DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.datasetUri', 'S3DataDistributionType': 'FullyReplicated' } },
+          }],
+          // Uncompressed output: metrics.json is readable as an object, identical to the Batch layout.
+          'OutputDataConfig': { 'S3OutputPath.$': '$.outputUri', 'KmsKeyId': key.keyArn, 'CompressionType': 'NONE' },
+          'ResourceConfig': {
+            InstanceType: instanceType,
+            InstanceCount: instanceCount,
+            VolumeSizeInGB: o.volumeSizeGiB ?? 50,
+            ...(LOCAL_STORAGE.test(instanceType) ? {} : { VolumeKmsKeyId: key.keyArn }),
+          },
+          'StoppingCondition': { MaxRuntimeInSeconds: maxRuntime.toSeconds(), ...(maxWait ? { MaxWaitTimeInSeconds: maxWait.toSeconds() } : {}) },
+          'EnableManagedSpotTraining': spot,
+          ...(checkpointing ? { CheckpointConfig: { 'S3Uri.$': '$.checkpointUri', 'LocalPath': '/opt/ml/checkpoints' } } : {}),
+          'EnableNetworkIsolation': o.networkIsolation ?? true,
+          'EnableInterContainerTrafficEncryption': instanceCount > 1,
+          ...(vpcConfig ? { VpcConfig: vpcConfig } : {}),
+        },
+        ResultPath: null,
+      },
+    });
+
+    const jobArnPrefix = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${runIdPrefix(options.modelName).toLowerCase()}-*` });
+    const policyStatements = [
+      new iam.PolicyStatement({
+        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+        resources: [jobArnPrefix],
+      }),
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    ];
+    return {
+      task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, engine: 'sagemaker',
+      transientErrors: ['SageMaker.AmazonSageMakerException', 'SageMaker.ThrottlingException', 'SageMaker.ResourceLimitExceeded', 'SageMaker.ResourceLimitExceededException'],
+    };
+  }
+}
+
+class BatchBackend extends TrainingBackend {
+  constructor(private readonly options: BatchBackendOptions) {
+    super();
+    positiveInt('vcpus', options.vcpus, 1, 192);
+    positiveInt('gpus', options.gpus, 0, 16);
+    positiveInt('memoryMiB', options.memoryMiB, 512, 2_000_000);
+    positiveInt('spotAttempts', options.spotAttempts, 1, 10);
+    if (!Array.isArray(options.command) || options.command.length === 0) {
+      throw new Error(`command must list the training command and its arguments (e.g. ['python3', '/app/train.py']), but ${JSON.stringify(options.command)} was provided`);
+    }
+    const vcpus = options.vcpus ?? 4;
+    const cap = options.compute.maxvCpus;
+    if (!Token.isUnresolved(vcpus) && !Token.isUnresolved(cap) && vcpus > cap) {
+      throw new Error(`vcpus (${vcpus}) is more than the compute environment's maxvCpus (${cap}), so the job could never start: lower vcpus or raise maxvCpus of the GpuBatchCompute`);
+    }
+  }
+
+  bind(scope: Construct, options: TrainingBackendBindOptions): TrainingBackendConfig {
+    const o = this.options;
+    const stack = Stack.of(scope);
+    const key = options.dataLake.encryptionKey;
+    const maxRuntime = o.maxRuntime ?? Duration.hours(4);
+    const spotAttempts = o.spotAttempts ?? 3;
+
+    const jobRole = new iam.Role(scope, 'TrainingRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Batch training jobs of ${options.modelName}: read its datasets, write its runs`,
+    });
+    runOutputGrants(jobRole, options);
+    key.grantEncryptDecrypt(jobRole);
+
+    const logGroup = new logs.LogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
+    const container = new batch.EcsEc2ContainerDefinition(scope, 'TrainingContainer', {
+      image: o.image.toContainerImage(),
+      cpu: o.vcpus ?? 4,
+      gpu: o.gpus ?? 1,
+      memory: Size.mebibytes(o.memoryMiB ?? 14336),
+      command: stagerBootstrap(o.python ?? 'python3'),
+      environment: {
+        ...o.environment,
+        [BATCH_STAGING_ENV.stager]: stagerSource(),
+        [BATCH_STAGING_ENV.command]: JSON.stringify(o.command),
+        [BATCH_STAGING_ENV.kmsKeyId]: key.keyArn,
+        [CONTAINER.env.mode]: 'train',
+        AWS_DEFAULT_REGION: stack.region,
+      },
+      jobRole,
+      privileged: false,
+      readonlyRootFilesystem: o.readonlyRootFilesystem ?? true,
+      user: o.user,
+      volumes: [
+        batch.EcsVolume.host({ name: 'opt-ml', containerPath: '/opt/ml' }),
+        batch.EcsVolume.host({ name: 'tmp', containerPath: '/tmp' }),
+      ],
+      logging: new ecs.AwsLogDriver({ streamPrefix: options.modelName, logGroup }),
+    });
+    o.image.grantPull(container.executionRole);
+    const jobDefinition = new batch.EcsJobDefinition(scope, 'TrainingJobDefinition', {
+      container,
+      timeout: maxRuntime,
+      retryAttempts: spotAttempts,
+      // Only a reclaimed Spot instance is retried by Batch (the job resumes from its checkpoints);
+      // a failing training command is not.
+      retryStrategies: [
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
+        batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
+      ],
+      propagateTags: true,
+    });
+
+    const env: Array<Record<string, string>> = [
+      ...contractEnv().map(([name, path]) => ({ 'Name': name, 'Value.$': path })),
+      { 'Name': BATCH_STAGING_ENV.inputUri, 'Value.$': '$.datasetUri' },
+      { 'Name': BATCH_STAGING_ENV.outputUri, 'Value.$': "States.Format('{}{}/', $.outputUri, $.job.name)" },
+      { 'Name': BATCH_STAGING_ENV.checkpointUri, 'Value.$': '$.checkpointUri' },
+      { 'Name': BATCH_STAGING_ENV.hyperparameters, 'Value.$': 'States.JsonToString($.hyperparameters)' },
+    ];
+    const task = new sfn.CustomState(scope, TRAINING_STATES.train, {
+      stateJson: {
+        Type: 'Task',
+        Comment: `AWS Batch job on ${o.gpus ?? 1} GPU(s) (Spot first, On-Demand fallback)`,
+        Resource: `arn:${stack.partition}:states:::batch:submitJob.sync`,
+        // Every Batch attempt may run maxRuntime, plus time to get capacity and pull the image.
+        TimeoutSeconds: maxRuntime.toSeconds() * spotAttempts + 3600,
+        Parameters: {
+          'JobName.$': JOB_NAME_PATH,
+          'JobQueue': o.compute.jobQueue.jobQueueArn,
+          'JobDefinition': jobDefinition.jobDefinitionArn,
+          'ContainerOverrides': { Environment: env },
+        },
+        ResultPath: null,
+      },
+    });
+    const policyStatements = [
+      new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        // The task submits exactly this revision of the job definition.
+        resources: [o.compute.jobQueue.jobQueueArn, jobDefinition.jobDefinitionArn],
+      }),
+      new iam.PolicyStatement({
+        // DescribeJobs and TerminateJob have no resource-level permissions.
+        actions: ['batch:DescribeJobs', 'batch:TerminateJob'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+      }),
+    ];
+    return {
+      task, policyStatements, trainingRole: jobRole, imageUri: o.image.imageUri, engine: 'batch',
+      transientErrors: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],
+    };
+  }
+}

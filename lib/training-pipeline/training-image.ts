@@ -1,0 +1,43 @@
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * The training container image, usable by both backends (SageMaker wants a URI, Batch an ECS
+ * image). Pin a digest (`sha256:...`) for reproducible lineage: the URI is recorded on every
+ * registered version.
+ */
+export abstract class TrainingImage {
+  /** An image by URI (ECR in another stack, or a public registry). No pull grant is added. */
+  static fromRegistry(imageUri: string): TrainingImage {
+    return new RegistryImage(imageUri);
+  }
+
+  /** An image in an ECR repository; the training role gets pull access to that repository only. */
+  static fromEcrRepository(repository: ecr.IRepository, tagOrDigest: string = 'latest'): TrainingImage {
+    return new EcrImage(repository, tagOrDigest);
+  }
+
+  /** URI of the image. */
+  abstract readonly imageUri: string;
+  /** Lets a role pull the image (no-op for images outside ECR). */
+  abstract grantPull(grantee: iam.IGrantable): void;
+  /** The same image for an ECS/Batch container definition. */
+  abstract toContainerImage(): ecs.ContainerImage;
+}
+
+class RegistryImage extends TrainingImage {
+  constructor(readonly imageUri: string) { super(); }
+  grantPull(_grantee: iam.IGrantable): void { /* not in ECR: nothing to grant */ }
+  toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromRegistry(this.imageUri); }
+}
+
+class EcrImage extends TrainingImage {
+  readonly imageUri: string;
+  constructor(private readonly repository: ecr.IRepository, private readonly tagOrDigest: string) {
+    super();
+    this.imageUri = repository.repositoryUriForTagOrDigest(tagOrDigest);
+  }
+  grantPull(grantee: iam.IGrantable): void { this.repository.grantPull(grantee); }
+  toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromEcrRepository(this.repository, this.tagOrDigest); }
+}

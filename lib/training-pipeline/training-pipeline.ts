@@ -1,0 +1,383 @@
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/shared/env';
+import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
+import { PipelineConfig } from '../../lambda/shared/training/types';
+import { IBatchInference } from '../batch-inference/batch-inference-base';
+import { MlopsFunction } from '../common/mlops-function';
+import { IDataLake } from '../data-lake/data-lake-base';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+import { TrainingBackend, TrainingBackendConfig } from './training-backend';
+import { DataFormat, DataValidationOptions, EvaluationPolicy, PromotionMode } from './training-policies';
+import { acknowledgeTrainingFindings } from './training-pipeline-nag';
+import { validateTrainingPipelineProps } from './validate-training-pipeline-props';
+
+/** Props of {@link TrainingPipeline}. */
+export interface TrainingPipelineProps {
+  /** Model name in the registry (lowercase letters, digits, hyphens), e.g. 'demand-forecast'. */
+  readonly modelName: string;
+  /** Categories: one model, one run, one version line per category. */
+  readonly categories: string[];
+  /** Where datasets are read and run outputs written. */
+  readonly dataLake: IDataLake;
+  /** Where runs and versions are recorded and production pointers kept. */
+  readonly registry: IModelRegistry;
+  /** Where training runs: `TrainingBackend.sageMaker(...)` or `TrainingBackend.batch(...)`. */
+  readonly backend: TrainingBackend;
+  /** How a new version is compared with production. */
+  readonly evaluation: EvaluationPolicy;
+  /**
+   * Default hyperparameters (an execution's `hyperparameters` input overrides them).
+   * @default - none
+   */
+  readonly hyperparameters?: Record<string, string>;
+  /**
+   * Input data checks run before any training.
+   * @default - CSV, at least 1 row, newest object at most 36 h old, no column checks
+   */
+  readonly dataValidation?: DataValidationOptions;
+  /**
+   * What happens to a version that beats production.
+   * @default PromotionMode.AUTO
+   */
+  readonly promotion?: PromotionMode;
+  /**
+   * How long a manual approval is waited for; afterwards the version stays registered. One
+   * day, so the next daily run is not held up by a forgotten approval.
+   * @default Duration.days(1)
+   */
+  readonly approvalTimeout?: Duration;
+  /**
+   * When to train (EventBridge Scheduler). The scheduled time, read in the expression's time
+   * zone, is the execution date. E.g. `ScheduleExpression.cron({ hour: '5', minute: '0', timeZone: TimeZone.EUROPE_PARIS })`.
+   * @default - no schedule (start executions by hand or by the data-arrival trigger)
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Start an execution for a category when a `_SUCCESS` marker lands under
+   * `<model>/<category>/<YYYY-MM-DD>/` in the datasets bucket. Needs EventBridge notifications
+   * on the datasets bucket.
+   * @default false
+   */
+  readonly dataArrivalTrigger?: boolean;
+  /**
+   * Categories trained at once.
+   * @default 4
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Share of categories that may fail while the execution still succeeds (a partial failure
+   * is notified either way).
+   * @default 0
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * Attempts of a training job that failed for a transient reason (capacity, Spot reclaim).
+   * @default 3
+   */
+  readonly trainingAttempts?: number;
+  /**
+   * Topic for failures, partial failures and approval requests.
+   * @default - a new topic encrypted with the data lake key
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * Retention of the state machine, function and job logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Batch inference started (asynchronously) for the categories promoted by an execution.
+   * @default - none
+   */
+  readonly batchInference?: IBatchInference;
+  /**
+   * Longest an execution may run.
+   * @default - 2 days plus the approval timeout
+   */
+  readonly executionTimeout?: Duration;
+}
+
+const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException'];
+
+/**
+ * Daily training of one model, one run per category: plan -> validate data -> Map over
+ * categories (record run -> train -> evaluate + register -> champion/challenger gate ->
+ * promote, wait for approval, or keep registered) -> summarize and notify -> batch inference.
+ * A Standard state machine in JSONPath, logging ALL with retention, traced, with a timeout on
+ * every task and wait.
+ */
+export class TrainingPipeline extends Construct {
+  /** The training state machine. */
+  readonly stateMachine: sfn.StateMachine;
+  /** Where failures and approval requests are published. */
+  readonly notificationTopic: sns.ITopic;
+  /** The role training containers run with. */
+  readonly trainingRole: iam.IRole;
+  /** Log group of the state machine. */
+  readonly logGroup: logs.ILogGroup;
+  /** The schedule, when one was given. */
+  readonly schedule?: scheduler.Schedule;
+  /** The handler functions, by state role (plan, validateData, recordRun, evaluate, gate, summarize). */
+  readonly functions: Record<string, lambda.IFunction>;
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    validateTrainingPipelineProps(props);
+    const { modelName, dataLake, registry } = props;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const approvalTimeout = props.approvalTimeout ?? Duration.days(1);
+    const promotion = props.promotion ?? PromotionMode.AUTO;
+
+    this.notificationTopic = props.notificationTopic ?? new sns.Topic(this, 'Notifications', {
+      displayName: `cdk-mlops training of ${modelName}`,
+      masterKey: dataLake.encryptionKey,
+      enforceSSL: true,
+    });
+
+    const backendScope = new Construct(this, 'Backend');
+    const backend = props.backend.bind(backendScope, { modelName, dataLake, logRetention });
+    this.trainingRole = backend.trainingRole;
+
+    const v = props.dataValidation ?? {};
+    const config: PipelineConfig = {
+      model: modelName,
+      categories: props.categories,
+      hyperparameters: props.hyperparameters ?? {},
+      validation: {
+        format: v.format ?? DataFormat.CSV,
+        columns: (v.columns ?? []).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable ?? false })),
+        minRows: v.minRows ?? 1,
+        maxAgeSeconds: (v.maxAge ?? Duration.hours(36)).toSeconds(),
+        sampleRows: v.sampleRows ?? 1000,
+      },
+      evaluation: {
+        metric: props.evaluation.metric,
+        direction: props.evaluation.direction,
+        minImprovement: props.evaluation.minImprovement ?? 0,
+        threshold: props.evaluation.threshold,
+      },
+      promotion,
+      approvalTimeoutSeconds: approvalTimeout.toSeconds(),
+      timeZone: props.schedule?.timeZone?.timezoneName ?? TimeZone.ETC_UTC.timezoneName,
+      toleratedFailurePercentage: props.toleratedFailurePercentage ?? 0,
+      trainingAttempts: props.trainingAttempts ?? 3,
+      image: backend.imageUri,
+      pipelineName: `${modelName}-training`,
+    };
+    const environment = {
+      [ENV.registryTable]: registry.tableName,
+      [ENV.datasetsBucket]: dataLake.datasetsBucket.bucketName,
+      [ENV.artifactsBucket]: dataLake.artifactsBucket.bucketName,
+      [ENV.notificationTopic]: this.notificationTopic.topicArn,
+      [TRAINING_ENV.config]: Stack.of(this).toJsonString(config),
+    };
+    const fn = (fid: string, handlerName: string, description: string, timeout = Duration.seconds(60), memorySize = 512) =>
+      new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention });
+
+    const planFn = fn('PlanFunction', 'training-plan', `Plans a training execution of ${modelName}`);
+    const validateFn = fn('ValidateDataFunction', 'training-validate-data', `Validates the input data of ${modelName}`, Duration.minutes(10), 1024);
+    const recordFn = fn('RecordRunFunction', 'training-record-run', `Records training runs of ${modelName}`);
+    const evaluateFn = fn('EvaluateFunction', 'training-evaluate', `Evaluates and registers new versions of ${modelName}`);
+    const gateFn = fn('GateFunction', 'training-gate', `Champion/challenger gate and promotion of ${modelName}`);
+    const summarizeFn = fn('SummarizeFunction', 'training-summarize', `Summarizes and notifies training of ${modelName}`);
+    this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn };
+
+    registry.grantRegister(planFn);
+    dataLake.grantReadDatasets(validateFn, `${modelName}/`);
+    dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
+    registry.grantRegister(recordFn);
+    registry.grantRegister(evaluateFn);
+    dataLake.grantReadArtifacts(evaluateFn, `runs/${modelName}/`);
+    dataLake.grantReadArtifacts(evaluateFn, `experiments/${modelName}/`);
+    registry.grantPromote(gateFn);
+    this.notificationTopic.grantPublish(gateFn);
+    this.notificationTopic.grantPublish(summarizeFn);
+
+    const definition = this.buildDefinition({ backend, planFn, validateFn, recordFn, evaluateFn, gateFn, summarizeFn, promotion, approvalTimeout, props });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetention });
+    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      comment: `Training of ${modelName}: ${props.categories.length} categories on ${backend.engine}`,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      timeout: props.executionTimeout ?? Duration.seconds(Duration.days(2).toSeconds() + (promotion === PromotionMode.MANUAL ? approvalTimeout.toSeconds() : 0)),
+    });
+    for (const statement of backend.policyStatements) this.stateMachine.addToRolePolicy(statement);
+
+    acknowledgeTrainingFindings({
+      scope: this, modelName, dataLake, registry, functions: Object.values(this.functions), stateMachine: this.stateMachine, backendScope, engine: backend.engine,
+    });
+
+    if (props.schedule) {
+      this.schedule = new scheduler.Schedule(this, 'Schedule', {
+        schedule: props.schedule,
+        description: `Daily training of ${modelName}`,
+        target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime, trigger: 'schedule' }),
+          retryAttempts: 3,
+        }),
+      });
+    }
+    if (props.dataArrivalTrigger) {
+      new events.Rule(this, 'DataArrivalRule', {
+        description: `Starts training of ${modelName} when a _SUCCESS marker lands in the datasets bucket`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [dataLake.datasetsBucket.bucketName] }, object: { key: events.Match.wildcard(`${modelName}/*/_SUCCESS`) } },
+        },
+        targets: [new eventTargets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({ trigger: 'data-arrival', objectKey: events.EventField.fromPath('$.detail.object.key') }),
+          retryAttempts: 3,
+        })],
+      });
+    }
+  }
+
+  /** Grants starting executions (ad-hoc runs, experiments). */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Grants approving or rejecting waiting versions (SendTaskSuccess on this state machine's tokens). */
+  grantApprove(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantTaskResponse(grantee);
+  }
+
+  private buildDefinition(p: {
+    backend: TrainingBackendConfig; planFn: lambda.IFunction; validateFn: lambda.IFunction; recordFn: lambda.IFunction;
+    evaluateFn: lambda.IFunction; gateFn: lambda.IFunction; summarizeFn: lambda.IFunction;
+    promotion: PromotionMode; approvalTimeout: Duration; props: TrainingPipelineProps;
+  }): sfn.IChainable {
+    const states = new Construct(this, 'States');
+    const invoke = (id: string, f: lambda.IFunction, payload: Record<string, unknown>, opts: { resultPath?: string; timeout?: Duration } = {}) => {
+      const task = new tasks.LambdaInvoke(states, id, {
+        lambdaFunction: f,
+        payload: sfn.TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath: opts.resultPath,
+        taskTimeout: sfn.Timeout.duration(opts.timeout ?? Duration.minutes(2)),
+      });
+      task.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+      return task;
+    };
+    const item = { 'item.$': '$' };
+
+    // Before the Map: nothing has been paid for yet; any failure notifies and stops.
+    const notifyAborted = invoke(S.notifyAborted, p.summarizeFn, { 'action': 'abort', 'executionId.$': '$$.Execution.Id', 'state.$': '$' });
+    notifyAborted.next(new sfn.Fail(states, S.aborted, { errorPath: '$.Error', causePath: '$.Cause' }));
+    const plan = invoke(S.plan, p.planFn, { 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
+    plan.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
+    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'items.$': '$.items' }, { timeout: Duration.minutes(11) });
+    validate.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    // One branch per category; every failure is caught, recorded on the run and turned into a
+    // FAILED outcome, so the other categories go on. (Inline Map has no tolerated failure
+    // percentage - that is a Distributed Map field - so the Summarize step applies it.)
+    const failureNotRecorded = new sfn.Pass(states, S.failureNotRecorded, {
+      parameters: { 'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'FAILED', 'reason': 'the failure could not be recorded in the registry; see the execution history' },
+    });
+    const recordFailure = invoke(S.recordFailure, p.recordFn, { 'action': 'fail', ...item });
+    recordFailure.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
+    const onFailure = { errors: ['States.ALL'], resultPath: '$.failure' };
+
+    const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item }, { resultPath: sfn.JsonPath.DISCARD });
+    startRun.addCatch(recordFailure, onFailure);
+    const nameJob = new sfn.Pass(states, S.nameJob, {
+      comment: 'Training job names are unique forever: one per attempt',
+      parameters: { 'name.$': "States.Format('{}-{}', $.runId, $.attempt)" },
+      resultPath: '$.job',
+    });
+    const train = p.backend.task;
+    train.addRetry({ errors: p.backend.transientErrors, interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    const classify = invoke(S.classifyFailure, p.recordFn, { 'action': 'classify', ...item });
+    classify.addCatch(recordFailure, onFailure);
+    train.addCatch(classify, onFailure);
+    const waitBeforeRetry = new sfn.Wait(states, S.waitBeforeRetry, { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const retryChoice = new sfn.Choice(states, S.retryChoice)
+      .when(sfn.Condition.booleanEquals('$.retryTraining', true), waitBeforeRetry.next(nameJob))
+      .otherwise(recordFailure);
+    classify.next(retryChoice);
+
+    const evaluate = invoke(S.evaluate, p.evaluateFn, item, { resultPath: '$.evaluation' });
+    evaluate.addCatch(recordFailure, onFailure);
+    const gate = invoke(S.gate, p.gateFn, { action: 'decide', ...item }, { resultPath: '$.gate' });
+    gate.addCatch(recordFailure, onFailure);
+    const keep = new sfn.Pass(states, S.keep, {
+      parameters: { 'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'REGISTERED', 'version.$': '$.evaluation.version', 'reason.$': '$.gate.reason' },
+    });
+    const decision = new sfn.Choice(states, S.decision);
+    if (p.promotion === PromotionMode.AUTO) {
+      const promote = invoke(S.promote, p.gateFn, { action: 'promote', ...item });
+      promote.addCatch(recordFailure, onFailure);
+      decision.when(sfn.Condition.stringEquals('$.gate.decision', 'PROMOTE'), promote);
+    }
+    if (p.promotion === PromotionMode.MANUAL) {
+      const request = new tasks.LambdaInvoke(states, S.requestApproval, {
+        lambdaFunction: p.gateFn,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ action: 'request-approval', taskToken: sfn.JsonPath.taskToken, ...item }),
+        taskTimeout: sfn.Timeout.duration(p.approvalTimeout),
+        resultPath: '$.approval',
+        retryOnServiceExceptions: false,
+      });
+      request.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+      const timedOut = invoke(S.approvalTimedOut, p.gateFn, { action: 'approval-timeout', ...item });
+      timedOut.addCatch(recordFailure, onFailure);
+      request.addCatch(timedOut, { errors: ['States.Timeout'], resultPath: '$.failure' });
+      request.addCatch(recordFailure, onFailure);
+      const apply = invoke(S.applyApproval, p.gateFn, { action: 'apply-approval', ...item });
+      apply.addCatch(recordFailure, onFailure);
+      request.next(apply);
+      decision.when(sfn.Condition.stringEquals('$.gate.decision', 'APPROVAL'), request);
+    }
+    decision.otherwise(keep);
+
+    const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    const map = new sfn.Map(states, S.map, {
+      itemsPath: '$.items',
+      maxConcurrency: p.props.maxConcurrency ?? 4,
+      resultPath: '$.results',
+    });
+    map.itemProcessor(branch);
+
+    const summarize = invoke(S.summarize, p.summarizeFn, { 'action': 'summarize', 'execution.$': '$' }, { resultPath: '$.summary' });
+    const checkOutcome = new sfn.Choice(states, S.checkOutcome)
+      .when(sfn.Condition.stringEquals('$.summary.status', 'FAILED'), new sfn.Fail(states, S.failed, { error: 'TrainingFailed', causePath: '$.summary.cause' }))
+      .otherwise(new sfn.Succeed(states, S.succeeded));
+    let afterSummary: sfn.IChainable = checkOutcome;
+    if (p.props.batchInference) {
+      const start = new tasks.StepFunctionsStartExecution(states, S.startBatchInference, {
+        stateMachine: p.props.batchInference.stateMachine,
+        integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
+        input: sfn.TaskInput.fromObject({ 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'categories.$': '$.summary.promotedCategories' }),
+        name: sfn.JsonPath.format('{}-{}', sfn.JsonPath.stringAt('$.model'), sfn.JsonPath.uuid()),
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+      });
+      start.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+      start.next(checkOutcome);
+      afterSummary = new sfn.Choice(states, S.batchChoice)
+        .when(sfn.Condition.booleanEquals('$.summary.startBatchInference', true), start)
+        .otherwise(checkOutcome);
+    }
+    summarize.next(afterSummary);
+    return plan.next(validate).next(map).next(summarize);
+  }
+}
+

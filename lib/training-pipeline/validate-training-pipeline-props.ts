@@ -1,0 +1,75 @@
+import { Token } from 'aws-cdk-lib';
+import type { TrainingPipelineProps } from './training-pipeline';
+
+// The same rules as the registry core (lambda/shared/registry/validate.ts), checked at synth
+// time so a bad name fails `cdk synth` instead of the first run.
+const MODEL_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
+const HYPERPARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
+
+function isNum(v: number | undefined): v is number {
+  return v !== undefined && !Token.isUnresolved(v);
+}
+
+function wholeBetween(field: string, v: number | undefined, min: number, max: number, why = ''): void {
+  if (isNum(v) && (!Number.isInteger(v) || v < min || v > max)) {
+    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${v} was provided${why}`);
+  }
+}
+
+export function validateTrainingPipelineProps(props: TrainingPipelineProps): void {
+  if (!Token.isUnresolved(props.modelName) && !MODEL_NAME.test(props.modelName)) {
+    throw new Error(`modelName must be 2-63 lowercase letters, digits and hyphens starting with a letter (e.g. 'demand-forecast'), but '${props.modelName}' was provided`);
+  }
+  if (!Array.isArray(props.categories) || props.categories.length === 0) {
+    throw new Error(`categories must list at least one category (one model is trained per category, e.g. ['books']), but ${JSON.stringify(props.categories)} was provided`);
+  }
+  if (props.categories.length > 200) {
+    throw new Error(`categories must list at most 200 categories, but ${props.categories.length} were provided: split the model or use a Distributed Map`);
+  }
+  const seen = new Set<string>();
+  for (const c of props.categories) {
+    if (Token.isUnresolved(c)) continue;
+    if (!CATEGORY.test(c)) throw new Error(`categories must be 1-64 letters, digits, '_', '.' or '-' starting with a letter or digit, but '${c}' was provided`);
+    if (seen.has(c)) throw new Error(`categories must be unique, but '${c}' was provided twice`);
+    seen.add(c);
+  }
+  wholeBetween('maxConcurrency', props.maxConcurrency, 1, 40, ' (training jobs of one execution running at once)');
+  if (isNum(props.toleratedFailurePercentage) && (props.toleratedFailurePercentage < 0 || props.toleratedFailurePercentage > 100)) {
+    throw new Error(`toleratedFailurePercentage must be between 0 and 100, but ${props.toleratedFailurePercentage} was provided`);
+  }
+  wholeBetween('trainingAttempts', props.trainingAttempts, 1, 10);
+  const approval = props.approvalTimeout?.toSeconds();
+  if (approval !== undefined && (approval < 60 || approval > 364 * 24 * 3600)) {
+    throw new Error(`approvalTimeout must be between 1 minute and 364 days, but ${props.approvalTimeout!.toHumanString()} was provided`);
+  }
+  if (props.approvalTimeout && (props.promotion ?? 'auto') !== 'manual') {
+    throw new Error(`approvalTimeout was given but promotion is '${props.promotion ?? 'auto'}': set promotion to PromotionMode.MANUAL or drop approvalTimeout`);
+  }
+  const e = props.evaluation;
+  if (!e || (!Token.isUnresolved(e.metric) && !METRIC_NAME.test(e.metric))) {
+    throw new Error(`evaluation.metric must be a metric name of metrics.json (letters, digits, '_', '.', ':', '/', '-', e.g. 'rmse'), but ${JSON.stringify(e?.metric)} was provided`);
+  }
+  if (isNum(e.minImprovement) && (!Number.isFinite(e.minImprovement) || e.minImprovement < 0)) {
+    throw new Error(`evaluation.minImprovement must be 0 or more (in metric units), but ${e.minImprovement} was provided`);
+  }
+  if (isNum(e.threshold) && !Number.isFinite(e.threshold)) {
+    throw new Error(`evaluation.threshold must be a finite number, but ${e.threshold} was provided`);
+  }
+  for (const k of Object.keys(props.hyperparameters ?? {})) {
+    if (!HYPERPARAMETER_NAME.test(k)) throw new Error(`hyperparameters key '${k}' is invalid: use letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+  }
+  const d = props.dataValidation ?? {};
+  wholeBetween('dataValidation.minRows', d.minRows, 0, Number.MAX_SAFE_INTEGER);
+  wholeBetween('dataValidation.sampleRows', d.sampleRows, 1, 1_000_000);
+  const names = new Set<string>();
+  for (const c of d.columns ?? []) {
+    if (typeof c.name !== 'string' || c.name.trim() === '') throw new Error(`dataValidation.columns names must be non-empty, but ${JSON.stringify(c.name)} was provided`);
+    if (names.has(c.name)) throw new Error(`dataValidation.columns must be unique, but '${c.name}' was declared twice`);
+    names.add(c.name);
+  }
+  if (props.executionTimeout && props.executionTimeout.toSeconds() < 3600) {
+    throw new Error(`executionTimeout must be at least 1 hour, but ${props.executionTimeout.toHumanString()} was provided`);
+  }
+}

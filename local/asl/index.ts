@@ -1,0 +1,4 @@
+export * from './resolver';
+export * from './template';
+export * from './validate';
+export * from './runner';

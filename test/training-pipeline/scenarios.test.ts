@@ -1,0 +1,217 @@
+import { decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
+import { TRAINING_STATES as S } from '../../lambda/shared/training/constants';
+import { CATEGORIES, DATE, GOOD_ROWS, MODEL, PromotionMode, localPipeline, seedChampion } from './harness';
+
+const input = { executionDate: DATE, hyperparameters: { rmse_books: 0.4, rmse_electronics: 0.3, rmse_toys: 0.2 } };
+
+async function uploadAll(p: { uploadData(c: string, csv: string): Promise<void> }) {
+  for (const c of CATEGORIES) await p.uploadData(c, GOOD_ROWS);
+}
+
+describe('TrainingPipeline executed locally (synthesized definition, real handlers, emulators)', () => {
+  test('happy path: 3 categories -> 3 versions registered with lineage, the better ones promoted', async () => {
+    const p = await localPipeline();
+    await uploadAll(p);
+    await seedChampion(p.registry, 'books', 0.5);
+    await seedChampion(p.registry, 'electronics', 0.6);
+    await seedChampion(p.registry, 'toys', 0.9);
+
+    const res = await p.machine.start(input).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    for (const [category, rmse] of [['books', 0.4], ['electronics', 0.3], ['toys', 0.2]] as const) {
+      const prod = await p.registry.getProduction(MODEL, category);
+      expect(prod?.version).toBe(2);
+      const v = await p.registry.getVersion(MODEL, category, 2);
+      expect(v).toMatchObject({ metrics: { rmse, rows: 4 }, executionDate: DATE, image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/demand@sha256:abc', hyperparameters: { rmse_books: '0.4' } });
+      expect(v?.datasetVersion).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(v?.artifactUri).toMatch(new RegExp(`^s3://artifacts-[^/]+/runs/${MODEL}/${v!.runId}/${v!.runId}-1/output/model/$`));
+      const run = await p.registry.getRun(v!.runId!);
+      expect(run).toMatchObject({ status: 'SUCCEEDED', version: 2, experiment: false, trigger: 'manual' });
+    }
+    expect(p.notifications).toEqual([]);
+    // EMF for the monitoring alarms: one success and the evaluated metric per category.
+    const emf = p.metricLines.map((l) => JSON.parse(l));
+    expect(emf).toHaveLength(3);
+    expect(emf).toContainEqual(expect.objectContaining({ Model: MODEL, Category: 'toys', TrainingRunsSucceeded: 1, EvaluatedMetric: 0.2 }));
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'CdkMlops', Dimensions: [['Model', 'Category'], ['Model']] });
+  });
+
+  test('a worse challenger is registered but never promoted', async () => {
+    const p = await localPipeline();
+    await uploadAll(p);
+    const champion = await seedChampion(p.registry, 'books', 0.3);
+
+    const res = await p.machine.start({ ...input, categories: ['books'] }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(champion);
+    expect(await p.registry.getVersion(MODEL, 'books', 2)).toMatchObject({ status: 'REGISTERED', metrics: { rmse: 0.4 } });
+    expect((await p.registry.listHistory(MODEL, 'books')).items).toHaveLength(1);
+    expect((res as { output: { summary: { outcomes: unknown[] } } }).output.summary.outcomes).toEqual([
+      expect.objectContaining({ category: 'books', outcome: 'REGISTERED', version: 2, reason: expect.stringContaining('does not beat the champion') }),
+    ]);
+  });
+
+  test('a transient training error (no capacity) is retried with a new job name and the run succeeds', async () => {
+    let failed = false;
+    const p = await localPipeline({}, {
+      trainWrapper: (train) => async (req) => {
+        if (!failed) {
+          failed = true;
+          p.trainCalls.push(req.TrainingJobName);
+          throw Object.assign(new Error(JSON.stringify({ FailureReason: 'CapacityError: Unable to provision requested ML compute capacity' })), { name: 'States.TaskFailed' });
+        }
+        return train(req);
+      },
+    });
+    await uploadAll(p);
+
+    const res = await p.machine.start({ ...input, categories: ['books'] }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    expect(p.trainCalls).toHaveLength(2);
+    expect(p.trainCalls[0]).toMatch(/-1$/);
+    expect(p.trainCalls[1]).toMatch(/-2$/);
+    const v = await p.registry.getVersion(MODEL, 'books', 1);
+    expect(v?.artifactUri).toContain(`${p.trainCalls[1]}/output/model/`);
+    expect(await p.registry.getRun(v!.runId!)).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(1);
+  });
+
+  test('one category fails permanently: the others are promoted, the failure is recorded and notified', async () => {
+    const p = await localPipeline();
+    await uploadAll(p);
+
+    const res = await p.machine.start({ executionDate: DATE, hyperparameters: { ...input.hyperparameters, fail_toys: 'true' } }).outcome;
+
+    // Tolerated failures default to 0%, so the execution fails, after the others were promoted.
+    expect(res).toMatchObject({ status: 'FAILED', error: 'TrainingFailed', cause: expect.stringContaining('toys') });
+    expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(1);
+    expect((await p.registry.getProduction(MODEL, 'electronics'))?.version).toBe(1);
+    expect(await p.registry.getProduction(MODEL, 'toys')).toBeUndefined();
+    const failedRuns = (await p.registry.listRuns({ model: MODEL, status: 'FAILED' })).items;
+    expect(failedRuns).toHaveLength(1);
+    expect(failedRuns[0]).toMatchObject({ category: 'toys', failureCause: expect.stringContaining('simulated bug') });
+    expect(p.trainCalls.filter((j) => j.includes('-toys-'))).toHaveLength(1); // a code failure is not retried
+    expect(p.metricLines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ Category: 'toys', TrainingRunsFailed: 1 }));
+    expect(p.notifications).toHaveLength(1);
+    expect(p.notifications[0].subject).toContain('FAILED');
+    expect(p.notifications[0].message).toMatch(/toys: FAILED/);
+    expect(p.notifications[0].message).toMatch(/books: PROMOTED/);
+  });
+
+  test('with tolerated failures, a partial failure succeeds and is still notified', async () => {
+    const p = await localPipeline({ toleratedFailurePercentage: 34 });
+    await uploadAll(p);
+
+    const res = await p.machine.start({ executionDate: DATE, hyperparameters: { fail_toys: 'true' } }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    expect(p.notifications[0].subject).toContain('partially failed');
+  });
+
+  test('invalid data stops the run before any training, with a readable cause', async () => {
+    const p = await localPipeline();
+    await p.uploadData('books', GOOD_ROWS);
+    await p.uploadData('electronics', 'date,units\n2026-11-20,3\n2026-11-21,4\n2026-11-22,5\n');
+    await p.uploadData('toys', 'date,sales\n2026-11-20,ten\n2026-11-21,4\n2026-11-22,5\n');
+
+    const res = await p.machine.start(input).outcome;
+
+    expect(res).toMatchObject({ status: 'FAILED', error: 'DataValidationError' });
+    const cause = (res as { cause: string }).cause;
+    expect(cause).toContain('electronics: part-0.csv: header lacks declared column(s) sales');
+    expect(cause).toContain('toys: part-0.csv line 2: "sales" is "ten", not a number');
+    expect(cause).not.toContain('books');
+    expect(p.trainCalls).toEqual([]);
+    expect((await p.registry.listRuns({ model: MODEL })).items).toEqual([]);
+    expect(p.notifications[0].subject).toContain('aborted before training');
+  });
+
+  test('missing data for the date is reported with where it was expected', async () => {
+    const p = await localPipeline();
+    const res = await p.machine.start({ executionDate: DATE, categories: ['books'] }).outcome;
+    expect(res).toMatchObject({ status: 'FAILED', error: 'DataValidationError', cause: expect.stringContaining(`no data under s3://`) });
+  });
+
+  test('an experiment run records its runs under experiments/ and never promotes', async () => {
+    const p = await localPipeline();
+    await uploadAll(p);
+
+    const res = await p.machine.start({ ...input, experiment: true, categories: ['books', 'toys'] }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    for (const category of ['books', 'toys']) {
+      expect(await p.registry.getProduction(MODEL, category)).toBeUndefined();
+      const v = await p.registry.getVersion(MODEL, category, 1);
+      expect(v).toMatchObject({ status: 'REGISTERED', description: expect.stringContaining('experiment') });
+      expect(v?.artifactUri).toContain(`/experiments/${MODEL}/`);
+      expect(await p.registry.getRun(v!.runId!)).toMatchObject({ experiment: true, status: 'SUCCEEDED' });
+    }
+  });
+
+  test('a first-ever version with no champion is promoted', async () => {
+    const p = await localPipeline();
+    await uploadAll(p);
+
+    const res = await p.machine.start({ ...input, categories: ['electronics'] }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    expect(await p.registry.getModel(MODEL)).toMatchObject({ categories: ['electronics'] });
+    expect((await p.registry.getProduction(MODEL, 'electronics'))?.version).toBe(1);
+    const [event] = (await p.registry.listHistory(MODEL, 'electronics')).items;
+    expect(event).toMatchObject({ kind: 'PROMOTE', toVersion: 1, reason: expect.stringContaining('no production version to beat') });
+    expect(event.fromVersion).toBeUndefined();
+  });
+
+  describe('manual approval', () => {
+    async function waitingPipeline() {
+      const p = await localPipeline({ promotion: PromotionMode.MANUAL });
+      await uploadAll(p);
+      const execution = p.machine.start({ ...input, categories: ['books'] });
+      await p.machine.waitForTaskToken({ state: S.requestApproval });
+      return { p, execution };
+    }
+
+    test('approve: the version waits as PENDING_APPROVAL, the approver is told how, approval promotes it', async () => {
+      const { p, execution } = await waitingPipeline();
+      expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ status: 'PENDING_APPROVAL' });
+      const request = await getApprovalRequest(p.deps, MODEL, 'books', 1);
+      expect(request).toMatchObject({ status: 'PENDING', metric: 'rmse', metricValue: 0.4 });
+      expect(p.notifications[0].message).toContain(`aws stepfunctions send-task-success --task-token '${request!.taskToken}'`);
+      expect(p.notifications[0].message).toContain(`mlops approve ${MODEL} --category books --version 1`);
+      expect(await p.registry.getProduction(MODEL, 'books')).toBeUndefined();
+
+      await decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 1, decision: 'APPROVE', actor: 'alice', reason: 'looks good' });
+
+      expect((await execution.outcome).status).toBe('SUCCEEDED');
+      expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ status: 'APPROVED', statusChangedBy: 'alice' });
+      expect((await p.registry.getProduction(MODEL, 'books'))).toMatchObject({ version: 1, promotedBy: 'alice' });
+      expect(await getApprovalRequest(p.deps, MODEL, 'books', 1)).toMatchObject({ status: 'APPROVED', decidedBy: 'alice' });
+    });
+
+    test('reject: the version becomes REJECTED and is not promoted', async () => {
+      const { p, execution } = await waitingPipeline();
+
+      await decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 1, decision: 'REJECT', actor: 'bob', reason: 'leaks the target' });
+
+      expect((await execution.outcome).status).toBe('SUCCEEDED');
+      expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ status: 'REJECTED', statusReason: 'leaks the target' });
+      expect(await p.registry.getProduction(MODEL, 'books')).toBeUndefined();
+      await expect(decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 1, decision: 'APPROVE', actor: 'bob' })).rejects.toThrow(/no longer waiting/);
+    });
+
+    test('no decision before the timeout: the version stays registered', async () => {
+      const p = await localPipeline({ promotion: PromotionMode.MANUAL }, { timeoutOverrides: { [S.requestApproval]: 0.2 } });
+      await uploadAll(p);
+
+      const res = await p.machine.start({ ...input, categories: ['books'] }).outcome;
+
+      expect(res.status).toBe('SUCCEEDED');
+      expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ status: 'REGISTERED', statusReason: expect.stringContaining('no approval within') });
+      expect(await getApprovalRequest(p.deps, MODEL, 'books', 1)).toMatchObject({ status: 'EXPIRED' });
+      expect(await p.registry.getProduction(MODEL, 'books')).toBeUndefined();
+    });
+  });
+});
