@@ -7,3 +7,7 @@ export * from './prediction-service';
 export * from './prediction-api';
 export * from './batch-inference';
 export * from './monitoring';
+export * from './training-pipeline';
+export * from './gpu-batch-compute';
+export * from './spec';
+export * from './checks';

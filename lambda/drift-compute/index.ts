@@ -133,7 +133,8 @@ async function* readPredictions(s3: S3Client, bucket: string, prefix: string): A
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const obj of page.Contents ?? []) {
-      if (!obj.Key || obj.Key.endsWith('/') || /(^|\/)_[^/]*$/.test(obj.Key)) continue; // markers such as _SUCCESS
+      // Skip folders, markers such as _SUCCESS and raw scoring output under _scoring/.
+      if (!obj.Key || obj.Key.endsWith('/') || /(^|\/)_/.test(obj.Key.slice(prefix.length))) continue;
       const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: obj.Key }));
       let body = res.Body as Readable;
       if (obj.Key.endsWith('.gz')) body = body.pipe(createGunzip());

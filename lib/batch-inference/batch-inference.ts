@@ -27,6 +27,7 @@ export const BATCH_STATES = {
   extract: 'ExtractPredictions',
   load: 'LoadPredictions',
   loadPart: 'LoadPart',
+  drift: 'ComputeDrift',
   summarize: 'CategoryDone',
   done: 'Done',
 } as const;
@@ -219,7 +220,24 @@ export class BatchInference extends Construct implements IBatchInference {
       mapExecutionType: sfn.StateMachineType.STANDARD,
       resultPath: '$.scored',
     });
-    scoreCategories.itemProcessor(score.next(extract).next(load).next(categoryDone));
+    let afterLoad: sfn.IChainable = categoryDone;
+    if (props.driftFunction) {
+      const drift = new tasks.LambdaInvoke(this, BATCH_STATES.drift, {
+        lambdaFunction: props.driftFunction,
+        payload: sfn.TaskInput.fromObject({
+          model: sfn.JsonPath.stringAt('$.model'),
+          category: sfn.JsonPath.stringAt('$.category'),
+          executionDate: sfn.JsonPath.stringAt('$.executionDate'),
+        }),
+        resultPath: sfn.JsonPath.DISCARD,
+        retryOnServiceExceptions: true,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+      });
+      // Drift is monitoring: its failure must not fail a batch whose predictions are already served.
+      drift.addCatch(categoryDone, { resultPath: '$.driftError' });
+      afterLoad = drift.next(categoryDone);
+    }
+    scoreCategories.itemProcessor(score.next(extract).next(load).next(afterLoad));
 
     const definition = resolve.next(
       new sfn.Choice(this, BATCH_STATES.anything)

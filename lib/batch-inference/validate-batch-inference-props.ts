@@ -1,6 +1,7 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from '../../lambda/shared/registry/validate';
 import { IDataLake } from '../data-lake/data-lake-base';
@@ -72,6 +73,14 @@ export interface BatchInferenceProps {
    * @default Duration.hours(12)
    */
   readonly timeout?: Duration;
+  /**
+   * Function invoked after a category's predictions are loaded, with
+   * `{ model, category, executionDate }` (e.g. `MlopsMonitoring.driftComputeFunction`, which
+   * publishes the prediction drift). Its failure is logged in the execution and does not fail
+   * the batch: predictions are already served.
+   * @default - nothing runs after loading
+   */
+  readonly driftFunction?: lambda.IFunction;
   /**
    * Retention of the state machine and function logs.
    * @default logs.RetentionDays.ONE_MONTH

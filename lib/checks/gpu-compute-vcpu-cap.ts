@@ -1,5 +1,5 @@
 import { isGpuInstanceType } from '../spec/load-model-spec';
-import { ModelSpec, TrainingBackend } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { CheckLevel, ModelCheck, compliant, nonCompliant, notApplicable } from './pattern-check';
 
 /** GPU compute on AWS Batch must have a vCPU ceiling. */
@@ -12,7 +12,7 @@ export const gpuComputeVcpuCap: ModelCheck = {
     + 'experiment sweep) can start many GPU instances at tens of dollars an hour each. The cap is the cost ceiling.',
   check(spec: ModelSpec) {
     const t = spec.training;
-    if (t.backend !== TrainingBackend.BATCH || !isGpuInstanceType(t.instanceType)) return notApplicable();
+    if (t.backend !== TrainingEngine.BATCH || !isGpuInstanceType(t.instanceType)) return notApplicable();
     if (t.maxVcpus !== undefined) return compliant();
     return nonCompliant('training.maxVcpus', `backend batch on GPU instance ${t.instanceType} without maxVcpus; set training.maxVcpus `
       + '(e.g. 16 = four g4dn.xlarge) to the most you are willing to pay for at once');

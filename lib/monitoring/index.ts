@@ -7,7 +7,6 @@ export type { MonitorLogsProps } from './log-queries';
 export { DEFAULT_LOG_RETENTION, MlopsMonitoring } from './mlops-monitoring';
 export type { MlopsMonitoringProps } from './mlops-monitoring';
 export type { MonitorPredictionsProps } from './prediction-alarms';
-export { QualityDirection } from './quality-alarms';
 export type { MonitorModelQualityProps } from './quality-alarms';
 export type { MonitorPredictionApiProps, MonitorPredictionServiceProps, ServingMonitorProps, ServingSlo } from './serving-alarms';
 export type { MonitorTableProps } from './store-alarms';

@@ -4,14 +4,7 @@ import { METRICS } from '../../lambda/shared/contract';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
-
-/** Whether a larger value of the evaluation metric is better. */
-export enum QualityDirection {
-  /** Larger is better (accuracy, AUC): alarm when the metric falls below the threshold. */
-  MAXIMIZE = 'maximize',
-  /** Smaller is better (RMSE, log loss): alarm when the metric rises above the threshold. */
-  MINIMIZE = 'minimize',
-}
+import { MetricDirection } from '../training-pipeline/training-policies';
 
 /** The model's evaluation metric and the worst value still acceptable. */
 export interface MonitorModelQualityProps {
@@ -20,7 +13,7 @@ export interface MonitorModelQualityProps {
   /** Name of the evaluation metric, for titles and descriptions (e.g. `rmse`). */
   readonly metricName: string;
   /** Whether larger or smaller is better. */
-  readonly direction: QualityDirection;
+  readonly direction: MetricDirection;
   /** Worst acceptable value of the newest version's evaluated metric (the spec's promotion threshold). */
   readonly threshold: number;
   /**
@@ -34,15 +27,15 @@ export function validateQuality(p: MonitorModelQualityProps): void {
   v.modelName('model', p.model);
   v.categories('categories', p.categories);
   if (!Number.isFinite(p.threshold)) throw new Error(`threshold must be a finite number, but ${p.threshold} was provided`);
-  if (!Object.values(QualityDirection).includes(p.direction)) {
-    throw new Error(`direction must be QualityDirection.MAXIMIZE or MINIMIZE, but ${JSON.stringify(p.direction)} was provided`);
+  if (!Object.values(MetricDirection).includes(p.direction)) {
+    throw new Error(`direction must be MetricDirection.MAXIMIZE or MINIMIZE, but ${JSON.stringify(p.direction)} was provided`);
   }
 }
 
 const DAY = Duration.days(1);
 
 export function qualityDeclarations(p: MonitorModelQualityProps): AlarmDeclaration[] {
-  const maximize = p.direction === QualityDirection.MAXIMIZE;
+  const maximize = p.direction === MetricDirection.MAXIMIZE;
   return [{
     id: 'ModelQualityBelowThreshold',
     severity: AlarmSeverity.WARNING,

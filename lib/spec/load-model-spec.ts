@@ -7,7 +7,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ResolveContext, SpecProblem, formatProblem } from './fields';
 import {
-  InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingBackend,
+  InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
 import { formatDuration } from './units';
 import { MODEL_NAME_PATTERN, ParsedSpec, peakStartToCron, specField } from './spec-fields';
@@ -144,7 +144,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   if (!isDir && !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$/.test(t.image)) {
     problem('training.image', t.image, 'a Dockerfile folder starting with "." or "/", or an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4"', 'write "./container" for a folder');
   }
-  const sagemaker = t.backend === TrainingBackend.SAGEMAKER;
+  const sagemaker = t.backend === TrainingEngine.SAGEMAKER;
   const instanceType = t.instanceType ?? (sagemaker ? 'ml.m5.large' : 'g4dn.xlarge');
   if (sagemaker !== instanceType.startsWith('ml.')) {
     problem('training.instanceType', instanceType, sagemaker ? 'a SageMaker instance type (starting with "ml.")' : 'an EC2 instance type for AWS Batch (without "ml.")',

@@ -4,44 +4,17 @@
 // writes is described field by field in spec-fields.ts, the single source of truth that also
 // generates schema/model-spec.schema.json; the compiler keeps the two in step.
 
-/** Where training and batch scoring run. */
-export enum TrainingBackend {
+// Enums shared with the constructs: one definition, so a spec value maps onto props unchanged.
+import { ColumnType, DataFormat, MetricDirection, PromotionMode } from '../training-pipeline/training-policies';
+
+export { ColumnType, DataFormat, MetricDirection, PromotionMode };
+
+/** Where training and batch scoring run (the spec's `training.backend`). */
+export enum TrainingEngine {
   /** SageMaker training jobs (managed Spot, per-second billing). */
   SAGEMAKER = 'sagemaker',
   /** AWS Batch on the platform's GPU compute environment (`GpuBatchCompute`). */
   BATCH = 'batch',
-}
-
-/** Data file format of the training input. */
-export enum DataFormat {
-  CSV = 'csv',
-  JSONL = 'jsonl',
-}
-
-/** Type of one input column. */
-export enum ColumnType {
-  STRING = 'string',
-  INTEGER = 'integer',
-  NUMBER = 'number',
-  BOOLEAN = 'boolean',
-  DATE = 'date',
-  TIMESTAMP = 'timestamp',
-}
-
-/** Whether a larger or a smaller metric value is better. */
-export enum MetricDirection {
-  MAXIMIZE = 'maximize',
-  MINIMIZE = 'minimize',
-}
-
-/** What happens to a challenger that passes the evaluation gate. */
-export enum PromotionMode {
-  /** Promoted to production by the pipeline. */
-  AUTO = 'auto',
-  /** Registered as PENDING_APPROVAL; a person approves with `mlops approve` (or rejects). */
-  MANUAL = 'manual',
-  /** Registered only; promotion is always an explicit `mlops promote`. */
-  NONE = 'none',
 }
 
 /** How predictions are produced. */
@@ -106,7 +79,7 @@ export interface TrainingSpec {
   readonly imageUri?: string;
   /** Absolute path of the Dockerfile folder, when the spec names one (`image: ./container`). */
   readonly imageDirectory?: string;
-  readonly backend: TrainingBackend;
+  readonly backend: TrainingEngine;
   /** e.g. `ml.m5.large` (SageMaker) or `g5.xlarge` (Batch). */
   readonly instanceType: string;
   readonly instanceCount: number;

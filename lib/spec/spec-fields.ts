@@ -10,7 +10,7 @@ import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/
 import {
   CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EvaluationSpec, InferenceMode, InferenceSpec, MetricDirection,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
-  TrainingBackend, TrainingSpec,
+  TrainingEngine, TrainingSpec,
 } from './model-spec';
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
@@ -93,7 +93,7 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
     default: '.', examples: ['.', './container', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4'],
     expected: 'a Dockerfile folder ("./container") or an image URI', fix: 'write "." when the Dockerfile is next to model.yaml',
   }),
-  backend: choice(values(TrainingBackend), { description: 'Where training runs: SageMaker training jobs or AWS Batch (GPU compute environment).', default: 'sagemaker' }),
+  backend: choice(values(TrainingEngine), { description: 'Where training runs: SageMaker training jobs or AWS Batch (GPU compute environment).', default: 'sagemaker' }),
   instanceType: text({
     description: 'Instance type. Default: ml.m5.large (sagemaker) or g4dn.xlarge (batch).',
     examples: ['ml.m5.large', 'ml.g5.xlarge', 'g5.xlarge'], pattern: '^(ml\\.)?[a-z][a-z0-9-]*\\.[a-z0-9]+$',

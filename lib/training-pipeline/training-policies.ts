@@ -13,6 +13,8 @@ export enum ColumnType {
   STRING = 'string',
   NUMBER = 'number',
   INTEGER = 'integer',
+  /** A calendar date, YYYY-MM-DD. */
+  DATE = 'date',
   BOOLEAN = 'boolean',
   /** ISO-8601 date or date-time. */
   TIMESTAMP = 'timestamp',

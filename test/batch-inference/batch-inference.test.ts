@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as lambdaFn from 'aws-cdk-lib/aws-lambda';
 import { BatchInference, BatchInferenceProps } from '../../lib/batch-inference';
 import { DataLake } from '../../lib/data-lake';
 import { ModelRegistry } from '../../lib/model-registry';
@@ -125,5 +126,28 @@ describe('BatchInference', () => {
 
   test('cdk-nag clean (acknowledged findings carry reasons)', () => {
     expect(nagFindings((app) => build(new Stack(app, 'S')))).toEqual([]);
+  });
+});
+
+describe('BatchInference drift step', () => {
+  test('computes drift after loading each category, and a drift failure does not fail the batch', () => {
+    const stack = new Stack(testApp(), 'S');
+    const driftFn = new lambdaFn.Function(stack, 'Drift', { runtime: lambdaFn.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambdaFn.Code.fromInline('exports.handler=async()=>({})') });
+    build(stack, { driftFunction: driftFn });
+    const child = definitionOf(Template.fromStack(stack)).States.ScoreCategories.ItemProcessor;
+    expect(child.States.LoadPredictions.Next).toBe('ComputeDrift');
+    expect(child.States.ComputeDrift).toMatchObject({
+      Next: 'CategoryDone',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.driftError', Next: 'CategoryDone' }],
+      Parameters: { Payload: { 'model.$': '$.model', 'category.$': '$.category', 'executionDate.$': '$.executionDate' } },
+    });
+  });
+
+  test('without a drift function, loading goes straight to the category summary', () => {
+    const stack = new Stack(testApp(), 'S');
+    build(stack);
+    const child = definitionOf(Template.fromStack(stack)).States.ScoreCategories.ItemProcessor;
+    expect(child.States.LoadPredictions.Next).toBe('CategoryDone');
+    expect(child.States.ComputeDrift).toBeUndefined();
   });
 });

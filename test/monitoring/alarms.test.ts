@@ -2,7 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlarmSeverity, MlopsMonitoring, QualityDirection } from '../../lib/monitoring';
+import { AlarmSeverity, MlopsMonitoring } from '../../lib/monitoring';
+import { MetricDirection } from '../../lib/training-pipeline';
 import { testApp } from '../support/cdk';
 import * as f from './fixtures';
 
@@ -43,7 +44,7 @@ describe('every alarm', () => {
     monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(3), categories: ['a', 'b'] });
     monitoring.monitorPredictionService({ model: 'demand', targetGroup: f.targetGroup(stack), service: f.service(stack) });
     monitoring.monitorTable({ table: f.table(stack, 'predictions'), label: 'predictions', model: 'demand' });
-    monitoring.monitorModelQuality({ model: 'demand', metricName: 'rmse', direction: QualityDirection.MINIMIZE, threshold: 0.5 });
+    monitoring.monitorModelQuality({ model: 'demand', metricName: 'rmse', direction: MetricDirection.MINIMIZE, threshold: 0.5 });
     monitoring.monitorDrift({ model: 'demand' });
     const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((r: any) => r.Properties);
     expect(alarms.length).toBe(monitoring.alarms.length);
@@ -221,8 +222,8 @@ describe('stores, quality and drift', () => {
   });
 
   test.each([
-    { direction: QualityDirection.MAXIMIZE, op: 'LessThanThreshold', fn: 'MIN', stat: 'Minimum' },
-    { direction: QualityDirection.MINIMIZE, op: 'GreaterThanThreshold', fn: 'MAX', stat: 'Maximum' },
+    { direction: MetricDirection.MAXIMIZE, op: 'LessThanThreshold', fn: 'MIN', stat: 'Minimum' },
+    { direction: MetricDirection.MINIMIZE, op: 'GreaterThanThreshold', fn: 'MAX', stat: 'Maximum' },
   ])('model quality ($direction): worst category against the threshold', ({ direction, op, fn, stat }) => {
     const { stack, monitoring } = setup();
     monitoring.monitorModelQuality({ model: 'demand', metricName: 'auc', direction, threshold: 0.7, categories: ['a', 'b'] });

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DataLake } from '../../lib/data-lake';
 import { ModelRegistry } from '../../lib/model-registry';
-import { MlopsMonitoring, QualityDirection } from '../../lib/monitoring';
+import { MlopsMonitoring } from '../../lib/monitoring';
+import { MetricDirection } from '../../lib/training-pipeline';
 import { nagFindings, testApp } from '../support/cdk';
 import * as f from './fixtures';
 
@@ -21,7 +22,7 @@ function monitorDemand(stack: Stack, monitoring: MlopsMonitoring) {
   monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(3), categories: ['north', 'south'] });
   monitoring.monitorPredictionService({ model: 'demand', targetGroup: f.targetGroup(stack), service: f.service(stack), minRunningTasks: 2, categories: ['north', 'south'] });
   monitoring.monitorTable({ table: f.table(stack, 'predictions'), label: 'predictions', model: 'demand' });
-  monitoring.monitorModelQuality({ model: 'demand', metricName: 'rmse', direction: QualityDirection.MINIMIZE, threshold: 12, categories: ['north', 'south'] });
+  monitoring.monitorModelQuality({ model: 'demand', metricName: 'rmse', direction: MetricDirection.MINIMIZE, threshold: 12, categories: ['north', 'south'] });
   monitoring.monitorDrift({ model: 'demand', trainingPipeline: train, retrainCooldown: Duration.hours(12), categories: ['north', 'south'], features: ['price'] });
   const pipelineLogs = logs.LogGroup.fromLogGroupName(stack, 'TrainLogs', '/aws/lambda/train-demand');
   const servingLogs = logs.LogGroup.fromLogGroupName(stack, 'ServeLogs', '/ecs/demand-predict');
@@ -57,7 +58,7 @@ describe('paging alarm per model', () => {
   test('a model with warnings only gets a paging alarm that never fires', () => {
     const stack = new Stack(testApp(), 'Mon', { env: f.env });
     const monitoring = new MlopsMonitoring(stack, 'Monitoring', { alarmNamePrefix: 'mlops' });
-    monitoring.monitorModelQuality({ model: 'quiet', metricName: 'auc', direction: QualityDirection.MAXIMIZE, threshold: 0.7 });
+    monitoring.monitorModelQuality({ model: 'quiet', metricName: 'auc', direction: MetricDirection.MAXIMIZE, threshold: 0.7 });
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmRule: 'FALSE' });
   });
 });

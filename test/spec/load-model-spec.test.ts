@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  InferenceMode, MetricDirection, ModelSpecError, PromotionMode, ServingFrontEnd, TrainingBackend,
+  InferenceMode, MetricDirection, ModelSpecError, PromotionMode, ServingFrontEnd, TrainingEngine,
   loadModelSpec, loadModelSpecs, parseModelSpec, parseModelSpecText,
 } from '../../lib/spec';
 import { MINIMAL_YAML, modelsDir, specFrom } from './fixtures';
@@ -21,7 +21,7 @@ describe('defaults from the reference scenario', () => {
       tps: { min: 100, avg: 300, max: 1000 }, slo: { p95Ms: 300, p99Ms: 500 }, serviceName: 'demand',
     });
     expect(spec.training).toMatchObject({
-      backend: TrainingBackend.SAGEMAKER, instanceType: 'ml.m5.large', spot: true, maxRuntimeSeconds: 3600, volumeSizeGiB: 30, retries: 2,
+      backend: TrainingEngine.SAGEMAKER, instanceType: 'ml.m5.large', spot: true, maxRuntimeSeconds: 3600, volumeSizeGiB: 30, retries: 2,
       imageUri: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1',
     });
     expect(spec.evaluation).toMatchObject({ metric: 'rmse', direction: MetricDirection.MINIMIZE, promotion: PromotionMode.AUTO, approvalTimeoutSeconds: 3 * 86400 });

@@ -96,6 +96,7 @@ function matches(text: string, type: ColumnType, raw: unknown): boolean {
     case 'number': return text !== '' && Number.isFinite(Number(text));
     case 'integer': return /^[-+]?\d+$/.test(text);
     case 'boolean': return /^(true|false)$/i.test(text);
+    case 'date': return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`));
     case 'timestamp': return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text));
   }
 }

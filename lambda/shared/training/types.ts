@@ -1,7 +1,7 @@
 // Shapes of the training pipeline: its configuration and the JSON passed between states.
 
 export type DataFormat = 'csv' | 'jsonl';
-export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'timestamp';
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'timestamp';
 export type PromotionMode = 'auto' | 'manual' | 'none';
 export type Direction = 'maximize' | 'minimize';
 
