@@ -115,7 +115,7 @@ export interface EvaluationSpec {
  * A declarative answer rule, in the prediction core's format (lambda/shared/predict/rules.ts):
  * it matches when every condition in `when` holds (no `when` = always); the first match of a
  * list wins. Facts: `entityId`, `category`, `version`, and `prediction` (override rules only).
- * Operators: equals, notEquals, in, notIn, prefix, gt, gte, lt, lte, exists.
+ * Operators: equals, notEquals, oneOf, notOneOf, prefix, gt, gte, lt, lte, exists.
  * Example: `{ name: "never-negative", when: { prediction: { lt: 0 } }, prediction: 0 }`.
  */
 export interface RuleSpec {

@@ -88,7 +88,7 @@ inference: { ttl: "3 days", mode: Online }
   });
 
   test('rules are checked by the prediction core, every bad rule reported at its own path', () => {
-    const found = problems(MINIMAL_YAML.replace('- { name: default, prediction: 0 }', `- { name: a, when: { entityId: { in: store-1 } }, prediction: 0 }
+    const found = problems(MINIMAL_YAML.replace('- { name: default, prediction: 0 }', `- { name: a, when: { entityId: { oneOf: store-1 } }, prediction: 0 }
       - { name: b, when: { prediction: { lt: 0 } }, prediction: 0 }
       - { name: c, answer: 0 }
       - { name: ok, prediction: 1 }
@@ -96,7 +96,7 @@ inference: { ttl: "3 days", mode: Online }
     overrides: []`));
     expect(found.map((p) => [p.path, p.fix])).toEqual([
       ['inference.rules.overrides', 'did you mean "override"?'],
-      ['inference.rules.fallback[0].when.entityId.in', 'use a non-empty list of strings, numbers or booleans'],
+      ['inference.rules.fallback[0].when.entityId.oneOf', 'use a non-empty list of strings, numbers or booleans'],
       ['inference.rules.fallback[1].when.prediction', 'only override rules can test the prediction: prefilter and fallback rules run without one'],
       ['inference.rules.fallback[2].answer', 'remove it: a rule has "name", "when" and "prediction"'],
       ['inference.rules.fallback[4].name', 'give every rule of a list a unique name'],
