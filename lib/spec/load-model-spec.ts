@@ -153,6 +153,9 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   if (sagemaker && t.maxVcpus !== undefined) {
     problem('training.maxVcpus', t.maxVcpus, 'no maxVcpus with backend sagemaker (instanceCount caps the job)', 'remove maxVcpus, or set backend: batch');
   }
+  if (!sagemaker && t.command.length === 0) {
+    problem('training.command', t.command, 'the training command with backend batch', 'write e.g. command: ["python3", "/opt/program/train.py"]');
+  }
   if (sagemaker && t.spot && t.maxWaitSeconds < t.maxRuntimeSeconds) {
     problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training`, 'raise maxWait or lower maxRuntime');
   }
@@ -202,6 +205,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       retries: t.retries,
       volumeSizeGiB: t.volumeSizeGiB,
       maxVcpus: t.maxVcpus,
+      command: t.command,
       hyperparameters: t.hyperparameters,
     },
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },

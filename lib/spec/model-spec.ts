@@ -93,6 +93,12 @@ export interface TrainingSpec {
   readonly volumeSizeGiB: number;
   /** Cap on the vCPUs of the Batch compute environment (the cost ceiling); only for `backend: batch`. */
   readonly maxVcpus?: number;
+  /**
+   * Training command for `backend: batch`, run by the staging wrapper once inputs are in place
+   * (Batch cannot run an image's ENTRYPOINT around the wrapper). Empty for SageMaker, which runs
+   * the image's ENTRYPOINT with the argument `train`.
+   */
+  readonly command: string[];
   /** Passed to the container as strings in hyperparameters.json. */
   readonly hyperparameters: Record<string, string>;
 }

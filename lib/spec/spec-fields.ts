@@ -106,6 +106,10 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
   retries: num({ description: 'Attempts after the first when training fails (capacity, Spot interruption).', default: 2, integer: true, min: 0, max: 10 }),
   volumeSizeGiB: sizeGiB({ key: 'volumeSize', description: 'Storage volume of each training instance.', default: '30GiB', min: 1, max: 16384 }),
   maxVcpus: num({ description: 'Cap on the vCPUs of the Batch compute environment (the cost ceiling). Required for GPU instances with backend batch.', integer: true, min: 1, max: 10000 }),
+  command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
+    description: 'Training command for backend batch (e.g. ["python3", "/opt/program/train.py"]), run after inputs are staged; AWS Batch cannot wrap the image ENTRYPOINT. Not used with sagemaker.',
+    default: [], maxItems: 50,
+  }),
   hyperparameters: stringMap({
     description: 'Passed to the container in /opt/ml/input/config/hyperparameters.json (as strings). `mlops train --set k=v` overrides one for a run.',
     default: {}, keyPattern: HYPERPARAMETER_NAME_PATTERN, examples: [{ window: 7, learning_rate: 0.1 }],

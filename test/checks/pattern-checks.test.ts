@@ -69,7 +69,7 @@ describe('MLOPS-OneModelPerService (all-in-one)', () => {
 });
 
 describe('MLOPS-GpuComputeVcpuCap', () => {
-  const gpu = (extra: Record<string, unknown>) => specWith({ training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', ...extra } });
+  const gpu = (extra: Record<string, unknown>) => specWith({ training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', command: ['python3', 'train.py'], ...extra } });
   test('compliant: GPU training on Batch with a vCPU cap', () => {
     expect(gpuComputeVcpuCap.check(gpu({ maxVcpus: 16 })).compliance).toBe(Compliance.COMPLIANT);
   });
@@ -114,7 +114,7 @@ describe('runPatternChecks / assertPatternChecks', () => {
 
   test('warnings and acknowledged errors do not fail; the reason is kept', () => {
     const spec = specWith({
-      training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge' },
+      training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', command: ['python3', 'train.py'] },
       inference: { rules: { fallback: [] } },
       acknowledge: [{ id: 'MLOPS-ServingHasFallback', reason: 'clients treat a missing answer as zero demand' }],
     });

@@ -76,14 +76,14 @@ inference: { ttl: "3 days", mode: Online }
       .toThrow(/models\/demand\/model.yaml: evaluation.promotion: "sometimes" is invalid: expected one of "auto", "manual", "none". Fix: pick one of auto, manual, none/);
   });
 
-  test('cross-field problems: traffic order, SLO order, serving for online, backend and instance type', () => {
+  test('cross-field problems: traffic order, SLO order, serving for online, backend, command and instance type', () => {
     const found = problems(`${MINIMAL_YAML}
   mode: online
   serving: none
   tps: { min: 10, avg: 5, max: 1 }
   slo: { p95: 600ms, p99: 500ms }
 `.replace('training:\n', 'training:\n  backend: batch\n  instanceType: ml.g5.xlarge\n'));
-    expect(found.map((p) => p.path).sort()).toEqual(['inference.serving', 'inference.slo.p95', 'inference.tps', 'training.instanceType']);
+    expect(found.map((p) => p.path).sort()).toEqual(['inference.serving', 'inference.slo.p95', 'inference.tps', 'training.command', 'training.instanceType']);
     expect(found.find((p) => p.path === 'training.instanceType')!.fix).toBe('write "g5.xlarge"');
   });
 
