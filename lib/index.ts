@@ -11,3 +11,5 @@ export * from './training-pipeline';
 export * from './gpu-batch-compute';
 export * from './spec';
 export * from './checks';
+export * from './platform/mlops-platform';
+export * from './platform/model-deployment';

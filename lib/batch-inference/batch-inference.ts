@@ -272,7 +272,7 @@ export class BatchInference extends Construct implements IBatchInference {
       predictionsBucket: dataLake.predictionsBucket,
       registryTable: props.registry.table,
       stateMachine: this.stateMachine,
-      functions: [resolveFn, extractFn, this.loaderFunction],
+      functions: [resolveFn, extractFn, this.loaderFunction, ...(props.driftFunction ? [props.driftFunction] : [])],
       scoringRole: this.scoringRole,
     });
   }

@@ -1,22 +1,37 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DataLake } from '../data-lake';
-import { ModelRegistry } from '../model-registry';
+import { ModelSpec } from '../spec/model-spec';
+import { MlopsPlatform } from './mlops-platform';
 
 /** Props of {@link MlopsPlatformStack}. */
-export interface MlopsPlatformStackProps extends StackProps {}
+export interface MlopsPlatformStackProps extends StackProps {
+  /**
+   * Validated model specs, e.g. `loadModelSpecs('models')`.
+   * @default - no model (storage, registry, predictions store and monitoring only)
+   */
+  readonly models?: ModelSpec[];
+  /**
+   * Name of the platform in its SSM parameters (`/cdk-mlops/<name>/...`).
+   * @default 'default'
+   */
+  readonly platformName?: string;
+  /**
+   * E-mail addresses subscribed to the alarm topic.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+}
 
-/** The default deployment: everything the platform needs in one env-agnostic stack. */
+/** The default deployment: the whole platform in one env-agnostic stack. */
 export class MlopsPlatformStack extends Stack {
-  /** Datasets, artifacts and predictions storage. */
-  readonly dataLake: DataLake;
-  /** The model registry. */
-  readonly registry: ModelRegistry;
+  readonly platform: MlopsPlatform;
 
   constructor(scope: Construct, id: string, props: MlopsPlatformStackProps = {}) {
     super(scope, id, props);
-    this.dataLake = new DataLake(this, 'DataLake');
-    // One customer key for the platform's data keeps key policies and grants in one place.
-    this.registry = new ModelRegistry(this, 'Registry', { encryptionKey: this.dataLake.encryptionKey });
+    this.platform = new MlopsPlatform(this, 'Platform', {
+      models: props.models,
+      platformName: props.platformName,
+      alarmEmails: props.alarmEmails,
+    });
   }
 }

@@ -1,0 +1,69 @@
+// Pure translations from a validated model spec to construct props. Kept apart from the
+// constructs so each rule (units, schedules, peak windows) reads and tests on its own.
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
+import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
+import { ModelSpec } from '../spec/model-spec';
+import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
+
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+function cronOf(field: string, expression: string) {
+  const parsed = parseCron(expression);
+  if (typeof parsed === 'string') throw new Error(`${field} ${JSON.stringify(expression)} is invalid: ${parsed}`);
+  return parsed;
+}
+
+/** EventBridge Scheduler expression of the training schedule; undefined when the spec pauses it. */
+export function trainingSchedule(spec: ModelSpec): scheduler.ScheduleExpression | undefined {
+  if (!spec.schedule.enabled) return undefined;
+  const cron = cronOf('schedule.cron', spec.schedule.cron);
+  return scheduler.ScheduleExpression.expression(toEventBridgeCron(cron), TimeZone.of(spec.schedule.timeZone));
+}
+
+/** Longest gap between two scheduled runs (what "no successful run in time" alarms wait for). */
+export function scheduleInterval(spec: ModelSpec): Duration {
+  const ms = maxIntervalMs(cronOf('schedule.cron', spec.schedule.cron));
+  return Duration.minutes(Math.ceil((ms ?? 86_400_000) / 60_000));
+}
+
+export function dataValidation(spec: ModelSpec): DataValidationOptions {
+  return {
+    format: spec.data.format,
+    columns: spec.data.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+    minRows: spec.data.minRows,
+    maxAge: Duration.seconds(spec.data.maxAgeSeconds),
+  };
+}
+
+export function evaluationPolicy(spec: ModelSpec): EvaluationPolicy {
+  return {
+    metric: spec.evaluation.metric,
+    direction: spec.evaluation.direction,
+    minImprovement: spec.evaluation.minImprovement,
+    threshold: spec.evaluation.threshold,
+  };
+}
+
+export function servedModel(spec: ModelSpec): ServedModelProps {
+  return { model: spec.name, categories: spec.categories, rules: spec.inference.rules };
+}
+
+/**
+ * Peak windows as whole hours in the schedule's time zone: the window starts at the hour of
+ * its cron (rounded down, so capacity is there before the spike) and ends at the hour its
+ * duration reaches (rounded up).
+ */
+export function peakWindows(spec: ModelSpec): PeakWindow[] {
+  return spec.inference.peakWindows.flatMap((w, i) => {
+    const cron = cronOf(`inference.peakWindows[${i}].start`, w.startCron);
+    const daysOfWeek = cron.dowRestricted ? cron.daysOfWeek.map((d) => DAY_NAMES[d]).join(',') : '*';
+    return cron.hours.map((startHour) => ({
+      startHour,
+      endHour: Math.min(24, Math.ceil(startHour + (cron.minutes[0] ?? 0) / 60 + w.durationSeconds / 3600)),
+      daysOfWeek,
+      timeZone: spec.schedule.timeZone,
+    }));
+  });
+}
