@@ -20,7 +20,9 @@ let reader: DynamoReader;
 
 beforeAll(async () => {
   const [predictions, registryTable] = await Promise.all([
-    createLocalTable('predictions', PREDICTIONS_SCHEMA),
+    // TTL deletion stays off here: DynamoDB Local deletes expired items within seconds, real
+    // DynamoDB up to days late, and the reader must handle an expired item still in the table.
+    createLocalTable('predictions', { partitionKey: PREDICTIONS_SCHEMA.partitionKey }),
     createLocalTable('registry', REGISTRY_SCHEMA),
   ]);
   const doc = localDoc();
