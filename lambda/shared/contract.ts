@@ -34,7 +34,26 @@ export const CONTAINER = {
     executionDate: 'MLOPS_EXECUTION_DATE',
     mode: 'MLOPS_MODE', // 'train' | 'score'
     modelVersion: 'MLOPS_MODEL_VERSION',
+    /**
+     * Overrides the `/opt/ml` root of the layout above, for local runs (the local stand-in and
+     * tests point it at a temp folder) and the Batch staging wrapper. Unset on SageMaker. Training
+     * code reads `os.environ.get("MLOPS_ML_ROOT", "/opt/ml")`; a test keeps the Python files
+     * (container/batch-entrypoint/entrypoint.py, models/<name>/*.py) on this exact name.
+     */
+    mlRoot: 'MLOPS_ML_ROOT',
   },
+} as const;
+
+/**
+ * Object tag that marks the outputs of a failed run for expiry. The training pipeline's failure
+ * handler tags every object under the failed run's prefix (`layout.runPrefix`) with
+ * `mlops:run-status=failed`; the DataLake's tag-filtered lifecycle rule expires them after
+ * `failedRunOutputsExpiration`. Untagged objects are never touched by that rule, so a missed tag
+ * keeps data rather than losing it.
+ */
+export const RUN_STATUS_TAG = {
+  key: 'mlops:run-status',
+  failed: 'failed',
 } as const;
 
 /** CloudWatch namespace and metric names published by handlers and the prediction server. */

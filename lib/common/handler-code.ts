@@ -2,8 +2,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
-/** Finds the package root whether this file runs from `lib/` (tests) or `dist/lib/` (compiled). */
-function packageRoot(): string {
+/**
+ * The cdk-mlops package root (the folder holding its package.json), whether this file runs from
+ * `lib/` (tests) or `dist/lib/` (compiled). Files shipped with the package (bundled handlers,
+ * the Batch staging wrapper) are found from here.
+ */
+export function packageRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

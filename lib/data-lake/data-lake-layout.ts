@@ -1,5 +1,5 @@
 // Key prefixes and object tags the data lake's lifecycle rules act on. Plain constants (no CDK
-// imports) so the training pipeline's handlers can use the same values the rules match on.
+// imports); the run-status tag lives in the runtime contract, which the handlers that set it import.
 // `lambda/shared/contract.ts` `layout.runPrefix` builds keys under these prefixes; a test keeps
 // the two in step.
 
@@ -17,11 +17,10 @@ export const ARTIFACT_PREFIXES = {
  * `mlops:run-status=failed` (`s3:PutObjectTagging`, included in `grantWriteArtifacts`); a
  * tag-filtered lifecycle rule then expires them after `failedRunOutputsExpiration`. Untagged
  * objects are never touched by that rule, so a forgotten tag keeps data rather than losing it.
+ * Defined in the runtime contract (`lambda/shared/contract.ts`) so the handler that tags and
+ * the rule that matches share one value.
  */
-export const RUN_STATUS_TAG = {
-  key: 'mlops:run-status',
-  failed: 'failed',
-} as const;
+export { RUN_STATUS_TAG } from '../../lambda/shared/contract';
 
 /** Prefixes in the access-logs bucket, one per data bucket, so each bucket's logs stay apart. */
 export const ACCESS_LOG_PREFIXES = {

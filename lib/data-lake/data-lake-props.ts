@@ -28,7 +28,8 @@ export interface DataLakeProps {
    * Existing bucket to use for datasets instead of creating one. It is used as is: no
    * lifecycle, logging or policy is added. If it is encrypted with a key other than
    * `encryptionKey`, import it with `Bucket.fromBucketAttributes({ encryptionKey })` so grants
-   * include that key. Cannot be combined with `datasetsIntelligentTieringAfter`.
+   * include that key. Cannot be combined with `datasetsIntelligentTieringAfter` or
+   * `datasetsEventBridge` (enable EventBridge notifications where that bucket is defined).
    * @default - a new datasets bucket
    */
   readonly existingDatasetsBucket?: s3.IBucket;
@@ -70,6 +71,16 @@ export interface DataLakeProps {
    * @default Duration.days(7)
    */
   readonly abortIncompleteMultipartUploadAfter?: Duration;
+
+  /**
+   * Send the datasets bucket's object events to Amazon EventBridge (the default event bus). The
+   * `TrainingPipeline`'s `dataArrivalTrigger` needs it: its rule starts training when a
+   * `_SUCCESS` marker lands. Set directly on the bucket (no custom resource). EventBridge
+   * charges nothing for AWS service events on the default bus; rules pay per matched event.
+   * Cannot be combined with `existingDatasetsBucket`.
+   * @default false
+   */
+  readonly datasetsEventBridge?: boolean;
 
   /**
    * When dataset objects move to S3 Intelligent-Tiering. Intelligent-Tiering has no retrieval

@@ -37,6 +37,11 @@ export class DataLake extends DataLakeBase {
    * Undefined when all three data buckets were passed in.
    */
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Whether the datasets bucket sends object events to EventBridge (`datasetsEventBridge`).
+   * Undefined when an existing datasets bucket was passed in: this construct cannot tell.
+   */
+  readonly datasetsEventBridgeEnabled?: boolean;
 
   constructor(scope: Construct, id: string, props: DataLakeProps = {}) {
     super(scope, id);
@@ -66,14 +71,17 @@ export class DataLake extends DataLakeBase {
     const logs = createsABucket ? this.createAccessLogsBucket(removalPolicy, lifecycle) : undefined;
     this.accessLogsBucket = logs;
 
-    const dataBucket = (bucketId: string, logPrefix: string, lifecycleRules: s3.LifecycleRule[]) =>
+    const dataBucket = (bucketId: string, logPrefix: string, lifecycleRules: s3.LifecycleRule[], eventBridge = false) =>
       createSecureBucket(this, bucketId, {
         encryptionKey: this.encryptionKey,
         removalPolicy,
         lifecycleRules,
         accessLogs: logs && { bucket: logs, prefix: logPrefix },
+        eventBridge,
       });
-    this.datasetsBucket = props.existingDatasetsBucket ?? dataBucket('DatasetsBucket', ACCESS_LOG_PREFIXES.datasets, datasetsLifecycle(lifecycle));
+    const datasetsEventBridge = props.datasetsEventBridge ?? false;
+    this.datasetsBucket = props.existingDatasetsBucket ?? dataBucket('DatasetsBucket', ACCESS_LOG_PREFIXES.datasets, datasetsLifecycle(lifecycle), datasetsEventBridge);
+    this.datasetsEventBridgeEnabled = props.existingDatasetsBucket ? undefined : datasetsEventBridge;
     this.artifactsBucket = props.existingArtifactsBucket ?? dataBucket('ArtifactsBucket', ACCESS_LOG_PREFIXES.artifacts, artifactsLifecycle(lifecycle));
     this.predictionsBucket = props.existingPredictionsBucket ?? dataBucket('PredictionsBucket', ACCESS_LOG_PREFIXES.predictions, predictionsLifecycle(lifecycle));
   }

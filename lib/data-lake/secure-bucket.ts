@@ -22,11 +22,14 @@ export interface SecureBucketOptions {
   readonly lifecycleRules: s3.LifecycleRule[];
   /** Server access logging target; omitted only for the access-logs bucket itself. */
   readonly accessLogs?: AccessLogsTarget;
+  /** Send object events to Amazon EventBridge. Omitted means off. */
+  readonly eventBridge?: boolean;
 }
 
 /**
  * One hardened bucket: public access blocked, ACLs disabled, TLS 1.2+ only, versioned,
- * encrypted, lifecycle rules, and server access logging into `accessLogs`.
+ * encrypted, lifecycle rules, server access logging into `accessLogs`, and optionally EventBridge
+ * notifications.
  */
 export function createSecureBucket(scope: Construct, id: string, options: SecureBucketOptions): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
@@ -45,6 +48,12 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
     removalPolicy: options.removalPolicy,
   });
   if (options.accessLogs) enableAccessLogs(bucket, options.accessLogs);
+  // On the bucket resource itself rather than the L2 `eventBridgeEnabled` prop, which goes through
+  // the BucketNotifications custom resource (an extra Lambda function, role and AWS-managed
+  // policy) only to set what CloudFormation supports natively on AWS::S3::Bucket.
+  if (options.eventBridge) {
+    (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+  }
   return bucket;
 }
 

@@ -6,7 +6,7 @@ type PropName = keyof DataLakeProps;
 // An existing resource and the props that would configure it if this construct created it.
 const CONFIGURES: ReadonlyArray<{ readonly existing: PropName; readonly props: readonly PropName[] }> = [
   { existing: 'encryptionKey', props: ['encryptionKeyAlias'] },
-  { existing: 'existingDatasetsBucket', props: ['datasetsIntelligentTieringAfter'] },
+  { existing: 'existingDatasetsBucket', props: ['datasetsIntelligentTieringAfter', 'datasetsEventBridge'] },
   { existing: 'existingArtifactsBucket', props: ['experimentRunOutputsExpiration', 'failedRunOutputsExpiration'] },
   { existing: 'existingPredictionsBucket', props: ['predictionsExpiration'] },
 ];
@@ -35,7 +35,8 @@ function validateExistingResources(props: DataLakeProps): void {
   for (const { existing, props: configuring } of CONFIGURES) {
     if (props[existing] === undefined) continue;
     for (const name of configuring) {
-      if (props[name] === undefined) continue;
+      // A switch left off (false) configures nothing, so it does not conflict.
+      if (props[name] === undefined || props[name] === false) continue;
       throw new Error(
         `${existing} and ${name} were both provided, but ${name} only configures a resource this construct creates: ` +
           `drop ${name} (configure the existing resource where it is defined) or drop ${existing}`,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { packageRoot } from '../common/handler-code';
 
 /**
  * The Batch staging wrapper (container/batch-entrypoint/entrypoint.py), compressed for the job
@@ -18,12 +19,3 @@ export function stagerBootstrap(python: string): string[] {
   return [python, '-c', "import base64,os,zlib;exec(compile(zlib.decompress(base64.b64decode(os.environ['MLOPS_STAGER'])),'mlops-stager','exec'),{'__name__':'__main__'})"];
 }
 
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cdk-mlops: cannot find package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}

@@ -17,6 +17,7 @@ import { IBatchInference } from '../batch-inference/batch-inference-base';
 import { MlopsFunction } from '../common/mlops-function';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
+import { grantTagRunOutputs } from './run-output-grants';
 import { TrainingBackend, TrainingBackendConfig } from './training-backend';
 import { DataFormat, DataValidationOptions, EvaluationPolicy, PromotionMode } from './training-policies';
 import { acknowledgeTrainingFindings } from './training-pipeline-nag';
@@ -66,7 +67,9 @@ export interface TrainingPipelineProps {
   /**
    * Start an execution for a category when a `_SUCCESS` marker lands under
    * `<model>/<category>/<YYYY-MM-DD>/` in the datasets bucket. Needs EventBridge notifications
-   * on the datasets bucket.
+   * on the datasets bucket: create the `DataLake` with `datasetsEventBridge: true` (checked at
+   * synth: a `DataLake` without it throws). For an imported data lake or an existing datasets
+   * bucket this cannot be checked: enable EventBridge notifications on that bucket yourself.
    * @default false
    */
   readonly dataArrivalTrigger?: boolean;
@@ -197,6 +200,8 @@ export class TrainingPipeline extends Construct {
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
+    // The failure path tags a failed run's outputs for the data lake's expiry rule.
+    grantTagRunOutputs(recordFn, dataLake, modelName);
     registry.grantRegister(evaluateFn);
     dataLake.grantReadArtifacts(evaluateFn, `runs/${modelName}/`);
     dataLake.grantReadArtifacts(evaluateFn, `experiments/${modelName}/`);

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { DataLake } from '../data-lake/data-lake';
 import type { TrainingPipelineProps } from './training-pipeline';
 
 // The same rules as the registry core (lambda/shared/registry/validate.ts), checked at synth
@@ -72,4 +73,19 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
   if (props.executionTimeout && props.executionTimeout.toSeconds() < 3600) {
     throw new Error(`executionTimeout must be at least 1 hour, but ${props.executionTimeout.toHumanString()} was provided`);
   }
+  validateDataArrival(props);
+}
+
+// The data-arrival rule matches S3 "Object Created" events, which the datasets bucket only sends
+// to EventBridge when told to. Without them the rule never fires and nothing says why. Only a
+// DataLake that created its datasets bucket can be checked; for an imported data lake or an
+// existing bucket the README says what to enable.
+function validateDataArrival(props: TrainingPipelineProps): void {
+  if (!props.dataArrivalTrigger || !(props.dataLake instanceof DataLake)) return;
+  if (props.dataLake.datasetsEventBridgeEnabled !== false) return;
+  throw new Error(
+    `dataArrivalTrigger needs EventBridge notifications on the datasets bucket, but the DataLake '${props.dataLake.node.path}' ` +
+      'was created with datasetsEventBridge false: pass datasetsEventBridge: true to that DataLake, ' +
+      'or drop dataArrivalTrigger and start executions by schedule or by hand',
+  );
 }

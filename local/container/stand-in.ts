@@ -1,5 +1,5 @@
 // The local stand-in of a training (or scoring) container run: the same contract as SageMaker
-// and the Batch staging wrapper, with a temp folder in place of /opt/ml (MLOPS_ML_ROOT).
+// and the Batch staging wrapper, with a temp folder in place of /opt/ml (CONTAINER.env.mlRoot).
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CONTAINER } from '../../lambda/shared/contract';
-import { BATCH_STAGING_ENV, ML_ROOT_ENV } from '../../lambda/shared/training/constants';
+import { BATCH_STAGING_ENV } from '../../lambda/shared/training/constants';
 
 export interface S3Location {
   readonly bucket: string;
@@ -106,7 +106,7 @@ export async function runTrainingJob(spec: TrainingJobSpec, opts: RunOptions): P
 
     const { exitCode, stderr } = await run(opts.command, {
       cwd: opts.cwd ?? process.cwd(),
-      env: { ...process.env, ...spec.environment, ...opts.env, [ML_ROOT_ENV]: root },
+      env: { ...process.env, ...spec.environment, ...opts.env, [CONTAINER.env.mlRoot]: root },
     });
     const uploaded = [
       ...await syncUp(opts.s3, dirs.model, { bucket: spec.output.bucket, prefix: `${slash(spec.output.prefix)}output/model/` }),

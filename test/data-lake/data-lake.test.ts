@@ -150,6 +150,27 @@ describe('DataLake server access logs', () => {
   });
 });
 
+describe('DataLake EventBridge notifications (data-arrival trigger)', () => {
+  test('are off by default: no bucket sends events to EventBridge', () => {
+    const { template, dataLake } = dataLakeStack();
+    for (const bucket of [dataLake.datasetsBucket, dataLake.artifactsBucket, dataLake.predictionsBucket, dataLake.accessLogsBucket!]) {
+      expect(propertiesOf(template, logicalId(bucket)).NotificationConfiguration).toBeUndefined();
+    }
+    expect(dataLake.datasetsEventBridgeEnabled).toBe(false);
+  });
+
+  test('datasetsEventBridge turns them on for the datasets bucket only, on the bucket itself (no custom resource or extra function)', () => {
+    const { template, dataLake } = dataLakeStack({ datasetsEventBridge: true });
+    expect(propertiesOf(template, logicalId(dataLake.datasetsBucket)).NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    for (const bucket of [dataLake.artifactsBucket, dataLake.predictionsBucket, dataLake.accessLogsBucket!]) {
+      expect(propertiesOf(template, logicalId(bucket)).NotificationConfiguration).toBeUndefined();
+    }
+    expect(dataLake.datasetsEventBridgeEnabled).toBe(true);
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+});
+
 describe('DataLake template', () => {
   test('matches the snapshot (asset hashes masked)', () => {
     const { template } = dataLakeStack();

@@ -58,6 +58,7 @@ describe('DataLake with existing resources', () => {
   test.each<[keyof ReturnType<typeof existing>, keyof DataLakeProps, DataLakeProps]>([
     ['encryptionKey', 'encryptionKeyAlias', { encryptionKeyAlias: 'alias/mlops' }],
     ['existingDatasetsBucket', 'datasetsIntelligentTieringAfter', { datasetsIntelligentTieringAfter: Duration.days(30) }],
+    ['existingDatasetsBucket', 'datasetsEventBridge', { datasetsEventBridge: true }],
     ['existingArtifactsBucket', 'experimentRunOutputsExpiration', { experimentRunOutputsExpiration: Duration.days(30) }],
     ['existingArtifactsBucket', 'failedRunOutputsExpiration', { failedRunOutputsExpiration: Duration.days(30) }],
     ['existingPredictionsBucket', 'predictionsExpiration', { predictionsExpiration: Duration.days(30) }],
@@ -77,6 +78,13 @@ describe('DataLake with existing resources', () => {
   ])('rejects %s when every resource is passed in, since it would configure nothing', (propName, props) => {
     const stack = testStack();
     expect(() => new DataLake(stack, 'DataLake', { ...existing(stack), ...props })).toThrow(new RegExp(`^${propName} was provided together with .*: drop ${propName}$`));
+  });
+
+  test('accepts datasetsEventBridge: false with an existing datasets bucket (a switch left off configures nothing) and cannot tell whether it sends events', () => {
+    const stack = testStack();
+    const { existingDatasetsBucket } = existing(stack);
+    const dataLake = new DataLake(stack, 'DataLake', { existingDatasetsBucket, datasetsEventBridge: false });
+    expect(dataLake.datasetsEventBridgeEnabled).toBeUndefined();
   });
 
   test('rejects three existing buckets without encryptionKey, pointing to encryptionKey or fromDataLakeAttributes', () => {

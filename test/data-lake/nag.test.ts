@@ -12,6 +12,10 @@ describe('DataLake cdk-nag', () => {
     ).toEqual([]);
   });
 
+  test('has no findings with EventBridge notifications on the datasets bucket', () => {
+    expect(nagFindings((app) => new DataLake(new Stack(app, 'S'), 'DataLake', { datasetsEventBridge: true }))).toEqual([]);
+  });
+
   test('has no findings when only some buckets are created (the access-logs bucket still receives logs)', () => {
     expect(
       nagFindings((app) => {

@@ -13,6 +13,7 @@ import { recordRun } from '../../lambda/training-record-run';
 import { summarizeExecution } from '../../lambda/training-summarize';
 import { validateTrainingData } from '../../lambda/training-validate-data';
 import { DataLake } from '../../lib/data-lake/data-lake';
+import { DataLakeProps } from '../../lib/data-lake/data-lake-props';
 import { ModelRegistry } from '../../lib/model-registry/model-registry';
 import {
   ColumnType, MetricDirection, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline, TrainingPipelineProps,
@@ -28,8 +29,8 @@ export const CATEGORIES = ['books', 'electronics', 'toys'];
 export const DATE = '2026-11-24';
 
 /** A stack with DataLake + ModelRegistry + TrainingPipeline (SageMaker backend unless given). */
-export function pipelineStack(overrides: Partial<TrainingPipelineProps> = {}, stack: Stack = testStack()) {
-  const dataLake = new DataLake(stack, 'DataLake');
+export function pipelineStack(overrides: Partial<TrainingPipelineProps> = {}, stack: Stack = testStack(), dataLakeProps: DataLakeProps = {}) {
+  const dataLake = new DataLake(stack, 'DataLake', dataLakeProps);
   const registry = new ModelRegistry(stack, 'Registry');
   const pipeline = new TrainingPipeline(stack, 'Training', {
     modelName: MODEL,
@@ -61,6 +62,8 @@ export interface LocalPipeline {
   readonly trainCalls: string[];
   /** EMF lines the handlers emitted. */
   readonly metricLines: string[];
+  /** Operational log lines of the handlers (e.g. failed run outputs tagged). */
+  readonly logLines: Array<{ level: string; message: string; detail?: Record<string, unknown> }>;
   uploadData(category: string, csv: string, date?: string): Promise<void>;
 }
 
@@ -94,7 +97,11 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   const notifications: Array<{ subject: string; message: string }> = [];
   const notifier: Notifier = { publish: async (subject, message) => { notifications.push({ subject, message }); } };
   const metricLines: string[] = [];
-  const deps: TrainingDeps = { config, registry, doc, tableName, s3, datasetsBucket, artifactsBucket, notifier, now: () => new Date(), emit: (l) => metricLines.push(l) };
+  const logLines: LocalPipeline['logLines'] = [];
+  const deps: TrainingDeps = {
+    config, registry, doc, tableName, s3, datasetsBucket, artifactsBucket, notifier, now: () => new Date(),
+    emit: (l) => metricLines.push(l), log: (level, message, detail) => logLines.push({ level, message, detail }),
+  };
 
   const trainCalls: string[] = [];
   const standIn = localTrainingTask({ command: ['node', join(__dirname, 'fixtures', 'train.js')], s3 });
@@ -120,7 +127,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   }
   const machine = new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides });
   return {
-    machine, definition, deps, registry, s3, notifications, trainCalls, metricLines,
+    machine, definition, deps, registry, s3, notifications, trainCalls, metricLines, logLines,
     uploadData: async (category, csv, date = DATE) => {
       await s3.send(new PutObjectCommand({ Bucket: datasetsBucket, Key: `${MODEL}/${category}/${date}/part-0.csv`, Body: csv }));
     },

@@ -1,5 +1,8 @@
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { RUN_STATUS_TAG, layout } from '../../lambda/shared/contract';
 import { decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
 import { TRAINING_STATES as S } from '../../lambda/shared/training/constants';
+import { listAll } from '../../lambda/shared/training/s3';
 import { CATEGORIES, DATE, GOOD_ROWS, MODEL, PromotionMode, localPipeline, seedChampion } from './harness';
 
 const input = { executionDate: DATE, hyperparameters: { rmse_books: 0.4, rmse_electronics: 0.3, rmse_toys: 0.2 } };
@@ -99,6 +102,20 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     expect(p.notifications[0].subject).toContain('FAILED');
     expect(p.notifications[0].message).toMatch(/toys: FAILED/);
     expect(p.notifications[0].message).toMatch(/books: PROMOTED/);
+    // The failed run's outputs (checkpoint, partial output) are tagged for the data lake's expiry
+    // rule; the promoted runs' outputs are not.
+    const tagsUnder = async (prefix: string) => {
+      const objects = await listAll(p.s3, p.deps.artifactsBucket, prefix);
+      return Promise.all(objects.map(async (o) => [o.Key, (await p.s3.send(new GetObjectTaggingCommand({ Bucket: p.deps.artifactsBucket, Key: o.Key! }))).TagSet]));
+    };
+    const failedTags = await tagsUnder(layout.runPrefix(MODEL, failedRuns[0].runId, false));
+    expect(failedTags.map(([k]) => String(k).split('/').slice(3).join('/')).sort()).toEqual(['checkpoints/epoch-1.json', expect.stringMatching(/-1\/output\/data\/partial\.json$/)]);
+    for (const [key, tags] of failedTags) expect([key, tags]).toEqual([key, [{ Key: RUN_STATUS_TAG.key, Value: RUN_STATUS_TAG.failed }]]);
+    const promotedRunId = (await p.registry.getVersion(MODEL, 'books', 1))!.runId!;
+    const promotedTags = await tagsUnder(layout.runPrefix(MODEL, promotedRunId, false));
+    expect(promotedTags.length).toBeGreaterThan(0);
+    for (const [key, tags] of promotedTags) expect([key, tags]).toEqual([key, []]);
+    expect(p.logLines).toEqual([expect.objectContaining({ level: 'INFO', message: 'failed run outputs tagged for expiry', detail: expect.objectContaining({ tagged: 2 }) })]);
   });
 
   test('with tolerated failures, a partial failure succeeds and is still notified', async () => {

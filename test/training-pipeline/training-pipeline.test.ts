@@ -1,11 +1,14 @@
 import { Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { IBatchInference } from '../../lib/batch-inference/batch-inference-base';
+import { DataLake } from '../../lib/data-lake';
 import { GpuBatchCompute } from '../../lib/gpu-batch-compute';
 import { MetricDirection, PromotionMode, TrainingBackend, TrainingImage } from '../../lib/training-pipeline';
 import { AslDefinition, extractDefinition, resolveIntrinsics, validateDefinition } from '../../local/asl';
@@ -132,6 +135,21 @@ describe('TrainingPipeline state machine', () => {
     for (const st of statements.filter((x) => [x.Action].flat().some((a) => a.startsWith('s3:')))) expect(st.Resource).not.toBe('*');
   });
 
+  test('the failure handler may list this model\'s run prefixes and read/replace object tags there, nothing more', () => {
+    const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('TrainingRecordRunFunctionServiceRoleDefaultPolicy'))!;
+    const statements = (policy as { Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }).Properties.PolicyDocument.Statement; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const s3Statements = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
+    const artifacts = { 'Fn::GetAtt': [expect.stringMatching(/^DataLakeArtifactsBucket/), 'Arn'] };
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [artifacts, `/${prefix}/${MODEL}/*`]] });
+    expect(s3Statements).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: artifacts, Condition: { StringLike: { 's3:prefix': [`runs/${MODEL}/*`, `experiments/${MODEL}/*`] } } },
+      { Effect: 'Allow', Action: ['s3:GetObjectTagging', 's3:PutObjectTagging'], Resource: [objects('runs'), objects('experiments')] },
+    ]);
+    // Object tags are not encrypted with the data lake key: no use of it.
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).toContain('DataLakeEncryptionKey');
+    expect(JSON.stringify(statements)).not.toContain('DataLakeEncryptionKey');
+  });
+
   test('handlers get the pipeline configuration (one JSON variable shared with the handler code)', () => {
     const fn = Object.values(json.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[TRAINING_ENV.config]); // eslint-disable-line @typescript-eslint/no-explicit-any
     const config = JSON.parse(resolveIntrinsics(fn.Properties.Environment.Variables[TRAINING_ENV.config]) as string);
@@ -154,10 +172,31 @@ describe('TrainingPipeline triggers, approval and batch inference', () => {
   });
 
   test('the data-arrival trigger starts an execution when a _SUCCESS marker of the model lands', () => {
-    const { template } = pipelineStack({ dataArrivalTrigger: true });
+    const { template } = pipelineStack({ dataArrivalTrigger: true }, testStack(), { datasetsEventBridge: true });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'source': ['aws.s3'], 'detail-type': ['Object Created'], 'detail': Match.objectLike({ object: { key: [{ wildcard: `${MODEL}/*/_SUCCESS` }] } }) }),
     });
+    template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
+  });
+
+  test('the data-arrival trigger on a DataLake whose datasets bucket sends no events to EventBridge fails synth with the fix', () => {
+    expect(() => pipelineStack({ dataArrivalTrigger: true })).toThrow(
+      /^dataArrivalTrigger needs EventBridge notifications on the datasets bucket, but the DataLake 'Test\/DataLake' was created with datasetsEventBridge false: pass datasetsEventBridge: true to that DataLake, or drop dataArrivalTrigger/,
+    );
+    expect(() => pipelineStack({ dataArrivalTrigger: true }, testStack(), { datasetsEventBridge: false })).toThrow(/pass datasetsEventBridge: true/);
+    expect(() => pipelineStack({ dataArrivalTrigger: false })).not.toThrow();
+  });
+
+  test('the data-arrival trigger on an imported data lake or an existing datasets bucket is not checked (the README says what to enable)', () => {
+    const stack = testStack();
+    const bucket = (id: string) => s3.Bucket.fromBucketName(stack, id, `legacy-${id.toLowerCase()}`);
+    const imported = DataLake.fromDataLakeAttributes(stack, 'Imported', {
+      datasetsBucket: bucket('Datasets'), artifactsBucket: bucket('Artifacts'), predictionsBucket: bucket('Predictions'),
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/abcd'),
+    });
+    expect(() => pipelineStack({ dataArrivalTrigger: true, dataLake: imported }, stack)).not.toThrow();
+    const other = testStack();
+    expect(() => pipelineStack({ dataArrivalTrigger: true }, other, { existingDatasetsBucket: s3.Bucket.fromBucketName(other, 'Ds', 'legacy-ds') })).not.toThrow();
   });
 
   test('manual promotion waits for a task token with the approval timeout', () => {

@@ -1,5 +1,6 @@
 // Names shared by the TrainingPipeline construct (which sets them) and the training handlers
 // (which read them), so the two cannot drift apart.
+import { CONTAINER } from '../contract';
 
 /** Environment variables of the training handlers (besides lambda/shared/env.ts `ENV`). */
 export const TRAINING_ENV = {
@@ -8,11 +9,10 @@ export const TRAINING_ENV = {
 } as const;
 
 /**
- * Container contract addition (local and Batch staging): the root that stands in for `/opt/ml`.
- * On SageMaker it is unset and code uses `/opt/ml`; the local stand-in and tests point it at a
- * temp folder. Training code should read `os.environ.get("MLOPS_ML_ROOT", "/opt/ml")`.
+ * The root that stands in for `/opt/ml` (local runs and Batch staging): `CONTAINER.env.mlRoot`
+ * of the container contract, kept under this name for existing imports.
  */
-export const ML_ROOT_ENV = 'MLOPS_ML_ROOT';
+export const ML_ROOT_ENV = CONTAINER.env.mlRoot;
 
 /** Extra variables the Batch staging wrapper reads (set by the job definition and the task). */
 export const BATCH_STAGING_ENV = {

@@ -28,6 +28,19 @@ export interface TrainingDeps {
    * @default console.log (the Lambda log stream, which CloudWatch turns into metrics)
    */
   readonly emit?: (line: string) => void;
+  /**
+   * Where operational log lines go (e.g. outputs that could not be tagged).
+   * @default one JSON line on console.info / console.warn (the Lambda log stream)
+   */
+  readonly log?: LogFn;
+}
+
+/** An operational log line: level, message and structured detail. */
+export type LogFn = (level: 'INFO' | 'WARN', message: string, detail?: Record<string, unknown>) => void;
+
+/** The deps' log function, or JSON lines on the console. */
+export function logWith(deps: Pick<TrainingDeps, 'log'>): LogFn {
+  return deps.log ?? ((level, message, detail) => (level === 'WARN' ? console.warn : console.info)(JSON.stringify({ level, message, ...detail })));
 }
 
 export class SnsNotifier implements Notifier {

@@ -1,5 +1,6 @@
 import { METRICS } from '../contract';
 import { ConflictError } from '../registry';
+import { markFailedRunOutputs } from './failed-run-outputs';
 import { emitRunMetrics } from './metrics';
 import { TrainingDeps } from './deps';
 import { CategoryOutcome, RunItem, StepError } from './types';
@@ -19,19 +20,29 @@ export async function startRun(item: RunItem, deps: TrainingDeps): Promise<void>
   });
 }
 
+/** Time the failure handler may spend tagging outputs (its function times out after 60 s). */
+export const TAGGING_BUDGET_MS = 40_000;
+
 /**
  * Records a failed branch: the run becomes FAILED with the cause, unless it had already
  * finished (a failure after registration, e.g. while promoting, leaves the run SUCCEEDED and is
- * reported in the outcome only). Never throws for a recorded failure, so the Map goes on.
+ * reported in the outcome only). A run recorded FAILED (now or by an earlier attempt of this
+ * handler) gets its outputs tagged for expiry (`RUN_STATUS_TAG`), best effort. Never throws for
+ * a recorded failure, so the Map goes on.
  */
 export async function recordFailure(item: RunItem & { failure?: StepError; stage?: string }, deps: TrainingDeps): Promise<CategoryOutcome> {
   const cause = describeFailure(item.failure, item.stage);
+  let recordedFailed = false;
   try {
+    // Idempotent: a run already FAILED is returned as is, so a retried handler tags again.
     await deps.registry.finishRun({ runId: item.runId, status: 'FAILED', failureCause: cause });
+    recordedFailed = true;
   } catch (e) {
-    // The run may never have started (failure in StartRun) or may have finished already.
+    // The run may never have started (failure in StartRun: nothing was written under its
+    // prefix) or may have finished otherwise (its outputs are not a failed run's to expire).
     if (!(e instanceof ConflictError) && (e as { code?: string }).code !== 'NOT_FOUND') throw e;
   }
+  if (recordedFailed) await markFailedRunOutputs(item, deps, { deadline: Date.now() + TAGGING_BUDGET_MS });
   emitRunMetrics(deps, item.model, item.category, [{ name: METRICS.runsFailed, unit: 'Count', value: 1 }]);
   return { category: item.category, runId: item.runId, outcome: 'FAILED', reason: cause };
 }
