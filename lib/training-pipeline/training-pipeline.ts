@@ -370,7 +370,7 @@ export class TrainingPipeline extends Construct {
       const start = new tasks.StepFunctionsStartExecution(states, S.startBatchInference, {
         stateMachine: p.props.batchInference.stateMachine,
         integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
-        input: sfn.TaskInput.fromObject({ 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'categories.$': '$.summary.promotedCategories' }),
+        input: sfn.TaskInput.fromObject({ 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'categories.$': '$.summary.scoreCategories' }),
         name: sfn.JsonPath.format('{}-{}', sfn.JsonPath.stringAt('$.model'), sfn.JsonPath.uuid()),
         resultPath: sfn.JsonPath.DISCARD,
         taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),

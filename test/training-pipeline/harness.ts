@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { Notifier, TrainingDeps } from '../../lambda/shared/training/deps';
@@ -12,6 +14,7 @@ import { planExecution } from '../../lambda/training-plan';
 import { recordRun } from '../../lambda/training-record-run';
 import { summarizeExecution } from '../../lambda/training-summarize';
 import { validateTrainingData } from '../../lambda/training-validate-data';
+import { IBatchInference } from '../../lib/batch-inference/batch-inference-base';
 import { DataLake } from '../../lib/data-lake/data-lake';
 import { DataLakeProps } from '../../lib/data-lake/data-lake-props';
 import { ModelRegistry } from '../../lib/model-registry/model-registry';
@@ -64,6 +67,8 @@ export interface LocalPipeline {
   readonly metricLines: string[];
   /** Operational log lines of the handlers (e.g. failed run outputs tagged). */
   readonly logLines: Array<{ level: string; message: string; detail?: Record<string, unknown> }>;
+  /** Inputs of the batch inference executions started (with `batchInference: true`). */
+  readonly batchStarts: Array<Record<string, unknown>>;
   uploadData(category: string, csv: string, date?: string): Promise<void>;
 }
 
@@ -77,8 +82,12 @@ export const GOOD_ROWS = 'date,sales\n2026-11-20,10\n2026-11-21,12\n2026-11-22,1
 export async function localPipeline(overrides: Partial<TrainingPipelineProps> = {}, opts: {
   trainWrapper?: (run: LocalTaskHandler) => LocalTaskHandler;
   timeoutOverrides?: Record<string, number>;
+  /** Wire a batch inference state machine (its start is captured in `batchStarts`). */
+  batchInference?: boolean;
 } = {}): Promise<LocalPipeline> {
-  const { template } = pipelineStack(overrides);
+  const stack = testStack();
+  const batch = opts.batchInference ? new ImportedBatchInference(stack, 'Scoring') : undefined;
+  const { template } = pipelineStack({ ...overrides, ...(batch ? { batchInference: batch } : {}) }, stack);
   const json = template.toJSON();
   const definition = extractDefinition(json);
   const planFn = Object.values(json.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>)
@@ -121,17 +130,33 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
     [S.recordFailure]: (e) => recordRun(e, deps),
     [S.summarize]: (e) => summarizeExecution(e, deps),
   };
+  const batchStarts: Array<Record<string, unknown>> = [];
+  if (batch) {
+    handlers[S.startBatchInference] = async (req) => {
+      batchStarts.push(JSON.parse(typeof req.Input === 'string' ? req.Input : JSON.stringify(req.Input)));
+      return { ExecutionArn: 'arn:aws:states:us-east-1:111111111111:execution:scoring:local', StartDate: new Date().toISOString() };
+    };
+  }
   const states = JSON.stringify(definition);
   for (const [state, h] of Object.entries({ [S.promote]: gate, [S.requestApproval]: gate, [S.applyApproval]: gate, [S.approvalTimedOut]: gate })) {
     if (states.includes(`"${state}"`)) handlers[state] = (e) => h(e, deps);
   }
   const machine = new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides });
   return {
-    machine, definition, deps, registry, s3, notifications, trainCalls, metricLines, logLines,
+    machine, definition, deps, registry, s3, notifications, trainCalls, metricLines, logLines, batchStarts,
     uploadData: async (category, csv, date = DATE) => {
       await s3.send(new PutObjectCommand({ Bucket: datasetsBucket, Key: `${MODEL}/${category}/${date}/part-0.csv`, Body: csv }));
     },
   };
+}
+
+/** A batch inference known only by its state machine ARN: the pipeline starts it, the test captures the input. */
+class ImportedBatchInference extends Construct implements IBatchInference {
+  readonly stateMachine: sfn.IStateMachine;
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'StateMachine', 'arn:aws:states:us-east-1:111111111111:stateMachine:scoring');
+  }
 }
 
 /** Seeds a production version with the given rmse (as if an earlier run had promoted it). */

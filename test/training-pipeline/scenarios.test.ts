@@ -56,6 +56,27 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     ]);
   });
 
+  test('predictions are refreshed even when nothing is promoted: batch inference scores every category of the run', async () => {
+    const p = await localPipeline({}, { batchInference: true });
+    await uploadAll(p);
+    await seedChampion(p.registry, 'books', 0.3);
+    await seedChampion(p.registry, 'toys', 0.3);
+
+    const res = await p.machine.start({ ...input, categories: ['books', 'toys'] }).outcome;
+
+    expect(res.status).toBe('SUCCEEDED');
+    expect((await p.registry.listHistory(MODEL, 'books')).items).toHaveLength(1); // the champion stays
+    expect(p.batchStarts).toEqual([{ model: MODEL, executionDate: DATE, categories: ['books', 'toys'] }]);
+  });
+
+  test('an experiment never starts batch inference', async () => {
+    const p = await localPipeline({}, { batchInference: true });
+    await uploadAll(p);
+    const res = await p.machine.start({ ...input, categories: ['books'], experiment: true }).outcome;
+    expect(res.status).toBe('SUCCEEDED');
+    expect(p.batchStarts).toEqual([]);
+  });
+
   test('a transient training error (no capacity) is retried with a new job name and the run succeeds', async () => {
     let failed = false;
     const p = await localPipeline({}, {

@@ -207,12 +207,12 @@ describe('TrainingPipeline triggers, approval and batch inference', () => {
     expect(request.Catch[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: S.approvalTimedOut });
   });
 
-  test('starts batch inference for the promoted categories when given', () => {
+  test('starts batch inference for every category of the execution when given (predictions expire even when nothing is promoted)', () => {
     const stack = testStack();
     const { template } = pipelineStack({ batchInference: new FakeBatchInference(stack, 'Scoring') }, stack);
     const start = states(extractDefinition(template.toJSON()))[S.startBatchInference];
     expect(start.Resource).toBe('arn:aws:states:::states:startExecution');
-    expect(start.Parameters.Input).toMatchObject({ 'categories.$': '$.summary.promotedCategories', 'executionDate.$': '$.executionDate' });
+    expect(start.Parameters.Input).toMatchObject({ 'categories.$': '$.summary.scoreCategories', 'executionDate.$': '$.executionDate' });
   });
 });
 

@@ -10,7 +10,13 @@ export interface Summary {
   readonly outcomes: CategoryOutcome[];
   readonly promotedCategories: string[];
   readonly failedCategories: string[];
-  /** Start batch inference for the promoted categories. */
+  /**
+   * Categories to score with their production version: every category of the execution,
+   * promoted or not. Predictions expire (TTL = RPO), so they are refreshed daily even when the
+   * champion keeps winning or a challenger failed to train.
+   */
+  readonly scoreCategories: string[];
+  /** Start batch inference (never for experiments). */
   readonly startBatchInference: boolean;
   /** Why the execution fails (only when status is FAILED). */
   readonly cause: string;
@@ -36,7 +42,8 @@ export async function summarize(input: PlanOutput & { results: Array<CategoryOut
     outcomes,
     promotedCategories,
     failedCategories: failed.map((o) => o.category),
-    startBatchInference: promotedCategories.length > 0 && !input.experiment,
+    scoreCategories: outcomes.map((o) => o.category),
+    startBatchInference: outcomes.length > 0 && !input.experiment,
     cause: status === 'FAILED'
       ? `${failed.length} of ${outcomes.length} categories failed, more than the tolerated ${tolerated}%: ${failed.map((o) => `${o.category} (${o.reason})`).join('; ')}`.slice(0, 32000)
       : '',
