@@ -43,6 +43,18 @@ export function decodeToken(token: string | undefined): Record<string, unknown> 
   throw new ValidationError('nextToken', token, 'pass the nextToken returned by the previous page unchanged');
 }
 
+/** Every item of a paged listing, following `nextToken` to the end. */
+export async function allPages<T>(page: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+  const out: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const p = await page(nextToken);
+    out.push(...p.items);
+    nextToken = p.nextToken;
+  } while (nextToken);
+  return out;
+}
+
 /** Strips key and bookkeeping attributes from a stored item. */
 export function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ...rest } = item;

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { RegistryContext, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
+import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { ENTITY, keys } from './keys';
 import { requireVersion } from './versions';
@@ -144,14 +144,7 @@ export function rollbackTarget(historyOldestFirst: readonly PromotionEvent[]): n
 export async function rollback(ctx: RegistryContext, input: { model: string; category: string; actor: string; reason: string }): Promise<PromoteResult> {
   const model = v.modelName('model', input.model);
   const category = v.category('category', input.category);
-  const history: PromotionEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await listHistory(ctx, model, category, { nextToken });
-    history.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  history.reverse();
+  const history = (await allPages((nextToken) => listHistory(ctx, model, category, { nextToken }))).reverse();
   const current = history[history.length - 1]?.toVersion;
   const target = rollbackTarget(history);
   if (current === undefined || target === undefined) {

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RegistryContext, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
+import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { ENTITY, keys } from './keys';
 import { addCategory, requireModel } from './models';
@@ -138,15 +138,8 @@ export async function listVersions(ctx: RegistryContext, modelInput: string, cat
 }
 
 /** Every version of (model, category), newest first (follows all pages). */
-export async function allVersions(ctx: RegistryContext, model: string, category: string): Promise<ModelVersion[]> {
-  const out: ModelVersion[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await listVersions(ctx, model, category, { nextToken });
-    out.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return out;
+export function allVersions(ctx: RegistryContext, model: string, category: string): Promise<ModelVersion[]> {
+  return allPages((nextToken) => listVersions(ctx, model, category, { nextToken }));
 }
 
 /**
