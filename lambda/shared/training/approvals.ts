@@ -115,7 +115,7 @@ export async function decideApproval(store: ApprovalStore, sink: TaskTokenSink, 
   if (input.decision !== 'APPROVE' && input.decision !== 'REJECT') throw new ValidationError('decision', input.decision, 'use APPROVE or REJECT');
   if (typeof input.actor !== 'string' || input.actor.trim() === '') throw new ValidationError('actor', input.actor, 'say who decides (a user name)');
   const req = await getApprovalRequest(store, input.model, input.category, input.version);
-  if (!req) throw new NotFoundError(`an approval request for version ${input.version} of ${input.model}/${input.category}`, 'list pending approvals with `mlops approvals`');
+  if (!req) throw new NotFoundError(`an approval request for version ${input.version} of ${input.model}/${input.category}`, `nothing is waiting for a decision on it (already decided or timed out); promote it with \`mlops promote ${input.model} ${input.version} --category ${input.category}\``);
   if (req.status !== 'PENDING') throw new ConflictError(`version ${input.version} of ${input.model}/${input.category} is no longer waiting for approval (${req.status}${req.decidedBy ? ` by ${req.decidedBy}` : ''})`);
   const decision: ApprovalDecision = { decision: input.decision, actor: input.actor, reason: input.reason };
   await sink.sendTaskSuccess(req.taskToken, JSON.stringify(decision));
