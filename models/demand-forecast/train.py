@@ -99,7 +99,9 @@ def histogram(values, bins=10):
     counts = [0] * bins
     for v in values:
         counts[min(bins - 1, int((v - lo) / width))] += 1
-    return {"min": lo, "max": hi, "counts": counts}
+    # The drift baseline format (lambda/shared/monitoring/psi.ts): interior cut points and one
+    # count per bin, the outer bins open-ended so later predictions outside [lo, hi] still count.
+    return {"type": "numeric", "edges": [lo + width * i for i in range(1, bins)], "counts": counts}
 
 
 def main():

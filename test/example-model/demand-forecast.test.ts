@@ -1,10 +1,11 @@
 // Runs the example model's real training and scoring scripts under the container contract
 // (MLOPS_ML_ROOT standing in for /opt/ml) on generated data.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
+import { parseBaseline } from '../../lambda/shared/monitoring/baseline';
 
 const MODEL_DIR = join(__dirname, '..', '..', 'models', 'demand-forecast');
 let root: string;
@@ -38,7 +39,10 @@ test('trains on generated data: model.json, metrics.json (beating the naive fore
   const model = JSON.parse(readFileSync(join(underRoot(CONTAINER.modelDir), 'model.json'), 'utf8'));
   expect(Object.keys(model.stores)).toEqual(['store-001', 'store-002', 'store-003', 'store-004']);
   expect(model).toMatchObject({ category: 'books', runId: 'run-1', hyperparameters: { window: 21, level_weight: 0.4 } });
-  expect(existsSync(join(underRoot(CONTAINER.outputDataDir), CONTAINER.baselineFile))).toBe(true);
+  // The baseline is in the format drift detection reads, with one count per training prediction.
+  const baseline = parseBaseline(readFileSync(join(underRoot(CONTAINER.outputDataDir), CONTAINER.baselineFile), 'utf8'));
+  expect(baseline.prediction.type).toBe('numeric');
+  expect(baseline.prediction.counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 });
 
 test('scores every store for the day after the execution date as JSON Lines', () => {

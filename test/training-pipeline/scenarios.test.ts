@@ -31,6 +31,8 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
       expect(v?.artifactUri).toMatch(new RegExp(`^s3://artifacts-[^/]+/runs/${MODEL}/${v!.runId}/${v!.runId}-1/output/model/$`));
       const run = await p.registry.getRun(v!.runId!);
       expect(run).toMatchObject({ status: 'SUCCEEDED', version: 2, experiment: false, trigger: 'manual' });
+      // The drift baseline is recorded where drift detection looks for it.
+      expect(run?.artifacts.baseline).toBe(`s3://${p.deps.artifactsBucket}/runs/${MODEL}/${v!.runId}/${v!.runId}-1/output/data/baseline.json`);
     }
     expect(p.notifications).toEqual([]);
     // EMF for the monitoring alarms: one success and the evaluated metric per category.

@@ -61,11 +61,16 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     description: item.experiment ? `experiment run ${item.runId}` : undefined,
     actor: pipelineActor(deps.config, item.executionId),
   });
+  // The drift baseline (optional) is recorded on the run, where drift detection looks for it.
+  const baselineKey = await findBaseline(item, jobPrefix, key, deps);
   await deps.registry.finishRun({
     runId: item.runId,
     status: 'SUCCEEDED',
     metrics,
-    artifacts: { model: modelDir, metrics: `s3://${item.outputBucket}/${key}`, output: `s3://${item.outputBucket}/${jobPrefix}` },
+    artifacts: {
+      model: modelDir, metrics: `s3://${item.outputBucket}/${key}`, output: `s3://${item.outputBucket}/${jobPrefix}`,
+      ...(baselineKey ? { baseline: `s3://${item.outputBucket}/${baselineKey}` } : {}),
+    },
     version: version.version,
   });
   emitRunMetrics(deps, item.model, item.category, [
@@ -74,6 +79,16 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     ...(item.experiment ? [] : [{ name: METRICS.evaluatedMetric, unit: 'None', value: metricValue }]),
   ]);
   return { version: version.version, metrics, metricValue, artifactUri };
+}
+
+/** baseline.json next to metrics.json, else in the model or output data directory; undefined when the run wrote none. */
+async function findBaseline(item: RunItem, jobPrefix: string, metricsKey: string, deps: TrainingDeps): Promise<string | undefined> {
+  const nextToMetrics = `${metricsKey.slice(0, metricsKey.lastIndexOf('/') + 1)}${CONTAINER.baselineFile}`;
+  const candidates = [...new Set([nextToMetrics, `${jobPrefix}model/${CONTAINER.baselineFile}`, `${jobPrefix}data/${CONTAINER.baselineFile}`])];
+  for (const key of candidates) {
+    if (await getText(deps.s3, item.outputBucket, key) !== undefined) return key;
+  }
+  return undefined;
 }
 
 /** metrics.json from the model directory, else the output data directory, else anywhere under the job's output. */
