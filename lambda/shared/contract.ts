@@ -27,6 +27,10 @@ export const CONTAINER = {
   metricsFile: 'metrics.json',
   baselineFile: 'baseline.json',
   trainingChannel: 'training',
+  /** Scoring: the production version's model files arrive in /opt/ml/input/data/model/. */
+  scoringModelChannel: 'model',
+  /** Scoring: the input data of the date arrives in /opt/ml/input/data/scoring/. */
+  scoringInputChannel: 'scoring',
   env: {
     model: 'MLOPS_MODEL',
     category: 'MLOPS_CATEGORY',

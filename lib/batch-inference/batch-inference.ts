@@ -142,8 +142,8 @@ export class BatchInference extends Construct implements IBatchInference {
         trainingInputMode: tasks.InputMode.FILE,
       },
       inputDataConfig: [
-        { channelName: 'model', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.modelUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
-        { channelName: 'scoring', dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.inputUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
+        { channelName: CONTAINER.scoringModelChannel, dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.modelUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
+        { channelName: CONTAINER.scoringInputChannel, dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.inputUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
       ],
       outputDataConfig: { s3OutputLocation: tasks.S3Location.fromJsonExpression('$.outputUri'), encryptionKey: dataLake.encryptionKey },
       resourceConfig: {

@@ -16,6 +16,8 @@ def path(*parts):
 TRAINING_DIR = path("input", "data", "training")
 HYPERPARAMETERS_FILE = path("input", "config", "hyperparameters.json")
 MODEL_DIR = path("model")
+# Scoring jobs receive the production version's model files in the "model" input channel.
+SCORING_MODEL_DIR = path("input", "data", "model")
 OUTPUT_DATA_DIR = path("output", "data")
 FAILURE_FILE = path("output", "failure")
 

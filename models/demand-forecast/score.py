@@ -12,9 +12,12 @@ from train import predict
 
 def main():
     env = common.env()
-    model_file = os.path.join(common.MODEL_DIR, "model.json")
-    if not os.path.exists(model_file):
-        common.fail(f"no model at {model_file}: the scoring job needs the trained model in the model directory")
+    # The platform's scoring job passes the production model in the "model" channel; a local run
+    # right after training finds it in the model directory.
+    candidates = [os.path.join(d, "model.json") for d in (common.SCORING_MODEL_DIR, common.MODEL_DIR)]
+    model_file = next((c for c in candidates if os.path.exists(c)), None)
+    if model_file is None:
+        common.fail(f"no model at {' or '.join(candidates)}: the scoring job needs the trained model in its \"model\" input channel")
     with open(model_file, encoding="utf-8") as f:
         model = json.load(f)
     base = env["execution_date"] or max(s["lastDay"] for s in model["stores"].values())

@@ -1,7 +1,7 @@
 // Runs the example model's real training and scoring scripts under the container contract
 // (MLOPS_ML_ROOT standing in for /opt/ml) on generated data.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
@@ -48,6 +48,10 @@ test('trains on generated data: model.json, metrics.json (beating the naive fore
 test('scores every store for the day after the execution date as JSON Lines', () => {
   generate();
   python('train.py', []);
+  // As the scoring job sees it: the production model in the "model" input channel only.
+  const channel = join(root, 'input', 'data', CONTAINER.scoringModelChannel);
+  mkdirSync(channel, { recursive: true });
+  renameSync(join(underRoot(CONTAINER.modelDir), 'model.json'), join(channel, 'model.json'));
   python('score.py', [], { MLOPS_EXECUTION_DATE: '2026-11-20', MLOPS_MODE: 'score' });
   const lines = readFileSync(join(underRoot(CONTAINER.outputDataDir), 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(lines.map((l) => l.entityId)).toEqual(['store-001', 'store-002', 'store-003', 'store-004']);
