@@ -4,18 +4,21 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { PREDICT_DEFAULTS } from '../lambda/shared/predict/constants';
 import { PredictCore } from '../lambda/shared/predict/core';
 import { routeRequest } from '../lambda/shared/predict/http';
+import { RequestLog } from '../lambda/shared/predict/request-log';
 
 export interface PredictionServerOptions {
   readonly core: PredictCore;
   /** Called with unexpected errors (answered 500). @default console.error */
   readonly onError?: (e: unknown) => void;
+  /** Structured lines for slow, rejected and non-model requests. @default - no request log */
+  readonly requestLog?: RequestLog;
 }
 
 /** An HTTP server answering the prediction interface; call `listen` on it. */
 export function createPredictionServer(options: PredictionServerOptions): Server {
   const onError = options.onError ?? ((e: unknown) => console.error(JSON.stringify({ level: 'ERROR', message: 'request failed', error: String((e as Error)?.stack ?? e) })));
   const server = createServer((req, res) => {
-    handle(options.core, req, res).catch((e) => {
+    handle(options.core, req, res, options.requestLog).catch((e) => {
       onError(e);
       send(res, 500, { error: 'InternalError', message: 'the request failed unexpectedly; it was logged' });
     });
@@ -28,7 +31,10 @@ export function createPredictionServer(options: PredictionServerOptions): Server
   return server;
 }
 
-async function handle(core: PredictCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+let requestCounter = 0;
+
+async function handle(core: PredictCore, req: IncomingMessage, res: ServerResponse, requestLog?: RequestLog): Promise<void> {
+  const started = performance.now();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -46,6 +52,11 @@ async function handle(core: PredictCore, req: IncomingMessage, res: ServerRespon
   }
   const out = await routeRequest(core, { method, path, query, body });
   send(res, out.status, out.body);
+  if (requestLog && path !== '/health') {
+    // The ALB's trace id correlates with its access logs; without one (local runs) a counter.
+    const trace = req.headers['x-amzn-trace-id'];
+    requestLog.record({ requestId: typeof trace === 'string' ? trace : `req-${++requestCounter}`, status: out.status, latencyMs: performance.now() - started, body: out.body });
+  }
 }
 
 /** The body as text, or null when it exceeds the limit. */

@@ -3,6 +3,7 @@
 // sends it on deployments and scale-in; the ALB deregistration delay drains first).
 import { PREDICT_DEFAULTS, PREDICT_ENV } from '../lambda/shared/predict/constants';
 import { AnswerMetrics } from '../lambda/shared/predict/metrics';
+import { RequestLog } from '../lambda/shared/predict/request-log';
 import { predictCoreFromEnv } from '../lambda/shared/predict/runtime';
 import { createPredictionServer } from './app';
 
@@ -21,7 +22,7 @@ const flush = () => {
 const timer = setInterval(flush, intervalMs);
 timer.unref();
 
-const server = createPredictionServer({ core });
+const server = createPredictionServer({ core, requestLog: new RequestLog({ service: 'prediction-server' }) });
 server.listen(port, '0.0.0.0', () => {
   process.stdout.write(`${JSON.stringify({ level: 'INFO', message: 'prediction server listening', port, models: core.models })}\n`);
 });

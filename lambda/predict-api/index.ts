@@ -3,6 +3,7 @@
 import { AnswerMetrics } from '../shared/predict/metrics';
 import { routeRequest } from '../shared/predict/http';
 import { PredictCore } from '../shared/predict/core';
+import { RequestLog } from '../shared/predict/request-log';
 import { predictCoreFromEnv } from '../shared/predict/runtime';
 
 /** The fields of API Gateway proxy events (v1 REST and v2 HTTP API) the handler reads. */
@@ -10,7 +11,7 @@ export interface ApiEvent {
   readonly rawPath?: string;
   readonly path?: string;
   readonly httpMethod?: string;
-  readonly requestContext?: { readonly http?: { readonly method?: string } };
+  readonly requestContext?: { readonly requestId?: string; readonly http?: { readonly method?: string } };
   readonly queryStringParameters?: Record<string, string | undefined> | null;
   readonly body?: string | null;
   readonly isBase64Encoded?: boolean;
@@ -23,7 +24,8 @@ export interface ApiResult {
 }
 
 /** Answers one API Gateway event with the given core. */
-export async function predictApi(core: PredictCore, event: ApiEvent): Promise<ApiResult> {
+export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?: RequestLog): Promise<ApiResult> {
+  const started = performance.now();
   const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     const out = await routeRequest(core, {
@@ -32,6 +34,7 @@ export async function predictApi(core: PredictCore, event: ApiEvent): Promise<Ap
       query: (name) => event.queryStringParameters?.[name] ?? undefined,
       body,
     });
+    requestLog?.record({ requestId: event.requestContext?.requestId ?? 'unknown', status: out.status, latencyMs: performance.now() - started, body: out.body });
     return { statusCode: out.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(out.body) };
   } catch (e) {
     console.error(JSON.stringify({ level: 'ERROR', message: 'request failed', error: String((e as Error)?.stack ?? e) }));
@@ -40,6 +43,7 @@ export async function predictApi(core: PredictCore, event: ApiEvent): Promise<Ap
 }
 
 const metrics = new AnswerMetrics();
+const requestLog = new RequestLog({ service: 'predict-api' });
 let core: PredictCore | undefined;
 
 export async function handler(event: ApiEvent): Promise<ApiResult> {
@@ -49,7 +53,7 @@ export async function handler(event: ApiEvent): Promise<ApiResult> {
     onStoreError: (model, category) => metrics.storeError(model, category),
   });
   try {
-    return await predictApi(core, event);
+    return await predictApi(core, event, requestLog);
   } finally {
     // Written to stdout directly (not console.log), so JSON log formatting leaves EMF intact.
     const lines = metrics.flush();

@@ -1,6 +1,7 @@
 import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
 import { Evaluation, evaluate } from '../shared/training/evaluate';
 import { RunItem } from '../shared/training/types';
+import { loggedHandler } from '../shared/monitoring/logger';
 
 export interface EvaluateEvent {
   readonly item: RunItem & { job: { name: string } };
@@ -11,4 +12,4 @@ export async function evaluateRun(event: EvaluateEvent, deps: TrainingDeps = dep
   return evaluate({ ...event.item, jobName: event.item.job.name }, deps);
 }
 
-export const handler = (event: EvaluateEvent) => evaluateRun(event);
+export const handler = loggedHandler('training-evaluate', (event: EvaluateEvent) => evaluateRun(event));

@@ -5,6 +5,7 @@ import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
 import { Evaluation } from '../shared/training/evaluate';
 import { GateResult, decide } from '../shared/training/gate';
 import { CategoryOutcome, RunItem } from '../shared/training/types';
+import { loggedHandler } from '../shared/monitoring/logger';
 
 type Gated = RunItem & { evaluation: Evaluation; gate: GateResult };
 
@@ -30,4 +31,4 @@ export async function gate(event: GateEvent, deps: TrainingDeps = depsFromEnv())
   }
 }
 
-export const handler = (event: GateEvent) => gate(event);
+export const handler = loggedHandler('training-gate', (event: GateEvent) => gate(event));

@@ -1,6 +1,7 @@
 import { TrainingDeps, depsFromEnv, pipelineActor } from '../shared/training/deps';
 import { plan } from '../shared/training/plan';
 import { ExecutionInput, PlanOutput } from '../shared/training/types';
+import { loggedHandler } from '../shared/monitoring/logger';
 
 export interface PlanEvent {
   readonly input?: ExecutionInput;
@@ -25,4 +26,4 @@ export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsF
   return planned;
 }
 
-export const handler = (event: PlanEvent) => planExecution(event);
+export const handler = loggedHandler('training-plan', (event: PlanEvent) => planExecution(event));

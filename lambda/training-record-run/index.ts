@@ -2,6 +2,7 @@ import { ValidationError } from '../shared/registry';
 import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
 import { classifyTrainingFailure, recordFailure, startRun } from '../shared/training/runs';
 import { CategoryOutcome, RunItem, StepError } from '../shared/training/types';
+import { loggedHandler } from '../shared/monitoring/logger';
 
 export type RecordRunEvent =
   | { readonly action: 'start'; readonly item: RunItem }
@@ -23,4 +24,4 @@ export async function recordRun(event: RecordRunEvent, deps: TrainingDeps = deps
   }
 }
 
-export const handler = (event: RecordRunEvent) => recordRun(event);
+export const handler = loggedHandler('training-record-run', (event: RecordRunEvent) => recordRun(event));

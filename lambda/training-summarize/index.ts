@@ -2,6 +2,7 @@ import { ValidationError } from '../shared/registry';
 import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
 import { Summary, notifyAborted, summarize } from '../shared/training/summarize';
 import { CategoryOutcome, PlanOutput, StepError } from '../shared/training/types';
+import { loggedHandler } from '../shared/monitoring/logger';
 
 export type SummarizeEvent =
   | { readonly action: 'summarize'; readonly execution: PlanOutput & { readonly results: Array<CategoryOutcome | StepError> } }
@@ -17,4 +18,4 @@ export async function summarizeExecution(event: SummarizeEvent, deps: TrainingDe
   }
 }
 
-export const handler = (event: SummarizeEvent) => summarizeExecution(event);
+export const handler = loggedHandler('training-summarize', (event: SummarizeEvent) => summarizeExecution(event));

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BatchInference } from '../batch-inference/batch-inference';
@@ -194,6 +195,14 @@ export class ModelDeployment extends Construct {
     if (this.predictionApi) {
       monitoring.monitorPredictionApi({ model, slo, httpApi: this.predictionApi.httpApi, predictFunction: this.predictionApi.predictFunction });
     }
-    monitoring.addLogQueries({ model, pipelineLogGroups: [this.trainingPipeline.logGroup] });
+    const functionLogs = (fns: lambda.IFunction[]) => fns.flatMap((f) => (f instanceof lambda.Function ? [f.logGroup] : []));
+    monitoring.addLogQueries({
+      model,
+      pipelineLogGroups: [this.trainingPipeline.logGroup, ...functionLogs(Object.values(this.trainingPipeline.functions))],
+      servingLogGroups: [
+        ...(this.predictionService ? [this.predictionService.logGroup] : []),
+        ...(this.predictionApi ? functionLogs([this.predictionApi.predictFunction]) : []),
+      ],
+    });
   }
 }

@@ -137,6 +137,8 @@ export class PredictionService extends Construct {
   public readonly url: string;
   /** The VPC of the service. */
   public readonly vpc: ec2.IVpc;
+  /** Log group of the server containers (structured request and error lines). */
+  public readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PredictionServiceProps) {
     super(scope, id);
@@ -174,7 +176,7 @@ export class PredictionService extends Construct {
       memoryLimitMiB: props.memoryLimitMiB ?? 1024,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -84,7 +84,7 @@ export class DemandForecastStack extends Stack {
       model, slo: { p95: Duration.millis(300), p99: Duration.millis(500) }, minRunningTasks: service.capacity.minTasks,
       targetGroup: service.targetGroup, loadBalancer: service.loadBalancer, service: service.service,
     });
-    monitoring.addLogQueries({ model, pipelineLogGroups: [logGroup] });
+    monitoring.addLogQueries({ model, pipelineLogGroups: [logGroup], servingLogGroups: [service.logGroup] });
   }
 }
 // #endregion compose

@@ -44,7 +44,7 @@ export function correlationKeys(ids: CorrelationIds): Record<string, string> {
  */
 export function startInvocation(logger: Logger, context: { awsRequestId?: string } | undefined, ids: CorrelationIds): void {
   logger.resetKeys();
-  logger.appendKeys(correlationKeys({ requestId: context?.awsRequestId, ...ids }));
+  logger.appendKeys(correlationKeys({ ...ids, requestId: ids.requestId ?? context?.awsRequestId }));
 }
 
 /**
@@ -61,5 +61,29 @@ export function correlationFrom(payload: unknown): CorrelationIds {
     runId: str(o.runId),
     executionArn: str(o.executionArn) ?? str(o.executionId),
     requestId: str(o.requestId),
+  };
+}
+
+/**
+ * Wraps a Step Functions task handler: one logger per handler, correlation ids from the payload
+ * (top level and its `item`), a line when the step finishes (with its duration) or fails (with
+ * the error's name and message, then rethrown so Step Functions retries or catches it).
+ */
+export function loggedHandler<E, R>(serviceName: string, fn: (event: E) => Promise<R>): (event: E, context?: { awsRequestId?: string }) => Promise<R> {
+  const logger = createLogger(serviceName);
+  return async (event, context) => {
+    const payload = (event && typeof event === 'object' ? event : {}) as Record<string, unknown>;
+    const item = (payload.item && typeof payload.item === 'object' ? payload.item : {}) as Record<string, unknown>;
+    startInvocation(logger, context, correlationFrom({ ...item, ...payload }));
+    const started = Date.now();
+    try {
+      const result = await fn(event);
+      logger.info('step finished', { durationMs: Date.now() - started, ...(typeof payload.action === 'string' ? { action: payload.action } : {}) });
+      return result;
+    } catch (e) {
+      const err = e as Error;
+      logger.error('step failed', { durationMs: Date.now() - started, errorName: err?.name, errorMessage: err?.message });
+      throw e;
+    }
   };
 }
