@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from '../../lambda/shared/registry/validate';
+import { wholeNumberProp as wholeNumber } from '../common/validate-props';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
@@ -86,13 +87,6 @@ export interface BatchInferenceProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
-}
-
-function wholeNumber(field: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${value} was provided`);
-  }
 }
 
 export function validateBatchInferenceProps(props: BatchInferenceProps): void {

@@ -10,7 +10,8 @@ import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
 import { formatDuration } from './units';
-import { MODEL_NAME_PATTERN, ParsedSpec, peakStartToCron, specField } from './spec-fields';
+import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
+import { ParsedSpec, peakStartToCron, specField } from './spec-fields';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -129,8 +130,8 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   const problem = (path: string, value: unknown, expected: string, fix: string) => ctx.problems.push({ file: ctx.file, path, value, expected, fix });
 
   const name = p.name ?? defaultName ?? '';
-  if (!new RegExp(MODEL_NAME_PATTERN).test(name)) {
-    problem('name', p.name ?? defaultName, '2-63 lowercase letters, digits and hyphens, starting with a letter',
+  if (!isModelName(name)) {
+    problem('name', p.name ?? defaultName, MODEL_NAME_RULE,
       p.name ? 'rename the model' : `add "name:" (the folder name "${defaultName ?? ''}" is not a valid model name)`);
   }
 

@@ -15,11 +15,10 @@ import {
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
-// Same character rules as the registry core, so every spec name is a valid registry key.
-export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
-export const CATEGORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
-export const METRIC_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$';
-export const HYPERPARAMETER_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,255}$';
+// The registry core's own name rules, so every spec name is a valid registry key.
+import {
+  CATEGORY_PATTERN, CATEGORY_RULE, HYPERPARAMETER_NAME_PATTERN, METRIC_NAME_PATTERN, MODEL_NAME_PATTERN, MODEL_NAME_RULE,
+} from '../../lambda/shared/names-and-numbers';
 const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
 const TIME_OF_DAY = /^([01]?[0-9]|2[0-3]):([0-5][0-9])$/;
 
@@ -265,11 +264,11 @@ export interface ParsedSpec {
 
 /** The model spec declaration: the single source of truth. */
 export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
-  name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: '2-63 lowercase letters, digits and hyphens, starting with a letter', fix: 'write e.g. "demand-forecast"' }),
+  name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: MODEL_NAME_RULE, fix: 'write e.g. "demand-forecast"' }),
   description: text({ description: 'What the model predicts, for people.', required: true, maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
   owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, maxLength: 256, examples: ['ds-team@example.com'] }),
   schedule: scheduleField,
-  categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: '1-64 letters, digits, "_", "." or "-"', fix: 'rename the category' }), {
+  categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: CATEGORY_RULE, fix: 'rename the category' }), {
     description: 'One model per category, trained in parallel. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 100, uniqueBy: (c) => c,
   }),
   data: dataField,
