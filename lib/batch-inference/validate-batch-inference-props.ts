@@ -89,7 +89,10 @@ export interface BatchInferenceProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-export function validateBatchInferenceProps(props: BatchInferenceProps): void {
+/** What BatchInference checks before building anything; the shared resources are not checked. */
+export type BatchInferenceChecked = Omit<BatchInferenceProps, 'dataLake' | 'registry' | 'predictionStore'>;
+
+export function validateBatchInferenceProps(props: BatchInferenceChecked): void {
   if (!Token.isUnresolved(props.model)) {
     try { v.modelName('model', props.model); } catch (e) { throw new Error((e as Error).message); }
   }

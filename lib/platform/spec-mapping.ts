@@ -67,3 +67,39 @@ export function peakWindows(spec: ModelSpec): PeakWindow[] {
     }));
   });
 }
+
+/**
+ * Provisioned concurrency of the Lambda API during peak windows (Little's law: the busiest
+ * window's requests per second times the p95 objective, the longest a request should take);
+ * undefined without peak windows (on demand only).
+ */
+export function apiProvisionedConcurrency(spec: ModelSpec): number | undefined {
+  const windows = spec.inference.peakWindows;
+  if (windows.length === 0) return undefined;
+  const peakTps = Math.max(...windows.map((w) => w.tps));
+  return Math.max(1, Math.ceil((peakTps * spec.inference.slo.p95Ms) / 1000));
+}
+
+/** Longest a training execution may take before "duration above budget": every attempt plus an hour, at most 7 days. */
+export function trainingDurationBudget(spec: ModelSpec): Duration {
+  return Duration.seconds(Math.min(spec.training.maxRuntimeSeconds * (spec.training.retries + 1) + 3600, 7 * 86400));
+}
+
+/** SageMaker backend options (without the image). */
+export function sageMakerOptions(spec: ModelSpec) {
+  const t = spec.training;
+  return {
+    instanceType: t.instanceType,
+    instanceCount: t.instanceCount,
+    volumeSizeGiB: t.volumeSizeGiB,
+    maxRuntime: Duration.seconds(t.maxRuntimeSeconds),
+    spot: t.spot,
+    spotMaxWait: t.spot ? Duration.seconds(t.maxWaitSeconds) : undefined,
+  };
+}
+
+/** Batch backend options (without the image and the compute environment). */
+export function batchOptions(spec: ModelSpec) {
+  const t = spec.training;
+  return { command: t.command, maxRuntime: Duration.seconds(t.maxRuntimeSeconds), spotAttempts: t.retries + 1 };
+}

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -14,7 +14,8 @@ import { MlopsFunction } from '../common/mlops-function';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
-import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from '../prediction-service/serving-props';
+import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-service/serving-props';
+import { validatePredictionApiProps } from './validate-prediction-api-props';
 
 /** Props of {@link PredictionApi}. */
 export interface PredictionApiProps {
@@ -90,14 +91,9 @@ export class PredictionApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PredictionApiProps) {
     super(scope, id);
+    validatePredictionApiProps(props);
     const maxTps = props.maxTps ?? 100;
-    if (!Token.isUnresolved(maxTps) && (!Number.isFinite(maxTps) || maxTps <= 0)) throw new Error(`maxTps must be a positive number, but ${maxTps} was provided`);
     const pc = props.provisionedConcurrency ?? 0;
-    if (!Token.isUnresolved(pc) && (!Number.isInteger(pc) || pc < 0)) throw new Error(`provisionedConcurrency must be a whole number >= 0, but ${pc} was provided`);
-    validatePeakWindows(props.peakWindows);
-    if (props.peakWindows?.length && pc === 0) {
-      throw new Error('peakWindows only schedule provisioned concurrency on the API, but provisionedConcurrency is 0: set provisionedConcurrency or drop peakWindows');
-    }
     const servingConfig = servingConfigJson(props.models);
     if (servingConfig.length > 3500) {
       throw new Error(`the serving configuration is ${servingConfig.length} characters, but Lambda environments hold 4 KB: shorten the rules, or serve these models with PredictionService`);

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { specPropProblems } from '../platform/validate-spec-props';
 import { ResolveContext, SpecProblem, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
@@ -116,7 +117,10 @@ export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOption
   const parsed = specField.parse(raw ?? {}, '', ctx);
   if (!parsed) return { problems: ctx.problems };
   const spec = resolveSpec(parsed, ctx, options.defaultName);
-  return ctx.problems.length ? { problems: ctx.problems } : { spec, problems: [] };
+  if (ctx.problems.length) return { problems: ctx.problems };
+  // The constructs' own validators on the props the platform maps from this spec.
+  const props = specPropProblems(spec);
+  return props.length ? { problems: props } : { spec, problems: [] };
 }
 
 /** Parses YAML text into a spec; throws ModelSpecError listing every problem. */

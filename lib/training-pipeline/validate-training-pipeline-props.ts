@@ -4,6 +4,7 @@ import {
 } from '../../lambda/shared/names-and-numbers';
 import { wholeNumberProp as wholeBetween } from '../common/validate-props';
 import { DataLake } from '../data-lake/data-lake';
+import { IDataLake } from '../data-lake/data-lake-base';
 import type { TrainingPipelineProps } from './training-pipeline';
 
 // The same rules as the registry core (lambda/shared/names-and-numbers.ts), checked at synth
@@ -13,7 +14,10 @@ function isNum(v: number | undefined): v is number {
   return v !== undefined && !Token.isUnresolved(v);
 }
 
-export function validateTrainingPipelineProps(props: TrainingPipelineProps): void {
+/** What TrainingPipeline checks before building anything; the data lake only for the data-arrival trigger. */
+export type TrainingPipelineChecked = Omit<TrainingPipelineProps, 'dataLake' | 'registry' | 'backend'> & { readonly dataLake?: IDataLake };
+
+export function validateTrainingPipelineProps(props: TrainingPipelineChecked): void {
   if (!Token.isUnresolved(props.modelName) && !isModelName(props.modelName)) {
     throw new Error(`modelName must be ${MODEL_NAME_RULE}, but '${props.modelName}' was provided`);
   }
@@ -74,7 +78,7 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
 // to EventBridge when told to. Without them the rule never fires and nothing says why. Only a
 // DataLake that created its datasets bucket can be checked; for an imported data lake or an
 // existing bucket the README says what to enable.
-function validateDataArrival(props: TrainingPipelineProps): void {
+function validateDataArrival(props: TrainingPipelineChecked): void {
   if (!props.dataArrivalTrigger || !(props.dataLake instanceof DataLake)) return;
   if (props.dataLake.datasetsEventBridgeEnabled !== false) return;
   throw new Error(
