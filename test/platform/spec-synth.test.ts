@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RUN_AGE_METRICS } from '../../lambda/shared/monitoring/run-age';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
+import { specPropProblems } from '../../lib/platform/validate-spec-props';
 import { parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { ModelSpec } from '../../lib/spec/model-spec';
 import { nagFindings, testApp } from '../support/cdk';
@@ -78,14 +79,27 @@ describe('a spec the platform cannot build is rejected at load, at its field', (
     ['a data location outside the model prefix', { data: { location: 's3://elsewhere/data/' } }, 'data.location', /training reads s3:\/\/<datasets bucket>\/m1\//],
     ['no traffic for a Lambda API', { inference: { serving: 'api', tps: { min: 0, avg: 0, max: 0 } } }, 'inference.tps.max', /maxTps must be a positive number/],
     ['no minimum traffic for a service', { inference: { serving: 'service', tps: { min: 0, avg: 100, max: 200 } } }, 'inference.tps.min', /minTps must be a positive number/],
-    ['a TTL beyond what the predictions table keeps', { inference: { ttl: '100d', serving: 'none' } }, 'inference.ttl', /predictionTtl must be between 1 hour and 90 days/],
-    ['a vCPU cap below one job', { training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 2, command: ['python3', 'train.py'] }, inference: { serving: 'none' } }, 'training.maxVcpus', /vcpus \(4\) is more than the compute environment's maxvCpus \(2\)/],
-    ['more categories than one alarm combines', { categories: Array.from({ length: 11 }, (_, i) => `c${i}`), inference: { serving: 'none' } }, 'categories', /at most 10 categories/],
+    ['a TTL beyond what the predictions table keeps', { inference: { ttl: '100d', serving: 'none' } }, 'inference.ttl', /at most 90d/],
+    ['a vCPU cap below one job', { training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 2, command: ['python3', 'train.py'] }, inference: { serving: 'none' } }, 'training.maxVcpus', />= 4/],
+    ['more categories than one alarm combines', { categories: Array.from({ length: 11 }, (_, i) => `c${i}`), inference: { serving: 'none' } }, 'categories', /at most 10/],
   ])('%s', (_what, extra, path, expected) => {
     const { spec: s, problems } = load('m1', extra);
     expect(s).toBeUndefined();
     expect(problems.map((p) => p.path)).toContain(path);
     expect(problems.find((p) => p.path === path)!.expected).toMatch(expected);
+  });
+
+  test('the schema and the constructs agree: each construct limit is reported at its spec field', () => {
+    const good = spec('m1', { training: { image: 'repo/x:1', backend: 'batch', instanceType: 'g5.xlarge', command: ['python3', 'train.py'] }, inference: { serving: 'none' } });
+    const at = (s: ModelSpec) => specPropProblems(s).map((p) => [p.path, p.expected]);
+    expect(at(good)).toEqual([]);
+    expect(at({ ...good, training: { ...good.training, retries: 10 } })).toEqual([
+      ['training.retries', expect.stringMatching(/trainingAttempts must be a whole number between 1 and 10/)],
+      ['training.retries', expect.stringMatching(/spotAttempts must be a whole number between 1 and 10/)],
+    ]);
+    expect(at({ ...good, inference: { ...good.inference, ttlSeconds: 100 * 86400 } })).toEqual([['inference.ttl', expect.stringMatching(/predictionTtl must be between 1 hour and 90 days/)]]);
+    expect(at({ ...good, training: { ...good.training, maxVcpus: 2 } })).toEqual([['training.maxVcpus', expect.stringMatching(/vcpus \(4\) is more than the compute environment's maxvCpus \(2\)/)]]);
+    expect(at({ ...good, categories: Array.from({ length: 11 }, (_, i) => `c${i}`) }).map(([p]) => p)).toEqual(expect.arrayContaining(['categories']));
   });
 
   test('a hand-built spec the loader would reject fails the construct with the same problem list', () => {
