@@ -5,7 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { NagFindings, acknowledgeNag, renderForStack } from '../../lib/common/nag';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
-import { parseModelSpecObject } from '../../lib/spec/load-model-spec';
+import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
+import { loadModelSpec, parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { ModelSpec } from '../../lib/spec/model-spec';
 import { nagFindings, testApp } from '../support/cdk';
 
@@ -39,6 +40,11 @@ describe('nag acknowledgements hold in every environment', () => {
     ['env-specific', ENV],
   ])('%s stack: every backend and front end synthesizes with no unacknowledged AwsSolutions finding', (_kind, env) => {
     expect(nagFindings((app) => { new MlopsPlatform(new Stack(app, 'Platform', { env }), 'Platform', { models: MODELS() }); })).toEqual([]);
+  });
+
+  test('the default app with the example model (a Docker image asset) is nag-clean in an env-specific stack', () => {
+    const example = loadModelSpec(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'));
+    expect(nagFindings((app) => { new MlopsPlatformStack(app, 'Default', { env: ENV, models: [example] }); })).toEqual([]);
   });
 
   test('an env-agnostic id is rendered with the pseudo parameters the stack knows', () => {
