@@ -74,7 +74,7 @@ export const NagFindings = {
     'Registry grants (ModelRegistry) include the table\'s query indexes (versions, runs by model and time); same table only.'),
   /** IAM5 on the objects under one prefix of one bucket. */
   objectsUnder: (scope: IConstruct, bucketArn: string, prefix: string): NagAcknowledgement => iam5(`${nagSpelling(scope, bucketArn)}/${prefix}*`,
-    `Objects under the prefix "${prefix}" of this one bucket: their names (dates, categories, run ids, part files) are only known at run time.`),
+    `${prefix ? `Objects under the prefix "${prefix}"` : 'Objects'} of this one bucket: their names (models, dates, categories, run ids, part files) are only known at run time.`),
   /** IAM5 on the versions and aliases of a function. */
   functionVersions: (scope: IConstruct, functionArn: string): NagAcknowledgement => iam5(`${nagSpelling(scope, functionArn)}:*`,
     'Step Functions invokes this one function, with any version or alias qualifier.'),
