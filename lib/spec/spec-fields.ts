@@ -15,7 +15,9 @@ import {
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
-// The registry core's own name rules, so every spec name is a valid registry key.
+// The registry core's own name rules, so every spec name is a valid registry key (re-exported
+// for code that read them from here).
+export { CATEGORY_PATTERN, HYPERPARAMETER_NAME_PATTERN, METRIC_NAME_PATTERN, MODEL_NAME_PATTERN } from '../../lambda/shared/names-and-numbers';
 import {
   CATEGORY_PATTERN, CATEGORY_RULE, HYPERPARAMETER_NAME_PATTERN, METRIC_NAME_PATTERN, MODEL_NAME_PATTERN, MODEL_NAME_RULE,
 } from '../../lambda/shared/names-and-numbers';
