@@ -5,7 +5,6 @@
 // hand in one spelling: ARNs of our resources are resolved from their tokens, and fixed ARN
 // patterns are written env-agnostic and rendered for the stack they land in.
 import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 
 /** An acknowledged finding: the exact cdk-nag id and why it is acceptable. */
@@ -16,7 +15,24 @@ export interface NagAcknowledgement {
 
 /** How cdk-nag spells a value (an ARN with tokens) in a finding id, in `scope`'s stack. */
 export function nagSpelling(scope: IConstruct, value: string): string {
-  return flattenCfnReference(Stack.of(scope).resolve(value));
+  return flatten(Stack.of(scope).resolve(value));
+}
+
+/**
+ * cdk-nag's flattening of a resolved CloudFormation value (its `flattenCfnReference`, which the
+ * package does not export): joins are joined, `Ref` and `Fn::GetAtt` become `<Id>` and
+ * `<Id.Attr>`, `${x}` in strings `<x>`, anything else its JSON.
+ */
+export function flatten(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const o = node as Record<string, any>;
+  if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flatten).join(o['Fn::Join'][0]);
+  if (o['Fn::Sub']) return flatten(o['Fn::Sub']);
+  if (o['Fn::GetAtt']) return `<${flatten(o['Fn::GetAtt'][0])}.${flatten(o['Fn::GetAtt'][1])}>`;
+  if (o['Fn::ImportValue']) return flatten(o['Fn::ImportValue']);
+  if (o.Ref) return `<${flatten(o.Ref)}>`;
+  return JSON.stringify(node);
 }
 
 /** How cdk-nag spells the ARN attribute of a resource (`<LogicalId.Arn>`). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { NagFindings, acknowledgeNag, renderForStack } from '../../lib/common/nag';
+import { NagFindings, acknowledgeNag, flatten, renderForStack } from '../../lib/common/nag';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
 import { loadModelSpec, parseModelSpecObject } from '../../lib/spec/load-model-spec';
@@ -45,6 +45,16 @@ describe('nag acknowledgements hold in every environment', () => {
   test('the default app with the example model (a Docker image asset) is nag-clean in an env-specific stack', () => {
     const example = loadModelSpec(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'));
     expect(nagFindings((app) => { new MlopsPlatformStack(app, 'Default', { env: ENV, models: [example] }); })).toEqual([]);
+  });
+
+  test('spells values exactly as cdk-nag does', () => {
+    const { flattenCfnReference } = require('cdk-nag/lib/utils/flatten-cfn-reference');
+    const samples = [
+      'arn:aws:s3:::bucket/*', '${AWS::Region}', { Ref: 'Bucket' }, { 'Fn::GetAtt': ['Table', 'Arn'] },
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { 'Fn::GetAtt': ['G', 'Arn'] }, ':*']] },
+      { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: 'Sm' }] }] }, { 'Fn::ImportValue': 'Export' }, { 'Fn::Sub': 'arn:${AWS::Partition}:x' },
+    ];
+    for (const v of samples) expect(flatten(v)).toBe(flattenCfnReference(v));
   });
 
   test('an env-agnostic id is rendered with the pseudo parameters the stack knows', () => {
