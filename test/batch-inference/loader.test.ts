@@ -17,7 +17,10 @@ import { s3Endpoint } from '../support/endpoints';
 import { createLocalTable, localDoc } from '../support/dynamo';
 
 const doc = localDoc();
-const ctx = { model: 'demand', category: 'books', version: 2, generatedAt: new Date('2026-11-24T06:00:00Z'), ttlHours: 72 };
+// Items stored in DynamoDB Local expire relative to the wall clock (its TTL sweeper deletes them),
+// so stored fixtures are generated now; only the pure toItem test uses a fixed date.
+const ctx = { model: 'demand', category: 'books', version: 2, generatedAt: new Date(), ttlHours: 72 };
+const fixedCtx = { ...ctx, generatedAt: new Date('2026-11-24T06:00:00Z') };
 const items = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => toItem({ entityId: `e${i + offset}`, prediction: i }, ctx));
 const noSleep = async () => undefined;
 
@@ -59,7 +62,7 @@ function flakyClient(): { client: DynamoDBDocumentClient; stats: { calls: number
 
 describe('loader', () => {
   test('items carry the key parts, generatedAt and expiresAt = generatedAt + ttl', () => {
-    expect(toItem({ entityId: 'e1', prediction: { units: 3 } }, ctx)).toEqual({
+    expect(toItem({ entityId: 'e1', prediction: { units: 3 } }, fixedCtx)).toEqual({
       pk: 'demand#books#2#e1', model: 'demand', category: 'books', version: 2, entityId: 'e1', prediction: { units: 3 },
       generatedAt: '2026-11-24T06:00:00.000Z', expiresAt: Date.parse('2026-11-27T06:00:00Z') / 1000,
     });
