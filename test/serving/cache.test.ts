@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { TtlCache } from '../../lambda/shared/predict/cache';
+import { cacheMaxBytes } from '../../lambda/shared/predict/runtime';
 
 const T0 = Date.parse('2026-11-24T12:00:00Z');
 
@@ -62,5 +63,24 @@ describe('answer cache', () => {
         else if (maxBytes >= 1024) expect(cache.get(key)).toBe('x'.repeat(o.size));
       }
     }));
+  });
+});
+
+describe('cache byte cap from the environment', () => {
+  const HEAP = 4 * 1024 ** 3;
+  test.each([
+    ['the construct sets it from the task memory', { MLOPS_CACHE_MAX_BYTES: String(512 * 1024 ** 2) }, 512 * 1024 ** 2],
+    ['a Lambda function gets a quarter of its memory', { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }, 128 * 1024 ** 2],
+    ['otherwise a quarter of the default 1 GiB task', {}, 256 * 1024 ** 2],
+  ])('%s', (_name, env, bytes) => {
+    expect(cacheMaxBytes(env, HEAP)).toBe(bytes);
+  });
+
+  test('never more than a quarter of the V8 heap limit, whatever the memory says', () => {
+    expect(cacheMaxBytes({ MLOPS_CACHE_MAX_BYTES: String(2 * 1024 ** 3) }, 1024 ** 3)).toBe(256 * 1024 ** 2);
+  });
+
+  test('a malformed value names the variable', () => {
+    expect(() => cacheMaxBytes({ MLOPS_CACHE_MAX_BYTES: '1e9x' }, HEAP)).toThrow(/MLOPS_CACHE_MAX_BYTES must be a whole number >= 0, but "1e9x" was set/);
   });
 });
