@@ -11,6 +11,7 @@ const metrics = new AnswerMetrics();
 const core = predictCoreFromEnv({
   onAnswer: (a) => metrics.record(a),
   onStoreError: (model, category) => metrics.storeError(model, category),
+  onProductionError: (model, category) => metrics.productionError(model, category),
 });
 const port = Number(process.env[PREDICT_ENV.port] || PREDICT_DEFAULTS.port);
 const intervalMs = Number(process.env[PREDICT_ENV.metricsIntervalMs] || PREDICT_DEFAULTS.metricsIntervalMs);

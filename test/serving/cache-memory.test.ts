@@ -2,19 +2,13 @@
 // under the byte cap, for scalar predictions and for top-50 lists. The heap is measured after
 // a forced garbage collection, so the test checks the real footprint, not the cache's own
 // estimate of it.
-import { setFlagsFromString } from 'node:v8';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { runInNewContext } from 'node:vm';
 import { parseServingConfig } from '../../lambda/shared/predict/config';
 import { PredictCore } from '../../lambda/shared/predict/core';
 import { PredictionStore } from '../../lambda/shared/predict/store';
 import { StoredPrediction } from '../../lambda/shared/predictions/schema';
+import { MiB, heapUsedAfterGc as heapUsed } from './heap';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapUsed = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
-
-const MiB = 1024 * 1024;
 const CAP = 24 * MiB;
 /** Heap noise of the test itself (jest, the config, the last batch of answers in flight). */
 const SLACK = 6 * MiB;
