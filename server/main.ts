@@ -6,11 +6,20 @@ import { AnswerMetrics } from '../lambda/shared/predict/metrics';
 import { RequestLog } from '../lambda/shared/predict/request-log';
 import { predictCoreFromEnv } from '../lambda/shared/predict/runtime';
 import { createPredictionServer } from './app';
+import { drainServer } from './shutdown';
+
+/**
+ * Last resort if a connection does not close: requests time out after 10 s (app.ts), and ECS
+ * kills the container 20 s after SIGTERM (the service's stopTimeout), so 15 s leaves time to
+ * write the last metrics.
+ */
+const SHUTDOWN_DEADLINE_MS = 15_000;
 
 const metrics = new AnswerMetrics();
 const core = predictCoreFromEnv({
   onAnswer: (a) => metrics.record(a),
   onStoreError: (model, category) => metrics.storeError(model, category),
+  onProductionError: (model, category) => metrics.productionError(model, category),
 });
 const port = Number(process.env[PREDICT_ENV.port] || PREDICT_DEFAULTS.port);
 const intervalMs = Number(process.env[PREDICT_ENV.metricsIntervalMs] || PREDICT_DEFAULTS.metricsIntervalMs);
@@ -29,9 +38,9 @@ server.listen(port, '0.0.0.0', () => {
 
 const shutdown = () => {
   clearInterval(timer);
-  server.close(() => { flush(); process.exit(0); });
-  server.closeIdleConnections();
-  setTimeout(() => { flush(); process.exit(0); }, 10_000).unref();
+  setTimeout(() => { flush(); process.exit(1); }, SHUTDOWN_DEADLINE_MS).unref();
+  // Exit explicitly once drained: the store's kept-alive connections would keep the process up.
+  void drainServer(server).then(() => { flush(); process.exit(0); });
 };
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

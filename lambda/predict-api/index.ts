@@ -51,6 +51,7 @@ export async function handler(event: ApiEvent): Promise<ApiResult> {
   core ??= predictCoreFromEnv({
     onAnswer: (a) => metrics.record(a),
     onStoreError: (model, category) => metrics.storeError(model, category),
+    onProductionError: (model, category) => metrics.productionError(model, category),
   });
   try {
     return await predictApi(core, event, requestLog);
