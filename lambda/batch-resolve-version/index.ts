@@ -14,9 +14,11 @@ function context(): ResolveContext {
   return {
     registry: new ModelRegistryClient({ tableName: requireEnv(ENV.registryTable) }),
     datasetsBucket: requireEnv(ENV.datasetsBucket),
+    artifactsBucket: requireEnv(ENV.artifactsBucket),
     predictionsBucket: requireEnv(ENV.predictionsBucket),
     defaultCategories: categories ? JSON.parse(categories) as string[] : [],
     defaultImage: process.env[BATCH_ENV.defaultImage] || undefined,
+    imageRepository: process.env[BATCH_ENV.imageRepository] || undefined,
   };
 }
 
@@ -30,6 +32,6 @@ export interface ResolveEvent {
 export async function handler(event: ResolveEvent): Promise<ResolveOutput> {
   const input: ResolveInput = { ...event.input, executionName: event.executionName, startedAt: event.startedAt };
   const out = await resolveScoringTargets(context(), input);
-  logger.info('resolved scoring targets', { model: out.model, executionDate: out.executionDate, targets: out.targets.map((t) => `${t.category}@v${t.version}`), skipped: out.skipped });
+  logger.info('resolved scoring targets', { model: out.model, executionDate: out.executionDate, targets: out.targets.map((t) => `${t.category}@v${t.version}`), skipped: out.skipped, rejected: out.rejected });
   return out;
 }
