@@ -29,7 +29,7 @@ export interface ScoringJob {
  * A fresh 8-hex suffix per attempt, computed in the Task's own Parameters: a Retry and a redrive
  * re-evaluate them, so no attempt reuses a job name (SageMaker refuses a name ever used).
  */
-export const SCORING_JOB_NAME = "States.Format('{}-{}', $.jobBase, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))";
+const SCORING_JOB_NAME = "States.Format('{}-{}', $.jobBase, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))";
 
 /**
  * The SageMaker scoring job, written as ASL rather than with SageMakerCreateTrainingJob: its
