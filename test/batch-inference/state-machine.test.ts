@@ -90,6 +90,14 @@ describe('batch inference in the local runner', () => {
     expect(await storedEntities(b)).toHaveLength(20);
   });
 
+  test('with no production version anywhere, nothing is scored and the execution succeeds', async () => {
+    const b = await setUp({ categories: ['books'], scoring: (c) => ({ 'out.jsonl': predictionLines(c, 5) }) });
+    const execution = b.machine.start(input(['books']));
+    expect(await execution.outcome).toMatchObject({ status: 'SUCCEEDED', output: { scored: [], resolved: { skipped: [{ category: 'books' }] } } });
+    expect(execution.entered).toContain('NothingToScore');
+    expect(b.jobNames).toEqual({});
+  });
+
   test('a version whose artifact lies outside the platform is never scored; the execution fails naming it', async () => {
     const b = await setUp({ categories: ['books', 'games'], scoring: (c) => ({ 'out.jsonl': predictionLines(c, 5) }) });
     await b.promote('books', 's3://someone-elses-bucket/any/object/');
