@@ -1,5 +1,5 @@
 // The synthesized batch inference state machine run in the local ASL runner: Lambda tasks on the
-// real shared code (registry and predictions table in DynamoDB Local, buckets in the S3
+// real handler functions (registry and predictions table in DynamoDB Local, buckets in the S3
 // emulator), the scoring job on a local stand-in that writes the archive SageMaker would.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { extractPredictions } from '../../lambda/shared/predictions/extract';
-import { loadFile } from '../../lambda/shared/predictions/load-file';
-import { resolveScoringTargets } from '../../lambda/shared/predictions/resolve';
+import { extract } from '../../lambda/batch-extract-predictions';
+import { loadPart as loadPartHandler } from '../../lambda/batch-load-predictions';
+import { resolveVersions } from '../../lambda/batch-resolve-version';
 import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { BATCH_STATES as B, BatchInference } from '../../lib/batch-inference';
@@ -136,21 +136,14 @@ export async function localBatch(opts: {
     } while (token);
     return out;
   };
-  const context = (e: { model: string; category: string; version: number; generatedAt: string }) => ({
-    model: e.model, category: e.category, version: e.version, generatedAt: new Date(e.generatedAt), ttlHours: TTL_HOURS,
-  });
-  const loadPart: LocalTaskHandler = (e) => loadFile({ s3: s3Client, bucket: e.bucket, key: e.key, context: context(e), write: { doc, tableName: predictionsTable } });
+  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined });
 
   const handlers: Record<string, LocalTaskHandler> = {
-    [B.resolve]: (e) => resolveScoringTargets(
-      { registry, datasetsBucket: buckets.datasets, artifactsBucket: buckets.artifacts, predictionsBucket: buckets.predictions, defaultCategories: opts.categories, imageRepository: IMAGE_REPOSITORY },
-      { ...e.input, executionName: e.executionName, startedAt: e.startedAt },
-    ),
-    [B.score]: score,
-    [B.extract]: (e) => extractPredictions({
-      s3: s3Client, sourceBucket: buckets.predictions, sourceKey: e.outputKey, targetBucket: buckets.predictions, targetPrefix: e.partsPrefix,
-      linesPerPart: LINES_PER_PART, maxInvalidShare: 0.01, context: context(e),
+    [B.resolve]: (e) => resolveVersions(e, {
+      registry, datasetsBucket: buckets.datasets, artifactsBucket: buckets.artifacts, predictionsBucket: buckets.predictions, defaultCategories: opts.categories, imageRepository: IMAGE_REPOSITORY,
     }),
+    [B.score]: score,
+    [B.extract]: (e) => extract(e, { s3: s3Client, predictionsBucket: buckets.predictions, linesPerPart: LINES_PER_PART, maxInvalidShare: 0.01, ttlHours: TTL_HOURS }),
     [listedState(B.load)]: async (req) => ({ Contents: await list(req.Prefix, req.Bucket) }),
     [B.loadPart]: opts.loadPart ? opts.loadPart(loadPart) : loadPart,
   };
