@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { METRICS } from '../shared/contract';
 import { documentClient } from '../shared/dynamo';
-import { emfLine } from '../shared/emf';
+import { emfLine, writeEmf } from '../shared/emf';
 import { ENV, requireEnv } from '../shared/env';
 import { BATCH_ENV } from '../shared/predictions/constants';
 import { LoadFileResult, loadFile } from '../shared/predictions/load-file';
@@ -37,15 +37,16 @@ export async function handler(event: LoadEvent): Promise<LoadFileResult> {
     write: { doc, tableName: requireEnv(ENV.predictionsTable) },
     onInvalidLine: (line, reason) => logger.warn('invalid prediction line skipped', { key: event.key, line, reason }),
   });
-  // [Model, Category] for the per-category dashboard, [Model] for the model's alarms.
-  console.log(emfLine({
+  // [Model, Category] for the per-category dashboard, [Model] for the model's alarms. Freshness
+  // counts only loads that wrote rows, so an empty part is no heartbeat.
+  writeEmf(emfLine({
     timestamp: Date.now(),
     dimensions: { [METRICS.dimensions.model]: model, [METRICS.dimensions.category]: category },
     dimensionSets: [[METRICS.dimensions.model, METRICS.dimensions.category], [METRICS.dimensions.model]],
     metrics: [
       { name: METRICS.predictionsWritten, unit: 'Count', value: result.written },
       { name: METRICS.predictionsFailed, unit: 'Count', value: result.failed },
-      { name: METRICS.predictionsGeneratedAt, unit: 'Seconds', value: Math.floor(generatedAt.getTime() / 1000) },
+      ...(result.written > 0 ? [{ name: METRICS.predictionsGeneratedAt, unit: 'Seconds', value: Math.floor(generatedAt.getTime() / 1000) }] : []),
     ],
   }));
   logger.info('loaded predictions', { ...result, model, category, version: event.version });

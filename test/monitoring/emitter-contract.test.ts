@@ -95,26 +95,37 @@ describe('every emitter under the Lambda JSON log format', () => {
     Object.assign(process.env, runtimeEnv(), { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', [ENV.predictionsTable]: loaderTable });
     try {
       const { handler } = await import('../../lambda/batch-load-predictions');
+      const load = (category: string, key: string) => handler({ bucket: predictionsBucket, key, model: MODEL, category, version: 1, generatedAt: `${DATE}T06:00:00.000Z` });
       const stream = await captureLogStream('req-loader', async () => {
-        for (const category of CATEGORIES) {
-          await handler({ bucket: predictionsBucket, key: `${MODEL}/${category}/${DATE}/part-0.jsonl`, model: MODEL, category, version: 1, generatedAt: `${DATE}T06:00:00.000Z` });
-        }
+        for (const category of CATEGORIES) await load(category, `${MODEL}/${category}/${DATE}/part-0.jsonl`);
       });
       emitted.loader = emfMetrics(stream);
+
+      // Freshness counts only loads that wrote rows: a part without a valid line is no heartbeat.
+      const emptyKey = `${MODEL}/${CATEGORIES[0]}/${DATE}/part-empty.jsonl`;
+      await s3.send(new PutObjectCommand({ Bucket: predictionsBucket, Key: emptyKey, Body: '{"no": "entityId"}\n' }));
+      const empty = emfMetrics(await captureLogStream('req-loader-empty', () => load(CATEGORIES[0], emptyKey)));
+      expect(empty.map((m) => m.metricName)).toContain(METRICS.predictionsWritten);
+      expect(empty.map((m) => m.metricName)).not.toContain(METRICS.predictionsGeneratedAt);
     } finally {
       process.env = saved;
     }
     expect(emitted.loader.length).toBeGreaterThan(0);
   });
 
-  test('training handlers (the pipeline run locally: successes and a failed category)', async () => {
+  test('training handlers (the pipeline run locally: a day every category succeeds, a day every category fails)', async () => {
     const p = await localPipeline({ categories: CATEGORIES });
     // The harness captures EMF through deps.emit; drop it so the handlers use their default sink.
     delete (p.deps as { emit?: unknown }).emit;
-    for (const c of CATEGORIES) await p.uploadData(c, GOOD_ROWS);
-    const failing = CATEGORIES[CATEGORIES.length - 1];
+    const failDay = '2026-11-25';
+    for (const c of CATEGORIES) {
+      await p.uploadData(c, GOOD_ROWS);
+      await p.uploadData(c, GOOD_ROWS, failDay);
+    }
     const stream = await captureLogStream('req-training', async () => {
-      await p.machine.start({ executionDate: DATE, hyperparameters: { [`fail_${failing}`]: 'true' } }).outcome;
+      expect((await p.machine.start({ executionDate: DATE }).outcome).status).toBe('SUCCEEDED');
+      const failAll = Object.fromEntries(CATEGORIES.map((c) => [`fail_${c}`, 'true']));
+      expect((await p.machine.start({ executionDate: failDay, hyperparameters: failAll }).outcome).status).toBe('FAILED');
     });
     emitted.training = emfMetrics(stream);
     expect(emitted.training.map((s) => s.metricName)).toEqual(expect.arrayContaining([METRICS.runsFailed, METRICS.runsSucceeded, METRICS.evaluatedMetric]));
