@@ -53,6 +53,7 @@ export class SimulatedAlarm {
   private readonly queries = new Map<string, CfnQuery>();
   private readonly root: string;
   private readonly cache = new Map<number, number | undefined>();
+  private readonly refs = new Map<string, MetricRef>();
 
   constructor(readonly logicalId: string, readonly props: Props, private readonly world: World) {
     if (props.Metrics) {
@@ -103,11 +104,11 @@ export class SimulatedAlarm {
     if (!q) throw new Error(`${this.logicalId}: unknown metric id ${id}`);
     if (q.MetricStat) {
       const samples: number[] = [];
-      const metric = ref(q.MetricStat.Metric);
+      const metric = this.refs.get(id) ?? this.refs.set(id, ref(q.MetricStat.Metric)).get(id)!;
       for (let minute = start; minute < start + this.periodMinutes; minute++) samples.push(...this.world(metric, minute));
       return statistic(q.MetricStat.Stat, samples);
     }
-    const result = evalExpression(q.Expression!, (name) => this.value(name, start));
+    const result = compiledExpression(q.Expression!)((name) => this.value(name, start));
     if (Array.isArray(result)) throw new Error(`${this.logicalId}: ${q.Expression} is a list, not a series`);
     return result;
   }
@@ -125,10 +126,31 @@ function compare(op: string, v: number, threshold: number): boolean {
 
 type Value = number | undefined | Array<number | undefined>;
 
-/** Metric math at one timestamp: + - * /, comparisons, IF, FILL, SUM/MIN/MAX over [lists]. */
-export function evalExpression(expression: string, lookup: (id: string) => number | undefined): Value {
+const compiled = new Map<string, (lookup: (id: string) => number | undefined) => Value>();
+
+/** Tokenizes once per expression; the simulator evaluates each expression at thousands of timestamps. */
+function compiledExpression(expression: string): (lookup: (id: string) => number | undefined) => Value {
+  let f = compiled.get(expression);
+  if (!f) {
+    const tokens = tokenize(expression);
+    f = (lookup) => evalTokens(expression, tokens, lookup);
+    compiled.set(expression, f);
+  }
+  return f;
+}
+
+function tokenize(expression: string): string[] {
   const tokens = expression.match(/\s*(>=|<=|==|!=|[-+*/(),<>[\]]|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*)/g)!.map((t) => t.trim());
   if (tokens.join('') !== expression.replace(/\s+/g, '')) throw new Error(`the simulator cannot read ${expression}`);
+  return tokens;
+}
+
+/** Metric math at one timestamp: + - * /, comparisons, IF, FILL, SUM/MIN/MAX over [lists]. */
+export function evalExpression(expression: string, lookup: (id: string) => number | undefined): Value {
+  return compiledExpression(expression)(lookup);
+}
+
+function evalTokens(expression: string, tokens: string[], lookup: (id: string) => number | undefined): Value {
   let i = 0;
   const peek = () => tokens[i];
   const take = (t?: string) => {
@@ -214,7 +236,10 @@ export function evalExpression(expression: string, lookup: (id: string) => numbe
 
 /** A composite alarm's rule over child states: ALARM(x), OK(x), INSUFFICIENT_DATA(x), AND, OR, NOT, TRUE, FALSE. */
 export function evalAlarmRule(rule: string, stateOf: (logicalId: string) => AlarmState): boolean {
-  const tokens = rule.match(/\(|\)|"[^"]*"|[A-Za-z_][A-Za-z0-9_-]*/g)!;
+  return evalRuleTokens(rule, rule.match(/\(|\)|"[^"]*"|[A-Za-z_][A-Za-z0-9_-]*/g)!, stateOf);
+}
+
+function evalRuleTokens(rule: string, tokens: string[], stateOf: (logicalId: string) => AlarmState): boolean {
   let i = 0;
   const primary = (): boolean => {
     const t = tokens[i++];
@@ -259,20 +284,26 @@ export interface Transition {
 /** Every metric and composite alarm of a template, run together over a world. */
 export class AlarmSimulation {
   readonly alarms: SimulatedAlarm[];
-  readonly composites: Array<{ logicalId: string; name: string; rule: string }>;
+  readonly composites: Array<{ logicalId: string; name: string; rule: string; tokens: string[] }>;
 
   constructor(template: { Resources: Record<string, { Type: string; Properties: Props }> }, world: World) {
     const entries = Object.entries(template.Resources);
     this.alarms = entries.filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([id, r]) => new SimulatedAlarm(id, r.Properties, world));
     this.composites = entries.filter(([, r]) => r.Type === 'AWS::CloudWatch::CompositeAlarm')
-      .map(([id, r]) => ({ logicalId: id, name: r.Properties.AlarmName, rule: ruleText(r.Properties.AlarmRule) }));
+      .map(([id, r]) => {
+        const rule = ruleText(r.Properties.AlarmRule);
+        return { logicalId: id, name: r.Properties.AlarmName, rule, tokens: rule.match(/\(|\)|"[^"]*"|[A-Za-z_][A-Za-z0-9_-]*/g)! };
+      });
   }
 
   /**
    * Runs minute by minute over [from, to); returns each alarm's (and composite's) transitions by
-   * name. Alarms start INSUFFICIENT_DATA, as newly created alarms do.
+   * name. Alarms start INSUFFICIENT_DATA, as newly created alarms do. With `only`, just the
+   * metric alarms it accepts (and no composite).
    */
-  run(from: number, to: number): Map<string, Transition[]> {
+  run(from: number, to: number, only?: (alarmName: string) => boolean): Map<string, Transition[]> {
+    const alarms = only ? this.alarms.filter((a) => only(a.name)) : this.alarms;
+    const composites = only ? [] : this.composites;
     const state = new Map<string, AlarmState>();
     const transitions = new Map<string, Transition[]>();
     const set = (name: string, s: AlarmState, minute: number) => {
@@ -281,14 +312,14 @@ export class AlarmSimulation {
       (transitions.get(name) ?? transitions.set(name, []).get(name)!).push({ minute, state: s });
     };
     const byId = new Map<string, string>();
-    for (const a of this.alarms) { set(a.name, 'INSUFFICIENT_DATA', from); byId.set(a.logicalId, a.name); }
-    for (const c of this.composites) { set(c.name, 'INSUFFICIENT_DATA', from); byId.set(c.logicalId, c.name); }
+    for (const a of alarms) { set(a.name, 'INSUFFICIENT_DATA', from); byId.set(a.logicalId, a.name); }
+    for (const c of composites) { set(c.name, 'INSUFFICIENT_DATA', from); byId.set(c.logicalId, c.name); }
     for (let minute = from; minute < to; minute++) {
-      for (const a of this.alarms) {
+      for (const a of alarms) {
         if (minute % a.periodMinutes === 0) set(a.name, a.evaluate(minute, state.get(a.name)!), minute);
       }
-      for (const c of this.composites) {
-        set(c.name, evalAlarmRule(c.rule, (id) => state.get(byId.get(id)!)!) ? 'ALARM' : 'OK', minute);
+      for (const c of composites) {
+        set(c.name, evalRuleTokens(c.rule, c.tokens, (id) => state.get(byId.get(id)!)!) ? 'ALARM' : 'OK', minute);
       }
     }
     return transitions;
