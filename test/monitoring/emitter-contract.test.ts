@@ -205,6 +205,15 @@ describe('alarms and dashboard of the synthesized platform', () => {
     expect(missing).toEqual([]);
   });
 
+  test('every other custom metric an alarm reads comes from a metric filter of the template', () => {
+    const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>);
+    const filtered = new Set(resources.filter((r) => r.Type === 'AWS::Logs::MetricFilter')
+      .flatMap((r) => r.Properties.MetricTransformations.map((t: { MetricNamespace: string; MetricName: string }) => `${t.MetricNamespace} ${t.MetricName}`)));
+    const others = alarmSeries(template).filter((s) => !s.namespace.startsWith('AWS/') && s.namespace !== 'ECS/ContainerInsights' && !custom(s));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.filter((s) => !filtered.has(`${s.namespace} ${s.metricName}`)).map((s) => s.readBy)).toEqual([]);
+  });
+
   test('both serving front ends write every answer series the serving alarms read', () => {
     const answers = read.filter((s) => s.metricName === METRICS.predictionAnswers || s.metricName === METRICS.fallbackAnswers);
     for (const emitter of ['api', 'server']) {
