@@ -5,18 +5,29 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../lambda/shared/contract';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
-import { loadModelSpec } from '../../lib/spec/load-model-spec';
+import { loadModelSpec, parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { testApp } from '../support/cdk';
 import { AlarmSimulation, MetricRef, Transition, World, stateAt } from './support/alarm-simulator';
 
+// The example model (ALB + Fargate) and a small one behind the HTTP API + Lambda front end.
 const spec = loadModelSpec(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'));
-const template = Template.fromStack(new MlopsPlatformStack(testApp(), 'Sim', { models: [spec] })).toJSON() as ConstructorParameters<typeof AlarmSimulation>[0];
+const small = parseModelSpecObject({
+  name: 'small', description: 'small model', owner: 'ds@example.com', categories: ['a', 'b'],
+  training: { image: 'public.ecr.aws/docker/library/python:3.12-slim' },
+  evaluation: { metric: 'rmse' },
+  inference: { mode: 'batch', serving: 'api', rules: { fallback: [{ name: 'default', prediction: 0 }] } },
+}, { file: 'models/small/model.yaml' }).spec!;
+const template = Template.fromStack(new MlopsPlatformStack(testApp(), 'Sim', { models: [spec, small] })).toJSON() as ConstructorParameters<typeof AlarmSimulation>[0];
 const MODEL = spec.name;
+const CATEGORIES = [...spec.categories!, ...small.categories!];
 const HOUR = 60;
 const DAY = 24 * HOUR;
 
 const isTraining = (m: MetricRef) => (m.dimensions.StateMachineArn ?? '').includes('Training');
 const isRetrain = (m: MetricRef) => (m.dimensions.FunctionName ?? '').includes('Retrain');
+const isLatency = (m: MetricRef) => m.metricName === 'TargetResponseTime' || (m.metricName === 'Latency' && m.namespace === 'AWS/ApiGateway');
+/** Latency samples in the unit of the front end: seconds at the load balancer, milliseconds at the API. */
+const inUnit = (m: MetricRef, seconds: number[]) => (m.metricName === 'TargetResponseTime' ? seconds : seconds.map((x) => x * 1000));
 const at = (minute: number, hhmm: number) => ((minute % DAY) + DAY) % DAY === hhmm;
 
 /** Latency samples of one minute: mostly fast, a slow tail well inside the SLO. */
@@ -34,14 +45,15 @@ const healthy: World = (m, minute) => {
     case 'ExecutionsFailed': case 'ExecutionsTimedOut': case 'ExecutionsAborted': return [];
     case METRICS.evaluatedMetric: return at(minute, 3 * HOUR + 50) ? [30] : [];
     case METRICS.runsFailed: return [];
-    case `${MODEL}-TrainingJobsFailed`: return [];
+    case `${MODEL}-TrainingJobsFailed`: case `${small.name}-TrainingJobsFailed`: return [];
     case METRICS.predictionsGeneratedAt: return at(minute, 5 * HOUR) ? [minute * 60] : [];
     case METRICS.predictionsFailed: return at(minute, 5 * HOUR) ? [0] : [];
     case 'Errors': return !isRetrain(m) && at(minute, 5 * HOUR) ? [0] : [];
     case METRICS.predictionDrift: return at(minute, 5 * HOUR + 5) ? [0.05] : [];
-    case 'TargetResponseTime': return latencies(0, 0);
-    case 'RequestCount': return [18_000];
-    case 'HTTPCode_Target_5XX_Count': return minute % 7 === 0 ? [3] : [];
+    case 'TargetResponseTime': case 'Latency': return inUnit(m, latencies(0, 0));
+    case 'RequestCount': case 'Count': return [18_000];
+    case 'HTTPCode_Target_5XX_Count': case '5xx': return minute % 7 === 0 ? [3] : [];
+    case 'Throttles': return [];
     case 'HTTPCode_ELB_5XX_Count': return [];
     case METRICS.predictionAnswers: return [18_000];
     case METRICS.fallbackAnswers: return [60];
@@ -77,18 +89,20 @@ const once = (metric: (m: MetricRef) => boolean, value: (normal: number[]) => nu
 const FAILURES: Record<string, Failure> = {
   PipelineExecutionsFailed: once((m) => isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1]),
   NoSuccessfulRun: { start: START, minutes: 2 * DAY, change: (m, _, s) => (isTraining(m) && m.metricName === 'ExecutionsSucceeded' ? [] : s) },
-  TrainingRunsFailed: once((m) => m.metricName === METRICS.runsFailed && m.dimensions.Category === 'garden', () => [1]),
-  PipelineDurationOverBudget: once((m) => m.metricName === 'ExecutionTime' && isTraining(m), () => [5 * 3600_000]),
-  TrainingJobsFailed: once((m) => m.metricName === `${MODEL}-TrainingJobsFailed`, () => [1]),
+  TrainingRunsFailed: once((m) => m.metricName === METRICS.runsFailed && m.dimensions.Category !== 'books', () => [1]),
+  // A run of two days exceeds every budget the example specs derive (the example's is 4 h).
+  PipelineDurationOverBudget: once((m) => m.metricName === 'ExecutionTime' && isTraining(m), () => [2 * 24 * 3600_000]),
+  TrainingJobsFailed: once((m) => m.metricName.endsWith('-TrainingJobsFailed'), () => [1]),
   ModelQualityBelowThreshold: { start: START, minutes: DAY, change: (m, _, s) => (m.metricName === METRICS.evaluatedMetric && m.dimensions.Category === 'garden' ? s.map(() => 80) : s) },
-  ...Object.fromEntries((spec.categories ?? []).flatMap((c) => [[`PredictionsStaleWarning-${c}`, noLoads(c)], [`PredictionsStaleCritical-${c}`, noLoads(c)]])),
-  PredictionItemsFailed: once((m) => m.metricName === METRICS.predictionsFailed && m.dimensions.Category === 'books', (s) => s.map(() => 4), START + 5 * HOUR),
+  ...Object.fromEntries(CATEGORIES.flatMap((c) => [[`PredictionsStaleWarning-${c}`, noLoads(c)], [`PredictionsStaleCritical-${c}`, noLoads(c)]])),
+  PredictionItemsFailed: once((m) => m.metricName === METRICS.predictionsFailed && m.dimensions.Category !== 'garden', (s) => s.map(() => 4), START + 5 * HOUR),
   LoaderErrors: once((m) => m.metricName === 'Errors' && !isRetrain(m), () => [1], START + 5 * HOUR),
   BatchInferenceFailed: once((m) => !isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1], START + 5 * HOUR),
   PredictionDrift: once((m) => m.metricName === METRICS.predictionDrift, (s) => s.map(() => 0.4), START + 5 * HOUR + 5),
-  LatencyP95AboveSlo: servingFor(10, (m, _, s) => (m.metricName === 'TargetResponseTime' ? latencies(0.1, 0.4) : s)),
-  LatencyP99AboveSlo: servingFor(10, (m, _, s) => (m.metricName === 'TargetResponseTime' ? latencies(0.02, 0.9) : s)),
-  ServerErrorRate: servingFor(10, (m, _, s) => (m.metricName === 'HTTPCode_Target_5XX_Count' ? [900] : s)),
+  LatencyP95AboveSlo: servingFor(10, (m, _, s) => (isLatency(m) ? inUnit(m, latencies(0.1, 0.4)) : s)),
+  LatencyP99AboveSlo: servingFor(10, (m, _, s) => (isLatency(m) ? inUnit(m, latencies(0.02, 0.9)) : s)),
+  ServerErrorRate: servingFor(10, (m, _, s) => (m.metricName === 'HTTPCode_Target_5XX_Count' || m.metricName === '5xx' ? [900] : s)),
+  FunctionThrottles: servingFor(10, (m, _, s) => (m.metricName === 'Throttles' ? [4] : s)),
   FallbackRate: servingFor(20, (m, _, s) => (m.metricName === METRICS.fallbackAnswers ? [3600] : s)),
   RunningTasksBelowMinimum: servingFor(10, (m, _, s) => (m.metricName === 'RunningTaskCount' ? [1] : s)),
   // Only the index throttles: the table's own series stay quiet.
