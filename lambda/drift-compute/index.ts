@@ -49,7 +49,7 @@ export interface DriftComputeDeps {
   readonly registry: Pick<ModelRegistryClient, 'getProduction' | 'getVersion' | 'getRun'>;
   readonly artifactsBucket: string;
   readonly predictionsBucket: string;
-  /** Where EMF lines go. @default process.stdout */
+  /** Where EMF lines go. @default writeEmf (process.stdout, intact under the JSON log format) */
   readonly emit?: (line: string) => void;
   readonly now?: () => Date;
 }
