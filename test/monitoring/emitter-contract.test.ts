@@ -91,9 +91,7 @@ describe('every emitter under the Lambda JSON log format', () => {
       AttributeDefinitions: [{ AttributeName: PREDICTIONS_SCHEMA.partitionKey, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: PREDICTIONS_SCHEMA.partitionKey, KeyType: 'HASH' }],
     }));
-    const saved = { ...process.env };
-    Object.assign(process.env, runtimeEnv(), { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', [ENV.predictionsTable]: loaderTable });
-    try {
+    await withEnv({ ...runtimeEnv(), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', [ENV.predictionsTable]: loaderTable }, async () => {
       const { handler } = await import('../../lambda/batch-load-predictions');
       const load = (category: string, key: string) => handler({ bucket: predictionsBucket, key, model: MODEL, category, version: 1, generatedAt: `${DATE}T06:00:00.000Z` });
       const stream = await captureLogStream('req-loader', async () => {
@@ -107,9 +105,7 @@ describe('every emitter under the Lambda JSON log format', () => {
       const empty = emfMetrics(await captureLogStream('req-loader-empty', () => load(CATEGORIES[0], emptyKey)));
       expect(empty.map((m) => m.metricName)).toContain(METRICS.predictionsWritten);
       expect(empty.map((m) => m.metricName)).not.toContain(METRICS.predictionsGeneratedAt);
-    } finally {
-      process.env = saved;
-    }
+    });
     expect(emitted.loader.length).toBeGreaterThan(0);
   });
 
@@ -142,9 +138,7 @@ describe('every emitter under the Lambda JSON log format', () => {
   });
 
   test('predict API', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, runtimeEnv());
-    try {
+    await withEnv(runtimeEnv(), async () => {
       const { handler } = await import('../../lambda/predict-api');
       const stream = await captureLogStream('req-api', async () => {
         for (const category of CATEGORIES) {
@@ -153,9 +147,7 @@ describe('every emitter under the Lambda JSON log format', () => {
         }
       });
       emitted.api = emfMetrics(stream);
-    } finally {
-      process.env = saved;
-    }
+    });
     expect(emitted.api.length).toBeGreaterThan(0);
   });
 
@@ -222,6 +214,20 @@ describe('alarms and dashboard of the synthesized platform', () => {
     }
   });
 });
+
+/** Runs `fn` with these environment variables set (as the construct sets them), then restores the previous values. */
+async function withEnv(vars: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    await fn();
+  } finally {
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
