@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { METRICS } from '../shared/contract';
 import { documentClient } from '../shared/dynamo';
-import { emfLine } from '../shared/emf';
+import { emfLine, writeEmf } from '../shared/emf';
 import { ENV, requireEnv } from '../shared/env';
 import { BATCH_ENV } from '../shared/predictions/constants';
 import { LoadFileResult, loadFile } from '../shared/predictions/load-file';
@@ -30,7 +30,7 @@ export interface LoadDeps {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly ttlHours: number;
-  /** Where EMF lines go. @default console.log */
+  /** Where EMF lines go. @default writeEmf (process.stdout, never console: see shared/emf.ts) */
   readonly emit?: (line: string) => void;
 }
 
@@ -53,15 +53,16 @@ export async function loadPart(event: LoadEvent, deps: LoadDeps): Promise<LoadFi
     write: { doc: deps.doc, tableName: deps.tableName },
     onInvalidLine: (line, reason) => logger.warn('invalid prediction line skipped', { key: event.key, line, reason }),
   });
-  // [Model, Category] for the per-category dashboard, [Model] for the model's alarms.
-  (deps.emit ?? ((line: string) => console.log(line)))(emfLine({
+  // [Model, Category] for the per-category dashboard, [Model] for the model's alarms. Freshness
+  // counts only loads that wrote rows, so an empty part is no heartbeat.
+  (deps.emit ?? writeEmf)(emfLine({
     timestamp: Date.now(),
     dimensions: { [METRICS.dimensions.model]: model, [METRICS.dimensions.category]: category },
     dimensionSets: [[METRICS.dimensions.model, METRICS.dimensions.category], [METRICS.dimensions.model]],
     metrics: [
       { name: METRICS.predictionsWritten, unit: 'Count', value: result.written },
       { name: METRICS.predictionsFailed, unit: 'Count', value: result.failed },
-      { name: METRICS.predictionsGeneratedAt, unit: 'Seconds', value: Math.floor(generatedAt.getTime() / 1000) },
+      ...(result.written > 0 ? [{ name: METRICS.predictionsGeneratedAt, unit: 'Seconds', value: Math.floor(generatedAt.getTime() / 1000) }] : []),
     ],
   }));
   logger.info('loaded predictions', { ...result, model, category, version: event.version });

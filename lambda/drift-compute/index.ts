@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CONTAINER, layout } from '../shared/contract';
+import { writeEmf } from '../shared/emf';
 import { ENV, requireEnv } from '../shared/env';
 import { DriftBaseline, parseBaseline } from '../shared/monitoring/baseline';
 import { driftEmfLines } from '../shared/monitoring/emf';
@@ -48,7 +49,7 @@ export interface DriftComputeDeps {
   readonly registry: Pick<ModelRegistryClient, 'getProduction' | 'getVersion' | 'getRun'>;
   readonly artifactsBucket: string;
   readonly predictionsBucket: string;
-  /** Where EMF lines go. @default process.stdout */
+  /** Where EMF lines go. @default writeEmf (process.stdout, intact under the JSON log format) */
   readonly emit?: (line: string) => void;
   readonly now?: () => Date;
 }
@@ -93,7 +94,7 @@ export async function computeDrift(event: DriftComputeEvent, deps: DriftComputeD
   const predictionPsi = psi(prediction.expected, prediction.counter.counts);
   const featurePsi: Record<string, number | undefined> = {};
   for (const [f, c] of featureCounters) featurePsi[f] = psi(c.expected, c.counter.counts);
-  const emit = deps.emit ?? ((line: string) => { process.stdout.write(`${line}\n`); });
+  const emit = deps.emit ?? writeEmf;
   const now = (deps.now ?? (() => new Date()))();
   for (const line of driftEmfLines({ model, category, predictionPsi, featurePsi, timestamp: now.getTime() })) emit(line);
   logger.info('drift published', { version: pointer.version, sampleSize, predictionPsi, featurePsi, skipped: prediction.counter.skipped });

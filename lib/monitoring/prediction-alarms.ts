@@ -101,7 +101,6 @@ export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclara
         id: `PredictionsStale${severity === AlarmSeverity.WARNING ? 'Warning' : 'Critical'}${category === undefined ? '' : `-${category}`}`,
         severity,
         area: MonitoredArea.PREDICTIONS,
-        pagingRole: severity === AlarmSeverity.WARNING ? 'stale' : undefined,
         metric: loads,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -154,7 +153,6 @@ export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclara
       id: 'BatchInferenceFailed',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.PREDICTIONS,
-      pagingRole: 'pipeline',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
         usingMetrics: { failed: sm.metricFailed({ period, statistic: 'Sum' }), timedOut: sm.metricTimedOut({ period, statistic: 'Sum' }) },

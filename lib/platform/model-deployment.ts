@@ -172,7 +172,10 @@ export class ModelDeployment extends Construct {
       model, categories,
       stateMachine: this.trainingPipeline.stateMachine,
       scheduleInterval: map.scheduleInterval(spec),
-      durationBudget: Duration.seconds(Math.min(spec.training.maxRuntimeSeconds * (spec.training.retries + 1) + 3600, 7 * 86400)),
+      // A SageMaker Spot job may take up to maxWait (waiting for capacity included).
+      jobDuration: Duration.seconds(spec.training.backend === TrainingEngine.SAGEMAKER && spec.training.spot ? spec.training.maxWaitSeconds : spec.training.maxRuntimeSeconds),
+      jobAttempts: spec.training.retries + 1,
+      logGroup: this.trainingPipeline.logGroup,
     });
     if (spec.evaluation.threshold !== undefined) {
       monitoring.monitorModelQuality({ model, categories, metricName: spec.evaluation.metric, direction: spec.evaluation.direction, threshold: spec.evaluation.threshold });

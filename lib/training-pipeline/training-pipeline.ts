@@ -75,7 +75,7 @@ export interface TrainingPipelineProps {
   readonly dataArrivalTrigger?: boolean;
   /**
    * Categories trained at once.
-   * @default 4
+   * @default DEFAULT_MAX_CONCURRENCY (4)
    */
   readonly maxConcurrency?: number;
   /**
@@ -110,6 +110,9 @@ export interface TrainingPipelineProps {
    */
   readonly executionTimeout?: Duration;
 }
+
+/** Categories a training pipeline trains at once unless `maxConcurrency` says otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
 
 const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException'];
 
@@ -356,7 +359,7 @@ export class TrainingPipeline extends Construct {
     const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
     const map = new sfn.Map(states, S.map, {
       itemsPath: '$.items',
-      maxConcurrency: p.props.maxConcurrency ?? 4,
+      maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',
     });
     map.itemProcessor(branch);
