@@ -1,6 +1,5 @@
-// Helpers shared by commands: categories of a model, version numbers, relative times.
+// Helpers shared by commands: categories of a model, version numbers, required flags.
 import { ModelRegistryClient } from '../../lambda/shared/registry';
-import { parseDuration } from '../../lib/spec/units';
 import { NotFound, UsageError } from '../errors';
 
 /** The categories a command works on: the one asked for, or all the model has. */
@@ -25,14 +24,6 @@ export function parseVersion(text: string, what = 'version'): number {
   const v = /^v?(\d+)$/.exec(text);
   if (!v || Number(v[1]) < 1) throw new UsageError(`${what} "${text}" is not a version number`, 'use a whole number from 1 up (e.g. 3 or v3), as listed by `mlops versions <model>`');
   return Number(v[1]);
-}
-
-/** `3d` (ago) or an ISO date/time -> ISO time. */
-export function parseSince(text: string, now: Date): string {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return new Date(now.getTime() - ms).toISOString();
-  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/.test(text) && !Number.isNaN(Date.parse(text))) return new Date(Date.parse(text)).toISOString();
-  throw new UsageError(`--since "${text}" is neither a duration nor a date`, 'use a duration such as 3d, 12h or 90m, or a date such as 2026-11-20');
 }
 
 export function required(flags: Record<string, unknown>, name: string, example: string): string {

@@ -1,4 +1,5 @@
-import { PromotionEvent } from '../../lambda/shared/registry';
+import { PromotionEvent, RegistryError } from '../../lambda/shared/registry';
+import { CliError, EXIT } from '../errors';
 import { ApprovalRequest, SfnTaskTokenSink, decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
 import { CliContext } from '../context';
 import { json, shortTime, table } from '../output';
@@ -39,7 +40,12 @@ export const rollbackCommand: Command = {
     const registry = await ctx.registry();
     const category = await oneCategory(registry, model, flags.category as string | undefined, `rollback ${model}`);
     const reason = (flags.reason as string | undefined) ?? `rollback by ${ctx.actor} with the mlops CLI`;
-    const result = await registry.rollback({ model, category, actor: ctx.actor, reason });
+    const result = await registry.rollback({ model, category, actor: ctx.actor, reason }).catch((e: unknown) => {
+      // The model exists (checked above): "no previous production version" is a state conflict
+      // (exit 3, as the error table says), not a missing model or version.
+      if (e instanceof RegistryError && e.code === 'NOT_FOUND') throw new CliError(e.message, 'promote a version with `mlops promote`; see what was served with `mlops history`', EXIT.conflict);
+      throw e;
+    });
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
     ctx.io.out(`${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}.`);
     return 0;

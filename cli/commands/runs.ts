@@ -3,7 +3,7 @@ import { formatDuration } from '../../lib/spec/units';
 import { UsageError } from '../errors';
 import { formatMetrics, json, shortTime, table } from '../output';
 import { Command, categoryFlag } from './command';
-import { parseSince } from './common';
+import { parseSince } from '../time';
 
 /** `mlops runs <model>`: training runs newest first ("which run was the one from two days ago?"). */
 export const runsCommand: Command = {

@@ -4,6 +4,7 @@ import { HYPERPARAMETER_NAME_PATTERN, CATEGORY_PATTERN } from '../../lib/spec/sp
 import { CliContext } from '../context';
 import { CliError, EXIT, NotFound, UsageError } from '../errors';
 import { json } from '../output';
+import { parseDay } from '../time';
 import { Command } from './command';
 
 /** Input of a manually started training execution (the training pipeline's input contract). */
@@ -77,10 +78,7 @@ function executionInput(flags: Record<string, unknown>): TrainingExecutionInput 
   for (const c of categories ?? []) {
     if (!new RegExp(CATEGORY_PATTERN).test(c)) throw new UsageError(`--category ${c} is not a category name`, 'use letters, digits, "_", "." or "-" as in the spec\'s categories');
   }
-  const date = flags.date as string | undefined;
-  if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) {
-    throw new UsageError(`--date ${date} is not a date`, 'write YYYY-MM-DD, e.g. --date 2026-11-20');
-  }
+  const date = flags.date === undefined ? undefined : parseDay(String(flags.date), '--date');
   return {
     ...(date ? { executionDate: date } : {}),
     ...(categories?.length ? { categories: [...new Set(categories)] } : {}),

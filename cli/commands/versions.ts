@@ -21,8 +21,15 @@ export const versionsCommand: Command = {
     const rows: Array<ModelVersion & { production: boolean }> = [];
     for (const category of await categoriesOf(registry, model, flags.category as string | undefined)) {
       const prod = (await registry.getProduction(model, category))?.version;
-      const page = await registry.listVersions(model, category, { limit });
-      rows.push(...page.items.map((v) => ({ ...v, production: v.version === prod })));
+      // A page ends at DynamoDB's 1 MB whatever the limit: follow the pages up to the limit.
+      let nextToken: string | undefined;
+      let taken = 0;
+      do {
+        const page = await registry.listVersions(model, category, { limit: limit - taken, nextToken });
+        rows.push(...page.items.slice(0, limit - taken).map((v) => ({ ...v, production: v.version === prod })));
+        taken += page.items.length;
+        nextToken = page.nextToken;
+      } while (nextToken && taken < limit);
     }
     if (ctx.json) { ctx.io.out(json(rows)); return 0; }
     if (rows.length === 0) { ctx.io.out(`No versions of ${model}${flags.category ? `/${flags.category}` : ''} yet.`); return 0; }
@@ -104,13 +111,17 @@ export const compareCommand: Command = {
     }
     const metricNames = [...new Set([...Object.keys(x!.metrics), ...Object.keys(y!.metrics)])].sort();
     const paramNames = [...new Set([...Object.keys(x!.hyperparameters), ...Object.keys(y!.hyperparameters)])].sort();
-    const metrics = metricNames.map((m) => ({ name: m, v1: x!.metrics[m], v2: y!.metrics[m], diff: x!.metrics[m] !== undefined && y!.metrics[m] !== undefined ? y!.metrics[m] - x!.metrics[m] : undefined }));
-    const hyperparameters = paramNames.map((p) => ({ name: p, v1: x!.hyperparameters[p], v2: y!.hyperparameters[p], changed: x!.hyperparameters[p] !== y!.hyperparameters[p] }));
+    // null, not a missing key, where a version lacks a metric or hyperparameter: scripts see every field.
+    const metrics = metricNames.map((m) => {
+      const [m1, m2] = [x!.metrics[m] ?? null, y!.metrics[m] ?? null];
+      return { name: m, v1: m1, v2: m2, diff: m1 !== null && m2 !== null ? m2 - m1 : null };
+    });
+    const hyperparameters = paramNames.map((p) => ({ name: p, v1: x!.hyperparameters[p] ?? null, v2: y!.hyperparameters[p] ?? null, changed: x!.hyperparameters[p] !== y!.hyperparameters[p] }));
     if (ctx.json) { ctx.io.out(json({ model, category, v1: x, v2: y, metrics, hyperparameters })); return 0; }
     const h1 = `v${v1}`; const h2 = `v${v2}`;
-    const num = (v: number | undefined) => (v === undefined ? '-' : formatNumber(v));
+    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
     ctx.io.out(`${model}/${category}: v${v1} vs v${v2}\n`);
-    ctx.io.out(table(metrics.map((m) => ({ metric: m.name, [h1]: num(m.v1), [h2]: num(m.v2), diff: m.diff === undefined ? '-' : `${m.diff > 0 ? '+' : ''}${formatNumber(m.diff)}` })), ['metric', h1, h2, 'diff']) || 'no metrics');
+    ctx.io.out(table(metrics.map((m) => ({ metric: m.name, [h1]: num(m.v1), [h2]: num(m.v2), diff: m.diff === null ? '-' : `${m.diff > 0 ? '+' : ''}${formatNumber(m.diff)}` })), ['metric', h1, h2, 'diff']) || 'no metrics');
     ctx.io.out('');
     ctx.io.out(table([
       ...hyperparameters.map((p) => ({ field: `hp.${p.name}`, [h1]: p.v1, [h2]: p.v2, changed: p.changed ? '<>' : '' })),
