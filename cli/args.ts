@@ -8,6 +8,8 @@ export interface FlagSpec {
   readonly description: string;
   /** Placeholder shown in help, e.g. `<name>`. */
   readonly value?: string;
+  /** The command refuses to run without it. @default false */
+  readonly required?: boolean;
 }
 
 export interface ParsedArgs {

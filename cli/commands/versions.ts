@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelVersion } from '../../lambda/shared/registry';
 import { inferMetricDirection, loadModelSpec } from '../../lib/spec/load-model-spec';
+import { mlopsCommand } from '../command-line';
 import { NotFound, UsageError } from '../errors';
 import { formatMetrics, formatNumber, json, shortTime, table } from '../output';
-import { Command, categoryFlag } from './command';
+import { COMMAND_TABLE } from '../command-table';
+import { Command } from './command';
 import { categoriesOf, oneCategory, parseVersion } from './common';
 
 /** `mlops versions <model>`: versions newest first, with status, metrics and which one is in production. */
 export const versionsCommand: Command = {
-  name: 'versions',
-  usage: '<model> [--category <category>] [--limit <n>]',
-  summary: 'List versions newest first, with status, metrics and the production marker.',
-  flags: { category: categoryFlag, limit: { type: 'string', value: '<n>', description: 'Versions per category (default 20).' } },
-  positionals: ['model'],
+  ...COMMAND_TABLE.versions,
   async run(ctx, { positionals: [model], flags }) {
     const registry = await ctx.registry();
     const limit = flags.limit === undefined ? 20 : Number(flags.limit);
@@ -60,15 +58,7 @@ function rankingOf(ctx: { cwd: string }, model: string, flags: Record<string, un
 
 /** `mlops best <model>`: the best version per category by the evaluation metric. */
 export const bestCommand: Command = {
-  name: 'best',
-  usage: '<model> [--metric <name>] [--direction maximize|minimize] [--category <category>]',
-  summary: 'Show the best version per category (rejected versions are skipped).',
-  flags: {
-    metric: { type: 'string', value: '<name>', description: 'Metric to rank by (default: evaluation.metric of models/<model>/model.yaml).' },
-    direction: { type: 'string', value: 'maximize|minimize', description: 'Default: the spec\'s, or known for rmse, mae, auc, accuracy, ...' },
-    category: categoryFlag,
-  },
-  positionals: ['model'],
+  ...COMMAND_TABLE.best,
   async run(ctx, { positionals: [model], flags }) {
     const { metric, direction } = rankingOf(ctx, model, flags);
     const registry = await ctx.registry();
@@ -89,25 +79,21 @@ export const bestCommand: Command = {
       run: r.best?.runId,
     })), ['category', 'best', metric, 'status', 'production', 'date', 'run']));
     const better = rows.filter((r) => r.best && r.best.version !== r.production);
-    for (const r of better) ctx.io.out(`To serve v${r.best!.version} in ${r.category}: mlops promote ${model} ${r.best!.version} --category ${r.category} --reason "best ${metric}"`);
+    for (const r of better) ctx.io.out(`To serve v${r.best!.version} in ${r.category}: ${mlopsCommand('promote', [model, String(r.best!.version)], { category: r.category, reason: `best ${metric}` })}`);
     return rows.some((r) => r.best) ? 0 : 2;
   },
 };
 
 /** `mlops compare <model> <v1> <v2>`: two versions side by side. */
 export const compareCommand: Command = {
-  name: 'compare',
-  usage: '<model> <v1> <v2> [--category <category>]',
-  summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
-  flags: { category: categoryFlag },
-  positionals: ['model', 'v1', 'v2'],
+  ...COMMAND_TABLE.compare,
   async run(ctx, { positionals: [model, a, b], flags }) {
     const [v1, v2] = [parseVersion(a, 'v1'), parseVersion(b, 'v2')];
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `compare ${model} ${v1} ${v2}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('compare', [model, String(v1), String(v2)], { category: c }));
     const [x, y] = await Promise.all([registry.getVersion(model, category, v1), registry.getVersion(model, category, v2)]);
     for (const [n, v] of [[v1, x], [v2, y]] as const) {
-      if (!v) throw new NotFound(`version ${n} of ${model}/${category} does not exist`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+      if (!v) throw new NotFound(`version ${n} of ${model}/${category} does not exist`, `list the versions with \`${mlopsCommand('versions', [model], { category })}\``);
     }
     const metricNames = [...new Set([...Object.keys(x!.metrics), ...Object.keys(y!.metrics)])].sort();
     const paramNames = [...new Set([...Object.keys(x!.hyperparameters), ...Object.keys(y!.hyperparameters)])].sort();

@@ -79,3 +79,34 @@ test('`| head` closing the pipe early: exits quietly, no stack trace (issue 19 i
   expect(stderr).toBe('');
   expect(code).toBe(0);
 });
+
+describe('no AWS configuration (issue 9 §5): says what is missing and how to set it', () => {
+  /** `mlops` on a machine without ~/.aws, AWS variables or instance metadata. */
+  function bare(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const home = mkdtempSync(join(tmpdir(), 'mlops-home-'));
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(outDir, 'cli', 'mlops.js'), ...args], {
+        cwd: home,
+        env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+      }, (error, stdout, stderr) => {
+        rmSync(home, { recursive: true, force: true });
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  test('no region: names AWS_REGION and the profile, and the local emulators', async () => {
+    const r = await bare({}, 'runs', 'demand-forecast');
+    expect(r.stderr).not.toMatch(/Error: Region is missing/);
+    expect(r.stderr).toMatch(/^error: no AWS region is configured: AWS_REGION and AWS_DEFAULT_REGION are not set and the default profile has no region/);
+    expect(r.stderr).toMatch(/\nfix: export AWS_REGION=<region> .*AWS_PROFILE.*MLOPS_REGISTRY_TABLE=<table> MLOPS_ENDPOINT_DYNAMODB=http:\/\/127\.0\.0\.1:<port>/);
+    expect(r.code).toBe(EXIT.other);
+  });
+
+  test('a region but no credentials: names the profile and how to log in', async () => {
+    const r = await bare({ AWS_REGION: 'eu-west-1', AWS_PROFILE: 'ghost' }, 'runs', 'demand-forecast');
+    expect(r.stderr).toMatch(/^error: no AWS credentials found: AWS_ACCESS_KEY_ID is not set and profile "ghost" \(AWS_PROFILE\) has no usable credentials/);
+    expect(r.stderr).toMatch(/\nfix: log in \(`aws sso login --profile ghost` or `aws configure`\).*local emulators/);
+    expect(r.code).toBe(EXIT.other);
+  });
+});
