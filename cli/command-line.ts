@@ -55,7 +55,13 @@ export function splitCommandLine(text: string): string[] {
   return words;
 }
 
-const PLAIN = /^([A-Za-z0-9_./:=@%+,-]+|<[A-Za-z0-9_-]+>)$/;
+const PLAIN = /^[A-Za-z0-9_./:=@%+,-]+$/;
+const PLACEHOLDER = /^<[A-Za-z0-9_-]+>$/;
+
+/** A word as a shell reads it back; a bare placeholder only where usage texts show one (`<model>`, not `--reason "<why>"`). */
+function shellWord(word: string, barePlaceholder: boolean): string {
+  return PLAIN.test(word) || (barePlaceholder && PLACEHOLDER.test(word)) ? word : `"${word.replace(/["\\$`]/g, '\\$&')}"`;
+}
 
 /**
  * The command line `mlops <name> <positionals...> --flag value...`, for the hints the platform
@@ -64,13 +70,13 @@ const PLAIN = /^([A-Za-z0-9_./:=@%+,-]+|<[A-Za-z0-9_-]+>)$/;
  * missing required flag.
  */
 export function mlopsCommand(name: CommandName, positionals: readonly string[] = [], flags: Record<string, string | boolean | readonly string[]> = {}): string {
-  const words = [name, ...positionals];
+  const words = [name, ...positionals.map((p) => shellWord(p, true))];
   for (const [flag, value] of Object.entries(flags)) {
     if (value === false) continue;
     if (value === true) words.push(`--${flag}`);
-    else for (const v of typeof value === 'string' ? [value] : value) words.push(`--${flag}`, v);
+    else for (const v of typeof value === 'string' ? [value] : value) words.push(`--${flag}`, shellWord(v, false));
   }
-  const text = `mlops ${words.map((w) => (PLAIN.test(w) ? w : `"${w.replace(/["\\$`]/g, '\\$&')}"`)).join(' ')}`;
+  const text = `mlops ${words.join(' ')}`;
   try {
     parseCommandLine(splitCommandLine(text).slice(1));
   } catch (e) {

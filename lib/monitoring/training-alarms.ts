@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
@@ -80,7 +81,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // No executions means no failures; a pipeline that stops running is caught by NoSuccessfulRun.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'A training pipeline execution failed, timed out or was aborted.',
-      firstAction: 'open the failed execution in the Step Functions console (or `mlops runs --status FAILED`), read the failed state\'s cause, fix and re-run; predictions stay served until the TTL runs out.',
+      firstAction: `open the failed execution in the Step Functions console (or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`), read the failed state's cause, fix and re-run; predictions stay served until the TTL runs out.`,
     },
     {
       id: 'NoSuccessfulRun',
@@ -96,7 +97,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // Missing data is exactly the failure this alarm looks for (schedule disabled, nothing started).
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       meaning: `No training execution succeeded within the schedule interval plus grace (${windowHours} h).`,
-      firstAction: 'check that the schedule rule is enabled and the last execution\'s outcome; start a run with `mlops train` if needed.',
+      firstAction: `check that the schedule rule is enabled and the last execution's outcome; start a run with \`${mlopsCommand('train', [p.model])}\` if needed.`,
     },
     {
       id: 'TrainingRunsFailed',
@@ -110,7 +111,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // The metric is only published when a run finishes: no runs, no failures.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'Training runs (jobs) failed for one or more categories.',
-      firstAction: 'list them with `mlops runs --status FAILED`, open the run\'s logUrl and failureCause; the champion stays in production.',
+      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`, open the run's logUrl and failureCause; the champion stays in production.`,
     },
     {
       id: 'PipelineDurationOverBudget',
