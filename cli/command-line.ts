@@ -74,7 +74,8 @@ export function mlopsCommand(name: CommandName, positionals: readonly string[] =
   for (const [flag, value] of Object.entries(flags)) {
     if (value === false) continue;
     if (value === true) words.push(`--${flag}`);
-    else for (const v of typeof value === 'string' ? [value] : value) words.push(`--${flag}`, shellWord(v, false));
+    // `--reason=--json`: a value that looks like an option is attached, as the parser wants it.
+    else for (const v of typeof value === 'string' ? [value] : value) words.push(...(v.startsWith('-') ? [`--${flag}=${shellWord(v, false)}`] : [`--${flag}`, shellWord(v, false)]));
   }
   const text = `mlops ${words.join(' ')}`;
   try {

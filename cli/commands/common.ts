@@ -1,4 +1,4 @@
-// Helpers shared by commands: categories of a model, version numbers, required flags.
+// Helpers shared by commands: the categories a command acts on, version numbers.
 import { ModelRegistryClient } from '../../lambda/shared/registry';
 import { mlopsCommand } from '../command-line';
 import { NotFound, UsageError } from '../errors';

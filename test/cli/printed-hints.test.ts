@@ -5,8 +5,11 @@
 // required flags). A hint is a code span starting with `mlops `, or a line that starts with it.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import fc from 'fast-check';
 import * as ts from 'typescript';
 import { mlopsCommand, parseCommandLine, splitCommandLine } from '../../cli/command-line';
+import { COMMAND_TABLE } from '../../cli/command-table';
+import { COMMANDS } from '../../cli/main';
 import { ApprovalRequest } from '../../lambda/shared/training/approvals';
 import { abortedMessage, approvalMessage, summaryMessage } from '../../lambda/shared/training/messages';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
@@ -68,9 +71,19 @@ const APPROVAL: ApprovalRequest = {
 };
 
 describe('the hint renderer', () => {
+  test('the command table and the implemented commands are the same set', () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(Object.keys(COMMAND_TABLE));
+  });
+
   test('renders from the command table and refuses what the CLI refuses', () => {
     expect(mlopsCommand('approve', ['demand-forecast', '7'], { category: 'books', reason: '<why>' })).toBe('mlops approve demand-forecast 7 --category books --reason "<why>"');
     expect(mlopsCommand('promote', ['m', '3'], { category: 'c', reason: 'best "rmse" $1' })).toBe('mlops promote m 3 --category c --reason "best \\"rmse\\" \\$1"');
+    expect(mlopsCommand('promote', ['m', '3'], { reason: '--json' })).toBe('mlops promote m 3 --reason=--json');
+    fc.assert(fc.property(fc.string({ minLength: 1, unit: 'binary' }), fc.string({ minLength: 1, unit: 'binary' }), (category, reason) => {
+      // Whatever a user typed, the rendered command reads back to the same values.
+      const argv = splitCommandLine(mlopsCommand('promote', ['m', '3'], { category, reason })).slice(1);
+      expect(parseCommandLine(argv).args.flags).toEqual({ category, reason });
+    }));
     expect(() => mlopsCommand('train', ['m'], { trigger: 'drift' })).toThrow(/unknown option --trigger/);
     expect(() => mlopsCommand('runs', [], { status: 'FAILED' })).toThrow(/missing <model>/);
     expect(() => mlopsCommand('reject', ['m', '3'])).toThrow(/--reason is required/);

@@ -118,12 +118,12 @@ describe('synthesized in the consumer app (env-specific, AwsSolutions)', () => {
     expect({ crash: r.templates.length === 0 ? r.stderr.slice(0, 2000) : '', findings: r.findings }).toEqual({ crash: '', findings: [] });
     expect(r.templates).toContain('MlopsPlatformStack.template.json');
     expect(r.status).toBe(0);
-  });
+  }, 300_000);
 
   test('a stack composed by hand from the library: 0 findings', () => {
     const r = synth('composed');
     expect({ crash: r.templates.length === 0 ? r.stderr.slice(0, 2000) : '', findings: r.findings }).toEqual({ crash: '', findings: [] });
     expect(r.templates).toEqual(['ComposedStack.template.json']);
     expect(r.status).toBe(0);
-  });
+  }, 300_000);
 });
