@@ -34,7 +34,7 @@ export function describeError(e: unknown, env: Record<string, string | undefined
   if (name === 'CredentialsProviderError') {
     return {
       code: EXIT.other,
-      message: `no AWS credentials found: AWS_ACCESS_KEY_ID is not set and ${profileText} has no usable credentials${profile ? ' (or does not exist in ~/.aws/config)' : ''}`,
+      message: `no AWS credentials found: AWS_ACCESS_KEY_ID is not set and ${profileText} has no usable credentials${profile ? ' (or does not exist in ~/.aws/config)' : ''} (AWS SDK: ${err.message})`,
       fix: `log in (\`aws sso login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`), set AWS_PROFILE to a configured profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ${LOCAL}`,
     };
   }
