@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea, MonitoringAlarm, PAGE_MEANINGS, alarmDescription } from './alarm-declaration';
 import { DriftLoop, DriftLoopProps } from './drift-loop';
 import { MonitorDriftProps, driftDeclarations, driftWidgets, validateDrift } from './drift-alarms';
@@ -160,7 +161,7 @@ export class MlopsMonitoring extends Construct {
         // Invoked only on drift alarms: no invocation, no error.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         meaning: 'The drift-retrain function failed: a drift alarm did not start retraining.',
-        firstAction: 'read the function\'s log group (executionArn, error); start the training with `mlops train --trigger drift` by hand.',
+        firstAction: `read the function's log group (model, executionArn, error); start the training by hand with \`${mlopsCommand('train', ['<model>'])}\`.`,
       }]);
     }
   }

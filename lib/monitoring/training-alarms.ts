@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
@@ -112,7 +113,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // No executions means no failures; a pipeline that stops running is caught by NoSuccessfulRun.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'A training pipeline execution failed, timed out or was aborted.',
-      firstAction: 'open the failed execution in the Step Functions console (or `mlops runs --status FAILED`), read the failed state\'s cause, fix and re-run; predictions stay served until the TTL runs out.',
+      firstAction: `open the failed execution in the Step Functions console (or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`), read the failed state's cause, fix and re-run; predictions stay served until the TTL runs out.`,
     },
     {
       id: 'NoSuccessfulRun',
@@ -127,7 +128,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // Missing data is exactly the failure this alarm looks for (schedule disabled, nothing started).
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       meaning: `No training execution succeeded within the schedule interval plus grace (${windowHours} h).`,
-      firstAction: 'check that the schedule rule is enabled and the last execution\'s outcome; start a run with `mlops train` if needed.',
+      firstAction: `check that the schedule rule is enabled and the last execution's outcome; start a run with \`${mlopsCommand('train', [p.model])}\` if needed.`,
     },
     {
       id: 'TrainingRunsFailed',
@@ -140,7 +141,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // The metric is only published when a run finishes: no runs, no failures.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'Training runs (jobs) failed for one or more categories.',
-      firstAction: 'list them with `mlops runs --status FAILED`, open the run\'s logUrl and failureCause; the champion stays in production.',
+      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`, open the run's logUrl and failureCause; the champion stays in production.`,
     },
     {
       id: 'PipelineDurationOverBudget',
@@ -166,7 +167,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // The log metric has points only when a job task fails: no failure, no data.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'A training job (SageMaker or Batch task of the pipeline) failed or timed out; a Spot interruption that was retried counts too.',
-      firstAction: 'run the failed-runs Logs Insights query or `mlops runs --status FAILED`; read the job\'s failure reason (capacity, out of memory, code error) in its logUrl.',
+      firstAction: `run the failed-runs Logs Insights query or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`; read the job's failure reason (capacity, out of memory, code error) in its logUrl.`,
     }] : []),
   ];
 }
