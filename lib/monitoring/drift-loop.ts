@@ -94,6 +94,12 @@ export class DriftLoop extends Construct {
   /** Rule: the model's drift alarm entering ALARM invokes the retrain function for its pipeline. */
   addRetrainRule(scope: Construct, id: string, model: string, alarm: cloudwatch.IAlarm, pipeline: sfn.IStateMachine, cooldown: Duration): events.Rule {
     pipeline.grantStartExecution(this.retrainFunction);
+    // Whether the run holding the rate-limit slot failed in data validation (then it frees the slot).
+    const describe = pipeline.grantExecution(this.retrainFunction, 'states:DescribeExecution');
+    Validations.of(this.retrainFunction).acknowledge(...describe.principalStatements.flatMap((st) => st.resources).map((executions) => ({
+      id: `AwsSolutions-IAM5[Resource::${nagJoinRef(this.retrainFunction, executions)}]`,
+      reason: `DescribeExecution on the executions of ${model}'s training pipeline only (execution names are made per start), to see whether the run holding the retrain slot failed in data validation.`,
+    })));
     return new events.Rule(scope, id, {
       description: `Drift of ${model}: starts its training pipeline (rate-limited) when the drift alarm goes to ALARM`,
       eventPattern: {
@@ -117,6 +123,18 @@ export class DriftLoop extends Construct {
       })],
     });
   }
+}
+
+/** How cdk-nag spells a joined ARN in a finding id: pseudo parameters as `<AWS::Region>`, other intrinsics as JSON. */
+function nagJoinRef(scope: Construct, arn: string): string {
+  const r = Stack.of(scope).resolve(arn) as unknown;
+  const join = (r as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
+  if (!join) return nagRef(scope, arn);
+  return join[1].map((part) => {
+    if (typeof part === 'string') return part;
+    const ref = (part as { Ref?: string }).Ref;
+    return ref?.startsWith('AWS::') ? `<${ref}>` : JSON.stringify(part);
+  }).join(join[0]);
 }
 
 /** How cdk-nag spells a token ARN in a finding id: `<LogicalId.Attr>` / `<LogicalId>`, else the string. */
