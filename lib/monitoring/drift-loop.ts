@@ -41,7 +41,7 @@ export class DriftLoop extends Construct {
     super(scope, id);
     this.computeFunction = new MlopsFunction(this, 'ComputeFunction', {
       handlerName: 'drift-compute',
-      description: 'Computes PSI drift of a batch of predictions against the production version\'s baseline and publishes it',
+      description: 'Computes PSI drift of a batch of predictions against the scoring version\'s baseline and publishes it',
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [ENV.artifactsBucket]: props.dataLake.artifactsBucket.bucketName,
@@ -82,7 +82,7 @@ export class DriftLoop extends Construct {
     Validations.of(this.computeFunction).acknowledge(
       ...common,
       { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.predictionsBucket.bucketArn)}/*]`, reason: 'One drift function serves every model: it reads the predictions of any model/category/date (read only, objects of the predictions bucket).' },
-      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the production version\'s run under runs/<model>/<runId>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
+      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the scoring version\'s run under runs/<model>/<runId>/<jobName>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
       { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.registry.tableArn)}/index/*]`, reason: 'Registry read grant (ModelRegistry.grantRead) includes its query index; read only.' },
     );
     Validations.of(this.retrainFunction).acknowledge(
