@@ -230,6 +230,7 @@ export class BatchInference extends Construct implements IBatchInference {
           model: sfn.JsonPath.stringAt('$.model'),
           category: sfn.JsonPath.stringAt('$.category'),
           executionDate: sfn.JsonPath.stringAt('$.executionDate'),
+          version: sfn.JsonPath.numberAt('$.version'),
         }),
         resultPath: sfn.JsonPath.DISCARD,
         retryOnServiceExceptions: true,
