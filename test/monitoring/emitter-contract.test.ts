@@ -72,9 +72,10 @@ beforeAll(async () => {
     await s3.send(new PutObjectCommand({
       Bucket: artifactsBucket,
       Key: `runs/${MODEL}/run-${category}/output/baseline.json`,
-      Body: JSON.stringify({ prediction: { type: 'numeric', edges: [0.5], counts: [50, 50] } }),
+      Body: JSON.stringify({ prediction: { type: 'numeric', edges: [0.5], counts: [5000, 5000] } }),
     }));
-    const lines = [0.2, 0.7, 0.9].map((p, i) => JSON.stringify({ entityId: `e${i}`, prediction: p }));
+    // Enough values for drift's minimum sample size, so it publishes.
+    const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ entityId: `e${i}`, prediction: i % 2 ? 0.7 : 0.2 }));
     await s3.send(new PutObjectCommand({ Bucket: predictionsBucket, Key: `${MODEL}/${category}/${DATE}/part-0.jsonl`, Body: lines.join('\n') }));
     await writeItems({ doc, tableName: predictionsTable }, [toItem({ entityId: 'e0', prediction: 1 }, { model: MODEL, category, version: v.version, generatedAt: new Date(), ttlHours: 72 })]);
   }
@@ -130,7 +131,8 @@ describe('every emitter under the Lambda JSON log format', () => {
   test('drift', async () => {
     const stream = await captureLogStream('req-drift', async () => {
       for (const category of CATEGORIES) {
-        await computeDrift({ model: MODEL, category, executionDate: DATE }, { s3, registry, artifactsBucket, predictionsBucket });
+        const baselineUri = `s3://${artifactsBucket}/runs/${MODEL}/run-${category}/output/baseline.json`;
+        await computeDrift({ model: MODEL, category, executionDate: DATE, version: 1, baselineUri }, { s3, registry, predictionsBucket });
       }
     });
     emitted.drift = emfMetrics(stream);

@@ -1,4 +1,4 @@
-import { describeError } from '../../cli/errors';
+import { describeError } from '../../cli/describe-error';
 import { ConflictError, ModelRegistryClient, REGISTRY_SCHEMA, ValidationError } from '../../lambda/shared/registry';
 import { createLocalTable, localDoc } from '../support/dynamo';
 import { SeenCommand, faultyDoc, isAddCategory, throttled } from './fault-client';
@@ -102,7 +102,7 @@ describe('tampered nextToken', () => {
     const err = await registry.listVersions('demand', 'paged', { limit: 1, nextToken: token }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toMatch(/^nextToken .* is invalid: pass the nextToken returned by the previous page of the same listing, unchanged/);
-    expect(describeError(err).code).toBe(1);
+    expect(describeError(err, {}).code).toBe(1);
   });
 
   test('every listing checks its own token shape and still follows genuine tokens', async () => {
