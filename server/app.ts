@@ -18,9 +18,13 @@ export interface PredictionServerOptions {
 export function createPredictionServer(options: PredictionServerOptions): Server {
   const onError = options.onError ?? ((e: unknown) => console.error(JSON.stringify({ level: 'ERROR', message: 'request failed', error: String((e as Error)?.stack ?? e) })));
   const server = createServer((req, res) => {
-    handle(options.core, req, res, options.requestLog).catch((e) => {
+    // Once the server is closing (SIGTERM, see shutdown.ts), every answer closes its connection,
+    // also for a request that arrived before: a kept-alive client then moves to another task
+    // instead of sending more requests to this one.
+    const answer = (status: number, body: unknown) => send(res, status, body, !server.listening);
+    handle(options.core, req, answer, options.requestLog).catch((e) => {
       onError(e);
-      send(res, 500, { error: 'InternalError', message: 'the request failed unexpectedly; it was logged' });
+      answer(500, { error: 'InternalError', message: 'the request failed unexpectedly; it was logged' });
     });
   });
   // Longer than the ALB idle timeout (60 s), so the load balancer closes idle connections first
@@ -33,7 +37,7 @@ export function createPredictionServer(options: PredictionServerOptions): Server
 
 let requestCounter = 0;
 
-async function handle(core: PredictCore, req: IncomingMessage, res: ServerResponse, requestLog?: RequestLog): Promise<void> {
+async function handle(core: PredictCore, req: IncomingMessage, answer: (status: number, body: unknown) => void, requestLog?: RequestLog): Promise<void> {
   const started = performance.now();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -47,11 +51,11 @@ async function handle(core: PredictCore, req: IncomingMessage, res: ServerRespon
   const method = req.method ?? 'GET';
   const body = method === 'POST' ? await readBody(req) : undefined;
   if (body === null) {
-    send(res, 413, { error: 'PayloadTooLarge', message: `the request body is larger than ${PREDICT_DEFAULTS.maxBodyBytes} bytes: send at most ${PREDICT_DEFAULTS.maxBatchIds} ids per request` });
+    answer(413, { error: 'PayloadTooLarge', message: `the request body is larger than ${PREDICT_DEFAULTS.maxBodyBytes} bytes: send at most ${PREDICT_DEFAULTS.maxBatchIds} ids per request` });
     return;
   }
   const out = await routeRequest(core, { method, path, query, body });
-  send(res, out.status, out.body);
+  answer(out.status, out.body);
   if (requestLog && path !== '/health') {
     // The ALB's trace id correlates with its access logs; without one (local runs) a counter.
     const trace = req.headers['x-amzn-trace-id'];
@@ -75,9 +79,12 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, closeConnection: boolean): void {
   if (res.headersSent) { res.end(); return; }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store',
+    ...(closeConnection ? { connection: 'close' } : {}),
+  });
   res.end(text);
 }

@@ -72,6 +72,8 @@ export const METRICS = {
   fallbackAnswers: 'FallbackAnswers',
   ruleAnswers: 'RuleAnswers',
   storeErrors: 'PredictionStoreErrors',
+  /** Failed registry reads of a served production version (the server keeps the last one until its maximum age). */
+  productionReadFailures: 'ProductionVersionReadFailures',
   predictionDrift: 'PredictionDriftPSI',
   featureDrift: 'FeatureDriftPSI',
   evaluatedMetric: 'EvaluatedMetric',

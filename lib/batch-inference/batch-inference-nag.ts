@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
+import { scoringJobPrefix } from '../../lambda/shared/predictions/resolve';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 
 export interface BatchNagRefs {
@@ -26,8 +27,7 @@ export function acknowledgeBatchFindings(scope: IConstruct, refs: BatchNagRefs):
     F.objectsUnder(scope, refs.artifactsBucket.bucketArn, `runs/${m}/`),
     F.registryIndex(scope, refs.registryTable.tableArn),
     F.sageMakerTrainingLogs('*'),
-    F.ecrRepositories(),
-    F.trainingJobs(''),
+    F.trainingJobs(scoringJobPrefix(m)),
     ...refs.functions.map((fn) => F.functionVersions(scope, fn.functionArn)),
     ...F.distributedMapExecutions(scope, refs.stateMachine.stateMachineArn),
   );

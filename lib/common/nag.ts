@@ -103,6 +103,9 @@ export const NagFindings = {
   /** IAM5 on every ECR repository of the account and region. */
   ecrRepositories: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*',
     'The scoring image is the one each version was registered with, known only at run time; pulls are limited to this account and region.'),
+  /** IAM5 on the executions of one state machine (an `executions` ARN from `grantExecution`). */
+  executionsOf: (scope: IConstruct, executionsArn: string): NagAcknowledgement => iam5(nagSpelling(scope, executionsArn),
+    'Executions of this one state machine only; execution names are made per start.'),
   /** IAM5 on the child executions of a Distributed Map. */
   distributedMapExecutions: (scope: IConstruct, stateMachineArn: string): NagAcknowledgement[] => {
     const name = JSON.stringify(Stack.of(scope).resolve({ 'Fn::Select': [6, { 'Fn::Split': [':', stateMachineArn] }] }));

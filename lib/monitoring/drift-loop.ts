@@ -42,7 +42,7 @@ export class DriftLoop extends Construct {
     super(scope, id);
     this.computeFunction = new MlopsFunction(this, 'ComputeFunction', {
       handlerName: 'drift-compute',
-      description: 'Computes PSI drift of a batch of predictions against the production version\'s baseline and publishes it',
+      description: 'Computes PSI drift of a batch of predictions against the scoring version\'s baseline and publishes it',
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [ENV.artifactsBucket]: props.dataLake.artifactsBucket.bucketName,
@@ -87,6 +87,9 @@ export class DriftLoop extends Construct {
   /** Rule: the model's drift alarm entering ALARM invokes the retrain function for its pipeline. */
   addRetrainRule(scope: Construct, id: string, model: string, alarm: cloudwatch.IAlarm, pipeline: sfn.IStateMachine, cooldown: Duration): events.Rule {
     pipeline.grantStartExecution(this.retrainFunction);
+    // Whether the run holding the rate-limit slot failed in data validation (then it frees the slot).
+    const describe = pipeline.grantExecution(this.retrainFunction, 'states:DescribeExecution');
+    acknowledgeNag(this.retrainFunction, ...describe.principalStatements.flatMap((st) => st.resources).map((executions) => F.executionsOf(this.retrainFunction, executions)));
     return new events.Rule(scope, id, {
       description: `Drift of ${model}: starts its training pipeline (rate-limited) when the drift alarm goes to ALARM`,
       eventPattern: {

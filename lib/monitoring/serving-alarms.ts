@@ -164,6 +164,7 @@ function latencyAndErrorDeclarations(p: ServingMonitorProps, src: LatencySource)
     firstAction: 'open the server logs (Logs Insights) for the error; if a new image or rule set was deployed, roll it back.',
   });
   out.push(fallbackDeclaration(p));
+  out.push(productionReadFailuresDeclaration(p));
   return out;
 }
 
@@ -324,4 +325,26 @@ export function servingWidgets(p: ServingMonitorProps, src: LatencySource, tasks
     }));
   }
   return widgets;
+}
+
+/**
+ * The registry cannot be read: servers keep answering with the last production version they
+ * know until it is PREDICT_DEFAULTS.productionMaxAgeMs old (10 min), then with fallbacks. Five
+ * failing minutes in a row warn before that, and before a rollback goes unnoticed.
+ */
+function productionReadFailuresDeclaration(p: ServingMonitorProps): AlarmDeclaration {
+  return {
+    id: 'ProductionVersionReadFailures',
+    severity: AlarmSeverity.WARNING,
+    area: MonitoredArea.SERVING,
+    metric: modelMetric(METRICS.productionReadFailures, { model: p.model, categories: p.categories, statistic: 'Sum', period: MINUTE, combine: 'SUM', idPrefix: 'prf' }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 5,
+    // The counters are flushed only when there is traffic.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    meaning: 'The servers could not read the production version from the registry for 5 minutes: promotions and rollbacks are not seen, and after 10 minutes answers become fallbacks (reason stale-production-version).',
+    firstAction: 'check the registry table (throttles, system errors) and the task role\'s read access to it; look for the error in the server logs.',
+  };
 }

@@ -4,7 +4,7 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
 import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
-import { ModelSpec } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -80,9 +80,14 @@ export function apiProvisionedConcurrency(spec: ModelSpec): number | undefined {
   return Math.max(1, Math.ceil((peakTps * spec.inference.slo.p95Ms) / 1000));
 }
 
-/** Longest a training execution may take before "duration above budget": every attempt plus an hour, at most 7 days. */
-export function trainingDurationBudget(spec: ModelSpec): Duration {
-  return Duration.seconds(Math.min(spec.training.maxRuntimeSeconds * (spec.training.retries + 1) + 3600, 7 * 86400));
+/** What the training duration budget is derived from: one job's longest run and its attempts. */
+export function trainingJobBudget(spec: ModelSpec): { jobDuration: Duration; jobAttempts: number } {
+  const t = spec.training;
+  return {
+    // A SageMaker Spot job may take up to maxWait (waiting for capacity included).
+    jobDuration: Duration.seconds(t.backend === TrainingEngine.SAGEMAKER && t.spot ? t.maxWaitSeconds : t.maxRuntimeSeconds),
+    jobAttempts: t.retries + 1,
+  };
 }
 
 /** SageMaker backend options (without the image). */

@@ -87,10 +87,10 @@ export function specPropProblems(spec: ModelSpec): SpecProblem[] {
     }));
   }
 
-  const monitored = { model: 'name', categories: 'categories', scheduleInterval: 'schedule.cron', durationBudget: 'training.maxRuntime' };
+  const monitored = { model: 'name', categories: 'categories', scheduleInterval: 'schedule.cron', jobDuration: 'training.maxRuntime', jobAttempts: 'training.retries' };
   check('schedule', monitored, () => validateTraining({
     model: spec.name, categories: spec.categories, stateMachine: BOUND_AT_SYNTH,
-    scheduleInterval: map.scheduleInterval(spec), durationBudget: map.trainingDurationBudget(spec),
+    scheduleInterval: map.scheduleInterval(spec), ...map.trainingJobBudget(spec),
   }));
   if (spec.evaluation.threshold !== undefined) {
     check('evaluation.threshold', { ...monitored, threshold: 'evaluation.threshold' }, () => validateQuality({

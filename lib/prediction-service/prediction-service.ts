@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
-import { PREDICT_DEFAULTS, PREDICT_ENV } from '../../lambda/shared/predict/constants';
+import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from '../../lambda/shared/predict/constants';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { enableAccessLogs } from './access-logs';
@@ -61,7 +61,7 @@ export interface PredictionServiceProps {
    */
   readonly cpu?: number;
   /**
-   * Memory of a task.
+   * Memory of a task. A quarter of it is the answer cache's byte cap (`MLOPS_CACHE_MAX_BYTES`).
    * @default 1024
    */
   readonly memoryLimitMiB?: number;
@@ -171,9 +171,10 @@ export class PredictionService extends Construct {
       enableFargateCapacityProviders: true,
     });
 
+    const memoryLimitMiB = props.memoryLimitMiB ?? PREDICT_DEFAULTS.memoryMiB;
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: props.cpu ?? 512,
-      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const logGroup = this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -191,6 +192,8 @@ export class PredictionService extends Construct {
         [ENV.registryTable]: props.registry.tableName,
         [PREDICT_ENV.servingConfig]: servingConfig,
         [PREDICT_ENV.port]: String(CONTAINER_PORT),
+        // An unresolved memory leaves the cap to the server's default (a quarter of 1 GiB).
+        ...(Token.isUnresolved(memoryLimitMiB) ? {} : { [PREDICT_ENV.cacheMaxBytes]: String(cacheMaxBytesFor(memoryLimitMiB)) }),
         AWS_REGION: Stack.of(this).region,
       },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'predict', logGroup }),

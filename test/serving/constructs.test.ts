@@ -92,6 +92,14 @@ describe('PredictionService', () => {
     });
   });
 
+  test('the answer cache is capped at a quarter of the task memory', () => {
+    const { template } = serviceTemplate({ memoryLimitMiB: 2048 });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Memory: '2048',
+      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'MLOPS_CACHE_MAX_BYTES', Value: String(512 * 1024 * 1024) }]) })],
+    });
+  });
+
   test('the load balancer drops invalid headers, logs access and checks /health', () => {
     const { template } = serviceTemplate();
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {

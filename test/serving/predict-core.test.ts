@@ -20,7 +20,7 @@ class FakeStore implements PredictionStore {
   async getMany(pks: readonly string[]) {
     this.reads++;
     if (this.failing) throw new Error('store down');
-    return new Map(pks.filter((pk) => this.items.has(pk)).map((pk) => [pk, this.items.get(pk)!] as const));
+    return { items: new Map(pks.filter((pk) => this.items.has(pk)).map((pk) => [pk, this.items.get(pk)!] as const)), unprocessed: [] };
   }
   put(entityId: string, prediction: unknown, opts: { version?: number; expiresAt?: number; category?: string } = {}) {
     const category = opts.category ?? 'books';

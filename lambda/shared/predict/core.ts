@@ -1,20 +1,21 @@
 // The one predict core behind both front ends (Fargate server and API Lambda):
 // resolve production version -> prefilter rules -> lookup (cache, store) -> override rules ->
 // answer, or fallback rules when there is no valid prediction. Every answer says its source.
+import { ENTITY_ID_FIX, isEntityId } from '../entity-id';
 import { ValidationError } from '../registry/errors';
 import * as v from '../registry/validate';
 import { StoredPrediction, predictionKey } from '../predictions/schema';
 import { CircuitBreaker } from './breaker';
 import { TtlCache } from './cache';
 import { ServedModel, ServingConfig } from './config';
-import { PREDICT_DEFAULTS } from './constants';
+import { PREDICT_DEFAULTS, cacheMaxBytesFor } from './constants';
 import { ProductionResolver, ProductionSource } from './production';
 import { Facts, firstMatch } from './rules';
-import { PredictionStore } from './store';
+import { PredictionStore, StoreRead } from './store';
 
 export type AnswerSource = 'model' | 'rule' | 'fallback';
 /** Why an answer is a fallback. */
-export type FallbackReason = 'no-production-version' | 'missing' | 'expired' | 'store-error';
+export type FallbackReason = 'no-production-version' | 'stale-production-version' | 'missing' | 'expired' | 'store-error';
 
 /** The prediction answer contract. */
 export interface Answer {
@@ -51,22 +52,26 @@ export interface PredictCoreOptions {
   readonly cacheTtlMs?: number;
   /** @default PREDICT_DEFAULTS.negativeCacheTtlMs */
   readonly negativeCacheTtlMs?: number;
-  /** @default PREDICT_DEFAULTS.maxCacheEntries */
-  readonly maxCacheEntries?: number;
+  /** Most bytes the answer cache holds (estimated). @default cacheMaxBytesFor(PREDICT_DEFAULTS.memoryMiB) */
+  readonly maxCacheBytes?: number;
   /** @default PREDICT_DEFAULTS.productionTtlMs */
   readonly productionTtlMs?: number;
+  /** @default PREDICT_DEFAULTS.productionMaxAgeMs */
+  readonly productionMaxAgeMs?: number;
+  /** @default PREDICT_DEFAULTS.maxKnownProductions */
+  readonly maxKnownProductions?: number;
   /** @default PREDICT_DEFAULTS.breakerFailureThreshold */
   readonly breakerFailureThreshold?: number;
   /** @default PREDICT_DEFAULTS.breakerOpenMs */
   readonly breakerOpenMs?: number;
   /** Called with every answer (metrics). */
   readonly onAnswer?: (answer: Answer) => void;
-  /** Called on every failed store read (metrics). */
+  /** Called on every failed or partial store read (metrics). */
   readonly onStoreError?: (model: string, category: string, error: unknown) => void;
+  /** Called on every failed registry read of a production version (metrics). */
+  readonly onProductionError?: (model: string, category: string, error: unknown) => void;
 }
 
-const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@+=,~-]{0,255}$/;
-const ENTITY_FIX = 'use 1-256 letters, digits, "_", ".", ":", "@", "+", "=", ",", "~" or "-", starting with a letter or digit';
 
 export class PredictCore {
   private readonly cache: TtlCache<StoredPrediction | null>;
@@ -80,8 +85,15 @@ export class PredictCore {
     this.now = options.now ?? Date.now;
     this.cacheTtlMs = options.cacheTtlMs ?? PREDICT_DEFAULTS.cacheTtlMs;
     this.negativeTtlMs = Math.min(this.cacheTtlMs, options.negativeCacheTtlMs ?? PREDICT_DEFAULTS.negativeCacheTtlMs);
-    this.cache = new TtlCache(options.maxCacheEntries ?? PREDICT_DEFAULTS.maxCacheEntries, this.now);
-    this.production = new ProductionResolver(options.production, options.productionTtlMs ?? PREDICT_DEFAULTS.productionTtlMs, this.now);
+    this.cache = new TtlCache({ maxBytes: options.maxCacheBytes ?? cacheMaxBytesFor(PREDICT_DEFAULTS.memoryMiB), now: this.now });
+    this.production = new ProductionResolver({
+      source: options.production,
+      ttlMs: options.productionTtlMs ?? PREDICT_DEFAULTS.productionTtlMs,
+      maxAgeMs: options.productionMaxAgeMs ?? PREDICT_DEFAULTS.productionMaxAgeMs,
+      maxKnown: options.maxKnownProductions ?? PREDICT_DEFAULTS.maxKnownProductions,
+      now: this.now,
+      onError: options.onProductionError,
+    });
     this.breaker = new CircuitBreaker(
       options.breakerFailureThreshold ?? PREDICT_DEFAULTS.breakerFailureThreshold,
       options.breakerOpenMs ?? PREDICT_DEFAULTS.breakerOpenMs,
@@ -113,7 +125,7 @@ export class PredictCore {
     entityIds.forEach((entityId, i) => {
       const pre = firstMatch(served.rules.prefilter, { entityId, category, version: version ?? undefined });
       if (pre) answers[i] = this.ruleAnswer(model, category, entityId, version, pre.name, pre.prediction, new Date(this.now()).toISOString());
-      else if (prod.error !== undefined) answers[i] = this.fallback(served, model, category, entityId, null, 'store-error');
+      else if (prod.error !== undefined) answers[i] = this.fallback(served, model, category, entityId, null, prod.stale ? 'stale-production-version' : 'store-error');
       else if (version === null) answers[i] = this.fallback(served, model, category, entityId, null, 'no-production-version');
       else toLookUp.push(i);
     });
@@ -136,32 +148,30 @@ export class PredictCore {
   private async lookup(model: string, category: string, pks: string[]): Promise<Array<StoredPrediction | FallbackReason>> {
     const result: Array<StoredPrediction | null | undefined> = pks.map((pk) => this.cache.get(pk));
     const misses = pks.filter((_, i) => result[i] === undefined);
-    let failed = false;
-    if (misses.length > 0) {
-      if (!this.breaker.allow()) {
-        failed = true;
-      } else {
-        try {
-          const found = misses.length === 1
-            ? new Map(await this.options.store.get(misses[0]).then((it) => (it ? [[misses[0], it] as const] : [])))
-            : await this.options.store.getMany(misses);
-          this.breaker.success();
-          pks.forEach((pk, i) => {
-            if (result[i] !== undefined) return;
-            const item = found.get(pk) ?? null;
-            result[i] = item;
-            this.cache.set(pk, item, item ? Math.min(this.cacheTtlMs, item.expiresAt * 1000 - this.now()) : this.negativeTtlMs);
-          });
-        } catch (e) {
-          this.breaker.failure();
-          failed = true;
-          this.options.onStoreError?.(model, category, e);
-        }
+    if (misses.length > 0 && this.breaker.allow()) {
+      try {
+        const read: StoreRead = misses.length === 1
+          ? { items: new Map(await this.options.store.get(misses[0]).then((it) => (it ? [[misses[0], it] as const] : []))), unprocessed: [] }
+          : await this.options.store.getMany(misses);
+        this.breaker.success();
+        // Unprocessed keys stay unanswered (store-error below) and uncached: they may well exist.
+        const unprocessed = new Set(read.unprocessed);
+        pks.forEach((pk, i) => {
+          if (result[i] !== undefined || unprocessed.has(pk)) return;
+          const item = read.items.get(pk) ?? null;
+          result[i] = item;
+          this.cache.set(pk, item, item ? Math.min(this.cacheTtlMs, item.expiresAt * 1000 - this.now()) : this.negativeTtlMs);
+        });
+        if (unprocessed.size > 0) this.options.onStoreError?.(model, category, new Error(`${unprocessed.size} of ${misses.length} key(s) stayed unprocessed`));
+      } catch (e) {
+        this.breaker.failure();
+        this.options.onStoreError?.(model, category, e);
       }
     }
     const nowSec = this.now() / 1000;
     return result.map((item) => {
-      if (item === undefined) return failed ? 'store-error' : 'missing';
+      // Not read: the store failed, the circuit is open, or the key stayed unprocessed.
+      if (item === undefined) return 'store-error';
       if (item === null) return 'missing';
       // DynamoDB deletes expired items lazily (up to days late): expired means missing.
       if (typeof item.expiresAt !== 'number' || item.expiresAt <= nowSec) return 'expired';
@@ -216,8 +226,8 @@ export class PredictCore {
   }
 
   private entityId(id: unknown, field: string): void {
-    if (typeof id !== 'string' || !ENTITY_ID.test(id)) {
-      throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_FIX).message);
+    if (!isEntityId(id)) {
+      throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_ID_FIX).message);
     }
   }
 }

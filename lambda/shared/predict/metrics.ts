@@ -4,7 +4,7 @@ import { METRICS } from '../contract';
 import { emfLine } from '../emf';
 import { Answer } from './core';
 
-interface Counts { answers: number; fallback: number; rule: number; storeErrors: number }
+interface Counts { answers: number; fallback: number; rule: number; storeErrors: number; productionErrors: number }
 
 export class AnswerMetrics {
   private counts = new Map<string, Counts>();
@@ -20,6 +20,10 @@ export class AnswerMetrics {
 
   storeError(model: string, category: string): void {
     this.entry(model, category).storeErrors++;
+  }
+
+  productionError(model: string, category: string): void {
+    this.entry(model, category).productionErrors++;
   }
 
   /** EMF lines for the counts since the last flush (empty when nothing happened), then resets. */
@@ -38,6 +42,7 @@ export class AnswerMetrics {
           { name: METRICS.fallbackAnswers, unit: 'Count', value: c.fallback },
           { name: METRICS.ruleAnswers, unit: 'Count', value: c.rule },
           { name: METRICS.storeErrors, unit: 'Count', value: c.storeErrors },
+          { name: METRICS.productionReadFailures, unit: 'Count', value: c.productionErrors },
         ],
       }));
     }
@@ -48,7 +53,7 @@ export class AnswerMetrics {
   private entry(model: string, category: string): Counts {
     const key = `${model}\u0000${category}`;
     let c = this.counts.get(key);
-    if (!c) { c = { answers: 0, fallback: 0, rule: 0, storeErrors: 0 }; this.counts.set(key, c); }
+    if (!c) { c = { answers: 0, fallback: 0, rule: 0, storeErrors: 0, productionErrors: 0 }; this.counts.set(key, c); }
     return c;
   }
 }

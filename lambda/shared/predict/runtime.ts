@@ -1,9 +1,10 @@
 // Builds a PredictCore from the environment the constructs set (server and Lambda alike).
+import { getHeapStatistics } from 'node:v8';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV, requireEnv } from '../env';
 import { ModelRegistryClient } from '../registry/client';
 import { parseServingConfig } from './config';
-import { PREDICT_DEFAULTS, PREDICT_ENV } from './constants';
+import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
 import { DynamoReader } from './dynamo-reader';
 import { DynamoPredictionStore, storeClient } from './store';
@@ -20,6 +21,7 @@ export interface RuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly onAnswer?: PredictCoreOptions['onAnswer'];
   readonly onStoreError?: PredictCoreOptions['onStoreError'];
+  readonly onProductionError?: PredictCoreOptions['onProductionError'];
 }
 
 /** A predict core wired to the predictions table and the registry named in the environment. */
@@ -43,9 +45,22 @@ export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
     store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
     production: async (model, category) => (await registry.getProduction(model, category))?.version,
     cacheTtlMs: intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0),
+    maxCacheBytes: cacheMaxBytes(env),
     onAnswer: options.onAnswer,
     onStoreError: options.onStoreError,
+    onProductionError: options.onProductionError,
   });
+}
+
+/**
+ * The answer cache's byte cap: MLOPS_CACHE_MAX_BYTES (the service construct derives it from the
+ * task memory), else a share of the Lambda function's memory, else of the default task memory;
+ * never more than a quarter of the V8 heap limit, whatever the memory of the host.
+ */
+export function cacheMaxBytes(env: NodeJS.ProcessEnv, heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  const lambdaMiB = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  const derived = cacheMaxBytesFor(Number.isInteger(lambdaMiB) && lambdaMiB > 0 ? lambdaMiB : PREDICT_DEFAULTS.memoryMiB);
+  return Math.min(intEnv(env, PREDICT_ENV.cacheMaxBytes, derived, 0), Math.floor(heapLimitBytes / 4));
 }
 
 function requireEnvFrom(env: NodeJS.ProcessEnv, name: string): string {

@@ -118,7 +118,7 @@ export async function listHistory(ctx: RegistryContext, modelInput: string, cate
     ExpressionAttributeValues: { ':pk': keys.line(model, category), ':p': keys.eventPrefix },
     ScanIndexForward: false,
     Limit: v.limit('limit', opts.limit),
-    ExclusiveStartKey: decodeToken(opts.nextToken),
+    ExclusiveStartKey: decodeToken(opts.nextToken, { pk: { equals: keys.line(model, category) }, sk: { startsWith: keys.eventPrefix } }),
   }));
   return { items: (res.Items ?? []).map((i) => strip<PromotionEvent>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
 }
