@@ -57,6 +57,7 @@ const healthy: World = (m, minute) => {
     case 'HTTPCode_ELB_5XX_Count': return [];
     case METRICS.predictionAnswers: return [18_000];
     case METRICS.fallbackAnswers: return [60];
+    case METRICS.productionReadFailures: return [0];
     case 'RunningTaskCount': return [2];
     case 'ReadThrottleEvents': case 'WriteThrottleEvents': return minute % 13 === 0 && !m.dimensions.GlobalSecondaryIndexName ? [1] : [];
     case 'SystemErrors': return [];
@@ -104,6 +105,7 @@ const FAILURES: Record<string, Failure> = {
   ServerErrorRate: servingFor(10, (m, _, s) => (m.metricName === 'HTTPCode_Target_5XX_Count' || m.metricName === '5xx' ? [900] : s)),
   FunctionThrottles: servingFor(10, (m, _, s) => (m.metricName === 'Throttles' ? [4] : s)),
   FallbackRate: servingFor(20, (m, _, s) => (m.metricName === METRICS.fallbackAnswers ? [3600] : s)),
+  ProductionVersionReadFailures: servingFor(10, (m, _, s) => (m.metricName === METRICS.productionReadFailures ? [6] : s)),
   RunningTasksBelowMinimum: servingFor(10, (m, _, s) => (m.metricName === 'RunningTaskCount' ? [1] : s)),
   // Only the index throttles: the table's own series stay quiet.
   'registry-Throttles': servingFor(10, (m, _, s) => (m.metricName === 'ReadThrottleEvents' && m.dimensions.GlobalSecondaryIndexName ? [25] : s)),

@@ -188,7 +188,7 @@ describe('alarms and dashboard of the synthesized platform', () => {
     expect(read.length).toBeGreaterThan(10);
     expect(new Set(read.map((s) => s.metricName))).toEqual(new Set([
       METRICS.runsFailed, METRICS.runsSucceeded, METRICS.evaluatedMetric, METRICS.predictionsGeneratedAt, METRICS.predictionsWritten,
-      METRICS.predictionsFailed, METRICS.predictionDrift, METRICS.predictionAnswers, METRICS.fallbackAnswers,
+      METRICS.predictionsFailed, METRICS.predictionDrift, METRICS.predictionAnswers, METRICS.fallbackAnswers, METRICS.productionReadFailures,
     ]));
   });
 

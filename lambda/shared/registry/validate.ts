@@ -1,3 +1,4 @@
+import { mlopsCommand } from '../../../cli/command-line';
 import { ValidationError } from './errors';
 import {
   CATEGORY_RULE, HYPERPARAMETER_NAME_RULE, MODEL_NAME_RULE, isCategory, isHyperparameterName, isMetricName, isModelName,
@@ -30,7 +31,7 @@ export function runId(field: string, value: unknown): string {
 
 export function version(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValidationError(field, value, 'use a whole version number from 1 up, as listed by `mlops versions`');
+    throw new ValidationError(field, value, `use a whole version number from 1 up, as listed by \`${mlopsCommand('versions', ['<model>'])}\``);
   }
   return value;
 }
