@@ -175,6 +175,7 @@ export class TrainingPipeline extends Construct {
       timeZone: props.schedule?.timeZone?.timezoneName ?? TimeZone.ETC_UTC.timezoneName,
       toleratedFailurePercentage: props.toleratedFailurePercentage ?? 0,
       trainingAttempts: props.trainingAttempts ?? 3,
+      capacityWaitSeconds: backend.capacityWait.toSeconds(),
       image: backend.imageUri,
       pipelineName: `${modelName}-training`,
     };
@@ -309,7 +310,9 @@ export class TrainingPipeline extends Construct {
       resultPath: '$.job',
     });
     const train = p.backend.task;
-    train.addRetry({ errors: p.backend.transientErrors, interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    if (p.backend.transientErrors.length > 0) {
+      train.addRetry({ errors: p.backend.transientErrors, interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    }
     const classify = invoke(S.classifyFailure, p.recordFn, { 'action': 'classify', ...item });
     classify.addCatch(recordFailure, onFailure);
     train.addCatch(classify, onFailure);

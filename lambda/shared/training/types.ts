@@ -45,6 +45,11 @@ export interface PipelineConfig {
   readonly toleratedFailurePercentage: number;
   /** Attempts of a training job failed for a transient reason (capacity, Spot). */
   readonly trainingAttempts: number;
+  /**
+   * Longest total wait for a quota or capacity shortage per category (seconds), e.g. SageMaker's
+   * maxWait: such errors are retried at minute scale until it is used up.
+   */
+  readonly capacityWaitSeconds: number;
   /** Container image recorded on every version (lineage). */
   readonly image: string;
   /** Name of the state machine, for approval instructions. */
@@ -86,6 +91,10 @@ export interface RunItem {
   readonly datasetVersion?: string;
   readonly rows?: number;
   readonly jobName?: string;
+  /** Quota and capacity retries so far, the seconds waited for them, and the jobs they created. */
+  readonly capacityRetries?: number;
+  readonly capacityWaitedSeconds?: number;
+  readonly capacityJobs?: number;
 }
 
 export interface PlanOutput {
