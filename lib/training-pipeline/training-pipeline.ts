@@ -201,6 +201,8 @@ export class TrainingPipeline extends Construct {
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
+    // StartRun reads the dataset version from the manifest ValidateData wrote.
+    dataLake.grantReadArtifacts(recordFn, `manifests/${modelName}/`);
     // The failure path tags a failed run's outputs for the data lake's expiry rule.
     grantTagRunOutputs(recordFn, dataLake, modelName);
     registry.grantRegister(evaluateFn);
@@ -289,7 +291,7 @@ export class TrainingPipeline extends Construct {
     notifyAborted.next(new sfn.Fail(states, S.aborted, { errorPath: '$.Error', causePath: '$.Cause' }));
     const plan = invoke(S.plan, p.planFn, { 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
     plan.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
-    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'items.$': '$.items' }, { timeout: Duration.minutes(11) });
+    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'hyperparameters.$': '$.hyperparameters', 'runs.$': '$.runs' }, { timeout: Duration.minutes(11) });
     validate.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // One branch per category; every failure is caught, recorded on the run and turned into a
@@ -302,7 +304,8 @@ export class TrainingPipeline extends Construct {
     recordFailure.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
     const onFailure = { errors: ['States.ALL'], resultPath: '$.failure' };
 
-    const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item }, { resultPath: sfn.JsonPath.DISCARD });
+    // The branch gets only the planned run; StartRun returns the full run item it goes on with.
+    const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item });
     startRun.addCatch(recordFailure, onFailure);
     const nameJob = new sfn.Pass(states, S.nameJob, {
       comment: 'Training job names are unique forever: one per attempt',
@@ -357,8 +360,15 @@ export class TrainingPipeline extends Construct {
     decision.otherwise(keep);
 
     const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    // Each branch gets the run's identity plus the execution's shared fields (not a whole item),
+    // so the execution state stays under 256 KiB at the largest category count.
     const map = new sfn.Map(states, S.map, {
-      itemsPath: '$.items',
+      itemsPath: '$.runs',
+      itemSelector: {
+        'category.$': '$$.Map.Item.Value.category',
+        'runId.$': '$$.Map.Item.Value.runId',
+        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
+      },
       maxConcurrency: p.props.maxConcurrency ?? 4,
       resultPath: '$.results',
     });

@@ -3,10 +3,19 @@ import { ConflictError } from '../registry';
 import { markFailedRunOutputs } from './failed-run-outputs';
 import { emitRunMetrics } from './metrics';
 import { TrainingDeps } from './deps';
-import { CategoryOutcome, RunItem, StepError } from './types';
+import { runItem } from './plan';
+import { CategoryOutcome, PlannedRun, RunItem, StepError, briefReason } from './types';
+import { readManifest } from './validate-data';
 
-/** Records the run as started (idempotent: a retried start is a no-op). */
-export async function startRun(item: RunItem, deps: TrainingDeps): Promise<void> {
+/**
+ * Derives the branch's run item from the planned run (locations, and the dataset version from
+ * the manifest validation wrote) and records the run as started (idempotent: a retried start is
+ * a no-op). Returns the item the rest of the branch works on.
+ */
+export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<RunItem> {
+  const manifest = await readManifest(runItem(run, deps), deps);
+  if (!manifest) throw new Error(`no dataset manifest for ${run.model}/${run.category} ${run.executionDate}: the ValidateData step writes it before any run starts; start the execution again`);
+  const item: RunItem = { ...runItem(run, deps), datasetVersion: manifest.datasetVersion, rows: manifest.rows };
   await deps.registry.startRun({
     runId: item.runId,
     model: item.model,
@@ -18,6 +27,7 @@ export async function startRun(item: RunItem, deps: TrainingDeps): Promise<void>
     executionArn: item.executionId,
     datasetVersion: item.datasetVersion,
   });
+  return item;
 }
 
 /** Time the failure handler may spend tagging outputs (its function times out after 60 s). */
@@ -44,7 +54,7 @@ export async function recordFailure(item: RunItem & { failure?: StepError; stage
   }
   if (recordedFailed) await markFailedRunOutputs(item, deps, { deadline: Date.now() + TAGGING_BUDGET_MS });
   emitRunMetrics(deps, item.model, item.category, [{ name: METRICS.runsFailed, unit: 'Count', value: 1 }]);
-  return { category: item.category, runId: item.runId, outcome: 'FAILED', reason: cause };
+  return { category: item.category, runId: item.runId, outcome: 'FAILED', reason: briefReason(cause) };
 }
 
 export function describeFailure(failure: StepError | undefined, stage?: string): string {

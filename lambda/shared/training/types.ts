@@ -97,6 +97,22 @@ export interface RunItem {
   readonly capacityJobs?: number;
 }
 
+/**
+ * What the Map hands each branch: the run's identity and the execution's shared fields. The
+ * branch's StartRun step derives the full {@link RunItem} from it, so the execution state holds
+ * about 150 bytes per category instead of a whole item (Step Functions caps state at 256 KiB).
+ */
+export interface PlannedRun {
+  readonly model: string;
+  readonly category: string;
+  readonly runId: string;
+  readonly executionDate: string;
+  readonly experiment: boolean;
+  readonly trigger: string;
+  readonly executionId: string;
+  readonly hyperparameters: Record<string, string>;
+}
+
 export interface PlanOutput {
   readonly model: string;
   readonly executionDate: string;
@@ -105,10 +121,24 @@ export interface PlanOutput {
   readonly executionId: string;
   /** Reference time of freshness checks (ISO). */
   readonly referenceTime: string;
-  readonly items: RunItem[];
+  /** Hyperparameters of every run (defaults overridden by the execution input). */
+  readonly hyperparameters: Record<string, string>;
+  /** One run per category: only what the Map iterates over. */
+  readonly runs: Array<{ readonly category: string; readonly runId: string }>;
 }
 
 export type Outcome = 'PROMOTED' | 'REGISTERED' | 'PENDING_APPROVAL' | 'REJECTED' | 'APPROVAL_TIMED_OUT' | 'FAILED';
+
+/**
+ * Longest `reason` an outcome carries in the execution state (200 outcomes must fit in 256 KiB
+ * with the rest); the whole failure cause stays on the run in the registry.
+ */
+export const OUTCOME_REASON_MAX = 300;
+
+/** A reason cut to {@link OUTCOME_REASON_MAX} characters. */
+export function briefReason(reason: string): string {
+  return reason.length <= OUTCOME_REASON_MAX ? reason : `${reason.slice(0, OUTCOME_REASON_MAX - 1)}…`;
+}
 
 /** What one category's branch ends with. */
 export interface CategoryOutcome {
