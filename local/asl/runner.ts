@@ -42,6 +42,8 @@ export interface LocalExecution {
    * holds against {@link STATE_PAYLOAD_LIMIT_BYTES}. Complete once `outcome` has resolved.
    */
   readonly largestPayload: { state: string; bytes: number };
+  /** StopExecution: the execution ends ABORTED (its outcome is FAILED with error ExecutionAbortedError). */
+  abort(): void;
 }
 
 /**
@@ -124,7 +126,7 @@ export class LocalStateMachine {
       (output) => ({ status: 'SUCCEEDED' as const, output }),
       (e: Error & { cause?: { name?: string; message?: string } }) => ({ status: 'FAILED' as const, error: e.cause?.name ?? e.name, cause: e.cause?.message ?? e.message }),
     ).then(async (o) => { await drained; return o; });
-    return { executionArn, outcome, retried, entered, largestPayload };
+    return { executionArn, outcome, retried, entered, largestPayload, abort: () => execution.abort() };
   }
 
   /** Resolves when a task token is waiting (optionally of a given state / matching input). */

@@ -1,4 +1,4 @@
-import { TrainingDeps } from './deps';
+import { TrainingDeps, logWith } from './deps';
 import { describeFailure } from './runs';
 import { abortedMessage, summaryMessage } from './messages';
 import { CategoryOutcome, Outcome, PlanOutput, StepError, briefReason } from './types';
@@ -24,6 +24,8 @@ export interface Summary {
    * champion keeps winning or a challenger failed to train.
    */
   readonly scoreCategories: string[];
+  /** Whether the failure or partial failure was notified (false: publishing failed, see the log). */
+  readonly notified: boolean;
   /** Start batch inference (never for experiments). */
   readonly startBatchInference: boolean;
   /** Why the execution fails (only when status is FAILED). */
@@ -40,9 +42,16 @@ export async function summarize(input: PlanOutput & { results: Array<CategoryOut
   const tolerated = deps.config.toleratedFailurePercentage;
   const failedPercent = outcomes.length === 0 ? 0 : (failed.length / outcomes.length) * 100;
   const status: RunStatus = failed.length === 0 ? 'SUCCEEDED' : failedPercent > tolerated ? 'FAILED' : 'PARTIALLY_FAILED';
+  let notified = true;
   if (status !== 'SUCCEEDED') {
     const { subject, message } = summaryMessage({ model: input.model, executionDate: input.executionDate, executionId: input.executionId, status, outcomes, failed: failed.length, tolerated });
-    await deps.notifier.publish(subject, message);
+    // A notification failure must not cost the day's scoring: log it and go on.
+    try {
+      await deps.notifier.publish(subject, message);
+    } catch (e) {
+      notified = false;
+      logWith(deps)('WARN', 'training summary not notified', { executionId: input.executionId, status, error: (e as Error).name, message: (e as Error).message });
+    }
   }
   const promotedCategories = outcomes.filter((o) => o.outcome === 'PROMOTED').map((o) => o.category);
   const counts: Partial<Record<Outcome, number>> = {};
@@ -53,6 +62,7 @@ export async function summarize(input: PlanOutput & { results: Array<CategoryOut
     promotedCategories,
     failedCategories: failed.map((o) => o.category),
     scoreCategories: outcomes.map((o) => o.category),
+    notified,
     startBatchInference: outcomes.length > 0 && !input.experiment,
     cause: status === 'FAILED'
       ? `${failed.length} of ${outcomes.length} categories failed, more than the tolerated ${tolerated}%: ${failed.map((o) => `${o.category} (${o.reason})`).join('; ')}`.slice(0, CAUSE_MAX)
