@@ -63,7 +63,8 @@ describe('TrainingPipeline state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
     });
-    expect(def.TimeoutSeconds).toBe(2 * 24 * 3600);
+    // The worst case of 3 categories in 1 wave: 3 attempts x (8 h maxWait + 1 h) + 8 h capacity wait + 3 min backoff + 2 h of steps, + 1 h.
+    expect(def.TimeoutSeconds).toBe(3 * 9 * 3600 + 8 * 3600 + 180 + 2 * 3600 + 3600);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
