@@ -307,7 +307,7 @@ class CheckpointSync(object):
         """The files present now (just restored) are in S3 already."""
         self.synced = dict((rel, sig) for _, rel, sig in self._files())
 
-    def sync(self, why):
+    def sync(self, why, always_log=False):
         with self.lock:
             n = 0
             try:
@@ -319,7 +319,7 @@ class CheckpointSync(object):
             except Exception as e:
                 log('checkpoint sync (%s) failed, the run goes on: %s' % (why, e))
                 return False
-            if n:
+            if n or always_log:
                 log('synced %d checkpoint file(s) (%s)' % (n, why))
             return True
 
@@ -395,6 +395,8 @@ def main():
         # Batch stops jobs (and Spot reclaims instances) with SIGTERM: let the code checkpoint.
         if signum == signal.SIGTERM:
             terminated.setdefault('at', time.time())
+            if checkpoints:  # from now on, only the final sync uploads (no contention near SIGKILL)
+                checkpoints.stop()
         child.send_signal(signum)
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
@@ -406,7 +408,7 @@ def main():
     log('training command exited with %d' % code)
     if checkpoints:  # first: after a SIGTERM, the seconds left are for the checkpoint
         checkpoints.stop()
-        checkpoints.sync('SIGTERM' if terminated else 'command exited')
+        checkpoints.sync('SIGTERM' if terminated else 'command exited', always_log=True)
 
     if code != 0:
         with open(os.path.join(root, 'output', 'failure'), 'a') as f:

@@ -97,11 +97,12 @@ describe('an execution that ends without finishing its runs (issue 17 #10)', () 
   });
 
   test('an aborted execution leaves no run RUNNING; other executions\' runs are untouched', async () => {
-    let entered!: () => void;
-    const training = new Promise<void>((resolve) => { entered = resolve; });
+    let allTraining!: () => void;
+    const training = new Promise<void>((resolve) => { allTraining = resolve; });
+    let jobs = 0;
     const p = await localPipeline({}, {
-      // Training never finishes: the execution is stopped while the jobs run.
-      wrap: { [S.train]: () => () => { entered(); return new Promise(() => undefined); } },
+      // Training never finishes: the execution is stopped while the jobs of all 3 categories run.
+      wrap: { [S.train]: () => () => { if (++jobs === CATEGORIES.length) allTraining(); return new Promise(() => undefined); } },
     });
     for (const c of CATEGORIES) await p.uploadData(c, GOOD_ROWS);
     await p.registry.startRun({ runId: 'other-run', model: MODEL, category: 'books', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:local:other' });
