@@ -4,7 +4,8 @@ import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, enc
 import { ConflictError, NotFoundError } from './errors';
 import { ENTITY, keys } from './keys';
 import { requireVersion } from './versions';
-import { Page, ProductionPointer, PromotionEvent, PromotionKind } from './types';
+import { Page, ProductionPointer, PromotionEvent, PromotionKind, ServedPointer } from './types';
+import { carriedOver, getLoad, getServedItem, isFresh } from './serving';
 import * as v from './validate';
 
 export interface PromoteInput {
@@ -23,7 +24,10 @@ export interface PromoteInput {
 }
 
 export interface PromoteResult {
+  /** The production (desired) pointer. */
   readonly pointer: ProductionPointer;
+  /** The served pointer after the promotion: the new version at once when its predictions were fresh. */
+  readonly served?: ServedPointer;
   /** The audit record written, or undefined when the version already was in production. */
   readonly event?: PromotionEvent;
 }
@@ -38,6 +42,8 @@ export async function getProduction(ctx: RegistryContext, modelInput: string, ca
 /**
  * Points production of (model, category) at a version: the pointer update, a check that the
  * version exists and is not rejected, and the audit record are one conditional transaction.
+ * This sets the desired version; servers keep answering with the served version until the new
+ * one's predictions are loaded (see serving.ts), or at once when they still are (within TTL).
  */
 export async function promote(ctx: RegistryContext, input: PromoteInput): Promise<PromoteResult> {
   const model = v.modelName('model', input.model);
@@ -60,11 +66,22 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new ConflictError(`production of ${model}/${category} is version ${current?.version ?? 'none'}, not ${expected === 0 ? 'none' : expected} as expected: someone promoted meanwhile; compare again`);
     }
-    if (current?.version === version) return { pointer: current };
-    const at = ctx.now().toISOString();
+    if (current?.version === version) return { pointer: current, served: await getServedItem(ctx, model, category) ?? (current.servedTracked ? undefined : carriedOver(current)) };
+    const now = ctx.now();
+    const at = now.toISOString();
     const sequence = (current?.sequence ?? 0) + 1;
-    const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor };
-    const event: PromotionEvent = { model, category, sequence, kind, fromVersion: current?.version, toVersion: version, actor, reason, at };
+    // Second phase decided now when the version's predictions are still loaded (a rollback
+    // within TTL): it is served at once. Otherwise it is served once scoring has loaded it.
+    const fresh = isFresh(await getLoad(ctx, model, category, version), now);
+    const stored = await getServedItem(ctx, model, category);
+    const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor, servedTracked: true };
+    const event: PromotionEvent = {
+      model, category, sequence, kind, fromVersion: current?.version, toVersion: version, actor, reason, at,
+      scoring: fresh ? 'NOT_NEEDED' : 'NEEDED', ...(fresh ? { servedAt: at } : {}),
+    };
+    const served = fresh ? { model, category, version, sequence, since: at, promotedAt: at }
+      // A pointer from before two-phase promotion was served: it stays served until the new version is loaded.
+      : !stored && current && !current.servedTracked ? carriedOver(current) : undefined;
     try {
       await ctx.doc.send(new TransactWriteCommand({
         TransactItems: [
@@ -92,9 +109,17 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(served ? [{
+            Put: {
+              TableName: ctx.tableName,
+              Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...served },
+              ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
+              ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
+            },
+          }] : []),
         ],
       }));
-      return { pointer, event };
+      return { pointer, event, served: fresh ? served : stored ?? served };
     } catch (e) {
       const codes = cancellationCodes(e);
       if (codes?.[1] === 'ConditionalCheckFailed') {
