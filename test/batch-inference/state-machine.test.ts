@@ -35,8 +35,8 @@ describe('batch inference in the local runner', () => {
     const res = await b.machine.start(input(['books', 'games']), { name: 'daily-run' }).outcome;
     expect(res).toMatchObject({ status: 'SUCCEEDED' });
     expect((res as { output: { scored: unknown[] } }).output.scored).toEqual([
-      { category: 'books', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0 },
-      { category: 'games', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0 },
+      { category: 'books', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0, servedNow: true },
+      { category: 'games', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0, servedNow: true },
     ]);
     expect(await storedEntities(b)).toHaveLength(300);
     const parts = (await b.list(`demand/books/${DATE}/`)).map((o) => o.Key).filter((k) => /part-/.test(k!));

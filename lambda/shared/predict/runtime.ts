@@ -43,7 +43,8 @@ export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
   return new PredictCore({
     config: parseServingConfig(requireEnvFrom(env, PREDICT_ENV.servingConfig), PREDICT_ENV.servingConfig),
     store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
-    production: async (model, category) => (await registry.getProduction(model, category))?.version,
+    // The served version (two-phase promotion): a promoted version is answered once its predictions are loaded.
+    production: async (model, category) => (await registry.getServed(model, category))?.version,
     cacheTtlMs: intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0),
     maxCacheBytes: cacheMaxBytes(env),
     onAnswer: options.onAnswer,
