@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -93,6 +94,8 @@ export async function localBatch(opts: {
   /** Wraps the LoadPart handler (faults). */
   loadPart?: (load: LocalTaskHandler) => LocalTaskHandler;
   timeoutOverrides?: Record<string, number>;
+  /** Wraps the loader's DynamoDB client (throttling). */
+  loaderDoc?: (doc: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }): Promise<LocalBatch> {
   const stack: Stack = testStack();
   const dataLake = new DataLake(stack, 'DataLake');
@@ -148,7 +151,8 @@ export async function localBatch(opts: {
     } while (token);
     return out;
   };
-  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined });
+  const loaderDoc = opts.loaderDoc ? opts.loaderDoc(doc) : doc;
+  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc: loaderDoc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined, sleep: async () => undefined });
 
   const record: LocalTaskHandler = (e) => recordServing(e, { registry, ttlHours: TTL_HOURS });
   const handlers: Record<string, LocalTaskHandler> = {
