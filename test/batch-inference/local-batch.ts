@@ -68,6 +68,8 @@ export function withListedItems(def: AslDefinition): AslDefinition {
 
 export interface LocalBatch {
   readonly machine: LocalStateMachine;
+  /** The synthesized template the definition came from. */
+  readonly template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   readonly registry: ModelRegistryClient;
   readonly s3: S3Client;
   readonly buckets: { datasets: string; artifacts: string; predictions: string };
@@ -106,7 +108,8 @@ export async function localBatch(opts: {
   const id = `${process.pid}-${Date.now()}-${n++}`;
   const buckets = { datasets: `ds-${id}`, artifacts: `art-${id}`, predictions: `pred-${id}` };
   const logicalId = (b: s3.IBucket) => stack.getLogicalId(b.node.defaultChild as CfnElement);
-  const definition = withListedItems(extractDefinition(Template.fromStack(stack).toJSON(), undefined, {
+  const template = Template.fromStack(stack).toJSON() as LocalBatch['template'];
+  const definition = withListedItems(extractDefinition(template, undefined, {
     refs: { [logicalId(dataLake.datasetsBucket)]: buckets.datasets, [logicalId(dataLake.artifactsBucket)]: buckets.artifacts, [logicalId(dataLake.predictionsBucket)]: buckets.predictions },
   }));
 
@@ -178,6 +181,7 @@ export async function localBatch(opts: {
   };
   return {
     machine: new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides }),
+    template,
     registry, s3: s3Client, buckets, predictionsTable, jobNames, list,
     register,
     promote: async (category, artifactUri) => {
