@@ -134,6 +134,14 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
   throw new ConflictError(`could not promote ${model}/${category} to version ${version} after ${ctx.maxAttempts} attempts: too many concurrent promotions; retry`);
 }
 
+/** One promotion event of (model, category) by its sequence, or undefined. */
+export async function getPromotion(ctx: RegistryContext, modelInput: string, categoryInput: string, sequence: number): Promise<PromotionEvent | undefined> {
+  const model = v.modelName('model', modelInput);
+  const category = v.category('category', categoryInput);
+  const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: keys.line(model, category), sk: keys.eventSk(sequence) }, ConsistentRead: true }));
+  return res.Item ? strip<PromotionEvent>(res.Item) : undefined;
+}
+
 /** Promotion events of (model, category), newest first. */
 export async function listHistory(ctx: RegistryContext, modelInput: string, categoryInput: string, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<PromotionEvent>> {
   const model = v.modelName('model', modelInput);
