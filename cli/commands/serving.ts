@@ -88,7 +88,8 @@ export const scoreCommand: Command = {
   },
 };
 
-function seconds(value: unknown, flag: string, fallback: number, max: number): number {
+/** Milliseconds of a `--<flag> <seconds>` value from 0 to `max` seconds; `fallback` seconds when absent. */
+export function parseSeconds(value: unknown, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback * 1000;
   const s = Number(value);
   if (!Number.isFinite(s) || s < 0 || s > max) throw new UsageError(`${flag} ${String(value)} is not a number of seconds from 0 to ${max}`, `write e.g. ${flag} ${fallback}`);
@@ -104,8 +105,8 @@ const elapsed = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(
  * minute. Time comes from the context (`now`, `sleep`), so tests need no real waiting.
  */
 export async function waitUntilServed(ctx: CliContext, model: string, category: string, promoted: PromoteResult, flags: Record<string, unknown>): Promise<number> {
-  const intervalMs = seconds(flags['poll-interval'], '--poll-interval', 15, 300);
-  const timeoutMs = seconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
+  const intervalMs = parseSeconds(flags['poll-interval'], '--poll-interval', 15, 300);
+  const timeoutMs = parseSeconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
   const registry = await ctx.registry();
   const { version, sequence } = promoted.pointer;
   const start = ctx.now().getTime();

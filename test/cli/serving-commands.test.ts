@@ -2,6 +2,8 @@
 // Local, with Step Functions answered by the synthesized BatchInference definition in the local
 // ASL runner (real handlers, S3 emulator). Waiting uses the injected clock and sleep: no real time.
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import fc from 'fast-check';
+import { parseSeconds } from '../../cli/commands/serving';
 import { EXIT } from '../../cli/errors';
 import { LocalBatch, MODEL, localBatch, predictionLines } from '../batch-inference/local-batch';
 import { run } from './support';
@@ -125,4 +127,15 @@ test('promote --wait gives up after --timeout, naming what is still served', asy
   expect(time.sleeps).toBe(3);
   const bad = await cli(['promote', MODEL, String(v), '--category', 'games', '--reason', 'r', '--wait', '--timeout', 'soon'], time);
   expect(bad).toMatchObject({ code: EXIT.usage, err: expect.stringMatching(/--timeout soon is not a number of seconds/) });
+});
+
+describe('--timeout and --poll-interval values', () => {
+  test('every number of seconds from 0 to the maximum is accepted as milliseconds; anything else names the flag', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 300, noNaN: true }), (s) => parseSeconds(String(s), '--poll-interval', 15, 300) === Number(String(s)) * 1000));
+    fc.assert(fc.property(
+      fc.oneof(fc.double({ min: 300, max: 1e9, noNaN: true, minExcluded: true }), fc.double({ min: -1e9, max: 0, maxExcluded: true, noNaN: true }), fc.string().filter((t) => Number.isNaN(Number(t)))),
+      (v) => { expect(() => parseSeconds(String(v), '--poll-interval', 15, 300)).toThrow(/^--poll-interval .* is not a number of seconds from 0 to 300$/); },
+    ));
+    expect(parseSeconds(undefined, '--timeout', 14_400, 604_800)).toBe(14_400_000);
+  });
 });
