@@ -1,6 +1,6 @@
 // Two-phase promotion, second phase: the served pointer (what prediction servers read) follows
 // the production pointer (the desired version) once that version's predictions are loaded.
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { RegistryContext, backoff, cancellationCodes, isTransientTransactionError, strip } from './context';
 import { ConflictError, ValidationError } from './errors';
 import { ENTITY, keys } from './keys';
@@ -88,17 +88,18 @@ export async function markLoaded(ctx: RegistryContext, input: MarkLoadedInput): 
     const desired = await getItem<ProductionPointer>(ctx, line, keys.productionSk);
     const stored = await getServedItem(ctx, model, category);
     const served = stored ?? (desired && !desired.servedTracked ? carriedOver(desired) : undefined);
-    const putLoad = { Put: { TableName: ctx.tableName, Item: { pk: line, sk: keys.loadSk(version), entity: ENTITY.load, ...load } } };
+    // The last load wins: its items are the ones in the predictions table (same keys per version).
+    const putLoad = { TableName: ctx.tableName, Item: { pk: line, sk: keys.loadSk(version), entity: ENTITY.load, ...load } };
     if (desired?.version !== version || served?.version === version) {
       // Not the desired version (promoted away meanwhile), or already served: only the load is recorded.
-      await ctx.doc.send(new TransactWriteCommand({ TransactItems: [putLoad] }));
+      await ctx.doc.send(new PutCommand(putLoad));
       return { load, served, flipped: false };
     }
     const next: ServedPointer = { model, category, version, sequence: desired.sequence, since: now, promotedAt: desired.since, generatedAt };
     try {
       await ctx.doc.send(new TransactWriteCommand({
         TransactItems: [
-          putLoad,
+          { Put: putLoad },
           {
             Put: {
               TableName: ctx.tableName,
