@@ -6,6 +6,7 @@
 import { Answer, PredictCore } from '../../lambda/shared/predict/core';
 import { parseServingConfig } from '../../lambda/shared/predict/config';
 import { DynamoReader } from '../../lambda/shared/predict/dynamo-reader';
+import { servedVersionSource } from '../../lambda/shared/predict/runtime';
 import { DynamoPredictionStore } from '../../lambda/shared/predict/store';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { PromotionEvent } from '../../lambda/shared/registry';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   core = new PredictCore({
     config: parseServingConfig({ models: { [MODEL]: { categories: ['books'], defaultCategory: 'books', rules: { fallback: [{ name: 'average', prediction: { units: 0 } }] } } } }),
     store: new DynamoPredictionStore({ tableName: b.predictionsTable, reader }),
-    production: async (m, c) => (await b.registry.getServed(m, c))?.version,
+    production: servedVersionSource(b.registry),
     // Every request reads the registry and the table: no cache may hide a fallback window.
     cacheTtlMs: 0, productionTtlMs: 0, productionMaxAgeMs: 0,
   });
