@@ -69,9 +69,15 @@ export const COMMAND_TABLE = {
     flags: { category }, positionals: ['model', 'v1', 'v2'],
   },
   promote: {
-    name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>"',
-    summary: 'Serve a version in production (servers pick it up without a redeploy).',
-    flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+    name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>" [--wait]',
+    summary: 'Serve a version in production: served once its predictions are loaded, with no redeploy (--wait follows it).',
+    flags: {
+      category, reason: requiredReason,
+      'wait': { type: 'boolean', description: 'Follow the scoring until the version is served; exit 0 only then.' },
+      'timeout': { type: 'string', value: '<duration-in-seconds>', description: 'Give up waiting after this many seconds (default 14400).' },
+      'poll-interval': { type: 'string', value: '<duration-in-seconds>', description: 'Seconds between progress polls with --wait (default 15).' },
+    },
+    positionals: ['model', 'version'],
   },
   rollback: {
     name: 'rollback', usage: '<model> [--category <category>] [--reason "<why>"]',
@@ -82,6 +88,21 @@ export const COMMAND_TABLE = {
     name: 'history', usage: '<model> [--category <category>]',
     summary: 'Show promotions and rollbacks, newest first: who, when, from, to and why.',
     flags: { category }, positionals: ['model'],
+  },
+  status: {
+    name: 'status', usage: '<model> [--category <category>]',
+    summary: 'Show the desired and the served version per category, and scoring in progress or failed.',
+    flags: { category }, positionals: ['model'],
+  },
+  score: {
+    name: 'score', usage: '<model> [--version <n>] [--category <category>] [--date YYYY-MM-DD]',
+    summary: 'Score now: the desired versions, or one version of one category (served once loaded if it is desired).',
+    flags: {
+      version: { type: 'string', value: '<n>', description: 'Score this version (needs one category; default: each category\'s desired version).' },
+      category,
+      date: { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the input data to score (default: today).' },
+    },
+    positionals: ['model'],
   },
   train: {
     name: 'train', usage: '<model> [--set key=value]... [--category <category>]... [--date YYYY-MM-DD] [--experiment] [--watch]',

@@ -95,6 +95,12 @@ export class CliContext {
       ?? this.parameter(PARAMETERS.trainingStateMachine(this.platform, model), `the training pipeline of model "${model}"`);
   }
 
+  /** ARN of a model's batch inference state machine: MLOPS_BATCH_INFERENCE_STATE_MACHINE_ARN, else SSM. */
+  async batchInferenceStateMachineArn(model: string): Promise<string> {
+    return this.env[CLI_ENV.batchInferenceStateMachine]
+      ?? this.parameter(PARAMETERS.batchInferenceStateMachine(this.platform, model), `the batch inference of model "${model}" (is its inference mode batch?)`);
+  }
+
   private async parameter(name: string, what: string): Promise<string> {
     const endpoint = this.env[CLI_ENV.ssmEndpoint];
     this.ssmClient ??= new SSMClient(endpoint ? { endpoint } : {});

@@ -7,6 +7,7 @@ export const CLI_ENV = {
   platform: PARAMETERS.platformEnv,
   registryTable: ENV.registryTable,
   trainingStateMachine: 'MLOPS_TRAINING_STATE_MACHINE_ARN',
+  batchInferenceStateMachine: 'MLOPS_BATCH_INFERENCE_STATE_MACHINE_ARN',
   actor: 'MLOPS_ACTOR',
   /** Endpoint overrides for local mode and tests (e.g. DynamoDB Local on loopback). */
   dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',

@@ -5,6 +5,7 @@ import { Command } from './commands/command';
 import { modelsCommand } from './commands/models';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
+import { scoreCommand, statusCommand } from './commands/serving';
 import { trainCommand } from './commands/train';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
@@ -16,7 +17,7 @@ import { CliIo } from './output';
 
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
-  promoteCommand, rollbackCommand, historyCommand, trainCommand, approveCommand, rejectCommand,
+  promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

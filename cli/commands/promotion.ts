@@ -1,4 +1,4 @@
-import { PromotionEvent, RegistryError } from '../../lambda/shared/registry';
+import { PromoteResult, PromotionEvent, RegistryError } from '../../lambda/shared/registry';
 import { mlopsCommand } from '../command-line';
 import { CliError, EXIT } from '../errors';
 import { ApprovalRequest, SfnTaskTokenSink, decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
@@ -7,8 +7,9 @@ import { json, shortTime, table } from '../output';
 import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
 import { categoriesOf, oneCategory, parseVersion } from './common';
+import { waitUntilServed } from './serving';
 
-/** `mlops promote <model> <version>`: points production at a version (no redeploy needed). */
+/** `mlops promote <model> <version>`: sets the desired version; it is served once its predictions are loaded. */
 export const promoteCommand: Command = {
   ...COMMAND_TABLE.promote,
   async run(ctx, { positionals: [model, v], flags }) {
@@ -17,13 +18,29 @@ export const promoteCommand: Command = {
     const registry = await ctx.registry();
     const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('promote', [model, String(version)], { category: c, reason }));
     const result = await registry.promote({ model, category, version, actor: ctx.actor, reason });
+    if (flags.wait) {
+      if (!ctx.json) ctx.io.out(promotedText(model, category, result));
+      return waitUntilServed(ctx, model, category, result, flags);
+    }
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
-    ctx.io.out(result.event
-      ? `${model}/${category}: production is now v${version} (was ${result.event.fromVersion === undefined ? 'none' : `v${result.event.fromVersion}`}). Undo with: ${mlopsCommand('rollback', [model], { category })}`
-      : `${model}/${category}: v${version} already is in production; nothing changed.`);
+    ctx.io.out(promotedText(model, category, result));
+    if (result.served?.version !== version) ctx.io.out(`Follow it with \`${mlopsCommand('status', [model], { category })}\`, or promote with --wait.`);
     return 0;
   },
 };
+
+function promotedText(model: string, category: string, result: PromoteResult): string {
+  const version = result.pointer.version;
+  if (!result.event) return `${model}/${category}: v${version} already is the production version; nothing changed.`;
+  const was = result.event.fromVersion === undefined ? 'none' : `v${result.event.fromVersion}`;
+  return `${model}/${category}: production is now v${version} (was ${was}), ${servedClause(result)}. Undo with: ${mlopsCommand('rollback', [model], { category })}`;
+}
+
+function servedClause(result: PromoteResult): string {
+  return result.served?.version === result.pointer.version
+    ? 'served at once (its predictions are still loaded)'
+    : `served once its predictions are loaded; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
+}
 
 /** `mlops rollback <model>`: back to the version served before the current one. */
 export const rollbackCommand: Command = {
@@ -39,7 +56,7 @@ export const rollbackCommand: Command = {
       throw e;
     });
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
-    ctx.io.out(`${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}.`);
+    ctx.io.out(`${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}, ${servedClause(result)}.`);
     return 0;
   },
 };

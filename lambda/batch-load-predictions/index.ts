@@ -30,6 +30,8 @@ export interface LoadDeps {
   readonly doc: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly ttlHours: number;
+  /** Waits between write attempts; tests inject one that does not wait. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Where EMF lines go. @default writeEmf (process.stdout, never console: see shared/emf.ts) */
   readonly emit?: (line: string) => void;
 }
@@ -50,7 +52,7 @@ export async function loadPart(event: LoadEvent, deps: LoadDeps): Promise<LoadFi
   const result = await loadFile({
     s3: deps.s3, bucket: event.bucket, key: event.key,
     context: { model, category, version: v.version('version', event.version), generatedAt, ttlHours: deps.ttlHours },
-    write: { doc: deps.doc, tableName: deps.tableName },
+    write: { doc: deps.doc, tableName: deps.tableName, sleep: deps.sleep },
     onInvalidLine: (line, reason) => logger.warn('invalid prediction line skipped', { key: event.key, line, reason }),
   });
   // [Model, Category] for the per-category dashboard, [Model] for the model's alarms. Freshness

@@ -1,4 +1,5 @@
-// Batch inference step 1: resolve the production version of each category from the registry.
+// Batch inference step 1: resolve the version of each category to score from the registry
+// (the desired version, or the one version an execution names).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ENV, requireEnv } from '../shared/env';
 import { BATCH_ENV } from '../shared/predictions/constants';
@@ -22,7 +23,7 @@ function contextFromEnv(): ResolveContext {
 
 /** What the state machine passes: the execution input plus the execution's name and start time. */
 export interface ResolveEvent {
-  readonly input: { readonly model: string; readonly executionDate: string; readonly categories?: string[] };
+  readonly input: { readonly model: string; readonly executionDate: string; readonly categories?: string[]; readonly version?: number | string };
   readonly executionName: string;
   readonly startedAt: string;
 }

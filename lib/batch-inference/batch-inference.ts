@@ -7,8 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ENV } from '../../lambda/shared/env';
 import { BATCH_DEFAULTS, BATCH_ENV, PART_PREFIX } from '../../lambda/shared/predictions/constants';
+import { ScoringNeed } from '../../lambda/shared/registry/types';
 import { MlopsFunction } from '../common/mlops-function';
 import { IBatchInference } from './batch-inference-base';
 import { acknowledgeBatchFindings } from './batch-inference-nag';
@@ -27,6 +29,8 @@ export const BATCH_STATES = {
   extract: 'ExtractPredictions',
   load: 'LoadPredictions',
   loadPart: 'LoadPart',
+  recordLoad: 'RecordLoad',
+  recordFailure: 'RecordScoringFailure',
   drift: 'ComputeDrift',
   summarize: 'CategoryDone',
   categoryFailed: 'CategoryFailed',
@@ -35,6 +39,9 @@ export const BATCH_STATES = {
   failed: 'CategoriesFailed',
   done: 'Done',
 } as const;
+
+/** `scoring` of a Model Promoted event whose version has no fresh predictions yet. */
+const SCORING_NEEDED: ScoringNeed = 'NEEDED';
 
 /** `status` of each category's outcome in the ScoreCategories output. */
 export const CATEGORY_STATUS = { succeeded: 'SUCCEEDED', failed: 'FAILED' } as const;
@@ -114,6 +121,17 @@ export class BatchInference extends Construct implements IBatchInference {
     dataLake.grantReadPredictions(this.loaderFunction, `${model}/`);
     props.predictionStore.grantWritePredictions(this.loaderFunction);
 
+    const recordFn = new MlopsFunction(this, 'RecordServingFunction', {
+      handlerName: 'batch-record-serving',
+      description: `cdk-mlops batch inference of ${model}: record loads and serve promoted versions`,
+      logRetention: retention,
+      environment: {
+        [ENV.registryTable]: props.registry.tableName,
+        [BATCH_ENV.ttlHours]: String(ttl.toHours({ integral: false })),
+      },
+    });
+    props.registry.grantPromote(recordFn);
+
     const scoring = scoringJob(this, BATCH_STATES.score, {
       model, dataLake,
       imageRepository: props.scoringImageRepository,
@@ -137,6 +155,20 @@ export class BatchInference extends Construct implements IBatchInference {
     });
 
     // A category's failure is caught and reported in its outcome: the other categories go on.
+    // The registry hears of it first, so a promotion waiting for this version says why.
+    const recordFailure = new tasks.LambdaInvoke(this, BATCH_STATES.recordFailure, {
+      lambdaFunction: recordFn,
+      payload: sfn.TaskInput.fromObject({
+        outcome: 'FAILED',
+        model: sfn.JsonPath.stringAt('$.model'),
+        category: sfn.JsonPath.stringAt('$.category'),
+        version: sfn.JsonPath.numberAt('$.version'),
+        error: sfn.JsonPath.stringAt('$.failure.Error'),
+        cause: sfn.JsonPath.stringAt('$.failure.Cause'),
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+      retryOnServiceExceptions: true,
+    });
     const categoryFailed = new sfn.Pass(this, BATCH_STATES.categoryFailed, {
       parameters: {
         category: sfn.JsonPath.stringAt('$.category'),
@@ -146,6 +178,8 @@ export class BatchInference extends Construct implements IBatchInference {
         cause: sfn.JsonPath.stringAt('$.failure.Cause'),
       },
     });
+    recordFailure.addCatch(categoryFailed, { resultPath: '$.recordError' });
+    recordFailure.next(categoryFailed);
     const onFailure = { resultPath: '$.failure' };
 
     const score = scoring.task;
@@ -153,7 +187,7 @@ export class BatchInference extends Construct implements IBatchInference {
     score.addRetry({ errors: SCORING_TRANSIENT_ERRORS, interval: Duration.minutes(1), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
     // A job that failed (an instance lost, an internal error) runs once more, under a new name.
     score.addRetry({ errors: ['States.TaskFailed'], interval: Duration.minutes(2), backoffRate: 2, maxAttempts: 1 });
-    score.addCatch(categoryFailed, onFailure);
+    score.addCatch(recordFailure, onFailure);
 
     const extract = new tasks.LambdaInvoke(this, BATCH_STATES.extract, {
       lambdaFunction: extractFn,
@@ -169,7 +203,7 @@ export class BatchInference extends Construct implements IBatchInference {
       resultPath: '$.extracted',
       retryOnServiceExceptions: true,
     });
-    extract.addCatch(categoryFailed, onFailure);
+    extract.addCatch(recordFailure, onFailure);
 
     const loadPart = new tasks.LambdaInvoke(this, BATCH_STATES.loadPart, {
       lambdaFunction: this.loaderFunction,
@@ -201,7 +235,24 @@ export class BatchInference extends Construct implements IBatchInference {
       resultPath: sfn.JsonPath.DISCARD,
     });
     load.itemProcessor(loadPart);
-    load.addCatch(categoryFailed, onFailure);
+    load.addCatch(recordFailure, onFailure);
+
+    // Every part is loaded: the served pointer moves to this version if it is the desired one.
+    const recordLoad = new tasks.LambdaInvoke(this, BATCH_STATES.recordLoad, {
+      lambdaFunction: recordFn,
+      payload: sfn.TaskInput.fromObject({
+        outcome: 'LOADED',
+        model: sfn.JsonPath.stringAt('$.model'),
+        category: sfn.JsonPath.stringAt('$.category'),
+        version: sfn.JsonPath.numberAt('$.version'),
+        generatedAt: sfn.JsonPath.stringAt('$.generatedAt'),
+      }),
+      resultSelector: { 'flipped.$': '$.Payload.flipped' },
+      resultPath: '$.serving',
+      retryOnServiceExceptions: true,
+    });
+    recordLoad.addRetry({ errors: ['ConflictError'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3 });
+    recordLoad.addCatch(recordFailure, onFailure);
 
     const categoryDone = new sfn.Pass(this, BATCH_STATES.summarize, {
       parameters: {
@@ -211,6 +262,7 @@ export class BatchInference extends Construct implements IBatchInference {
         parts: sfn.JsonPath.numberAt('$.extracted.parts'),
         predictions: sfn.JsonPath.numberAt('$.extracted.lines'),
         invalid: sfn.JsonPath.numberAt('$.extracted.invalid'),
+        servedNow: sfn.JsonPath.stringAt('$.serving.flipped'),
       },
     });
 
@@ -240,7 +292,7 @@ export class BatchInference extends Construct implements IBatchInference {
       drift.addCatch(categoryDone, { resultPath: '$.driftError' });
       afterLoad = drift.next(categoryDone);
     }
-    scoreCategories.itemProcessor(score.next(extract).next(load).next(afterLoad));
+    scoreCategories.itemProcessor(score.next(extract).next(load).next(recordLoad).next(afterLoad));
 
     // Every category ran (or was skipped); the execution fails if any failed or was rejected,
     // so the failed-execution alarm fires, and its cause lists the outcomes.
@@ -284,6 +336,27 @@ export class BatchInference extends Construct implements IBatchInference {
       });
     }
 
+    if (props.scoreOnPromotion ?? true) {
+      // Only promotions without fresh predictions: a rollback within TTL is served at once.
+      new events.Rule(this, 'ScoreOnPromotion', {
+        eventBus: props.registryEventBus,
+        description: `cdk-mlops: score a version of ${model} promoted without fresh predictions`,
+        eventPattern: {
+          source: [REGISTRY_EVENTS.source],
+          detailType: [REGISTRY_EVENTS.modelPromoted],
+          detail: { model: [model], scoring: [SCORING_NEEDED] },
+        },
+        targets: [new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({
+            model,
+            executionDate: events.EventField.time,
+            categories: [events.EventField.fromPath('$.detail.category')],
+            version: events.EventField.fromPath('$.detail.toVersion'),
+          }),
+        })],
+      });
+    }
+
     acknowledgeBatchFindings(this, {
       model,
       datasetsBucket: dataLake.datasetsBucket,
@@ -291,7 +364,7 @@ export class BatchInference extends Construct implements IBatchInference {
       predictionsBucket: dataLake.predictionsBucket,
       registryTable: props.registry.table,
       stateMachine: this.stateMachine,
-      functions: [resolveFn, extractFn, this.loaderFunction, ...(props.driftFunction ? [props.driftFunction] : [])],
+      functions: [resolveFn, extractFn, this.loaderFunction, recordFn, ...(props.driftFunction ? [props.driftFunction] : [])],
       scoringRole: this.scoringRole,
     });
   }

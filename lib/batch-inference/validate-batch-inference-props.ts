@@ -85,6 +85,18 @@ export interface BatchInferenceProps {
    */
   readonly schedule?: events.Schedule;
   /**
+   * Score a version as soon as it is promoted without fresh predictions (two-phase promotion):
+   * a rule on the registry's `Model Promoted` events starts this state machine for exactly that
+   * (category, version), and servers switch to it once it is loaded.
+   * @default true
+   */
+  readonly scoreOnPromotion?: boolean;
+  /**
+   * Event bus the registry publishes its change events on.
+   * @default - the account's default event bus (where ModelRegistry publishes unless given another)
+   */
+  readonly registryEventBus?: events.IEventBus;
+  /**
    * Longest an execution may run.
    * @default Duration.hours(12)
    */

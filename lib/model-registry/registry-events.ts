@@ -62,6 +62,7 @@ export class RegistryEvents extends Construct {
       `"category": <${image}.category.S>`,
       `"kind": <${image}.kind.S>`,
       `"toVersion": <${image}.toVersion.N>`,
+      `"scoring": <${image}.scoring.S>`,
       `"sequence": <${image}.sequence.N>`,
       `"actor": <${image}.actor.S>`,
       `"reason": <${image}.reason.S>`,

@@ -86,9 +86,11 @@ describe('BatchInference', () => {
       expect.objectContaining({ ErrorEquals: expect.arrayContaining(['SageMaker.ResourceLimitExceeded', 'SageMaker.ThrottlingException']), IntervalSeconds: 60, MaxAttempts: 4 }),
       expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 1 }),
     ]);
-    for (const state of ['Score', 'ExtractPredictions', 'LoadPredictions']) {
-      expect(inner.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'CategoryFailed' }]);
+    for (const state of ['Score', 'ExtractPredictions', 'LoadPredictions', 'RecordLoad']) {
+      expect(inner.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordScoringFailure' }]);
     }
+    // The registry hears of the failure (the promotion waiting for it says why), then the outcome is reported.
+    expect(inner.States.RecordScoringFailure).toMatchObject({ Next: 'CategoryFailed', ResultPath: null, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'CategoryFailed' }] });
     expect(inner.States.CategoryFailed.Parameters).toMatchObject({ status: 'FAILED', 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' });
     expect(def.States.ScoreCategories.Next).toBe('CollectOutcomes');
     expect(def.States.AllCategoriesScored.Default).toBe('Done');
@@ -161,7 +163,8 @@ describe('BatchInference drift step', () => {
     const driftFn = new lambdaFn.Function(stack, 'Drift', { runtime: lambdaFn.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambdaFn.Code.fromInline('exports.handler=async()=>({})') });
     build(stack, { driftFunction: driftFn });
     const child = definitionOf(Template.fromStack(stack)).States.ScoreCategories.ItemProcessor;
-    expect(child.States.LoadPredictions.Next).toBe('ComputeDrift');
+    expect(child.States.LoadPredictions.Next).toBe('RecordLoad');
+    expect(child.States.RecordLoad.Next).toBe('ComputeDrift');
     expect(child.States.ComputeDrift).toMatchObject({
       Next: 'CategoryDone',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.driftError', Next: 'CategoryDone' }],
@@ -173,7 +176,42 @@ describe('BatchInference drift step', () => {
     const stack = new Stack(testApp(), 'S');
     build(stack);
     const child = definitionOf(Template.fromStack(stack)).States.ScoreCategories.ItemProcessor;
-    expect(child.States.LoadPredictions.Next).toBe('CategoryDone');
+    expect(child.States.LoadPredictions.Next).toBe('RecordLoad');
+    expect(child.States.RecordLoad.Next).toBe('CategoryDone');
     expect(child.States.ComputeDrift).toBeUndefined();
+  });
+});
+
+describe('BatchInference two-phase promotion', () => {
+  test('a Model Promoted event that needs scoring starts exactly that category and version', () => {
+    const stack = new Stack(testApp(), 'S');
+    build(stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['cdk-mlops.registry'], 'detail-type': ['Model Promoted'], 'detail': { model: ['demand-forecast'], scoring: ['NEEDED'] } },
+      Targets: [Match.objectLike({
+        InputTransformer: {
+          InputPathsMap: { 'time': '$.time', 'detail-category': '$.detail.category', 'detail-toVersion': '$.detail.toVersion' },
+          InputTemplate: '{"model":"demand-forecast","executionDate":<time>,"categories":[<detail-category>],"version":<detail-toVersion>}',
+        },
+      })],
+    });
+  });
+
+  test('scoreOnPromotion: false leaves promotions to `mlops score`', () => {
+    const stack = new Stack(testApp(), 'S');
+    build(stack, { scoreOnPromotion: false });
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['Model Promoted'] }) }, 0);
+  });
+
+  test('the function that moves the served pointer may write the registry; the resolver still only reads it', () => {
+    const stack = new Stack(testApp(), 'S');
+    build(stack);
+    const t = Template.fromStack(stack);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyName: string; PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }>;
+    const actionsOf = (prefix: string) => policies.filter((p) => p.Properties.PolicyName.startsWith(prefix)).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
+    expect(actionsOf('BatchRecordServingFunction')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
+    expect(actionsOf('BatchResolveFunction')).toContain('dynamodb:GetItem');
+    expect(actionsOf('BatchResolveFunction')).not.toContain('dynamodb:PutItem');
   });
 });

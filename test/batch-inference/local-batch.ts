@@ -6,12 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { extract } from '../../lambda/batch-extract-predictions';
 import { loadPart as loadPartHandler } from '../../lambda/batch-load-predictions';
+import { recordServing } from '../../lambda/batch-record-serving';
 import { resolveVersions } from '../../lambda/batch-resolve-version';
 import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
@@ -30,7 +32,7 @@ const LINES_PER_PART = 100;
 const TTL_HOURS = 72;
 
 /** What the local scoring job writes for a category: JSON Lines files by name, or an error to throw. */
-export type ScoringBehaviour = (category: string, attempt: number) => Record<string, string> | Error;
+export type ScoringBehaviour = (category: string, attempt: number, version: number) => Record<string, string> | Error | Promise<Record<string, string> | Error>;
 
 /** Reads the S3 listing a Distributed Map's ItemReader would (the runner has no ItemReader). */
 const listedState = (map: string) => `${map}ListObjects`;
@@ -66,14 +68,21 @@ export function withListedItems(def: AslDefinition): AslDefinition {
 
 export interface LocalBatch {
   readonly machine: LocalStateMachine;
+  /** The synthesized template the definition came from. */
+  readonly template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   readonly registry: ModelRegistryClient;
   readonly s3: S3Client;
   readonly buckets: { datasets: string; artifacts: string; predictions: string };
   readonly predictionsTable: string;
   /** TrainingJobName of every scoring attempt, by category. */
   readonly jobNames: Record<string, string[]>;
-  /** Registers and promotes version 1 of a category with the given artifact URI (default: under the model's runs prefix). */
-  promote(category: string, artifactUri?: string): Promise<void>;
+  /**
+   * Registers the next version of a category with the given artifact URI (default: under the
+   * model's runs prefix, with a model archive written there unless `artifact` is false).
+   */
+  register(category: string, opts?: { artifactUri?: string; artifact?: boolean }): Promise<number>;
+  /** Registers the next version of a category (as `register`) and promotes it. */
+  promote(category: string, artifactUri?: string): Promise<number>;
   /** Every object under a prefix of the predictions bucket. */
   list(prefix: string): Promise<_Object[]>;
   cleanup(): void;
@@ -87,6 +96,8 @@ export async function localBatch(opts: {
   /** Wraps the LoadPart handler (faults). */
   loadPart?: (load: LocalTaskHandler) => LocalTaskHandler;
   timeoutOverrides?: Record<string, number>;
+  /** Wraps the loader's DynamoDB client (throttling). */
+  loaderDoc?: (doc: DynamoDBDocumentClient) => DynamoDBDocumentClient;
 }): Promise<LocalBatch> {
   const stack: Stack = testStack();
   const dataLake = new DataLake(stack, 'DataLake');
@@ -97,7 +108,8 @@ export async function localBatch(opts: {
   const id = `${process.pid}-${Date.now()}-${n++}`;
   const buckets = { datasets: `ds-${id}`, artifacts: `art-${id}`, predictions: `pred-${id}` };
   const logicalId = (b: s3.IBucket) => stack.getLogicalId(b.node.defaultChild as CfnElement);
-  const definition = withListedItems(extractDefinition(Template.fromStack(stack).toJSON(), undefined, {
+  const template = Template.fromStack(stack).toJSON() as LocalBatch['template'];
+  const definition = withListedItems(extractDefinition(template, undefined, {
     refs: { [logicalId(dataLake.datasetsBucket)]: buckets.datasets, [logicalId(dataLake.artifactsBucket)]: buckets.artifacts, [logicalId(dataLake.predictionsBucket)]: buckets.predictions },
   }));
 
@@ -114,7 +126,13 @@ export async function localBatch(opts: {
     const category = req.Environment.MLOPS_CATEGORY as string;
     const names = (jobNames[category] ??= []);
     names.push(req.TrainingJobName);
-    const files = opts.scoring(category, names.length);
+    // As SageMaker does before the container starts: an empty model channel fails the job.
+    const modelUri = (req.InputDataConfig as Array<{ ChannelName: string; DataSource: { S3DataSource: { S3Uri: string } } }>).find((c) => c.ChannelName === 'model')!.DataSource.S3DataSource.S3Uri;
+    const [, modelBucket, modelPrefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(modelUri)!;
+    if ((await list(modelPrefix, modelBucket).catch(() => [])).length === 0) {
+      throw Object.assign(new Error(`ClientError: Data download failed: no objects under ${modelUri} (channel model)`), { name: 'States.TaskFailed' });
+    }
+    const files = await opts.scoring(category, names.length, Number(req.Environment.MLOPS_MODEL_VERSION));
     if (files instanceof Error) throw files;
     const dir = join(work, req.TrainingJobName);
     for (const [file, body] of Object.entries(files)) {
@@ -136,8 +154,10 @@ export async function localBatch(opts: {
     } while (token);
     return out;
   };
-  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined });
+  const loaderDoc = opts.loaderDoc ? opts.loaderDoc(doc) : doc;
+  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc: loaderDoc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined, sleep: async () => undefined });
 
+  const record: LocalTaskHandler = (e) => recordServing(e, { registry, ttlHours: TTL_HOURS });
   const handlers: Record<string, LocalTaskHandler> = {
     [B.resolve]: (e) => resolveVersions(e, {
       registry, datasetsBucket: buckets.datasets, artifactsBucket: buckets.artifacts, predictionsBucket: buckets.predictions, defaultCategories: opts.categories, imageRepository: IMAGE_REPOSITORY,
@@ -146,13 +166,28 @@ export async function localBatch(opts: {
     [B.extract]: (e) => extract(e, { s3: s3Client, predictionsBucket: buckets.predictions, linesPerPart: LINES_PER_PART, maxInvalidShare: 0.01, ttlHours: TTL_HOURS }),
     [listedState(B.load)]: async (req) => ({ Contents: await list(req.Prefix, req.Bucket) }),
     [B.loadPart]: opts.loadPart ? opts.loadPart(loadPart) : loadPart,
+    [B.recordLoad]: record,
+    [B.recordFailure]: record,
+  };
+  const register = async (category: string, o: { artifactUri?: string; artifact?: boolean } = {}) => {
+    const { version } = await registry.registerVersion({
+      model: MODEL, category, image: `${IMAGE_REPOSITORY}@sha256:${'a'.repeat(64)}`, actor: 'test',
+      artifactUri: o.artifactUri ?? `s3://${buckets.artifacts}/runs/${MODEL}/r-${category}-${Date.now()}-${n++}/model/`,
+    });
+    const uri = (await registry.getVersion(MODEL, category, version))!.artifactUri;
+    const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+    if (o.artifact !== false && m && m[1] === buckets.artifacts) await s3Client.send(new PutObjectCommand({ Bucket: m[1], Key: `${m[2]}model.tar.gz`, Body: 'model' }));
+    return version;
   };
   return {
     machine: new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides }),
+    template,
     registry, s3: s3Client, buckets, predictionsTable, jobNames, list,
-    promote: async (category, artifactUri = `s3://${buckets.artifacts}/runs/${MODEL}/r-${category}/model/`) => {
-      await registry.registerVersion({ model: MODEL, category, artifactUri, image: `${IMAGE_REPOSITORY}@sha256:${'a'.repeat(64)}`, actor: 'test' });
-      await registry.promote({ model: MODEL, category, version: 1, actor: 'test', reason: 'test' });
+    register,
+    promote: async (category, artifactUri) => {
+      const version = await register(category, { artifactUri });
+      await registry.promote({ model: MODEL, category, version, actor: 'test', reason: 'test' });
+      return version;
     },
     cleanup: () => rmSync(work, { recursive: true, force: true }),
   };

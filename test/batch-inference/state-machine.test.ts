@@ -3,7 +3,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CATEGORY_STATUS } from '../../lib/batch-inference';
 import { localDoc } from '../support/dynamo';
-import { LocalBatch, localBatch, predictionLines } from './local-batch';
+import { faultyDoc, throttled } from '../registry-core/fault-client';
+import { LocalBatch, MODEL, localBatch, predictionLines } from './local-batch';
 
 const DATE = '2026-11-24';
 const input = (categories: string[]) => ({ model: 'demand', executionDate: DATE, categories });
@@ -35,8 +36,8 @@ describe('batch inference in the local runner', () => {
     const res = await b.machine.start(input(['books', 'games']), { name: 'daily-run' }).outcome;
     expect(res).toMatchObject({ status: 'SUCCEEDED' });
     expect((res as { output: { scored: unknown[] } }).output.scored).toEqual([
-      { category: 'books', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0 },
-      { category: 'games', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0 },
+      { category: 'books', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0, servedNow: true },
+      { category: 'games', version: 1, status: CATEGORY_STATUS.succeeded, parts: 2, predictions: 150, invalid: 0, servedNow: true },
     ]);
     expect(await storedEntities(b)).toHaveLength(300);
     const parts = (await b.list(`demand/books/${DATE}/`)).map((o) => o.Key).filter((k) => /part-/.test(k!));
@@ -107,5 +108,123 @@ describe('batch inference in the local runner', () => {
     expect((res as { cause: string }).cause).toMatch(/rejected: \[\{"category":"books","reason":"version 1 may not be scored: "s3:\/\/someone-elses-bucket\/any\/object\/" is not under/);
     expect(b.jobNames.books).toBeUndefined();
     expect(await storedEntities(b)).toHaveLength(5);
+  });
+});
+
+// Issue 11 §5: the scenarios of a day, with two-phase promotion (the served pointer moves only
+// once the desired version's predictions are loaded).
+describe('batch inference scenarios', () => {
+  const served = async (b: LocalBatch, category: string) => (await b.registry.getServed(MODEL, category))?.version;
+  const newestPromotion = async (b: LocalBatch, category: string) => (await b.registry.listHistory(MODEL, category)).items[0];
+  /** The input the ScoreOnPromotion rule gives the state machine for a promotion. */
+  const promotionInput = (category: string, version: number) => ({ model: MODEL, executionDate: `${DATE}T06:00:00Z`, categories: [category], version });
+
+  test('a normal day: the scheduled run scores the served versions, records each load, and keeps serving them', async () => {
+    const b = await setUp({ categories: ['books', 'games'], scoring: (c, _a, v) => ({ 'out.jsonl': predictionLines(`${c}-v${v}`, 120) }) });
+    await b.promote('books');
+    await b.promote('games');
+    const first = await b.machine.start({ model: MODEL, executionDate: `${DATE}T02:00:00Z` }).outcome;
+    expect(first).toMatchObject({ status: 'SUCCEEDED' });
+    expect((first as { output: { scored: Array<{ servedNow: boolean }> } }).output.scored.map((o) => o.servedNow)).toEqual([true, true]);
+    const second = await b.machine.start({ model: MODEL, executionDate: `${DATE}T02:00:00Z` }).outcome;
+    expect(second).toMatchObject({ status: 'SUCCEEDED' });
+    expect((second as { output: { scored: Array<{ servedNow: boolean }> } }).output.scored.map((o) => o.servedNow)).toEqual([false, false]);
+    expect([await served(b, 'books'), await served(b, 'games')]).toEqual([1, 1]);
+    const load = await b.registry.getLoad(MODEL, 'books', 1);
+    expect(Date.parse(load!.expiresAt) - Date.parse(load!.generatedAt)).toBe(72 * 3600_000);
+    expect(await storedEntities(b)).toHaveLength(240);
+  });
+
+  test('a version with no artifact: its job fails as SageMaker fails it, the served version stays, and the promotion says why', async () => {
+    const b = await setUp({ categories: ['books'], scoring: (c, _a, v) => ({ 'out.jsonl': predictionLines(`${c}-v${v}`, 10) }) });
+    await b.promote('books');
+    expect(await b.machine.start(input(['books'])).outcome).toMatchObject({ status: 'SUCCEEDED' });
+    const v2 = await b.register('books', { artifact: false });
+    await b.registry.promote({ model: MODEL, category: 'books', version: v2, actor: 'alice', reason: 'try v2' });
+    const res = await b.machine.start(promotionInput('books', v2)).outcome;
+    expect(res).toMatchObject({ status: 'FAILED', error: 'BatchInferenceFailed' });
+    expect(b.jobNames.books).toHaveLength(3); // the day's v1 job, then v2: one attempt and one retry
+    expect(await served(b, 'books')).toBe(1);
+    expect(await newestPromotion(b, 'books')).toMatchObject({ toVersion: v2, scoringFailure: expect.stringMatching(/^States.TaskFailed: ClientError: Data download failed: no objects under s3:\/\/.*\(channel model\)$/) });
+  });
+
+  test('a scoring failure: the other category is served its new version, the failed one keeps the old, and the execution fails (alarm)', async () => {
+    const b = await setUp({
+      categories: ['books', 'games'],
+      scoring: (c, _a, v) => (c === 'books' && v === 2 ? Object.assign(new Error('AlgorithmError: NaN in features'), { name: 'States.TaskFailed' }) : { 'out.jsonl': predictionLines(`${c}-v${v}`, 10) }),
+    });
+    await b.promote('books');
+    await b.promote('games');
+    expect(await b.machine.start(input(['books', 'games'])).outcome).toMatchObject({ status: 'SUCCEEDED' });
+    await b.promote('books');
+    await b.promote('games');
+    expect([await served(b, 'books'), await served(b, 'games')]).toEqual([1, 1]);
+    const res = await b.machine.start(input(['books', 'games'])).outcome;
+    // The Fail state's error is what the failed-executions alarm of the state machine counts.
+    expect(res).toMatchObject({ status: 'FAILED', error: 'BatchInferenceFailed' });
+    expect([await served(b, 'books'), await served(b, 'games')]).toEqual([1, 2]);
+    expect(await newestPromotion(b, 'books')).toMatchObject({ toVersion: 2, scoringFailure: 'States.TaskFailed: AlgorithmError: NaN in features' });
+    expect((await newestPromotion(b, 'games')).servedAt).toBeDefined();
+  });
+
+  test('throttled loads: parts whose writes stay throttled are loaded again, nothing is lost, and the version is served after', async () => {
+    let firstChunkWrites = 0;
+    let otherWrites = 0;
+    const holdsFirstEntity = (cmd: { input: Record<string, unknown> }) => JSON.stringify(cmd.input).includes('"entityId":"books-0"');
+    const b = await setUp({
+      categories: ['books'],
+      scoring: (c) => ({ 'out.jsonl': predictionLines(c, 250) }),
+      // The chunk holding books-0 is throttled 12 times, as many as the loader's own attempts:
+      // that part's invocation fails and Step Functions loads the part again. Every other write
+      // is throttled once in three, which the loader's backoff absorbs.
+      loaderDoc: (doc) => faultyDoc(doc, (cmd) => {
+        if (cmd.name !== 'BatchWriteCommand') return;
+        if (holdsFirstEntity(cmd) ? ++firstChunkWrites <= 12 : ++otherWrites % 3 === 0) throw throttled();
+      }),
+    });
+    await b.promote('books');
+    const execution = b.machine.start(input(['books']));
+    expect(await execution.outcome).toMatchObject({ status: 'SUCCEEDED' });
+    expect(execution.retried.filter((s) => s === 'LoadPart')).toHaveLength(1);
+    expect(otherWrites).toBeGreaterThan(10);
+    expect(await storedEntities(b)).toHaveLength(250);
+    expect(await served(b, 'books')).toBe(1);
+  });
+
+  test('a promotion mid-run: the version being loaded is never served once another is desired', async () => {
+    let b: LocalBatch | undefined;
+    let v3 = 0;
+    b = await setUp({
+      categories: ['books'],
+      scoring: async (c, _a, v) => {
+        // While version 2 is being scored, someone promotes version 3.
+        if (v === 2) v3 = await b!.promote('books');
+        return { 'out.jsonl': predictionLines(`${c}-v${v}`, 10) };
+      },
+    });
+    await b.promote('books');
+    expect(await b.machine.start(input(['books'])).outcome).toMatchObject({ status: 'SUCCEEDED' });
+    const v2 = await b.promote('books');
+    const run = await b.machine.start(promotionInput('books', v2)).outcome;
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { scored: [{ version: v2, servedNow: false }] } });
+    expect(await served(b, 'books')).toBe(1);
+    expect(await b.registry.getLoad(MODEL, 'books', v2)).toBeDefined();
+    expect((await b.registry.getProduction(MODEL, 'books'))?.version).toBe(v3);
+    // The promotion of version 3 gets its own run; then version 3 is served.
+    expect(await b.machine.start(promotionInput('books', v3)).outcome).toMatchObject({ status: 'SUCCEEDED', output: { scored: [{ version: v3, servedNow: true }] } });
+    expect(await served(b, 'books')).toBe(v3);
+  });
+
+  test('an execution naming a version scores exactly that version, and refuses one it cannot place', async () => {
+    const b = await setUp({ categories: ['books', 'games'], scoring: (c, _a, v) => ({ 'out.jsonl': predictionLines(`${c}-v${v}`, 5) }) });
+    await b.promote('books');
+    await b.register('books');
+    const res = await b.machine.start({ ...input(['books']), version: 2 }).outcome;
+    expect(res).toMatchObject({ status: 'SUCCEEDED', output: { scored: [{ category: 'books', version: 2, servedNow: false }] } });
+    expect(await b.registry.getLoad(MODEL, 'books', 2)).toBeDefined();
+    const missing = await b.machine.start({ ...input(['books']), version: 9 }).outcome;
+    expect(missing).toMatchObject({ status: 'FAILED', error: 'BatchInferenceFailed' });
+    expect((missing as { cause: string }).cause).toMatch(/version 9 does not exist/);
+    await expect(b.machine.start({ ...input(['books', 'games']), version: 2 }).outcome).resolves.toMatchObject({ status: 'FAILED', cause: expect.stringMatching(/name exactly one category when scoring version 2/) });
   });
 });

@@ -77,9 +77,11 @@ describe('promotion, rollback, approval', () => {
 
   test('promote, rollback and history keep the audit trail', async () => {
     const p = await cli('promote', 'demand', '2', '--category', 'books', '--reason', 'rmse 0.4 beats 0.5', '--actor', 'alice');
-    expect(p.out).toBe('demand/books: production is now v2 (was v1). Undo with: mlops rollback demand --category books');
+    // Nothing of demand/books was ever loaded: neither version is served until its predictions are.
+    expect(p.out).toBe('demand/books: production is now v2 (was v1), served once its predictions are loaded; no version is served until then. Undo with: mlops rollback demand --category books\n'
+      + 'Follow it with `mlops status demand --category books`, or promote with --wait.');
     const rb = await cli('rollback', 'demand', '--category', 'books', '--actor', 'bob');
-    expect(rb.out).toBe('demand/books: rolled back to v1 (from v2).');
+    expect(rb.out).toBe('demand/books: rolled back to v1 (from v2), served once its predictions are loaded; no version is served until then.');
     const h = await cli('history', 'demand', '--category', 'books', '--json');
     expect(JSON.parse(h.out).map((e: { kind: string; toVersion: number; actor: string }) => `${e.kind} v${e.toVersion} ${e.actor}`))
       .toEqual(['ROLLBACK v1 bob', 'PROMOTE v2 alice', 'PROMOTE v1 pipeline']);

@@ -42,6 +42,7 @@ describe('registry events contract', () => {
     await registry.createModel({ model: 'demand', actor: 'test' });
     await registry.registerVersion({ model: 'demand', category: 'books', artifactUri: 's3://a/m.tar.gz', actor: 'pipeline' });
     await registry.promote({ model: 'demand', category: 'books', version: 1, actor: 'alice', reason: 'first' });
+    await registry.markLoaded({ model: 'demand', category: 'books', version: 1, generatedAt: '2026-11-24T02:00:00.000Z', ttlHours: 72 });
   });
   afterAll(() => raw.destroy());
 
@@ -64,12 +65,13 @@ describe('registry events contract', () => {
     const record = recordOf(events.Items?.[0]);
     const promoted = pipe('Model Promoted');
     expect(matches(JSON.parse(promoted.SourceParameters.FilterCriteria.Filters[0].Pattern), record)).toBe(true);
-    expect(render(promoted.TargetParameters.InputTemplate, record)).toMatchObject({ model: 'demand', category: 'books', kind: 'PROMOTE', toVersion: 1, sequence: 1, actor: 'alice', reason: 'first' });
+    expect(render(promoted.TargetParameters.InputTemplate, record)).toMatchObject({ model: 'demand', category: 'books', kind: 'PROMOTE', toVersion: 1, sequence: 1, actor: 'alice', reason: 'first', scoring: 'NEEDED' });
   });
 
-  test('counter and pointer updates match neither pipe', async () => {
-    for (const sk of ['#COUNTER', '#PRODUCTION']) {
+  test('counter, pointer and load updates match neither pipe', async () => {
+    for (const sk of ['#COUNTER', '#PRODUCTION', '#SERVED', 'L#0000000001']) {
       const item = (await raw.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'MODEL#demand#CAT#books' }, sk: { S: sk } } }))).Item;
+      expect(item).toBeDefined();
       for (const p of pipes) expect(matches(JSON.parse(p.SourceParameters.FilterCriteria.Filters[0].Pattern), recordOf(item))).toBe(false);
     }
   });

@@ -1,6 +1,9 @@
 import { TtlCache } from './cache';
 
-/** Reads the production version of (model, category); undefined when nothing is promoted yet. */
+/**
+ * Reads the version to answer with for (model, category): the registry's served version (see
+ * registry/serving.ts); undefined when nothing is served yet.
+ */
 export type ProductionSource = (model: string, category: string) => Promise<number | undefined>;
 
 export interface ResolvedProduction {

@@ -7,6 +7,7 @@ import { parseServingConfig } from './config';
 import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
 import { DynamoReader } from './dynamo-reader';
+import { ProductionSource } from './production';
 import { DynamoPredictionStore, storeClient } from './store';
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -22,6 +23,14 @@ export interface RuntimeOptions {
   readonly onAnswer?: PredictCoreOptions['onAnswer'];
   readonly onStoreError?: PredictCoreOptions['onStoreError'];
   readonly onProductionError?: PredictCoreOptions['onProductionError'];
+}
+
+/**
+ * What servers answer with: the registry's served version (two-phase promotion), so a promoted
+ * version is answered once its predictions are loaded, never before.
+ */
+export function servedVersionSource(registry: ModelRegistryClient): ProductionSource {
+  return async (model, category) => (await registry.getServed(model, category))?.version;
 }
 
 /** A predict core wired to the predictions table and the registry named in the environment. */
@@ -43,7 +52,7 @@ export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
   return new PredictCore({
     config: parseServingConfig(requireEnvFrom(env, PREDICT_ENV.servingConfig), PREDICT_ENV.servingConfig),
     store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
-    production: async (model, category) => (await registry.getProduction(model, category))?.version,
+    production: servedVersionSource(registry),
     cacheTtlMs: intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0),
     maxCacheBytes: cacheMaxBytes(env),
     onAnswer: options.onAnswer,

@@ -1,9 +1,11 @@
 // The first step of batch inference: which version of each category to score, resolved from
-// the registry at run time (categories with no production version are skipped), and the S3
+// the registry at run time (the desired version of each category, or the one version named by
+// a promotion or `mlops score`; categories with no production version are skipped), and the S3
 // locations and job name of each scoring job. The scoring role may only read and write the
 // platform's prefixes and pull the model's images; a version whose artifact or image lies
 // elsewhere (a registry entry written by hand) is rejected here, before any job starts.
 import { createHash } from 'node:crypto';
+import { mlopsCommand } from '../../../cli/command-line';
 import { layout } from '../contract';
 import { ValidationError } from '../registry/errors';
 import { ModelRegistryClient } from '../registry/client';
@@ -13,6 +15,11 @@ export interface ResolveInput {
   readonly model: string;
   readonly executionDate: string;
   readonly categories?: string[];
+  /**
+   * Score exactly this version (of the one category named) instead of the desired version:
+   * a promotion's scoring, or `mlops score --version`. A numeric string is accepted (event input).
+   */
+  readonly version?: number | string;
   /** Execution name (scoring job names must be unique per account and region). */
   readonly executionName: string;
   /** Execution start time: the batch's generatedAt. */
@@ -117,15 +124,25 @@ export async function resolveScoringTargets(ctx: ResolveContext, input: ResolveI
     throw new ValidationError('categories', input.categories, 'name the categories to score, or declare them on the BatchInference construct');
   }
   const categories = [...new Set(requested.map((c, i) => v.category(`categories[${i}]`, c)))];
+  const explicit = input.version === undefined ? undefined
+    : v.version('version', typeof input.version === 'string' && /^\d+$/.test(input.version) ? Number(input.version) : input.version);
+  if (explicit !== undefined && categories.length !== 1) {
+    throw new ValidationError('categories', input.categories, `name exactly one category when scoring version ${explicit} (versions are numbered per category)`);
+  }
   const generatedAt = new Date(Number.isNaN(Date.parse(input.startedAt)) ? Date.now() : Date.parse(input.startedAt)).toISOString();
   const targets: ScoringTarget[] = [];
   const skipped: Array<{ category: string; reason: string }> = [];
   const rejected: Array<{ category: string; reason: string }> = [];
   for (const category of categories) {
-    const pointer = await ctx.registry.getProduction(model, category);
-    if (!pointer) { skipped.push({ category, reason: 'no production version yet (served by its rules until one is promoted)' }); continue; }
-    const version = await ctx.registry.getVersion(model, category, pointer.version);
-    if (!version) { skipped.push({ category, reason: `production version ${pointer.version} is missing from the registry` }); continue; }
+    const wanted = explicit ?? (await ctx.registry.getProduction(model, category))?.version;
+    if (wanted === undefined) { skipped.push({ category, reason: 'no production version yet (served by its rules until one is promoted)' }); continue; }
+    const version = await ctx.registry.getVersion(model, category, wanted);
+    if (!version) {
+      // An explicitly named version that does not exist is a mistake to report, not a day to skip.
+      if (explicit !== undefined) { rejected.push({ category, reason: `version ${explicit} does not exist; list the versions with \`${mlopsCommand('versions', [model], { category })}\`` }); continue; }
+      skipped.push({ category, reason: `production version ${wanted} is missing from the registry` });
+      continue;
+    }
     const image = version.image ?? ctx.defaultImage;
     if (!image) {
       throw new ValidationError(`image of ${model}/${category} version ${version.version}`, undefined,

@@ -2,9 +2,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RegistryContext } from './context';
 import { documentClient } from '../dynamo';
 import { CreateModelInput, createModel, getModel, listModels } from './models';
-import { PromoteInput, getProduction, listHistory, promote, rollback } from './promotions';
+import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
 import { FinishRunInput, ListRunsInput, StartRunInput, finishRun, getRun, listRuns, startRun } from './runs';
 import { Direction, VersionStatus } from './types';
+import { MarkLoadedInput, getLoad, getServed, markLoaded, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listVersions, registerVersion, setVersionStatus } from './versions';
 
 export interface ModelRegistryClientOptions {
@@ -53,5 +54,12 @@ export class ModelRegistryClient {
   getProduction(model: string, category: string) { return getProduction(this.ctx, model, category); }
   promote(input: PromoteInput) { return promote(this.ctx, input); }
   rollback(input: { model: string; category: string; actor: string; reason: string }) { return rollback(this.ctx, input); }
+  getPromotion(model: string, category: string, sequence: number) { return getPromotion(this.ctx, model, category, sequence); }
   listHistory(model: string, category: string, opts?: { limit?: number; nextToken?: string }) { return listHistory(this.ctx, model, category, opts); }
+
+  /** The version servers answer with (two-phase promotion); a pre-two-phase production pointer counts as served. */
+  getServed(model: string, category: string) { return getServed(this.ctx, model, category); }
+  getLoad(model: string, category: string, version: number) { return getLoad(this.ctx, model, category, version); }
+  markLoaded(input: MarkLoadedInput) { return markLoaded(this.ctx, input); }
+  recordScoringFailure(input: { model: string; category: string; version: number; reason: string }) { return recordScoringFailure(this.ctx, input); }
 }

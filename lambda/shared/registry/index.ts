@@ -8,3 +8,4 @@ export type { RegisterVersionInput } from './versions';
 export type { StartRunInput, FinishRunInput, ListRunsInput } from './runs';
 export type { CreateModelInput } from './models';
 export { REGISTRY_SCHEMA } from './schema';
+export type { MarkLoadedInput, MarkLoadedResult } from './serving';

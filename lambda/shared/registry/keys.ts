@@ -12,7 +12,12 @@ export const keys = {
   /** Partition holding everything about one (model, category): versions, counter, pointer, history. */
   line: (model: string, category: string) => `MODEL#${model}#CAT#${category}`,
   counterSk: '#COUNTER',
+  /** The desired version (what promote / rollback set). */
   productionSk: '#PRODUCTION',
+  /** The served version (what prediction servers read); moves once the desired version is loaded. */
+  servedSk: '#SERVED',
+  /** The newest completed prediction load of a version. */
+  loadSk: (version: number) => `L#${pad(version)}`,
   versionSk: (version: number) => `V#${pad(version)}`,
   versionPrefix: 'V#',
   eventSk: (sequence: number) => `P#${pad(sequence)}`,
@@ -30,6 +35,8 @@ export const ENTITY = {
   version: 'VERSION',
   counter: 'COUNTER',
   production: 'PRODUCTION',
+  served: 'SERVED',
+  load: 'LOAD',
   promotion: 'PROMOTION',
   runRef: 'RUNREF',
   run: 'RUN',

@@ -4,7 +4,8 @@ import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, enc
 import { ConflictError, NotFoundError } from './errors';
 import { ENTITY, keys } from './keys';
 import { requireVersion } from './versions';
-import { Page, ProductionPointer, PromotionEvent, PromotionKind } from './types';
+import { Page, ProductionPointer, PromotionEvent, PromotionKind, ServedPointer } from './types';
+import { carriedOver, getLoad, getServedItem, isFresh } from './serving';
 import * as v from './validate';
 
 export interface PromoteInput {
@@ -23,7 +24,10 @@ export interface PromoteInput {
 }
 
 export interface PromoteResult {
+  /** The production (desired) pointer. */
   readonly pointer: ProductionPointer;
+  /** The served pointer after the promotion: the new version at once when its predictions were fresh. */
+  readonly served?: ServedPointer;
   /** The audit record written, or undefined when the version already was in production. */
   readonly event?: PromotionEvent;
 }
@@ -38,6 +42,8 @@ export async function getProduction(ctx: RegistryContext, modelInput: string, ca
 /**
  * Points production of (model, category) at a version: the pointer update, a check that the
  * version exists and is not rejected, and the audit record are one conditional transaction.
+ * This sets the desired version; servers keep answering with the served version until the new
+ * one's predictions are loaded (see serving.ts), or at once when they still are (within TTL).
  */
 export async function promote(ctx: RegistryContext, input: PromoteInput): Promise<PromoteResult> {
   const model = v.modelName('model', input.model);
@@ -58,14 +64,25 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
   for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
     const current = await getProduction(ctx, model, category);
     // Before the expected-version check: a retried promotion that already applied is a no-op.
-    if (current?.version === version) return { pointer: current };
+    if (current?.version === version) return { pointer: current, served: await getServedItem(ctx, model, category) ?? (current.servedTracked ? undefined : carriedOver(current)) };
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new ConflictError(`production of ${model}/${category} is version ${current?.version ?? 'none'}, not ${expected === 0 ? 'none' : expected} as expected: someone promoted meanwhile; compare again`);
     }
-    const at = ctx.now().toISOString();
+    const now = ctx.now();
+    const at = now.toISOString();
     const sequence = (current?.sequence ?? 0) + 1;
-    const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor };
-    const event: PromotionEvent = { model, category, sequence, kind, fromVersion: current?.version, toVersion: version, actor, reason, at };
+    // Second phase decided now when the version's predictions are still loaded (a rollback
+    // within TTL): it is served at once. Otherwise it is served once scoring has loaded it.
+    const fresh = isFresh(await getLoad(ctx, model, category, version), now);
+    const stored = await getServedItem(ctx, model, category);
+    const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor, servedTracked: true };
+    const event: PromotionEvent = {
+      model, category, sequence, kind, fromVersion: current?.version, toVersion: version, actor, reason, at,
+      scoring: fresh ? 'NOT_NEEDED' : 'NEEDED', ...(fresh ? { servedAt: at } : {}),
+    };
+    const served = fresh ? { model, category, version, sequence, since: at, promotedAt: at }
+      // A pointer from before two-phase promotion was served: it stays served until the new version is loaded.
+      : !stored && current && !current.servedTracked ? carriedOver(current) : undefined;
     try {
       await ctx.doc.send(new TransactWriteCommand({
         TransactItems: [
@@ -93,9 +110,17 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(served ? [{
+            Put: {
+              TableName: ctx.tableName,
+              Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...served },
+              ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
+              ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
+            },
+          }] : []),
         ],
       }));
-      return { pointer, event };
+      return { pointer, event, served: fresh ? served : stored ?? served };
     } catch (e) {
       const codes = cancellationCodes(e);
       if (codes?.[1] === 'ConditionalCheckFailed') {
@@ -108,6 +133,14 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     }
   }
   throw new ConflictError(`could not promote ${model}/${category} to version ${version} after ${ctx.maxAttempts} attempts: too many concurrent promotions; retry`);
+}
+
+/** One promotion event of (model, category) by its sequence, or undefined. */
+export async function getPromotion(ctx: RegistryContext, modelInput: string, categoryInput: string, sequence: number): Promise<PromotionEvent | undefined> {
+  const model = v.modelName('model', modelInput);
+  const category = v.category('category', categoryInput);
+  const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: keys.line(model, category), sk: keys.eventSk(sequence) }, ConsistentRead: true }));
+  return res.Item ? strip<PromotionEvent>(res.Item) : undefined;
 }
 
 /** Promotion events of (model, category), newest first. */

@@ -48,6 +48,41 @@ export interface ProductionPointer {
   readonly sequence: number;
   readonly since: string;
   readonly promotedBy: string;
+  /**
+   * Set by two-phase promotion: the served version is tracked apart (see ServedPointer). A
+   * pointer without it predates two-phase promotion and is treated as served.
+   */
+  readonly servedTracked?: boolean;
+}
+
+/**
+ * The version prediction servers answer with. It moves to the desired version (the production
+ * pointer) only once that version's predictions are loaded and fresh, so promoting never opens
+ * a window of fallback answers.
+ */
+export interface ServedPointer {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  /** Sequence of the promotion event that made this version desired. */
+  readonly sequence: number;
+  /** When the served pointer moved to this version. */
+  readonly since: string;
+  /** When this version was promoted (became desired). */
+  readonly promotedAt: string;
+  /** generatedAt of the served predictions; absent for a pointer carried over from before two-phase promotion. */
+  readonly generatedAt?: string;
+}
+
+/** The newest completed load of a version's predictions for (model, category). */
+export interface PredictionLoad {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  readonly generatedAt: string;
+  readonly loadedAt: string;
+  /** When the loaded predictions expire (generatedAt + TTL). */
+  readonly expiresAt: string;
 }
 
 export type PromotionKind = 'PROMOTE' | 'ROLLBACK';
@@ -62,8 +97,18 @@ export interface PromotionEvent {
   readonly toVersion: number;
   readonly actor: string;
   readonly reason: string;
+  /** When the version became desired. */
   readonly at: string;
+  /** NEEDED when the version had no fresh predictions at promotion: scoring starts on this event. */
+  readonly scoring?: ScoringNeed;
+  /** When the version became served (equal to `at` when its predictions were already fresh). */
+  readonly servedAt?: string;
+  /** Why scoring the version failed (the served version stayed where it was). */
+  readonly scoringFailure?: string;
+  readonly scoringFailedAt?: string;
 }
+
+export type ScoringNeed = 'NEEDED' | 'NOT_NEEDED';
 
 export interface Run {
   readonly runId: string;
