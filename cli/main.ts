@@ -3,6 +3,7 @@
 import { FlagSpec, parseArgs } from './args';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { Command } from './commands/command';
+import { costCommand } from './commands/cost';
 import { modelsCommand } from './commands/models';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
@@ -14,6 +15,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, trainCommand, approveCommand, rejectCommand,
+  costCommand,
 ];
 
 const GLOBAL_FLAGS: Record<string, FlagSpec> = {

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { PLATFORM_SCOPE, PRICE_SOURCES, PlatformCost, REGION_PRICES } from '../../lib/cost';
+import { ModelSpecError, loadModelSpecs } from '../../lib/spec/load-model-spec';
+import { NotFound, UsageError } from '../errors';
+import { json, table } from '../output';
+import { Command } from './command';
+
+/** Where the specs are read: $MLOPS_MODELS_DIR, as for `cdk synth`, else ./models. */
+export const MODELS_DIR_ENV = 'MLOPS_MODELS_DIR';
+
+const money = (n: number) => n.toFixed(2);
+
+/** `mlops cost`: the platform's monthly bill, computed from the model specs alone (no AWS access). */
+export const costCommand: Command = {
+  name: 'cost',
+  usage: '[--model <name>] [--region <region>] [--month <n>]',
+  summary: 'Estimate the monthly AWS bill of the platform from the model specs (no AWS access).',
+  flags: {
+    model: { type: 'string', value: '<name>', description: 'Only this model (with the shared network, keys and alarms it needs alone).' },
+    region: { type: 'string', value: '<region>', description: `List prices of this region: ${Object.keys(REGION_PRICES).join(', ')} (default: us-east-1).` },
+    month: { type: 'string', value: '<n>', description: 'Month of operation (storage grows each month; default: 12).' },
+  },
+  positionals: [],
+  async run(ctx, args) {
+    const dir = ctx.env[MODELS_DIR_ENV] ?? join(ctx.cwd, 'models');
+    let models;
+    try {
+      models = loadModelSpecs(dir);
+    } catch (e) {
+      if (e instanceof ModelSpecError) throw new UsageError(e.message, 'fix the spec fields listed above, then run mlops cost again');
+      throw e;
+    }
+    const only = args.flags.model as string | undefined;
+    if (only !== undefined) models = models.filter((m) => m.name === only);
+    if (models.length === 0) {
+      throw new NotFound(only === undefined ? `no model specs in ${dir}` : `model "${only}" has no spec in ${dir}`,
+        `write ${dir}/<model>/model.yaml, or point $${MODELS_DIR_ENV} at the folder that holds the specs`);
+    }
+    const month = args.flags.month === undefined ? undefined : Number(args.flags.month);
+    let cost: PlatformCost;
+    try {
+      cost = new PlatformCost({ models, region: args.flags.region as string | undefined, monthOfOperation: month });
+    } catch (e) {
+      throw new UsageError((e as Error).message, 'see mlops cost --help');
+    }
+    if (ctx.json) {
+      ctx.io.out(json({
+        region: cost.region, pricesAsOf: cost.pricesAsOf, priceSources: PRICE_SOURCES, monthOfOperation: cost.monthOfOperation,
+        totalUsd: cost.totalUsd, scopes: Object.fromEntries(cost.scopes.map((s) => [s, cost.scopeUsd(s)])),
+        lines: cost.lines, frontEnds: cost.frontEnds,
+      }));
+      return 0;
+    }
+    ctx.io.out(table(cost.lines.map((l) => ({ ...l, usd: money(l.usd) })), ['scope', 'group', 'item', 'quantity', 'usd']));
+    ctx.io.out('');
+    ctx.io.out(table([
+      ...cost.scopes.map((s) => ({ scope: s, usd: money(cost.scopeUsd(s)) })),
+      { scope: 'TOTAL', usd: money(cost.totalUsd) },
+    ], ['scope', 'usd']));
+    ctx.io.out('');
+    ctx.io.out(table(cost.frontEnds.map((f) => ({ ...f, serviceUsd: money(f.serviceUsd), apiUsd: money(f.apiUsd) })), ['model', 'serving', 'cheaper', 'serviceUsd', 'apiUsd']));
+    ctx.io.out('');
+    ctx.io.out(`USD a month, month ${cost.monthOfOperation} of operation, ${cost.region} list prices of ${cost.pricesAsOf} (lib/cost/prices.ts; sources: ${Object.values(PRICE_SOURCES).join(' ')}). `
+      + `An estimate, not a quote: "${PLATFORM_SCOPE}" is what the models share; serving costs exclude DynamoDB reads (under "store").`);
+    return 0;
+  },
+};
