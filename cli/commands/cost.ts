@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { PLATFORM_SCOPE, PRICE_SOURCES, PlatformCost, REGION_PRICES } from '../../lib/cost';
 import { ModelSpecError, loadModelSpecs } from '../../lib/spec/load-model-spec';
 import { NotFound, UsageError } from '../errors';
+import { usd } from '../../lib/cost/render';
 import { json, table } from '../output';
 import { Command } from './command';
 
 /** Where the specs are read: $MLOPS_MODELS_DIR, as for `cdk synth`, else ./models. */
 export const MODELS_DIR_ENV = 'MLOPS_MODELS_DIR';
 
-const money = (n: number) => n.toFixed(2);
+const money = usd;
 
 /** `mlops cost`: the platform's monthly bill, computed from the model specs alone (no AWS access). */
 export const costCommand: Command = {
