@@ -28,16 +28,17 @@ export function billMarkdown(cost: PlatformCost): string {
   return out.join('\n');
 }
 
-/** One row per model and the platform, by group, with the total. */
+/** One row per model (with its front end) and the platform, by group, with the total. */
 export function summaryMarkdown(cost: PlatformCost): string {
   const groups = [...new Set(cost.lines.map((l) => l.group))];
-  const out = [row(['scope', ...groups, 'USD/month']), row(['---', ...groups.map(() => '---:'), '---:'])];
+  const out = [row(['scope', 'front end', ...groups, 'USD/month']), row(['---', '---', ...groups.map(() => '---:'), '---:'])];
+  const frontEnd = (scope: string) => cost.frontEnds.find((f) => f.model === scope)?.serving ?? '';
   const cell = (scope: string | undefined, g: string) => {
     const lines = cost.lines.filter((l) => (scope === undefined || l.scope === scope) && l.group === g);
     return lines.length ? usd(sumUsd(lines)) : '-';
   };
-  for (const scope of cost.scopes) out.push(row([scope, ...groups.map((g) => cell(scope, g)), usd(cost.scopeUsd(scope))]));
-  out.push(row(['**total**', ...groups.map((g) => cell(undefined, g)), `**${usd(cost.totalUsd)}**`]));
+  for (const scope of cost.scopes) out.push(row([scope, frontEnd(scope), ...groups.map((g) => cell(scope, g)), usd(cost.scopeUsd(scope))]));
+  out.push(row(['**total**', '', ...groups.map((g) => cell(undefined, g)), `**${usd(cost.totalUsd)}**`]));
   return out.join('\n');
 }
 

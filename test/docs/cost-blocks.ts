@@ -2,17 +2,37 @@
 // between `<!-- cost-model: <name> -->` and `<!-- /cost-model -->`; cost-figures.test.ts fails
 // when one differs from what the model computes (UPDATE_COST_DOCS=1 rewrites them).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { PlatformCost, billMarkdown, frontEndCosts, frontEndOptionsMarkdown, servingDemand, summaryMarkdown } from '../../lib/cost';
 import { ModelSpec } from '../../lib/spec';
-import { loadModelSpec } from '../../lib/spec/load-model-spec';
+import { loadModelSpec, parseModelSpecObject } from '../../lib/spec/load-model-spec';
 
 export const README = join(__dirname, '..', '..', 'README.md');
 const EXAMPLE = join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml');
 
-/** The example model under another name: the team's further models. */
-function copy(spec: ModelSpec, name: string): ModelSpec {
-  return { ...spec, name, inference: { ...spec.inference, serviceName: name } };
+/**
+ * The team's further models: the example's spec under another name with a few fields changed,
+ * loaded like a spec file (so an undeclared front end is chosen by the cost model).
+ */
+function variant(name: string, change: (raw: any) => void): ModelSpec {
+  const raw = parse(readFileSync(EXAMPLE, 'utf8'));
+  change(raw);
+  const r = parseModelSpecObject({ ...raw, name }, { file: `models/${name}/model.yaml`, dir: dirname(EXAMPLE) });
+  if (!r.spec) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+}
+
+/** The example plus five: weekly, low-traffic, medium-traffic, batch-only, GPU-trained. */
+export function sixModels(example: ModelSpec): ModelSpec[] {
+  return [
+    example,
+    variant('demand-weekly', (m) => { m.schedule.cron = '0 3 * * MON'; m.inference.ttl = '9d'; }),
+    variant('churn', (m) => { m.inference.tps = { min: 1, avg: 5, max: 40 }; m.inference.peakWindows = []; }),
+    variant('stock-out', (m) => { m.inference.tps = { min: 10, avg: 30, max: 100 }; m.inference.peakWindows = [{ start: '08:00', duration: '2h', tps: 100 }]; }),
+    variant('price-elasticity', (m) => { m.inference.serving = 'none'; m.categories = ['all']; }),
+    variant('returns', (m) => { Object.assign(m.training, { backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 8, command: ['python3', '/opt/program/train.py'] }); }),
+  ];
 }
 
 /** The lowest average TPS (whole numbers) from which the service is cheaper, at the example's traffic shape. */
@@ -29,7 +49,7 @@ function breakEvenTps(spec: ModelSpec): number {
 export function costBlocks(): Record<string, string> {
   const example = loadModelSpec(EXAMPLE);
   const one = new PlatformCost({ models: [example] });
-  const six = new PlatformCost({ models: [example, ...['demand-weekly', 'churn', 'stock-out', 'price-elasticity', 'returns'].map((n) => copy(example, n))] });
+  const six = new PlatformCost({ models: sixModels(example) });
   const months = [1, 6, 12, 24].map((m) => new PlatformCost({ models: [example], monthOfOperation: m }));
   const [f] = one.frontEnds;
   const usd0 = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
