@@ -14,8 +14,8 @@ describe('mlops cost', () => {
     expect(r.out).toMatch(/^SCOPE\s+GROUP\s+ITEM\s+QUANTITY\s+USD$/m);
     expect(r.out).toMatch(/^demand-forecast\s+serving\s+Fargate tasks/m);
     expect(r.out).toMatch(/^platform\s+network\s+interface endpoints/m);
-    expect(r.out).toMatch(/^TOTAL\s+\d+\.\d\d$/m);
-    expect(r.out).toMatch(/^demand-forecast\s+service\s+service\s+\d+\.\d\d\s+\d+\.\d\d$/m);
+    expect(r.out).toMatch(/^TOTAL\s+[\d,]+\.\d\d$/m);
+    expect(r.out).toMatch(/^demand-forecast\s+service\s+service\s+[\d,]+\.\d\d\s+[\d,]+\.\d\d$/m);
     expect(r.out).toMatch(/us-east-1 list prices of \d{4}-\d\d-\d\d/);
   });
 
