@@ -59,7 +59,7 @@ export interface RegionPrices {
   /** EBS gp3 (AWS Batch instances). */
   readonly ebsGbMonth: number;
   /** On-Demand hourly price of SageMaker (`ml.*`) and EC2 instance types. */
-  readonly instanceHour: Readonly<Record<string, number>>;
+  readonly instanceHour: { readonly [instanceType: string]: number };
 }
 
 // Prices that are the same in every region the table covers.
