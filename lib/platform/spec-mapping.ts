@@ -4,7 +4,7 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
 import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
-import { InferenceSpec, ModelSpec } from '../spec/model-spec';
+import { ModelSpec } from '../spec/model-spec';
 import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -55,7 +55,7 @@ export function servedModel(spec: ModelSpec): ServedModelProps {
  * its cron (rounded down, so capacity is there before the spike) and ends at the hour its
  * duration reaches (rounded up).
  */
-export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly inference: Pick<InferenceSpec, 'peakWindows'> }): PeakWindow[] {
+export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly inference: Pick<ModelSpec['inference'], 'peakWindows'> }): PeakWindow[] {
   return spec.inference.peakWindows.flatMap((w, i) => {
     const cron = cronOf(`inference.peakWindows[${i}].start`, w.startCron);
     const daysOfWeek = cron.dowRestricted ? cron.daysOfWeek.map((d) => DAY_NAMES[d]).join(',') : '*';

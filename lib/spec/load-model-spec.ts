@@ -9,11 +9,9 @@ import { ResolveContext, SpecProblem, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
-import { formatDuration } from './units';
 import { chooseServing } from '../cost/serving-choice';
+import { formatDuration } from './units';
 import { MODEL_NAME_PATTERN, ParsedSpec, peakStartToCron, specField } from './spec-fields';
-
-export { chooseServing };
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -33,6 +31,9 @@ export interface ParseModelSpecOptions {
   /** Model name when the spec has no `name:`. @default - the file's folder name */
   readonly defaultName?: string;
 }
+
+/** The serving choice is the cost model's (lib/cost), exported where it always was. */
+export { chooseServing };
 
 /** GPU (or accelerator) instance families, with or without the SageMaker `ml.` prefix. */
 export function isGpuInstanceType(instanceType: string): boolean {
