@@ -1,18 +1,41 @@
 #!/usr/bin/env node
 // The default cdk-mlops app: one env-agnostic MlopsPlatformStack with every model spec under
-// models/ (MLOPS_MODELS_DIR overrides the folder), checked by cdk-nag at synth.
-import { join } from 'node:path';
+// models/ (MLOPS_MODELS_DIR overrides the folder), checked by cdk-nag at synth. A broken spec is
+// the data scientist's everyday mistake, not a crash: its problem list goes to stderr and the
+// app exits 1, without a Node stack trace after it.
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { PatternCheckError } from '../lib/checks/run-pattern-checks';
 import { MlopsPlatformStack } from '../lib/platform/mlops-platform-stack';
-import { loadModelSpecs } from '../lib/spec/load-model-spec';
+import { ModelSpecError, loadModelSpecs } from '../lib/spec/load-model-spec';
 
-const app = new App();
-const modelsDir = process.env.MLOPS_MODELS_DIR ?? join(__dirname, '..', '..', 'models');
-new MlopsPlatformStack(app, 'MlopsPlatformStack', {
-  description: 'cdk-mlops: data lake, model registry, training pipelines, serving and monitoring',
-  models: loadModelSpecs(modelsDir),
-  alarmEmails: process.env.MLOPS_ALARM_EMAIL ? process.env.MLOPS_ALARM_EMAIL.split(',') : undefined,
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
+/** A problem the user fixes in their specs or environment, reported without a stack trace. */
+class AppInputError extends Error {}
+
+function modelsDir(): string {
+  const fromEnv = process.env.MLOPS_MODELS_DIR;
+  const dir = fromEnv ?? join(__dirname, '..', '..', 'models');
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new AppInputError(fromEnv !== undefined
+      ? `MLOPS_MODELS_DIR=${fromEnv} is not a folder (resolved: ${resolve(fromEnv)}).\nfix: point MLOPS_MODELS_DIR at the folder that holds <model>/model.yaml, or unset it to use models/`
+      : `the models folder ${dir} does not exist.\nfix: create models/<model>/model.yaml, or set MLOPS_MODELS_DIR to the folder that holds the specs`);
+  }
+  return dir;
+}
+
+try {
+  const app = new App();
+  new MlopsPlatformStack(app, 'MlopsPlatformStack', {
+    description: 'cdk-mlops: data lake, model registry, training pipelines, serving and monitoring',
+    models: loadModelSpecs(modelsDir()),
+    alarmEmails: process.env.MLOPS_ALARM_EMAIL ? process.env.MLOPS_ALARM_EMAIL.split(',') : undefined,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+} catch (e) {
+  if (!(e instanceof ModelSpecError || e instanceof PatternCheckError || e instanceof AppInputError)) throw e;
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exitCode = 1;
+}

@@ -5,23 +5,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PARAMETERS } from '../lambda/shared/contract';
 import { documentClient } from '../lambda/shared/dynamo';
-import { ENV } from '../lambda/shared/env';
 import { ModelRegistryClient } from '../lambda/shared/registry';
 import { ApprovalStore } from '../lambda/shared/training/approvals';
+import { CLI_ENV } from './env';
 import { NotFound } from './errors';
 import { CliIo } from './output';
-
-/** Environment variables the CLI reads. */
-export const CLI_ENV = {
-  platform: PARAMETERS.platformEnv,
-  registryTable: ENV.registryTable,
-  trainingStateMachine: 'MLOPS_TRAINING_STATE_MACHINE_ARN',
-  actor: 'MLOPS_ACTOR',
-  /** Endpoint overrides for local mode and tests (e.g. DynamoDB Local on loopback). */
-  dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
-  ssmEndpoint: 'MLOPS_ENDPOINT_SSM',
-  sfnEndpoint: 'MLOPS_ENDPOINT_SFN',
-} as const;
 
 /** Injection points for tests and embedding. */
 export interface CliDeps {

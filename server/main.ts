@@ -1,6 +1,7 @@
 // Entry point of the prediction server container (`node server.js`): configuration from the
 // environment, EMF metric lines to stdout every interval, graceful shutdown on SIGTERM (ECS
 // sends it on deployments and scale-in; the ALB deregistration delay drains first).
+import { writeEmf } from '../lambda/shared/emf';
 import { PREDICT_DEFAULTS, PREDICT_ENV } from '../lambda/shared/predict/constants';
 import { AnswerMetrics } from '../lambda/shared/predict/metrics';
 import { RequestLog } from '../lambda/shared/predict/request-log';
@@ -24,10 +25,7 @@ const core = predictCoreFromEnv({
 const port = Number(process.env[PREDICT_ENV.port] || PREDICT_DEFAULTS.port);
 const intervalMs = Number(process.env[PREDICT_ENV.metricsIntervalMs] || PREDICT_DEFAULTS.metricsIntervalMs);
 
-const flush = () => {
-  const lines = metrics.flush();
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
-};
+const flush = () => writeEmf(metrics.flush());
 const timer = setInterval(flush, intervalMs);
 timer.unref();
 

@@ -1,27 +1,18 @@
 import { join } from 'node:path';
-import { PLATFORM_SCOPE, PRICE_SOURCES, PlatformCost, REGION_PRICES } from '../../lib/cost';
+import { PLATFORM_SCOPE, PRICE_SOURCES, PlatformCost } from '../../lib/cost';
 import { ModelSpecError, loadModelSpecs } from '../../lib/spec/load-model-spec';
 import { NotFound, UsageError } from '../errors';
 import { usd } from '../../lib/cost/render';
 import { json, table } from '../output';
+import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
 
 /** Where the specs are read: $MLOPS_MODELS_DIR, as for `cdk synth`, else ./models. */
 export const MODELS_DIR_ENV = 'MLOPS_MODELS_DIR';
 
-const money = usd;
-
 /** `mlops cost`: the platform's monthly bill, computed from the model specs alone (no AWS access). */
 export const costCommand: Command = {
-  name: 'cost',
-  usage: '[--model <name>] [--region <region>] [--month <n>]',
-  summary: 'Estimate the monthly AWS bill of the platform from the model specs (no AWS access).',
-  flags: {
-    model: { type: 'string', value: '<name>', description: 'Only this model (with the shared network, keys and alarms it needs alone).' },
-    region: { type: 'string', value: '<region>', description: `List prices of this region: ${Object.keys(REGION_PRICES).join(', ')} (default: us-east-1).` },
-    month: { type: 'string', value: '<n>', description: 'Month of operation (storage grows each month; default: 12).' },
-  },
-  positionals: [],
+  ...COMMAND_TABLE.cost,
   async run(ctx, args) {
     const dir = ctx.env[MODELS_DIR_ENV] ?? join(ctx.cwd, 'models');
     let models;
@@ -52,14 +43,14 @@ export const costCommand: Command = {
       }));
       return 0;
     }
-    ctx.io.out(table(cost.lines.map((l) => ({ ...l, usd: money(l.usd) })), ['scope', 'group', 'item', 'quantity', 'usd']));
+    ctx.io.out(table(cost.lines.map((l) => ({ ...l, usd: usd(l.usd) })), ['scope', 'group', 'item', 'quantity', 'usd']));
     ctx.io.out('');
     ctx.io.out(table([
-      ...cost.scopes.map((s) => ({ scope: s, usd: money(cost.scopeUsd(s)) })),
-      { scope: 'TOTAL', usd: money(cost.totalUsd) },
+      ...cost.scopes.map((s) => ({ scope: s, usd: usd(cost.scopeUsd(s)) })),
+      { scope: 'TOTAL', usd: usd(cost.totalUsd) },
     ], ['scope', 'usd']));
     ctx.io.out('');
-    ctx.io.out(table(cost.frontEnds.map((f) => ({ ...f, serviceUsd: money(f.serviceUsd), apiUsd: money(f.apiUsd) })), ['model', 'serving', 'cheaper', 'serviceUsd', 'apiUsd']));
+    ctx.io.out(table(cost.frontEnds.map((f) => ({ ...f, serviceUsd: usd(f.serviceUsd), apiUsd: usd(f.apiUsd) })), ['model', 'serving', 'cheaper', 'serviceUsd', 'apiUsd']));
     ctx.io.out('');
     ctx.io.out(`USD a month, month ${cost.monthOfOperation} of operation, ${cost.region} list prices of ${cost.pricesAsOf} (lib/cost/prices.ts; sources: ${Object.values(PRICE_SOURCES).join(' ')}). `
       + `An estimate, not a quote: "${PLATFORM_SCOPE}" is what the models share; serving costs exclude DynamoDB reads (under "store").`);

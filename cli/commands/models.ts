@@ -1,14 +1,12 @@
 import { ModelRecord } from '../../lambda/shared/registry';
+import { mlopsCommand } from '../command-line';
 import { json, shortTime, table } from '../output';
+import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
 
 /** `mlops models`: every model with its categories and production versions. */
 export const modelsCommand: Command = {
-  name: 'models',
-  usage: '',
-  summary: 'List the models, their categories and production versions.',
-  flags: {},
-  positionals: [],
+  ...COMMAND_TABLE.models,
   async run(ctx) {
     const registry = await ctx.registry();
     const models: ModelRecord[] = [];
@@ -24,7 +22,7 @@ export const modelsCommand: Command = {
       return { ...m, production };
     }));
     if (ctx.json) { ctx.io.out(json(rows)); return 0; }
-    if (rows.length === 0) { ctx.io.out('No models yet: a model appears after its first training run (`mlops train <model>`).'); return 0; }
+    if (rows.length === 0) { ctx.io.out(`No models yet: a model appears after its first training run (\`${mlopsCommand('train', ['<model>'])}\`).`); return 0; }
     ctx.io.out(table(rows.map((m) => ({
       model: m.model,
       production: Object.entries(m.production).map(([c, v]) => `${c}:${v === null ? '-' : `v${v}`}`).join(' ') || '-',

@@ -1,28 +1,25 @@
-import { PromotionEvent } from '../../lambda/shared/registry';
+import { PromotionEvent, RegistryError } from '../../lambda/shared/registry';
+import { mlopsCommand } from '../command-line';
+import { CliError, EXIT } from '../errors';
 import { ApprovalRequest, SfnTaskTokenSink, decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
 import { CliContext } from '../context';
 import { json, shortTime, table } from '../output';
-import { Command, categoryFlag } from './command';
-import { categoriesOf, oneCategory, parseVersion, required } from './common';
-
-const reasonFlag = { type: 'string' as const, value: '"<why>"', description: 'Why, for the audit trail.' };
+import { COMMAND_TABLE } from '../command-table';
+import { Command } from './command';
+import { categoriesOf, oneCategory, parseVersion } from './common';
 
 /** `mlops promote <model> <version>`: points production at a version (no redeploy needed). */
 export const promoteCommand: Command = {
-  name: 'promote',
-  usage: '<model> <version> [--category <category>] --reason "<why>"',
-  summary: 'Serve a version in production (servers pick it up without a redeploy).',
-  flags: { category: categoryFlag, reason: reasonFlag },
-  positionals: ['model', 'version'],
+  ...COMMAND_TABLE.promote,
   async run(ctx, { positionals: [model, v], flags }) {
     const version = parseVersion(v);
-    const reason = required(flags, 'reason', '"rmse 0.41 beats 0.45"');
+    const reason = flags.reason as string;
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `promote ${model} ${version}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('promote', [model, String(version)], { category: c, reason }));
     const result = await registry.promote({ model, category, version, actor: ctx.actor, reason });
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
     ctx.io.out(result.event
-      ? `${model}/${category}: production is now v${version} (was ${result.event.fromVersion === undefined ? 'none' : `v${result.event.fromVersion}`}). Undo with: mlops rollback ${model} --category ${category}`
+      ? `${model}/${category}: production is now v${version} (was ${result.event.fromVersion === undefined ? 'none' : `v${result.event.fromVersion}`}). Undo with: ${mlopsCommand('rollback', [model], { category })}`
       : `${model}/${category}: v${version} already is in production; nothing changed.`);
     return 0;
   },
@@ -30,16 +27,17 @@ export const promoteCommand: Command = {
 
 /** `mlops rollback <model>`: back to the version served before the current one. */
 export const rollbackCommand: Command = {
-  name: 'rollback',
-  usage: '<model> [--category <category>] [--reason "<why>"]',
-  summary: 'Serve the previous production version again.',
-  flags: { category: categoryFlag, reason: reasonFlag },
-  positionals: ['model'],
+  ...COMMAND_TABLE.rollback,
   async run(ctx, { positionals: [model], flags }) {
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `rollback ${model}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('rollback', [model], { category: c }));
     const reason = (flags.reason as string | undefined) ?? `rollback by ${ctx.actor} with the mlops CLI`;
-    const result = await registry.rollback({ model, category, actor: ctx.actor, reason });
+    const result = await registry.rollback({ model, category, actor: ctx.actor, reason }).catch((e: unknown) => {
+      // The model exists (checked above): "no previous production version" is a state conflict
+      // (exit 3, as the error table says), not a missing model or version.
+      if (e instanceof RegistryError && e.code === 'NOT_FOUND') throw new CliError(e.message, `promote a version with \`${mlopsCommand('promote', [model, '<version>'], { category, reason: '<why>' })}\`; see what was served with \`${mlopsCommand('history', [model], { category })}\``, EXIT.conflict);
+      throw e;
+    });
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
     ctx.io.out(`${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}.`);
     return 0;
@@ -48,11 +46,7 @@ export const rollbackCommand: Command = {
 
 /** `mlops history <model>`: the promotion audit trail. */
 export const historyCommand: Command = {
-  name: 'history',
-  usage: '<model> [--category <category>]',
-  summary: 'Show promotions and rollbacks, newest first: who, when, from, to and why.',
-  flags: { category: categoryFlag },
-  positionals: ['model'],
+  ...COMMAND_TABLE.history,
   async run(ctx, { positionals: [model], flags }) {
     const registry = await ctx.registry();
     const events: PromotionEvent[] = [];
@@ -90,20 +84,16 @@ async function decide(ctx: CliContext, model: string, category: string, version:
 
 /** `mlops approve <model> <version>`: approves a version and puts it in production. */
 export const approveCommand: Command = {
-  name: 'approve',
-  usage: '<model> <version> [--category <category>] [--reason "<why>"]',
-  summary: 'Approve a version (the waiting pipeline promotes it; with none waiting, the CLI promotes it).',
-  flags: { category: categoryFlag, reason: reasonFlag },
-  positionals: ['model', 'version'],
+  ...COMMAND_TABLE.approve,
   async run(ctx, { positionals: [model, v], flags }) {
     const version = parseVersion(v);
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `approve ${model} ${version}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('approve', [model, String(version)], { category: c }));
     const reason = (flags.reason as string | undefined) ?? `approved by ${ctx.actor}`;
     const handedOver = await decide(ctx, model, category, version, 'APPROVE', reason);
     if (handedOver) {
       if (ctx.json) { ctx.io.out(json({ approval: handedOver, via: 'pipeline' })); return 0; }
-      ctx.io.out(`${model}/${category}: v${version} approved; the waiting pipeline (${handedOver.executionId}) promotes it now. Check with \`mlops versions ${model} --category ${category}\`.`);
+      ctx.io.out(`${model}/${category}: v${version} approved; the waiting pipeline (${handedOver.executionId}) promotes it now. Check with \`${mlopsCommand('versions', [model], { category })}\`.`);
       return 0;
     }
     const approved = await registry.setVersionStatus({ model, category, version, status: 'APPROVED', actor: ctx.actor, reason });
@@ -116,16 +106,12 @@ export const approveCommand: Command = {
 
 /** `mlops reject <model> <version>`: marks a version REJECTED so it is never promoted or ranked best. */
 export const rejectCommand: Command = {
-  name: 'reject',
-  usage: '<model> <version> [--category <category>] --reason "<why>"',
-  summary: 'Reject a version: it is never promoted and `best` skips it.',
-  flags: { category: categoryFlag, reason: reasonFlag },
-  positionals: ['model', 'version'],
+  ...COMMAND_TABLE.reject,
   async run(ctx, { positionals: [model, v], flags }) {
     const version = parseVersion(v);
-    const reason = required(flags, 'reason', '"leaky feature in the training data"');
+    const reason = flags.reason as string;
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `reject ${model} ${version}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('reject', [model, String(version)], { category: c, reason }));
     const handedOver = await decide(ctx, model, category, version, 'REJECT', reason);
     if (handedOver) {
       if (ctx.json) { ctx.io.out(json({ approval: handedOver, via: 'pipeline' })); return 0; }

@@ -1,22 +1,15 @@
 import { RUN_STATUSES, Run, RunStatus } from '../../lambda/shared/registry';
 import { formatDuration } from '../../lib/spec/units';
+import { mlopsCommand } from '../command-line';
 import { UsageError } from '../errors';
 import { formatMetrics, json, shortTime, table } from '../output';
-import { Command, categoryFlag } from './command';
-import { parseSince } from './common';
+import { COMMAND_TABLE } from '../command-table';
+import { Command } from './command';
+import { parseSince } from '../time';
 
 /** `mlops runs <model>`: training runs newest first ("which run was the one from two days ago?"). */
 export const runsCommand: Command = {
-  name: 'runs',
-  usage: '<model> [--since 3d|<date>] [--status RUNNING|SUCCEEDED|FAILED|STOPPED] [--category <category>] [--limit <n>]',
-  summary: 'List training runs newest first, with status, duration, metrics and the version they registered.',
-  flags: {
-    since: { type: 'string', value: '3d|<date>', description: 'Runs started in the last duration (3d, 12h) or since a date.' },
-    status: { type: 'string', value: '<status>', description: `One of ${RUN_STATUSES.join(', ')}.` },
-    category: categoryFlag,
-    limit: { type: 'string', value: '<n>', description: 'At most this many runs (default 20).' },
-  },
-  positionals: ['model'],
+  ...COMMAND_TABLE.runs,
   async run(ctx, { positionals: [model], flags }) {
     const status = flags.status === undefined ? undefined : String(flags.status).toUpperCase();
     if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
@@ -35,7 +28,7 @@ export const runsCommand: Command = {
     } while (nextToken && runs.length < limit);
     const shown = runs.slice(0, limit);
     if (ctx.json) { ctx.io.out(json(shown)); return 0; }
-    if (shown.length === 0) { ctx.io.out(`No runs of ${model} match.${flags.since ? '' : ' Start one with `mlops train ' + model + '`.'}`); return 0; }
+    if (shown.length === 0) { ctx.io.out(`No runs of ${model} match.${flags.since ? '' : ` Start one with \`${mlopsCommand('train', [model])}\`.`}`); return 0; }
     ctx.io.out(table(shown.map((r) => ({
       run: r.runId, category: r.category, status: r.status, started: shortTime(r.startedAt),
       duration: r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : r.status === 'RUNNING' ? `${formatDuration(ctx.now().getTime() - Date.parse(r.startedAt))}…` : '-',

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { HYPERPARAMETER_NAME_PATTERN, CATEGORY_PATTERN } from '../../lib/spec/spec-fields';
 import { CliContext } from '../context';
+import { mlopsCommand } from '../command-line';
 import { CliError, EXIT, NotFound, UsageError } from '../errors';
 import { json } from '../output';
+import { parseDay } from '../time';
+import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
 
 /** Input of a manually started training execution (the training pipeline's input contract). */
@@ -21,18 +24,7 @@ export interface TrainingExecutionInput {
 
 /** `mlops train <model>`: starts the model's training pipeline, optionally following it live. */
 export const trainCommand: Command = {
-  name: 'train',
-  usage: '<model> [--set key=value]... [--category <category>]... [--date YYYY-MM-DD] [--experiment] [--watch]',
-  summary: 'Start the training pipeline now (other hyperparameters with --set; --watch follows it live).',
-  flags: {
-    set: { type: 'list', value: 'key=value', description: 'Override a hyperparameter for this run (repeatable).' },
-    category: { type: 'list', value: '<category>', description: 'Train only this category (repeatable; default: all of the spec).' },
-    date: { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the data to train on (default: today).' },
-    experiment: { type: 'boolean', description: 'Record the run as an experiment: registered, never promoted.' },
-    watch: { type: 'boolean', description: 'Follow the execution until it ends; exit 0 only if it succeeded.' },
-    'poll-interval': { type: 'string', value: '<duration-in-seconds>', description: 'Seconds between progress polls with --watch (default 5).' },
-  },
-  positionals: ['model'],
+  ...COMMAND_TABLE.train,
   async run(ctx, { positionals: [model], flags }) {
     const input = executionInput(flags);
     const stateMachineArn = await ctx.trainingStateMachineArn(model);
@@ -48,7 +40,7 @@ export const trainCommand: Command = {
       ctx.io.out(`Started training of ${model}${input.experiment ? ' (experiment)' : ''}: ${executionArn}`);
       const region = executionArn.split(':')[3];
       if (region) ctx.io.out(`Console: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`);
-      if (!flags.watch) ctx.io.out(`Follow it with \`mlops runs ${model} --since 1h\`, or start with --watch.`);
+      if (!flags.watch) ctx.io.out(`Follow it with \`${mlopsCommand('runs', [model], { since: '1h' })}\`, or start with --watch.`);
     }
     if (!flags.watch) {
       if (ctx.json) ctx.io.out(json({ executionArn, startDate: started.startDate, input }));
@@ -58,7 +50,7 @@ export const trainCommand: Command = {
     if (ctx.json) ctx.io.out(json({ executionArn, input, ...status }));
     else ctx.io.out(`Execution ${status.status}${status.error ? `: ${status.error}${status.cause ? ` (${status.cause})` : ''}` : ''}.`);
     if (status.status === 'SUCCEEDED') return 0;
-    if (!ctx.json) ctx.io.err(`fix: see the failed run with \`mlops runs ${model} --status FAILED --since 1d\`, fix the cause, and train again`);
+    if (!ctx.json) ctx.io.err(`fix: see the failed run with \`${mlopsCommand('runs', [model], { status: 'FAILED', since: '1d' })}\`, fix the cause, and train again`);
     return EXIT.other;
   },
 };
@@ -77,10 +69,7 @@ function executionInput(flags: Record<string, unknown>): TrainingExecutionInput 
   for (const c of categories ?? []) {
     if (!new RegExp(CATEGORY_PATTERN).test(c)) throw new UsageError(`--category ${c} is not a category name`, 'use letters, digits, "_", "." or "-" as in the spec\'s categories');
   }
-  const date = flags.date as string | undefined;
-  if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)))) {
-    throw new UsageError(`--date ${date} is not a date`, 'write YYYY-MM-DD, e.g. --date 2026-11-20');
-  }
+  const date = flags.date === undefined ? undefined : parseDay(String(flags.date), '--date');
   return {
     ...(date ? { executionDate: date } : {}),
     ...(categories?.length ? { categories: [...new Set(categories)] } : {}),

@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelVersion } from '../../lambda/shared/registry';
 import { inferMetricDirection, loadModelSpec } from '../../lib/spec/load-model-spec';
+import { mlopsCommand } from '../command-line';
 import { NotFound, UsageError } from '../errors';
 import { formatMetrics, formatNumber, json, shortTime, table } from '../output';
-import { Command, categoryFlag } from './command';
+import { COMMAND_TABLE } from '../command-table';
+import { Command } from './command';
 import { categoriesOf, oneCategory, parseVersion } from './common';
 
 /** `mlops versions <model>`: versions newest first, with status, metrics and which one is in production. */
 export const versionsCommand: Command = {
-  name: 'versions',
-  usage: '<model> [--category <category>] [--limit <n>]',
-  summary: 'List versions newest first, with status, metrics and the production marker.',
-  flags: { category: categoryFlag, limit: { type: 'string', value: '<n>', description: 'Versions per category (default 20).' } },
-  positionals: ['model'],
+  ...COMMAND_TABLE.versions,
   async run(ctx, { positionals: [model], flags }) {
     const registry = await ctx.registry();
     const limit = flags.limit === undefined ? 20 : Number(flags.limit);
@@ -21,8 +19,15 @@ export const versionsCommand: Command = {
     const rows: Array<ModelVersion & { production: boolean }> = [];
     for (const category of await categoriesOf(registry, model, flags.category as string | undefined)) {
       const prod = (await registry.getProduction(model, category))?.version;
-      const page = await registry.listVersions(model, category, { limit });
-      rows.push(...page.items.map((v) => ({ ...v, production: v.version === prod })));
+      // A page ends at DynamoDB's 1 MB whatever the limit: follow the pages up to the limit.
+      let nextToken: string | undefined;
+      let taken = 0;
+      do {
+        const page = await registry.listVersions(model, category, { limit: limit - taken, nextToken });
+        rows.push(...page.items.slice(0, limit - taken).map((v) => ({ ...v, production: v.version === prod })));
+        taken += page.items.length;
+        nextToken = page.nextToken;
+      } while (nextToken && taken < limit);
     }
     if (ctx.json) { ctx.io.out(json(rows)); return 0; }
     if (rows.length === 0) { ctx.io.out(`No versions of ${model}${flags.category ? `/${flags.category}` : ''} yet.`); return 0; }
@@ -53,15 +58,7 @@ function rankingOf(ctx: { cwd: string }, model: string, flags: Record<string, un
 
 /** `mlops best <model>`: the best version per category by the evaluation metric. */
 export const bestCommand: Command = {
-  name: 'best',
-  usage: '<model> [--metric <name>] [--direction maximize|minimize] [--category <category>]',
-  summary: 'Show the best version per category (rejected versions are skipped).',
-  flags: {
-    metric: { type: 'string', value: '<name>', description: 'Metric to rank by (default: evaluation.metric of models/<model>/model.yaml).' },
-    direction: { type: 'string', value: 'maximize|minimize', description: 'Default: the spec\'s, or known for rmse, mae, auc, accuracy, ...' },
-    category: categoryFlag,
-  },
-  positionals: ['model'],
+  ...COMMAND_TABLE.best,
   async run(ctx, { positionals: [model], flags }) {
     const { metric, direction } = rankingOf(ctx, model, flags);
     const registry = await ctx.registry();
@@ -82,35 +79,35 @@ export const bestCommand: Command = {
       run: r.best?.runId,
     })), ['category', 'best', metric, 'status', 'production', 'date', 'run']));
     const better = rows.filter((r) => r.best && r.best.version !== r.production);
-    for (const r of better) ctx.io.out(`To serve v${r.best!.version} in ${r.category}: mlops promote ${model} ${r.best!.version} --category ${r.category} --reason "best ${metric}"`);
+    for (const r of better) ctx.io.out(`To serve v${r.best!.version} in ${r.category}: ${mlopsCommand('promote', [model, String(r.best!.version)], { category: r.category, reason: `best ${metric}` })}`);
     return rows.some((r) => r.best) ? 0 : 2;
   },
 };
 
 /** `mlops compare <model> <v1> <v2>`: two versions side by side. */
 export const compareCommand: Command = {
-  name: 'compare',
-  usage: '<model> <v1> <v2> [--category <category>]',
-  summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
-  flags: { category: categoryFlag },
-  positionals: ['model', 'v1', 'v2'],
+  ...COMMAND_TABLE.compare,
   async run(ctx, { positionals: [model, a, b], flags }) {
     const [v1, v2] = [parseVersion(a, 'v1'), parseVersion(b, 'v2')];
     const registry = await ctx.registry();
-    const category = await oneCategory(registry, model, flags.category as string | undefined, `compare ${model} ${v1} ${v2}`);
+    const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('compare', [model, String(v1), String(v2)], { category: c }));
     const [x, y] = await Promise.all([registry.getVersion(model, category, v1), registry.getVersion(model, category, v2)]);
     for (const [n, v] of [[v1, x], [v2, y]] as const) {
-      if (!v) throw new NotFound(`version ${n} of ${model}/${category} does not exist`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+      if (!v) throw new NotFound(`version ${n} of ${model}/${category} does not exist`, `list the versions with \`${mlopsCommand('versions', [model], { category })}\``);
     }
     const metricNames = [...new Set([...Object.keys(x!.metrics), ...Object.keys(y!.metrics)])].sort();
     const paramNames = [...new Set([...Object.keys(x!.hyperparameters), ...Object.keys(y!.hyperparameters)])].sort();
-    const metrics = metricNames.map((m) => ({ name: m, v1: x!.metrics[m], v2: y!.metrics[m], diff: x!.metrics[m] !== undefined && y!.metrics[m] !== undefined ? y!.metrics[m] - x!.metrics[m] : undefined }));
-    const hyperparameters = paramNames.map((p) => ({ name: p, v1: x!.hyperparameters[p], v2: y!.hyperparameters[p], changed: x!.hyperparameters[p] !== y!.hyperparameters[p] }));
+    // null, not a missing key, where a version lacks a metric or hyperparameter: scripts see every field.
+    const metrics = metricNames.map((m) => {
+      const [m1, m2] = [x!.metrics[m] ?? null, y!.metrics[m] ?? null];
+      return { name: m, v1: m1, v2: m2, diff: m1 !== null && m2 !== null ? m2 - m1 : null };
+    });
+    const hyperparameters = paramNames.map((p) => ({ name: p, v1: x!.hyperparameters[p] ?? null, v2: y!.hyperparameters[p] ?? null, changed: x!.hyperparameters[p] !== y!.hyperparameters[p] }));
     if (ctx.json) { ctx.io.out(json({ model, category, v1: x, v2: y, metrics, hyperparameters })); return 0; }
     const h1 = `v${v1}`; const h2 = `v${v2}`;
-    const num = (v: number | undefined) => (v === undefined ? '-' : formatNumber(v));
+    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
     ctx.io.out(`${model}/${category}: v${v1} vs v${v2}\n`);
-    ctx.io.out(table(metrics.map((m) => ({ metric: m.name, [h1]: num(m.v1), [h2]: num(m.v2), diff: m.diff === undefined ? '-' : `${m.diff > 0 ? '+' : ''}${formatNumber(m.diff)}` })), ['metric', h1, h2, 'diff']) || 'no metrics');
+    ctx.io.out(table(metrics.map((m) => ({ metric: m.name, [h1]: num(m.v1), [h2]: num(m.v2), diff: m.diff === null ? '-' : `${m.diff > 0 ? '+' : ''}${formatNumber(m.diff)}` })), ['metric', h1, h2, 'diff']) || 'no metrics');
     ctx.io.out('');
     ctx.io.out(table([
       ...hyperparameters.map((p) => ({ field: `hp.${p.name}`, [h1]: p.v1, [h2]: p.v2, changed: p.changed ? '<>' : '' })),

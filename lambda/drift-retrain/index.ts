@@ -1,7 +1,16 @@
 // Starts a model's training pipeline when its drift alarm goes to ALARM, at most once per
 // cooldown. Invoked by an EventBridge rule on "CloudWatch Alarm State Change"; the rule's
 // target input (set by MlopsMonitoring) names the model, its pipeline and the cooldown.
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+//
+// Execution date: left to the pipeline, whose Plan step reads the execution's start time in
+// the pipeline's own time zone (as for a manual start); an alarm at 00:30 in Paris trains on
+// that Paris date, not on the UTC date before it.
+// Rate limit: a start holds the slot for the cooldown, except when its execution failed in data
+// validation (the day's data missing or invalid, nothing trained, nothing paid): the next alarm
+// then takes the slot over instead of being swallowed until the cooldown ends. A run that
+// failed later (training, evaluation) keeps the slot, so a broken training is not restarted on
+// every alarm.
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
@@ -30,14 +39,22 @@ export interface DriftRetrainResult {
   readonly nextAllowedAt?: string;
 }
 
-/** Input of the training execution started because of drift. */
+/**
+ * Input of the training execution started because of drift. It names no execution date: the
+ * pipeline takes the start date in its own time zone.
+ */
 export interface DriftExecutionInput {
   readonly model: string;
   readonly trigger: typeof DRIFT_TRIGGER;
-  /** Logical date of the run (UTC day of the alarm). */
-  readonly executionDate: string;
   readonly drift: { readonly alarmName?: string; readonly reason?: string; readonly at: string };
 }
+
+/**
+ * Error of a training execution whose input data failed validation before anything was
+ * trained: the name of lambda/shared/training/validate-data.ts's DataValidationError, which the
+ * pipeline's abort path passes on as the execution's error (a test keeps the two equal).
+ */
+export const DATA_VALIDATION_ERROR = 'DataValidationError';
 
 export interface DriftRetrainDeps {
   readonly doc: DynamoDBDocumentClient;
@@ -57,7 +74,12 @@ export async function retrainOnDrift(event: DriftRetrainEvent, deps: DriftRetrai
   const now = (deps.now ?? (() => new Date()))();
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const store = { doc: deps.doc, tableName: deps.stateTable };
-  const slot = await acquireRetrainSlot(store, { model: event.model, nowSeconds, cooldownSeconds: event.cooldownSeconds, alarmName: event.alarmName });
+  const request = { model: event.model, nowSeconds, cooldownSeconds: event.cooldownSeconds, alarmName: event.alarmName };
+  let slot = await acquireRetrainSlot(store, request);
+  if (!slot.acquired && slot.lastExecutionArn !== undefined && await failedInDataValidation(deps.sfn, slot.lastExecutionArn)) {
+    logger.info('the execution holding the slot failed in data validation; taking the slot over', { heldBy: slot.lastExecutionArn });
+    slot = await acquireRetrainSlot(store, { ...request, takeOverFrom: slot.lastStartedAt });
+  }
   if (!slot.acquired) {
     const nextAllowedAt = slot.nextAllowedAt === undefined ? undefined : new Date(slot.nextAllowedAt * 1000).toISOString();
     logger.info('drift retraining rate-limited', { lastStartedAt: slot.lastStartedAt, nextAllowedAt });
@@ -67,7 +89,6 @@ export async function retrainOnDrift(event: DriftRetrainEvent, deps: DriftRetrai
   const input: DriftExecutionInput = {
     model: event.model,
     trigger: DRIFT_TRIGGER,
-    executionDate: now.toISOString().slice(0, 10),
     drift: { alarmName: event.alarmName, reason: event.reason, at: event.time ?? now.toISOString() },
   };
   let executionArn: string;
@@ -80,13 +101,18 @@ export async function retrainOnDrift(event: DriftRetrainEvent, deps: DriftRetrai
     }));
     executionArn = res.executionArn ?? '';
   } catch (e) {
-    await releaseRetrainSlot(store, { model: event.model, acquiredAt: nowSeconds, previousStartedAt: slot.previousStartedAt });
+    await releaseRetrainSlot(store, { model: event.model, acquiredAt: nowSeconds, previousStartedAt: slot.previousStartedAt, previousExecutionArn: slot.previousExecutionArn });
     logger.error('could not start the training pipeline; slot released', { error: (e as Error).message });
     throw e;
   }
   await recordRetrainExecution(store, { model: event.model, acquiredAt: nowSeconds, executionArn });
   logger.info('drift retraining started', { executionArn, status: 'STARTED' });
   return { status: 'STARTED', model: event.model, executionArn, nextAllowedAt: new Date((slot.nextAllowedAt ?? nowSeconds) * 1000).toISOString() };
+}
+
+async function failedInDataValidation(sfn: Pick<SFNClient, 'send'>, executionArn: string): Promise<boolean> {
+  const res = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  return res.status === 'FAILED' && res.error === DATA_VALIDATION_ERROR;
 }
 
 /** `drift-<model>-<yyyymmddThhmmss>`, within Step Functions' 80 characters and character set. */

@@ -1,5 +1,6 @@
 // PredictionApi handler: API Gateway (HTTP API payload 2.0 or REST API proxy 1.0) -> the shared
 // predict core. Answer counters are written as EMF lines once per invocation.
+import { writeEmf } from '../shared/emf';
 import { AnswerMetrics } from '../shared/predict/metrics';
 import { routeRequest } from '../shared/predict/http';
 import { PredictCore } from '../shared/predict/core';
@@ -56,8 +57,6 @@ export async function handler(event: ApiEvent): Promise<ApiResult> {
   try {
     return await predictApi(core, event, requestLog);
   } finally {
-    // Written to stdout directly (not console.log), so JSON log formatting leaves EMF intact.
-    const lines = metrics.flush();
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    writeEmf(metrics.flush());
   }
 }

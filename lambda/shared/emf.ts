@@ -1,6 +1,12 @@
 // CloudWatch Embedded Metric Format, written by hand rather than with Powertools Metrics so the
 // dimension sets are exactly the ones the alarms query (Powertools adds a `service` dimension
 // by default, which would put every metric on a series no alarm reads).
+//
+// Every emitter writes through `writeEmf`, never `console`: under the Lambda JSON log format
+// (LogFormat: JSON on every function) the runtime wraps each console line in
+// {timestamp, level, requestId, message}, so `_aws` is no longer at the top level and
+// CloudWatch creates no metric. Lines written to process.stdout reach the log stream unchanged,
+// in Lambda and under the awslogs driver of the prediction server alike.
 import { METRICS } from './contract';
 
 export interface EmfMetric {
@@ -36,4 +42,11 @@ export function emfLine(r: EmfRecord): string {
     ...r.dimensions,
     ...Object.fromEntries(r.metrics.map((m) => [m.name, m.value])),
   });
+}
+
+
+/** Writes EMF lines to process.stdout as they are, one per line (nothing for an empty list). */
+export function writeEmf(lines: string | readonly string[]): void {
+  const all = typeof lines === 'string' ? [lines] : lines;
+  if (all.length > 0) process.stdout.write(`${all.join('\n')}\n`);
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,12 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { CONTAINER } from '../../lambda/shared/contract';
 import { ENV } from '../../lambda/shared/env';
 import { BATCH_DEFAULTS, BATCH_ENV, PART_PREFIX } from '../../lambda/shared/predictions/constants';
 import { MlopsFunction } from '../common/mlops-function';
 import { IBatchInference } from './batch-inference-base';
 import { acknowledgeBatchFindings } from './batch-inference-nag';
+import { scoringJob } from './scoring-job';
 import { BatchInferenceProps, validateBatchInferenceProps } from './validate-batch-inference-props';
 
 export type { BatchInferenceProps } from './validate-batch-inference-props';
@@ -29,8 +29,21 @@ export const BATCH_STATES = {
   loadPart: 'LoadPart',
   drift: 'ComputeDrift',
   summarize: 'CategoryDone',
+  categoryFailed: 'CategoryFailed',
+  outcomes: 'CollectOutcomes',
+  checkOutcomes: 'AllCategoriesScored',
+  failed: 'CategoriesFailed',
   done: 'Done',
 } as const;
+
+/** `status` of each category's outcome in the ScoreCategories output. */
+export const CATEGORY_STATUS = { succeeded: 'SUCCEEDED', failed: 'FAILED' } as const;
+
+/** CreateTrainingJob errors worth retrying at minute scale (throttling, instance quotas, capacity). */
+const SCORING_TRANSIENT_ERRORS = ['SageMaker.AmazonSageMakerException', 'SageMaker.ThrottlingException', 'SageMaker.ResourceLimitExceeded', 'SageMaker.ResourceLimitExceededException'];
+const LOADER_TIMEOUT = Duration.minutes(10);
+/** LoadPart errors that a new attempt of the (idempotent) part load cures. */
+const LOAD_RETRY_ERRORS = ['LoadIncompleteError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.TooManyRequestsException'];
 
 /**
  * Batch inference of one model: resolves the production version of each category from the
@@ -63,9 +76,11 @@ export class BatchInference extends Construct implements IBatchInference {
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [ENV.datasetsBucket]: dataLake.datasetsBucket.bucketName,
+        [ENV.artifactsBucket]: dataLake.artifactsBucket.bucketName,
         [ENV.predictionsBucket]: dataLake.predictionsBucket.bucketName,
         [BATCH_ENV.categories]: JSON.stringify(props.categories ?? []),
         ...(props.scoringImage ? { [BATCH_ENV.defaultImage]: props.scoringImage } : {}),
+        ...(props.scoringImageRepository ? { [BATCH_ENV.imageRepository]: props.scoringImageRepository.repositoryUri } : {}),
       },
     });
     props.registry.grantRead(resolveFn);
@@ -79,6 +94,8 @@ export class BatchInference extends Construct implements IBatchInference {
       environment: {
         [ENV.predictionsBucket]: dataLake.predictionsBucket.bucketName,
         [BATCH_ENV.linesPerPart]: String(props.linesPerPart ?? BATCH_DEFAULTS.linesPerPart),
+        [BATCH_ENV.maxInvalidShare]: String(props.maxInvalidPredictionShare ?? BATCH_DEFAULTS.maxInvalidShare),
+        [BATCH_ENV.ttlHours]: String(ttl.toHours({ integral: false })),
       },
     });
     dataLake.grantWritePredictions(extractFn, `${model}/`);
@@ -88,7 +105,7 @@ export class BatchInference extends Construct implements IBatchInference {
       description: `cdk-mlops batch inference of ${model}: load predictions with TTL`,
       logRetention: retention,
       memorySize: 512,
-      timeout: Duration.minutes(10),
+      timeout: LOADER_TIMEOUT,
       environment: {
         [ENV.predictionsTable]: props.predictionStore.tableName,
         [BATCH_ENV.ttlHours]: String(ttl.toHours({ integral: false })),
@@ -97,28 +114,14 @@ export class BatchInference extends Construct implements IBatchInference {
     dataLake.grantReadPredictions(this.loaderFunction, `${model}/`);
     props.predictionStore.grantWritePredictions(this.loaderFunction);
 
-    this.scoringRole = new iam.Role(this, 'ScoringRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `cdk-mlops scoring jobs of ${model}`,
+    const scoring = scoringJob(this, BATCH_STATES.score, {
+      model, dataLake,
+      imageRepository: props.scoringImageRepository,
+      instanceType: props.instanceType ?? new ec2.InstanceType('m5.xlarge'),
+      volumeSize: props.volumeSize ?? Size.gibibytes(30),
+      maxRuntime: props.maxScoringRuntime ?? Duration.hours(4),
     });
-    dataLake.grantReadDatasets(this.scoringRole, `${model}/`);
-    dataLake.grantReadArtifacts(this.scoringRole, `runs/${model}/`);
-    dataLake.grantWritePredictions(this.scoringRole, `${model}/`);
-    const stack = Stack.of(this);
-    this.scoringRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    this.scoringRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
-    }));
-    this.scoringRole.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.scoringRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-      resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })],
-    }));
+    this.scoringRole = scoring.role;
 
     // ---- definition (JSONPath) ----
     const resolve = new tasks.LambdaInvoke(this, BATCH_STATES.resolve, {
@@ -128,66 +131,59 @@ export class BatchInference extends Construct implements IBatchInference {
         executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       }),
-      resultSelector: { 'targets.$': '$.Payload.targets', 'skipped.$': '$.Payload.skipped', 'generatedAt.$': '$.Payload.generatedAt' },
+      resultSelector: { 'targets.$': '$.Payload.targets', 'skipped.$': '$.Payload.skipped', 'rejected.$': '$.Payload.rejected', 'generatedAt.$': '$.Payload.generatedAt' },
       resultPath: '$.resolved',
       retryOnServiceExceptions: true,
     });
 
-    const score = new tasks.SageMakerCreateTrainingJob(this, BATCH_STATES.score, {
-      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-      trainingJobName: sfn.JsonPath.stringAt('$.jobName'),
-      role: this.scoringRole,
-      algorithmSpecification: {
-        trainingImage: tasks.DockerImage.fromJsonExpression(sfn.JsonPath.stringAt('$.image')),
-        trainingInputMode: tasks.InputMode.FILE,
+    // A category's failure is caught and reported in its outcome: the other categories go on.
+    const categoryFailed = new sfn.Pass(this, BATCH_STATES.categoryFailed, {
+      parameters: {
+        category: sfn.JsonPath.stringAt('$.category'),
+        version: sfn.JsonPath.numberAt('$.version'),
+        status: CATEGORY_STATUS.failed,
+        error: sfn.JsonPath.stringAt('$.failure.Error'),
+        cause: sfn.JsonPath.stringAt('$.failure.Cause'),
       },
-      inputDataConfig: [
-        { channelName: CONTAINER.scoringModelChannel, dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.modelUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
-        { channelName: CONTAINER.scoringInputChannel, dataSource: { s3DataSource: { s3Location: tasks.S3Location.fromJsonExpression('$.inputUri'), s3DataType: tasks.S3DataType.S3_PREFIX } } },
-      ],
-      outputDataConfig: { s3OutputLocation: tasks.S3Location.fromJsonExpression('$.outputUri'), encryptionKey: dataLake.encryptionKey },
-      resourceConfig: {
-        instanceCount: 1,
-        instanceType: props.instanceType ?? new ec2.InstanceType('m5.xlarge'),
-        volumeSize: props.volumeSize ?? Size.gibibytes(30),
-        volumeEncryptionKey: dataLake.encryptionKey,
-      },
-      stoppingCondition: { maxRuntime: props.maxScoringRuntime ?? Duration.hours(4) },
-      // Inputs arrive through channels and outputs leave through /opt/ml/output: the scoring
-      // container needs no network.
-      enableNetworkIsolation: true,
-      environment: {
-        [CONTAINER.env.mode]: 'score',
-        [CONTAINER.env.model]: sfn.JsonPath.stringAt('$.model'),
-        [CONTAINER.env.category]: sfn.JsonPath.stringAt('$.category'),
-        [CONTAINER.env.executionDate]: sfn.JsonPath.stringAt('$.executionDate'),
-        [CONTAINER.env.modelVersion]: sfn.JsonPath.stringAt('$.versionLabel'),
-        [CONTAINER.env.runId]: sfn.JsonPath.stringAt('$.jobName'),
-      },
-      resultPath: sfn.JsonPath.DISCARD,
     });
+    const onFailure = { resultPath: '$.failure' };
+
+    const score = scoring.task;
+    // Capacity, quota and throttling errors of CreateTrainingJob: minutes, not seconds.
+    score.addRetry({ errors: SCORING_TRANSIENT_ERRORS, interval: Duration.minutes(1), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    // A job that failed (an instance lost, an internal error) runs once more, under a new name.
+    score.addRetry({ errors: ['States.TaskFailed'], interval: Duration.minutes(2), backoffRate: 2, maxAttempts: 1 });
+    score.addCatch(categoryFailed, onFailure);
 
     const extract = new tasks.LambdaInvoke(this, BATCH_STATES.extract, {
       lambdaFunction: extractFn,
       payload: sfn.TaskInput.fromObject({
-        outputKey: sfn.JsonPath.stringAt('$.outputKey'),
-        predictionsPrefix: sfn.JsonPath.stringAt('$.predictionsPrefix'),
+        outputKey: sfn.JsonPath.format('{}{}/output/output.tar.gz', sfn.JsonPath.stringAt('$.outputPrefix'), sfn.JsonPath.stringAt('$.scoring.jobName')),
+        partsPrefix: sfn.JsonPath.stringAt('$.partsPrefix'),
+        model: sfn.JsonPath.stringAt('$.model'),
+        category: sfn.JsonPath.stringAt('$.category'),
+        version: sfn.JsonPath.numberAt('$.version'),
+        generatedAt: sfn.JsonPath.stringAt('$.generatedAt'),
       }),
-      resultSelector: { 'parts.$': '$.Payload.parts', 'lines.$': '$.Payload.lines' },
+      resultSelector: { 'parts.$': '$.Payload.parts', 'lines.$': '$.Payload.lines', 'invalid.$': '$.Payload.invalid' },
       resultPath: '$.extracted',
       retryOnServiceExceptions: true,
     });
+    extract.addCatch(categoryFailed, onFailure);
 
     const loadPart = new tasks.LambdaInvoke(this, BATCH_STATES.loadPart, {
       lambdaFunction: this.loaderFunction,
       resultSelector: { 'written.$': '$.Payload.written', 'failed.$': '$.Payload.failed' },
       retryOnServiceExceptions: true,
+      // Above the function's own timeout, so a timed-out function reports Sandbox.Timedout first.
+      taskTimeout: sfn.Timeout.duration(LOADER_TIMEOUT.plus(Duration.minutes(1))),
     });
-    // Items still unprocessed after the loader's own backoff: the whole part is retried (idempotent).
-    loadPart.addRetry({ errors: ['LoadIncompleteError', 'States.Timeout', 'Lambda.TooManyRequestsException'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
+    // Items still unprocessed after the loader's own backoff, or a timed-out invocation: the
+    // whole part is retried (the load is idempotent).
+    loadPart.addRetry({ errors: LOAD_RETRY_ERRORS, interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
     const load = new sfn.DistributedMap(this, BATCH_STATES.load, {
-      itemReader: new sfn.S3ObjectsItemReader({ bucket: dataLake.predictionsBucket, prefix: sfn.JsonPath.format(`{}${PART_PREFIX}`, sfn.JsonPath.stringAt('$.predictionsPrefix')) }),
+      itemReader: new sfn.S3ObjectsItemReader({ bucket: dataLake.predictionsBucket, prefix: sfn.JsonPath.format(`{}${PART_PREFIX}`, sfn.JsonPath.stringAt('$.partsPrefix')) }),
       itemSelector: {
         bucket: dataLake.predictionsBucket.bucketName,
         key: sfn.JsonPath.stringAt('$$.Map.Item.Value.Key'),
@@ -198,17 +194,23 @@ export class BatchInference extends Construct implements IBatchInference {
       },
       maxConcurrency: props.loadConcurrency ?? 10,
       toleratedFailurePercentage: 0,
-      mapExecutionType: sfn.StateMachineType.EXPRESS,
+      // Standard children: a part's retries (up to ~16 minutes of backoff on top of 11-minute
+      // attempts) would not fit in an Express child's 5 minutes. At one child per 10,000
+      // predictions the transitions cost next to nothing.
+      mapExecutionType: sfn.StateMachineType.STANDARD,
       resultPath: sfn.JsonPath.DISCARD,
     });
     load.itemProcessor(loadPart);
+    load.addCatch(categoryFailed, onFailure);
 
     const categoryDone = new sfn.Pass(this, BATCH_STATES.summarize, {
       parameters: {
         category: sfn.JsonPath.stringAt('$.category'),
         version: sfn.JsonPath.numberAt('$.version'),
+        status: CATEGORY_STATUS.succeeded,
         parts: sfn.JsonPath.numberAt('$.extracted.parts'),
         predictions: sfn.JsonPath.numberAt('$.extracted.lines'),
+        invalid: sfn.JsonPath.numberAt('$.extracted.invalid'),
       },
     });
 
@@ -228,6 +230,7 @@ export class BatchInference extends Construct implements IBatchInference {
           model: sfn.JsonPath.stringAt('$.model'),
           category: sfn.JsonPath.stringAt('$.category'),
           executionDate: sfn.JsonPath.stringAt('$.executionDate'),
+          version: sfn.JsonPath.numberAt('$.version'),
         }),
         resultPath: sfn.JsonPath.DISCARD,
         retryOnServiceExceptions: true,
@@ -239,10 +242,25 @@ export class BatchInference extends Construct implements IBatchInference {
     }
     scoreCategories.itemProcessor(score.next(extract).next(load).next(afterLoad));
 
+    // Every category ran (or was skipped); the execution fails if any failed or was rejected,
+    // so the failed-execution alarm fires, and its cause lists the outcomes.
+    const outcomes = new sfn.Pass(this, BATCH_STATES.outcomes, {
+      parameters: {
+        'text.$': "States.Format('scored: {}; rejected: {}', States.JsonToString($.scored), States.JsonToString($.resolved.rejected))",
+      },
+      resultPath: '$.outcomes',
+    });
+    outcomes.next(new sfn.Choice(this, BATCH_STATES.checkOutcomes)
+      .when(sfn.Condition.or(
+        sfn.Condition.stringMatches('$.outcomes.text', `*"status":"${CATEGORY_STATUS.failed}"*`),
+        sfn.Condition.stringMatches('$.outcomes.text', '*rejected: [{*'),
+      ), new sfn.Fail(this, BATCH_STATES.failed, { error: 'BatchInferenceFailed', causePath: '$.outcomes.text' }))
+      .otherwise(new sfn.Succeed(this, BATCH_STATES.done)));
+
     const definition = resolve.next(
       new sfn.Choice(this, BATCH_STATES.anything)
-        .when(sfn.Condition.isPresent('$.resolved.targets[0]'), scoreCategories.next(new sfn.Succeed(this, BATCH_STATES.done)))
-        .otherwise(new sfn.Succeed(this, BATCH_STATES.nothing, { comment: 'no category has a production version yet' })),
+        .when(sfn.Condition.isPresent('$.resolved.targets[0]'), scoreCategories.next(outcomes))
+        .otherwise(new sfn.Pass(this, BATCH_STATES.nothing, { comment: 'no category has a scorable production version', result: sfn.Result.fromArray([]), resultPath: '$.scored' }).next(outcomes)),
     );
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention, removalPolicy: RemovalPolicy.DESTROY });
@@ -254,6 +272,7 @@ export class BatchInference extends Construct implements IBatchInference {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       comment: `cdk-mlops batch inference of ${model}`,
     });
+    for (const statement of scoring.stateMachineStatements) this.stateMachine.addToRolePolicy(statement);
 
     if (props.schedule) {
       new events.Rule(this, 'Schedule', {

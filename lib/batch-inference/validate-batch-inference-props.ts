@@ -1,5 +1,6 @@
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -34,6 +35,12 @@ export interface BatchInferenceProps {
    */
   readonly scoringImage?: string;
   /**
+   * ECR repository of the model's images. The scoring role may pull from it only, and a
+   * version whose image lies elsewhere (other than `scoringImage`) is rejected before scoring.
+   * @default - no pull permission: only images the role can otherwise pull score
+   */
+  readonly scoringImageRepository?: ecr.IRepository;
+  /**
    * Instance type of the scoring jobs.
    * @default m5.xlarge
    */
@@ -63,6 +70,14 @@ export interface BatchInferenceProps {
    * @default 10000
    */
   readonly linesPerPart?: number;
+  /**
+   * Largest share (0-1) of a category's prediction lines that may be invalid (not JSON, an
+   * entity id the server rejects, a prediction DynamoDB cannot store). Above it, or with no
+   * valid line at all, the category fails before anything is loaded; below it, invalid lines
+   * are skipped and counted in the PredictionsFailed metric.
+   * @default 0.01
+   */
+  readonly maxInvalidPredictionShare?: number;
   /**
    * Runs the batch on its own schedule (execution date = the event's date).
    * @default - only started by the training pipeline or by hand
@@ -111,4 +126,8 @@ export function validateBatchInferenceProps(props: BatchInferenceProps): void {
   wholeNumber('scoringConcurrency', props.scoringConcurrency, 1, 40);
   wholeNumber('loadConcurrency', props.loadConcurrency, 1, 1000);
   wholeNumber('linesPerPart', props.linesPerPart, 100, 100_000);
+  const share = props.maxInvalidPredictionShare;
+  if (share !== undefined && !Token.isUnresolved(share) && !(share >= 0 && share < 1)) {
+    throw new Error(`maxInvalidPredictionShare must be at least 0 and below 1 (a share of the lines, e.g. 0.01 for 1%), but ${share} was provided`);
+  }
 }

@@ -109,13 +109,14 @@ function storageCost(spec: ModelSpec, prices: RegionPrices, runs: number, month:
 function monitoringCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedLine[] {
   const serving = spec.inference.serving;
   const alarmMetrics = USAGE.alarmMetricsPerModel[serving];
+  const composites = USAGE.compositeAlarmsPerModel[serving];
   const servingSeries = serving === ServingFrontEnd.NONE ? 0 : USAGE.servingMetricSeries;
   // Custom metrics are prorated by the hour: pipeline series exist about an hour per run.
   const metricMonths = servingSeries + USAGE.pipelineMetricSeries * Math.min(1, runs / HOURS_PER_MONTH);
   return [
     {
-      group: 'monitoring', item: `alarms (${alarmMetrics} metrics read) and ${USAGE.compositeAlarmsPerModel} paging composite`,
-      quantity: qty(alarmMetrics, 'alarm metrics'), usd: alarmMetrics * prices.alarmMetricMonth + USAGE.compositeAlarmsPerModel * prices.compositeAlarmMonth,
+      group: 'monitoring', item: `alarms (${alarmMetrics} metrics read) and ${composites} paging composites`,
+      quantity: qty(alarmMetrics, 'alarm metrics'), usd: alarmMetrics * prices.alarmMetricMonth + composites * prices.compositeAlarmMonth,
     },
     { group: 'monitoring', item: `custom metrics (${servingSeries} serving series, ${USAGE.pipelineMetricSeries} pipeline series an hour a run)`, quantity: qty(metricMonths, 'metric-months'), usd: metricMonths * prices.customMetricMonth },
     { group: 'monitoring', item: 'pipeline, drift and flow logs', quantity: qty(USAGE.pipelineLogsGb, 'GB'), usd: USAGE.pipelineLogsGb * prices.logsIngestedGb },

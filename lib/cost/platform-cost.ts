@@ -87,8 +87,9 @@ function sharedLines(models: readonly ModelSpec[], prices: RegionPrices): Unscop
   return [
     ...lines,
     {
-      group: 'monitoring', item: `platform alarms (${USAGE.alarmMetricsPlatform} metrics read), dashboard`,
-      quantity: qty(USAGE.alarmMetricsPlatform, 'alarm metrics'), usd: USAGE.alarmMetricsPlatform * prices.alarmMetricMonth + prices.dashboardMonth,
+      group: 'monitoring', item: `platform alarms (${USAGE.alarmMetricsPlatform} metrics read), ${USAGE.compositeAlarmsPlatform} paging composite, dashboard`,
+      quantity: qty(USAGE.alarmMetricsPlatform, 'alarm metrics'),
+      usd: USAGE.alarmMetricsPlatform * prices.alarmMetricMonth + USAGE.compositeAlarmsPlatform * prices.compositeAlarmMonth + prices.dashboardMonth,
     },
     { group: 'keys', item: 'KMS keys (data, topic)', quantity: qty(USAGE.platformKeys, 'keys'), usd: USAGE.platformKeys * prices.kmsKeyMonth },
   ];

@@ -50,9 +50,11 @@ export const USAGE = {
   servingMetricSeries: 16,
   pipelineMetricSeries: 28,
   /** Metrics read by alarms, counted in the synthesized stacks (a metric-math alarm pays per metric). */
-  alarmMetricsPlatform: 21,
-  alarmMetricsPerModel: { service: 34, api: 32, none: 24 } as Readonly<Record<string, number>>,
-  compositeAlarmsPerModel: 1,
+  alarmMetricsPlatform: 23,
+  alarmMetricsPerModel: { service: 35, api: 33, none: 25 } as Readonly<Record<string, number>>,
+  /** Paging composite alarms (one per model and area; the shared store's once). */
+  compositeAlarmsPlatform: 1,
+  compositeAlarmsPerModel: { service: 2, api: 2, none: 1 } as Readonly<Record<string, number>>,
   /** KMS keys of the platform (data key, topic key) and its dashboard. */
   platformKeys: 2,
   /** Availability Zones of the network (each interface endpoint is billed per AZ). */

@@ -1,6 +1,6 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
-/** How urgent an alarm is. Every alarm notifies the topic; critical ones also feed the model's paging alarm. */
+/** How urgent an alarm is. Every alarm notifies the topic; critical ones also page (one paging alarm per model and area). */
 export enum AlarmSeverity {
   /** Look at it today: something degrades but answers are still served within the objectives. */
   WARNING = 'warning',
@@ -40,11 +40,6 @@ export interface AlarmDeclaration {
   readonly meaning: string;
   /** What to do first (the runbook line). */
   readonly firstAction: string;
-  /**
-   * Part this alarm plays in the model's paging rule: `stale` (prediction freshness warning)
-   * and `pipeline` (training failures) page only together.
-   */
-  readonly pagingRole?: 'stale' | 'pipeline';
 }
 
 /** An alarm created by MlopsMonitoring, with the declaration facts callers and tests need. */
@@ -57,6 +52,19 @@ export interface MonitoringAlarm {
   readonly area: MonitoredArea;
   readonly alarm: cloudwatch.Alarm;
 }
+
+/**
+ * What a page of each area means: the description of the paging alarm of a model and area,
+ * which fires when any critical alarm of that area fires.
+ */
+export const PAGE_MEANINGS: Record<MonitoredArea, string> = {
+  [MonitoredArea.TRAINING]: 'a critical training alarm fired.',
+  [MonitoredArea.PREDICTIONS]: 'no fresh prediction batch for a category since the critical age: its predictions expire before the next scheduled batch and answers will fall back.',
+  [MonitoredArea.SERVING]: 'online answers breach their objective: p99 latency, 5xx rate or running tasks.',
+  [MonitoredArea.STORE]: 'DynamoDB returns server errors for a table.',
+  [MonitoredArea.QUALITY]: 'a critical model quality alarm fired.',
+  [MonitoredArea.DRIFT]: 'a critical drift alarm fired.',
+};
 
 /** The description CloudWatch shows and sends: meaning, severity and the first action. */
 export function alarmDescription(model: string, d: AlarmDeclaration): string {

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { FEATURE_DIMENSION } from '../../lambda/shared/monitoring/constants';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { platformMetric } from './custom-metrics';
@@ -71,7 +72,7 @@ export function driftDeclarations(p: MonitorDriftProps): AlarmDeclaration[] {
     meaning: `The prediction distribution drifted from the production version's baseline (PSI above ${threshold}).`,
     firstAction: p.trainingPipeline
       ? 'a drift-triggered training run was started (at most once per cooldown): watch it and its champion/challenger result; check the feature drift panel for the cause.'
-      : 'check the feature drift panel for the cause; retrain with fresh data (`mlops train`).',
+      : `check the feature drift panel for the cause; retrain with fresh data (\`${mlopsCommand('train', [p.model])}\`).`,
   }];
 }
 

@@ -41,7 +41,7 @@ export class DriftLoop extends Construct {
     super(scope, id);
     this.computeFunction = new MlopsFunction(this, 'ComputeFunction', {
       handlerName: 'drift-compute',
-      description: 'Computes PSI drift of a batch of predictions against the production version\'s baseline and publishes it',
+      description: 'Computes PSI drift of a batch of predictions against the scoring version\'s baseline and publishes it',
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [ENV.artifactsBucket]: props.dataLake.artifactsBucket.bucketName,
@@ -82,7 +82,7 @@ export class DriftLoop extends Construct {
     Validations.of(this.computeFunction).acknowledge(
       ...common,
       { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.predictionsBucket.bucketArn)}/*]`, reason: 'One drift function serves every model: it reads the predictions of any model/category/date (read only, objects of the predictions bucket).' },
-      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the production version\'s run under runs/<model>/<runId>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
+      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the scoring version\'s run under runs/<model>/<runId>/<jobName>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
       { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.registry.tableArn)}/index/*]`, reason: 'Registry read grant (ModelRegistry.grantRead) includes its query index; read only.' },
     );
     Validations.of(this.retrainFunction).acknowledge(
@@ -94,6 +94,12 @@ export class DriftLoop extends Construct {
   /** Rule: the model's drift alarm entering ALARM invokes the retrain function for its pipeline. */
   addRetrainRule(scope: Construct, id: string, model: string, alarm: cloudwatch.IAlarm, pipeline: sfn.IStateMachine, cooldown: Duration): events.Rule {
     pipeline.grantStartExecution(this.retrainFunction);
+    // Whether the run holding the rate-limit slot failed in data validation (then it frees the slot).
+    const describe = pipeline.grantExecution(this.retrainFunction, 'states:DescribeExecution');
+    Validations.of(this.retrainFunction).acknowledge(...describe.principalStatements.flatMap((st) => st.resources).map((executions) => ({
+      id: `AwsSolutions-IAM5[Resource::${nagJoinRef(this.retrainFunction, executions)}]`,
+      reason: `DescribeExecution on the executions of ${model}'s training pipeline only (execution names are made per start), to see whether the run holding the retrain slot failed in data validation.`,
+    })));
     return new events.Rule(scope, id, {
       description: `Drift of ${model}: starts its training pipeline (rate-limited) when the drift alarm goes to ALARM`,
       eventPattern: {
@@ -117,6 +123,18 @@ export class DriftLoop extends Construct {
       })],
     });
   }
+}
+
+/** How cdk-nag spells a joined ARN in a finding id: pseudo parameters as `<AWS::Region>`, other intrinsics as JSON. */
+function nagJoinRef(scope: Construct, arn: string): string {
+  const r = Stack.of(scope).resolve(arn) as unknown;
+  const join = (r as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
+  if (!join) return nagRef(scope, arn);
+  return join[1].map((part) => {
+    if (typeof part === 'string') return part;
+    const ref = (part as { Ref?: string }).Ref;
+    return ref?.startsWith('AWS::') ? `<${ref}>` : JSON.stringify(part);
+  }).join(join[0]);
 }
 
 /** How cdk-nag spells a token ARN in a finding id: `<LogicalId.Attr>` / `<LogicalId>`, else the string. */

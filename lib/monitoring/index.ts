@@ -10,4 +10,5 @@ export type { MonitorPredictionsProps } from './prediction-alarms';
 export type { MonitorModelQualityProps } from './quality-alarms';
 export type { MonitorPredictionApiProps, MonitorPredictionServiceProps, ServingMonitorProps, ServingSlo } from './serving-alarms';
 export type { MonitorTableProps } from './store-alarms';
+export { PIPELINE_LOG_NAMESPACE } from './training-alarms';
 export type { MonitorTrainingPipelineProps } from './training-alarms';

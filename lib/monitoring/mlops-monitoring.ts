@@ -8,7 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { AlarmDeclaration, AlarmSeverity, MonitoredArea, MonitoringAlarm, alarmDescription } from './alarm-declaration';
+import { mlopsCommand } from '../../cli/command-line';
+import { AlarmDeclaration, AlarmSeverity, MonitoredArea, MonitoringAlarm, PAGE_MEANINGS, alarmDescription } from './alarm-declaration';
 import { DriftLoop, DriftLoopProps } from './drift-loop';
 import { MonitorDriftProps, driftDeclarations, driftWidgets, validateDrift } from './drift-alarms';
 import { MonitorLogsProps, addLogQueries } from './log-queries';
@@ -18,8 +19,8 @@ import {
   MonitorPredictionApiProps, MonitorPredictionServiceProps, apiDeclarations, apiSource, runningTasks,
   serviceDeclarations, serviceSource, servingWidgets, validateApi, validateService,
 } from './serving-alarms';
-import { MonitorTableProps, WATCHED_OPERATIONS, tableDeclarations, throttleMetric, validateTable } from './store-alarms';
-import { MonitorTrainingPipelineProps, trainingBudget, trainingDeclarations, trainingWidgets, validateTraining } from './training-alarms';
+import { MonitorTableProps, systemErrorsMetric, tableDeclarations, throttleMetric, validateTable } from './store-alarms';
+import { MonitorTrainingPipelineProps, failedJobsMetric, trainingBudget, trainingDeclarations, trainingWidgets, validateTraining } from './training-alarms';
 
 /**
  * Log retention for the monitoring functions and the default the platform recommends: a month
@@ -74,20 +75,13 @@ export interface MlopsMonitoringProps {
   readonly drift?: DriftLoopProps;
 }
 
-interface PagingState {
-  readonly composite: cloudwatch.CompositeAlarm;
-  readonly critical: cloudwatch.IAlarm[];
-  readonly stale: cloudwatch.IAlarm[];
-  readonly pipeline: cloudwatch.IAlarm[];
-}
-
 /**
  * Alarms, a dashboard and the drift -> retraining loop for the platform's models.
  *
  * Every alarm is derived from what the model declares (SLOs, TTL/RPO, schedule, thresholds),
  * notifies one encrypted SNS topic, and says in its description what it means and what to do
- * first. Per model, one composite "paging" alarm fires only on what needs a human now: any
- * critical alarm, or stale predictions while the pipeline fails.
+ * first. Critical alarms page: per model and area, one composite alarm fires when any of the
+ * area's critical alarms does (see README "Paging"); warnings only notify.
  *
  * Call one `monitorXxx` method per concern and model; each returns the alarms it created.
  */
@@ -110,7 +104,8 @@ export class MlopsMonitoring extends Construct {
 
   private readonly prefix: string;
   private readonly created: MonitoringAlarm[] = [];
-  private readonly paging = new Map<string, PagingState>();
+  /** Paging composites keyed `<model>/<area>`, with the critical alarms each watches. */
+  private readonly paging = new Map<string, { readonly composite: cloudwatch.CompositeAlarm; readonly alarms: cloudwatch.IAlarm[] }>();
   private readonly action: cloudwatch.IAlarmAction;
   private readonly driftLoop?: DriftLoop;
 
@@ -166,7 +161,7 @@ export class MlopsMonitoring extends Construct {
         // Invoked only on drift alarms: no invocation, no error.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         meaning: 'The drift-retrain function failed: a drift alarm did not start retraining.',
-        firstAction: 'read the function\'s log group (executionArn, error); start the training with `mlops train --trigger drift` by hand.',
+        firstAction: `read the function's log group (model, executionArn, error); start the training by hand with \`${mlopsCommand('train', ['<model>'])}\`.`,
       }]);
     }
   }
@@ -176,15 +171,19 @@ export class MlopsMonitoring extends Construct {
     return [...this.created];
   }
 
-  /** The composite paging alarm of a model, once any of its alarms exists. */
-  pagingAlarm(model: string): cloudwatch.IAlarm | undefined {
-    return this.paging.get(model)?.composite;
+  /**
+   * The paging (composite) alarms of a model, one per area with a critical alarm; `shared` for
+   * the tables that belong to no model.
+   */
+  pagingAlarms(model: string): cloudwatch.IAlarm[] {
+    return [...this.paging.entries()].filter(([key]) => key.startsWith(`${model}/`)).map(([, g]) => g.composite);
   }
 
-  /** Training: failed/timed-out executions, no success within schedule + grace, failed runs, duration over budget. */
+  /** Training: failed/timed-out executions, no success within schedule + grace, failed runs and jobs, duration over budget. */
   monitorTrainingPipeline(props: MonitorTrainingPipelineProps): MonitoringAlarm[] {
     validateTraining(props);
-    const created = this.createAlarms(props.model, trainingDeclarations(props));
+    const failedJobs = props.logGroup ? failedJobsMetric(this.modelScope(props.model), props.model, props.logGroup) : undefined;
+    const created = this.createAlarms(props.model, trainingDeclarations(props, failedJobs));
     this.section(`${props.model}: training`, trainingWidgets(props, trainingBudget(props)), created);
     return created;
   }
@@ -222,8 +221,8 @@ export class MlopsMonitoring extends Construct {
     this.section(`table ${props.label}`, [new cloudwatch.GraphWidget({
       title: `${props.label}: throttles and system errors`,
       width: 12,
-      left: [throttleMetric(props.table, Duration.minutes(1))],
-      right: [props.table.metricSystemErrorsForOperations({ operations: WATCHED_OPERATIONS, period: Duration.minutes(1), statistic: 'Sum' })],
+      left: [throttleMetric(props.table, Duration.minutes(1), props.globalSecondaryIndexNames)],
+      right: [systemErrorsMetric(props.table, Duration.minutes(1))],
     })], created);
     return created;
   }
@@ -275,32 +274,37 @@ export class MlopsMonitoring extends Construct {
       const record: MonitoringAlarm = { model, id: d.id, severity: d.severity, area: d.area, alarm };
       out.push(record);
       this.created.push(record);
-      if (model !== 'shared' && model !== 'drift-loop') this.trackPaging(model, d, alarm);
+      this.trackPaging(model, d, alarm);
     }
     return out;
   }
 
+  /**
+   * One composite per model and area, fired by any critical alarm of that area: each page means
+   * one thing (predictions expiring, serving broken, a table failing), a page in one area never
+   * hides a later one in another, and the composite returns to OK when its alarms do, so the
+   * next incident pages again. Warnings never page.
+   */
   private trackPaging(model: string, d: AlarmDeclaration, alarm: cloudwatch.IAlarm): void {
-    let state = this.paging.get(model);
-    if (!state) {
-      const critical: cloudwatch.IAlarm[] = [];
-      const stale: cloudwatch.IAlarm[] = [];
-      const pipeline: cloudwatch.IAlarm[] = [];
-      const composite = new cloudwatch.CompositeAlarm(this.modelScope(model), 'PagingAlarm', {
-        compositeAlarmName: `${this.prefix}-${model}-Paging`,
-        alarmDescription: `[PAGE] ${model}: a critical alarm fired, or predictions are stale while the pipeline fails. `
+    if (d.severity !== AlarmSeverity.CRITICAL) return;
+    const key = `${model}/${d.area}`;
+    let group = this.paging.get(key);
+    if (!group) {
+      const alarms: cloudwatch.IAlarm[] = [];
+      const inAlarm = (a: cloudwatch.IAlarm) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM);
+      const composite = new cloudwatch.CompositeAlarm(this.modelScope(model), `Page-${d.area}`, {
+        compositeAlarmName: `${this.prefix}-${model}-Page-${d.area}`,
+        alarmDescription: `[PAGE] ${model}: ${PAGE_MEANINGS[d.area]} `
           + 'First action: open the MLOps dashboard; the child alarm in ALARM says what it means and what to do.',
         // Rendered at synthesis, after every monitor call has added its alarms.
-        alarmRule: cloudwatch.AlarmRule.fromString(Lazy.string({ produce: () => pagingRule(critical, stale, pipeline) })),
+        alarmRule: cloudwatch.AlarmRule.fromString(Lazy.string({ produce: () => cloudwatch.AlarmRule.anyOf(...alarms.map(inAlarm)).renderAlarmRule() })),
       });
       composite.addAlarmAction(new actions.SnsAction(this.pagingTopic));
       composite.addOkAction(new actions.SnsAction(this.pagingTopic));
-      state = { composite, critical, stale, pipeline };
-      this.paging.set(model, state);
+      group = { composite, alarms };
+      this.paging.set(key, group);
     }
-    if (d.severity === AlarmSeverity.CRITICAL) state.critical.push(alarm);
-    if (d.pagingRole === 'stale') state.stale.push(alarm);
-    if (d.pagingRole === 'pipeline') state.pipeline.push(alarm);
+    group.alarms.push(alarm);
   }
 
   private modelScope(model: string): Construct {
@@ -314,14 +318,4 @@ export class MlopsMonitoring extends Construct {
       this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: `${title}: alarms`, width: 24, height: 3, alarms: alarms.map((a) => a.alarm) }));
     }
   }
-}
-
-/** Any critical alarm, or (any stale-predictions warning AND any pipeline failure); FALSE when neither exists. */
-function pagingRule(critical: cloudwatch.IAlarm[], stale: cloudwatch.IAlarm[], pipeline: cloudwatch.IAlarm[]): string {
-  const inAlarm = (a: cloudwatch.IAlarm) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM);
-  const parts = critical.map(inAlarm);
-  if (stale.length > 0 && pipeline.length > 0) {
-    parts.push(cloudwatch.AlarmRule.allOf(cloudwatch.AlarmRule.anyOf(...stale.map(inAlarm)), cloudwatch.AlarmRule.anyOf(...pipeline.map(inAlarm))));
-  }
-  return parts.length > 0 ? cloudwatch.AlarmRule.anyOf(...parts).renderAlarmRule() : cloudwatch.AlarmRule.fromBoolean(false).renderAlarmRule();
 }

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
@@ -101,7 +102,6 @@ export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclara
         id: `PredictionsStale${severity === AlarmSeverity.WARNING ? 'Warning' : 'Critical'}${category === undefined ? '' : `-${category}`}`,
         severity,
         area: MonitoredArea.PREDICTIONS,
-        pagingRole: severity === AlarmSeverity.WARNING ? 'stale' : undefined,
         metric: loads,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -115,7 +115,7 @@ export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclara
           : `The newest prediction batch ${what} is older than ${hours} h; predictions expire at ${ages.ttl.toHumanString()} (TTL = RPO) and answers will fall back.`,
         firstAction: severity === AlarmSeverity.WARNING
           ? 'check the last training/batch inference execution and the loader logs; re-run batch inference for the missed date.'
-          : 'recover now: re-run batch inference with the current production version (`mlops` or the state machine console); if the model is broken, roll back with `mlops rollback`.',
+          : `recover now: re-run batch inference with the current production version (the batch inference state machine in the console); if the model is broken, roll back with \`${mlopsCommand('rollback', [p.model], category === undefined ? {} : { category })}\`.`,
       });
     }
   }
@@ -154,7 +154,6 @@ export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclara
       id: 'BatchInferenceFailed',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.PREDICTIONS,
-      pagingRole: 'pipeline',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
         usingMetrics: { failed: sm.metricFailed({ period, statistic: 'Sum' }), timedOut: sm.metricTimedOut({ period, statistic: 'Sum' }) },

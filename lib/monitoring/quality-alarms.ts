@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
@@ -56,7 +57,7 @@ export function qualityDeclarations(p: MonitorModelQualityProps): AlarmDeclarati
     // Evaluations come once per run: keep the state of the newest evaluation until the next one.
     treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     meaning: `The newest evaluated ${p.metricName} is ${maximize ? 'below' : 'above'} the threshold ${p.threshold} for at least one category: accuracy has decayed.`,
-    firstAction: 'compare versions with `mlops versions` / `mlops best`; look at the drift panel and the newest data, retrain with fresh data or other hyperparameters.',
+    firstAction: `compare versions with \`${mlopsCommand('versions', [p.model])}\` / \`${mlopsCommand('best', [p.model])}\`; look at the drift panel and the newest data, retrain with fresh data or other hyperparameters.`,
   }];
 }
 

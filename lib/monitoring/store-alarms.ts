@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
+import { MAX_ALARM_METRICS } from './custom-metrics';
 import * as v from './validate-monitoring-props';
 
 /** A DynamoDB table to watch (the predictions table, the registry). */
@@ -29,7 +30,18 @@ export interface MonitorTableProps {
    * @default AlarmSeverity.WARNING
    */
   readonly systemErrorSeverity?: AlarmSeverity;
+  /**
+   * Global secondary indexes of the table. DynamoDB reports their throttles under
+   * [TableName, GlobalSecondaryIndexName], which the table's [TableName] series leave out, so
+   * each named index adds its read and write throttles to the throttle alarm. At most 4 (an
+   * alarm takes 10 metrics).
+   * @default - none: only the table's own throttles are watched
+   */
+  readonly globalSecondaryIndexNames?: string[];
 }
+
+/** The table's own read/write throttle series plus two per index must fit one alarm. */
+export const MAX_WATCHED_INDEXES = (MAX_ALARM_METRICS - 2) / 2;
 
 /** The operations our handlers and servers use; CloudWatch allows 10 metrics per alarm. */
 export const WATCHED_OPERATIONS = [
@@ -42,11 +54,20 @@ export function validateTable(p: MonitorTableProps): void {
   v.modelName('label', p.label);
   if (p.model !== undefined) v.modelName('model', p.model);
   v.positive('throttleThreshold', p.throttleThreshold);
+  const indexes = p.globalSecondaryIndexNames ?? [];
+  if (indexes.length > MAX_WATCHED_INDEXES) {
+    throw new Error(`globalSecondaryIndexNames can hold at most ${MAX_WATCHED_INDEXES} indexes (CloudWatch allows ${MAX_ALARM_METRICS} metrics per alarm), but ${indexes.length} were provided: watch the busiest ones`);
+  }
+  for (const name of indexes) {
+    if (Token.isUnresolved(name) || typeof name !== 'string' || name === '') {
+      throw new Error(`globalSecondaryIndexNames must hold plain, non-empty index names, but ${JSON.stringify(name)} was provided`);
+    }
+  }
 }
 
 export function tableDeclarations(p: MonitorTableProps): AlarmDeclaration[] {
   const minute = Duration.minutes(1);
-  const throttles = throttleMetric(p.table, minute);
+  const throttles = throttleMetric(p.table, minute, p.globalSecondaryIndexNames);
   const threshold = p.throttleThreshold ?? 10;
   return [
     {
@@ -60,14 +81,14 @@ export function tableDeclarations(p: MonitorTableProps): AlarmDeclaration[] {
       datapointsToAlarm: 3,
       // DynamoDB publishes throttle events only when they happen.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: `The ${p.label} table throttles requests (at least ${threshold} a minute, 3 of 5 minutes).`,
+      meaning: `The ${p.label} table${p.globalSecondaryIndexNames?.length ? ' or its indexes' : ''} throttle requests (at least ${threshold} a minute, 3 of 5 minutes).`,
       firstAction: 'check Contributor Insights / the key of the hot partition and the load\'s write rate; for provisioned tables raise capacity.',
     },
     {
       id: `${p.label}-SystemErrors`,
       severity: p.systemErrorSeverity ?? AlarmSeverity.WARNING,
       area: MonitoredArea.STORE,
-      metric: p.table.metricSystemErrorsForOperations({ operations: WATCHED_OPERATIONS, period: minute, statistic: 'Sum' }),
+      metric: systemErrorsMetric(p.table, minute),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 5,
@@ -79,14 +100,38 @@ export function tableDeclarations(p: MonitorTableProps): AlarmDeclaration[] {
   ];
 }
 
-export function throttleMetric(table: dynamodb.ITable, period: Duration): cloudwatch.IMetric {
+/** Read + write throttle events of the table and of each named global secondary index, gaps filled with 0. */
+export function throttleMetric(table: dynamodb.ITable, period: Duration, indexNames: string[] = []): cloudwatch.IMetric {
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {
+    readThrottles: table.metric('ReadThrottleEvents', { period, statistic: 'Sum' }),
+    writeThrottles: table.metric('WriteThrottleEvents', { period, statistic: 'Sum' }),
+  };
+  indexNames.forEach((index, i) => {
+    const dimensionsMap = { TableName: table.tableName, GlobalSecondaryIndexName: index };
+    usingMetrics[`gsiRead${i}`] = table.metric('ReadThrottleEvents', { period, statistic: 'Sum', dimensionsMap });
+    usingMetrics[`gsiWrite${i}`] = table.metric('WriteThrottleEvents', { period, statistic: 'Sum', dimensionsMap });
+  });
   return new cloudwatch.MathExpression({
-    expression: 'FILL(readThrottles, 0) + FILL(writeThrottles, 0)',
-    usingMetrics: {
-      readThrottles: table.metric('ReadThrottleEvents', { period, statistic: 'Sum' }),
-      writeThrottles: table.metric('WriteThrottleEvents', { period, statistic: 'Sum' }),
-    },
+    expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+    usingMetrics,
     period,
     label: 'throttled events',
+  });
+}
+
+/**
+ * SystemErrors of the watched operations, summed with each gap filled with 0: DynamoDB publishes
+ * a series only when an operation errs, and a plain `+` yields a point only when every series has one.
+ */
+export function systemErrorsMetric(table: dynamodb.ITable, period: Duration): cloudwatch.IMetric {
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  WATCHED_OPERATIONS.forEach((operation, i) => {
+    usingMetrics[`systemErrors${i}`] = table.metric('SystemErrors', { period, statistic: 'Sum', dimensionsMap: { TableName: table.tableName, Operation: operation } });
+  });
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+    usingMetrics,
+    period,
+    label: 'system errors',
   });
 }

@@ -1,10 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { METRICS } from '../../lambda/shared/contract';
+import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { modelMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
+import { DEFAULT_MAX_CONCURRENCY } from '../training-pipeline/training-pipeline';
 
 /** What a model's training pipeline declares; the training alarms are derived from it. */
 export interface MonitorTrainingPipelineProps {
@@ -24,9 +28,33 @@ export interface MonitorTrainingPipelineProps {
   readonly grace?: Duration;
   /**
    * Longest an execution may take before "duration above budget" fires.
-   * @default - half the schedule interval: a daily run that needs 12 h collides with the next one
+   * @default - with `jobDuration`: every wave of categories (`maxConcurrency` at a time) running
+   * every attempt to its limit, plus one hour for the other steps; without: half the schedule
+   * interval (a daily run that needs 12 h collides with the next one)
    */
   readonly durationBudget?: Duration;
+  /**
+   * Longest one training job attempt may take: Spot `maxWait` on SageMaker (capacity wait plus
+   * run), else the job's `maxRuntime`. The default duration budget is derived from it.
+   * @default - no job-based budget (see `durationBudget`)
+   */
+  readonly jobDuration?: Duration;
+  /**
+   * Attempts of one category's training job (retries + 1).
+   * @default 1
+   */
+  readonly jobAttempts?: number;
+  /**
+   * Categories the pipeline trains at once; more categories run in further waves.
+   * @default DEFAULT_MAX_CONCURRENCY (the TrainingPipeline's default)
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * The state machine's execution log group (level ERROR or ALL), to alarm on failed training
+   * jobs (SageMaker or Batch tasks that failed or timed out, retried ones included).
+   * @default - no failed job alarm
+   */
+  readonly logGroup?: logs.ILogGroup;
   /**
    * Failed training runs (METRICS.runsFailed, any category) within an hour that raise the alarm.
    * A category can fail while the execution succeeds (the Map catches it), so this is separate.
@@ -46,10 +74,16 @@ export function validateTraining(p: MonitorTrainingPipelineProps): void {
   v.positiveDuration('durationBudget', p.durationBudget);
   v.wholeNumber('failedRunsThreshold', p.failedRunsThreshold, 1);
   v.categories('categories', p.categories);
+  v.positiveDuration('jobDuration', p.jobDuration);
+  v.wholeNumber('jobAttempts', p.jobAttempts, 1);
+  v.wholeNumber('maxConcurrency', p.maxConcurrency, 1);
 }
 
-/** Training alarms: failed/timed-out executions, no success in time, failed runs, duration over budget. */
-export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDeclaration[] {
+/**
+ * Training alarms: failed/timed-out executions, no success in time, failed runs, duration over
+ * budget, and failed jobs when `failedJobs` (the log metric of {@link failedJobsMetric}) is given.
+ */
+export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs?: cloudwatch.IMetric): AlarmDeclaration[] {
   const interval = p.scheduleInterval ?? Duration.days(1);
   const grace = p.grace ?? Duration.hours(6);
   const windowHours = v.windowHours('scheduleInterval + grace', Duration.seconds(interval.toSeconds() + grace.toSeconds()));
@@ -63,7 +97,6 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       id: 'PipelineExecutionsFailed',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.TRAINING,
-      pagingRole: 'pipeline',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
         usingMetrics: {
@@ -80,13 +113,12 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // No executions means no failures; a pipeline that stops running is caught by NoSuccessfulRun.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'A training pipeline execution failed, timed out or was aborted.',
-      firstAction: 'open the failed execution in the Step Functions console (or `mlops runs --status FAILED`), read the failed state\'s cause, fix and re-run; predictions stay served until the TTL runs out.',
+      firstAction: `open the failed execution in the Step Functions console (or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`), read the failed state's cause, fix and re-run; predictions stay served until the TTL runs out.`,
     },
     {
       id: 'NoSuccessfulRun',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.TRAINING,
-      pagingRole: 'pipeline',
       metric: sm.metricSucceeded({ period: hour, statistic: 'Sum', label: 'Succeeded executions' }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -96,13 +128,12 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // Missing data is exactly the failure this alarm looks for (schedule disabled, nothing started).
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       meaning: `No training execution succeeded within the schedule interval plus grace (${windowHours} h).`,
-      firstAction: 'check that the schedule rule is enabled and the last execution\'s outcome; start a run with `mlops train` if needed.',
+      firstAction: `check that the schedule rule is enabled and the last execution's outcome; start a run with \`${mlopsCommand('train', [p.model])}\` if needed.`,
     },
     {
       id: 'TrainingRunsFailed',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.TRAINING,
-      pagingRole: 'pipeline',
       metric: modelMetric(METRICS.runsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'rf', label: 'Failed training runs' }),
       threshold: p.failedRunsThreshold ?? 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -110,7 +141,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       // The metric is only published when a run finishes: no runs, no failures.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'Training runs (jobs) failed for one or more categories.',
-      firstAction: 'list them with `mlops runs --status FAILED`, open the run\'s logUrl and failureCause; the champion stays in production.',
+      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`, open the run's logUrl and failureCause; the champion stays in production.`,
     },
     {
       id: 'PipelineDurationOverBudget',
@@ -125,7 +156,39 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps): AlarmDecl
       meaning: `A training execution took longer than its budget of ${budget.toHumanString()}.`,
       firstAction: 'compare the run\'s step durations with earlier runs (data growth, Spot interruptions, a slow category); raise the instance size or the budget.',
     },
+    ...(failedJobs ? [{
+      id: 'TrainingJobsFailed',
+      severity: AlarmSeverity.WARNING,
+      area: MonitoredArea.TRAINING,
+      metric: failedJobs,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // The log metric has points only when a job task fails: no failure, no data.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      meaning: 'A training job (SageMaker or Batch task of the pipeline) failed or timed out; a Spot interruption that was retried counts too.',
+      firstAction: `run the failed-runs Logs Insights query or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`; read the job's failure reason (capacity, out of memory, code error) in its logUrl.`,
+    }] : []),
   ];
+}
+
+/** Namespace of the metrics CloudWatch Logs derives from the pipelines' execution logs. */
+export const PIPELINE_LOG_NAMESPACE = 'CdkMlops/PipelineLogs';
+
+/**
+ * Failed job tasks of a pipeline, counted by a metric filter on its execution log: Step Functions
+ * logs a TaskFailed / TaskTimedOut event with the integration's resourceType (`sagemaker`,
+ * `batch`) for every failed attempt. SageMaker and Batch publish no job-outcome metrics.
+ */
+export function failedJobsMetric(scope: Construct, model: string, logGroup: logs.ILogGroup): cloudwatch.IMetric {
+  const filter = new logs.MetricFilter(scope, 'FailedJobsFilter', {
+    logGroup,
+    filterPattern: logs.FilterPattern.literal('{ ($.type = "TaskFailed" || $.type = "TaskTimedOut") && ($.details.resourceType = "sagemaker" || $.details.resourceType = "batch") }'),
+    metricNamespace: PIPELINE_LOG_NAMESPACE,
+    metricName: `${model}-TrainingJobsFailed`,
+    metricValue: '1',
+  });
+  return filter.metric({ statistic: 'Sum', period: Duration.hours(1), label: 'Failed training job tasks' });
 }
 
 /** Dashboard row of the training pipeline. */
@@ -161,7 +224,19 @@ export function trainingWidgets(p: MonitorTrainingPipelineProps, budget: Duratio
   ];
 }
 
-/** The duration budget after defaults (shared by alarm and dashboard). */
+/** Time for everything but the jobs: planning, validation, evaluation, gates, notification. */
+export const PIPELINE_STEPS_ALLOWANCE = Duration.hours(1);
+
+/**
+ * The duration budget after defaults (shared by alarm and dashboard). From the jobs: categories
+ * run in ceil(categories / maxConcurrency) waves, each wave as long as its slowest job, which may
+ * use every attempt up to `jobDuration` (Spot maxWait includes waiting for capacity).
+ */
 export function trainingBudget(p: MonitorTrainingPipelineProps): Duration {
-  return p.durationBudget ?? Duration.seconds(Math.floor((p.scheduleInterval ?? Duration.days(1)).toSeconds() / 2));
+  if (p.durationBudget) return p.durationBudget;
+  if (p.jobDuration) {
+    const waves = Math.ceil(Math.max(1, p.categories?.length ?? 1) / (p.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+    return Duration.seconds(waves * (p.jobAttempts ?? 1) * p.jobDuration.toSeconds() + PIPELINE_STEPS_ALLOWANCE.toSeconds());
+  }
+  return Duration.seconds(Math.floor((p.scheduleInterval ?? Duration.days(1)).toSeconds() / 2));
 }

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
+import { REGISTRY_SCHEMA } from '../../lambda/shared/registry/schema';
 import { assertPatternChecks, formatFinding } from '../checks/run-pattern-checks';
 import { CheckLevel } from '../checks/pattern-check';
 import { DataLake } from '../data-lake/data-lake';
@@ -70,7 +71,10 @@ export class MlopsPlatform extends Construct {
       logRetention: this.logRetention,
       drift: { dataLake: this.dataLake, registry: this.registry },
     });
-    this.monitoring.monitorTable({ table: this.registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL });
+    this.monitoring.monitorTable({
+      table: this.registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL,
+      globalSecondaryIndexNames: REGISTRY_SCHEMA.indexes.map((i) => i.name),
+    });
     this.monitoring.monitorTable({ table: this.predictionStore.table, label: 'predictions', systemErrorSeverity: AlarmSeverity.CRITICAL });
 
     this.publish('RegistryTable', PARAMETERS.registryTable(this.platformName), this.registry.tableName, 'Model registry table');

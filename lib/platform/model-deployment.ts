@@ -49,6 +49,8 @@ export class ModelDeployment extends Construct {
   readonly predictionApi?: PredictionApi;
   /** Base URL of the model's prediction endpoint, when it has one. */
   readonly endpointUrl?: string;
+  /** ECR repository of the model's image (scoring may pull from it only). */
+  private imageRepository?: ecr.IRepository;
 
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
@@ -69,6 +71,7 @@ export class ModelDeployment extends Construct {
         dataLake, registry, predictionStore,
         predictionTtl: Duration.seconds(spec.inference.ttlSeconds),
         scoringImage: image.imageUri,
+        scoringImageRepository: this.imageRepository,
         driftFunction: monitoring.driftComputeFunction,
         logRetention,
       });
@@ -118,6 +121,7 @@ export class ModelDeployment extends Construct {
       // Staged at synth (no Docker needed); built and pushed by `cdk deploy`. SageMaker and
       // Batch GPU instances run x86_64 images.
       const asset = new DockerImageAsset(this, 'Image', { directory: spec.training.imageDirectory, platform: Platform.LINUX_AMD64 });
+      this.imageRepository = asset.repository;
       return TrainingImage.fromEcrRepository(asset.repository, asset.imageTag);
     }
     const uri = spec.training.imageUri!;
@@ -129,6 +133,7 @@ export class ModelDeployment extends Construct {
       repositoryName: name,
       repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: name }),
     });
+    this.imageRepository = repository;
     return TrainingImage.fromEcrRepository(repository, digest ?? tag ?? 'latest');
   }
 
@@ -167,7 +172,10 @@ export class ModelDeployment extends Construct {
       model, categories,
       stateMachine: this.trainingPipeline.stateMachine,
       scheduleInterval: map.scheduleInterval(spec),
-      durationBudget: Duration.seconds(Math.min(spec.training.maxRuntimeSeconds * (spec.training.retries + 1) + 3600, 7 * 86400)),
+      // A SageMaker Spot job may take up to maxWait (waiting for capacity included).
+      jobDuration: Duration.seconds(spec.training.backend === TrainingEngine.SAGEMAKER && spec.training.spot ? spec.training.maxWaitSeconds : spec.training.maxRuntimeSeconds),
+      jobAttempts: spec.training.retries + 1,
+      logGroup: this.trainingPipeline.logGroup,
     });
     if (spec.evaluation.threshold !== undefined) {
       monitoring.monitorModelQuality({ model, categories, metricName: spec.evaluation.metric, direction: spec.evaluation.direction, threshold: spec.evaluation.threshold });

@@ -3,6 +3,7 @@
 // live in model-spec.ts and the compiler checks that every resolved property has a field here.
 // Defaults are the reference scenario's: daily training, 3-day TTL/RPO, 100/300/1000 TPS,
 // p95 300 ms / p99 500 ms, Spot training for cost.
+import { mlopsCommand } from '../../cli/command-line';
 import { parseCron } from './cron';
 import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
 import { ValidationError } from '../../lambda/shared/registry/errors';
@@ -55,7 +56,7 @@ export const scheduleField: Field<ScheduleSpec> = obj<ScheduleSpec>({
     description: 'IANA time zone the cron is read in.', default: 'UTC', examples: ['UTC', 'Europe/Paris'], check: timeZoneCheck,
     expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
   }),
-  enabled: bool({ description: 'Set false to pause scheduled training (the schedule is created disabled); `mlops train` still works.', default: true }),
+  enabled: bool({ description: `Set false to pause scheduled training (the schedule is created disabled); \`${mlopsCommand('train', ['<model>'])}\` still works.`, default: true }),
 }, { description: 'Training schedule. Default: every day at 02:00 UTC.' });
 
 const columnField: Field<ColumnSpec> = obj<ColumnSpec>({
@@ -112,7 +113,7 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
     default: [], maxItems: 50,
   }),
   hyperparameters: stringMap({
-    description: 'Passed to the container in /opt/ml/input/config/hyperparameters.json (as strings). `mlops train --set k=v` overrides one for a run.',
+    description: `Passed to the container in /opt/ml/input/config/hyperparameters.json (as strings). \`${mlopsCommand('train', ['<model>'], { set: 'k=v' })}\` overrides one for a run.`,
     default: {}, keyPattern: HYPERPARAMETER_NAME_PATTERN, examples: [{ window: 7, learning_rate: 0.1 }],
   }),
 }, { description: 'Training container, compute and hyperparameters.' });
@@ -128,7 +129,7 @@ export const evaluationField: Field<ParsedEvaluation> = obj<ParsedEvaluation>({
   direction: choice(values(MetricDirection), { description: 'Whether larger or smaller is better. Default: inferred for well-known metrics (rmse, mae, loss: minimize; auc, accuracy, f1: maximize).' }),
   minImprovement: num({ description: 'The challenger must beat the champion by at least this much (absolute, in metric units).', default: 0, min: 0 }),
   threshold: num({ description: 'A version worse than this is never promoted. Default: no threshold.' }),
-  promotion: choice(values(PromotionMode), { description: 'auto: promote a better version; manual: wait for `mlops approve`; none: register only.', default: 'auto' }),
+  promotion: choice(values(PromotionMode), { description: `auto: promote a better version; manual: wait for \`${mlopsCommand('approve', ['<model>', '<version>'])}\`; none: register only.`, default: 'auto' }),
   approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '365d' }),
 }, { description: 'Champion/challenger evaluation and promotion policy.', required: true });
 

@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -75,7 +75,7 @@ export interface TrainingPipelineProps {
   readonly dataArrivalTrigger?: boolean;
   /**
    * Categories trained at once.
-   * @default 4
+   * @default DEFAULT_MAX_CONCURRENCY (4)
    */
   readonly maxConcurrency?: number;
   /**
@@ -110,6 +110,9 @@ export interface TrainingPipelineProps {
    */
   readonly executionTimeout?: Duration;
 }
+
+/** Categories a training pipeline trains at once unless `maxConcurrency` says otherwise. */
+export const DEFAULT_MAX_CONCURRENCY = 4;
 
 const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException'];
 
@@ -356,7 +359,7 @@ export class TrainingPipeline extends Construct {
     const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
     const map = new sfn.Map(states, S.map, {
       itemsPath: '$.items',
-      maxConcurrency: p.props.maxConcurrency ?? 4,
+      maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',
     });
     map.itemProcessor(branch);
@@ -371,11 +374,13 @@ export class TrainingPipeline extends Construct {
         stateMachine: p.props.batchInference.stateMachine,
         integrationPattern: sfn.IntegrationPattern.REQUEST_RESPONSE,
         input: sfn.TaskInput.fromObject({ 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'categories.$': '$.summary.scoreCategories' }),
-        name: sfn.JsonPath.format('{}-{}', sfn.JsonPath.stringAt('$.model'), sfn.JsonPath.uuid()),
+        name: sfn.JsonPath.format(`${batchExecutionPrefix(p.props.modelName)}-{}`, sfn.JsonPath.uuid()),
         resultPath: sfn.JsonPath.DISCARD,
         taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
       });
       start.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+      // Training and promotion are done; the failed-execution alarm must say that scoring is not.
+      start.addCatch(new sfn.Fail(states, 'BatchInferenceNotStarted', { error: 'BatchInferenceNotStarted', causePath: '$.batchError.Cause' }), { resultPath: '$.batchError' });
       start.next(checkOutcome);
       afterSummary = new sfn.Choice(states, S.batchChoice)
         .when(sfn.Condition.booleanEquals('$.summary.startBatchInference', true), start)
@@ -386,3 +391,7 @@ export class TrainingPipeline extends Construct {
   }
 }
 
+/** Execution names are at most 80 characters: the model name is cut so that "-" and a UUID (37) fit. */
+function batchExecutionPrefix(modelName: string): string {
+  return Token.isUnresolved(modelName) ? 'batch' : modelName.slice(0, 80 - 37);
+}

@@ -18,6 +18,8 @@ HYPERPARAMETERS_FILE = path("input", "config", "hyperparameters.json")
 MODEL_DIR = path("model")
 # Scoring jobs receive the production version's model files in the "model" input channel.
 SCORING_MODEL_DIR = path("input", "data", "model")
+# ...and the day's input data (the same CSV layout as training) in the "scoring" channel.
+SCORING_DATA_DIR = path("input", "data", "scoring")
 OUTPUT_DATA_DIR = path("output", "data")
 FAILURE_FILE = path("output", "failure")
 

@@ -3,8 +3,10 @@
 Reads every CSV in the training channel (columns date, store_id, units), holds out the last
 `holdout_days` days to evaluate, then refits on all data. Writes model.json into the model
 directory, metrics.json (rmse, mae, naive_rmse, rows) next to it and into the output data
-directory, and baseline.json (the prediction histogram used for drift).
+directory, and baseline.json: the drift baseline, histograms of the holdout predictions over
+all weekdays and per weekday (a Saturday batch is compared with Saturdays).
 """
+import bisect
 import csv
 import glob
 import math
@@ -15,6 +17,9 @@ from datetime import date, timedelta
 import common
 
 DEFAULTS = {"window": 28, "level_weight": 0.5, "holdout_days": 7, "min_history_days": 14}
+# Quantile bins of the drift baseline. Drift is published once a batch holds about 20 values per
+# bin (lambda/shared/monitoring/sample-size.ts), so 5 bins let a few hundred stores be watched.
+BASELINE_BINS = 5
 
 
 def read_rows(directory):
@@ -80,28 +85,44 @@ def evaluate(rows, hp):
     for d, s, u in sorted(train):
         last_value[s] = u
     err, abs_err, naive_err, n = 0.0, 0.0, 0.0, 0
+    holdout = []
     for day, store, units in test:
         p = predict(model, store, day)
         if p is None:
             continue
+        holdout.append((day, p))
         err += (p - units) ** 2
         abs_err += abs(p - units)
         naive_err += (last_value[store] - units) ** 2
         n += 1
     if n == 0:
         common.fail("no holdout row belongs to a store seen in training")
-    return {"rmse": math.sqrt(err / n), "mae": abs_err / n, "naive_rmse": math.sqrt(naive_err / n), "holdout_rows": n}
+    metrics = {"rmse": math.sqrt(err / n), "mae": abs_err / n, "naive_rmse": math.sqrt(naive_err / n), "holdout_rows": n}
+    return metrics, holdout
 
 
-def histogram(values, bins=10):
-    lo, hi = min(values), max(values)
-    width = (hi - lo) / bins or 1.0
-    counts = [0] * bins
+def histogram(values, bins=BASELINE_BINS):
+    """Quantile bins: every bin holds about the same share of `values`."""
+    ordered = sorted(values)
+    edges = sorted({ordered[len(ordered) * i // bins] for i in range(1, bins)})
+    counts = [0] * (len(edges) + 1)
     for v in values:
-        counts[min(bins - 1, int((v - lo) / width))] += 1
+        counts[bisect.bisect_right(edges, v)] += 1
     # The drift baseline format (lambda/shared/monitoring/psi.ts): interior cut points and one
-    # count per bin, the outer bins open-ended so later predictions outside [lo, hi] still count.
-    return {"type": "numeric", "edges": [lo + width * i for i in range(1, bins)], "counts": counts}
+    # count per bin, value == cut point in the upper bin, the outer bins open-ended.
+    return {"type": "numeric", "edges": edges, "counts": counts}
+
+
+def drift_baseline(holdout):
+    """Histograms of the holdout predictions: all of them, and per ISO weekday of the batch that
+    would produce them (scoring on date D predicts D + 1, so day D + 1 is keyed by D's weekday)."""
+    by_weekday = defaultdict(list)
+    for day, p in holdout:
+        by_weekday[str((day - timedelta(days=1)).isoweekday())].append(p)
+    return {
+        "prediction": histogram([p for _, p in holdout]),
+        "predictionByWeekday": {k: histogram(v) for k, v in sorted(by_weekday.items())},
+    }
 
 
 def main():
@@ -111,16 +132,14 @@ def main():
     days = len({d for d, _, _ in rows})
     if days < hp["min_history_days"]:
         common.fail(f"only {days} days of data; at least {hp['min_history_days']} are needed (hyperparameter min_history_days)")
-    metrics = evaluate(rows, hp)
+    metrics, holdout = evaluate(rows, hp)
     metrics["rows"] = len(rows)
     model = fit(rows, hp)
     model.update({"model": env["model"], "category": env["category"], "runId": env["run_id"], "executionDate": env["execution_date"]})
     common.write_json(os.path.join(common.MODEL_DIR, "model.json"), model)
     common.write_json(os.path.join(common.MODEL_DIR, "metrics.json"), metrics)
     common.write_json(os.path.join(common.OUTPUT_DATA_DIR, "metrics.json"), metrics)
-    last = max(d for d, _, _ in rows)
-    preds = [p for s in model["stores"] for p in [predict(model, s, last + timedelta(days=1))] if p is not None]
-    common.write_json(os.path.join(common.OUTPUT_DATA_DIR, "baseline.json"), {"prediction": histogram(preds)})
+    common.write_json(os.path.join(common.OUTPUT_DATA_DIR, "baseline.json"), drift_baseline(holdout))
     print(f"trained {env['model']}/{env['category']} on {len(rows)} rows: rmse={metrics['rmse']:.3f} naive_rmse={metrics['naive_rmse']:.3f}")
 
 

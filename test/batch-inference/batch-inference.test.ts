@@ -67,7 +67,6 @@ describe('BatchInference', () => {
     const score = inner.States.Score;
     expect(score.Resource).toMatch(/sagemaker:createTrainingJob\.sync$/);
     expect(score.Parameters).toMatchObject({
-      'TrainingJobName.$': '$.jobName',
       EnableNetworkIsolation: true,
       AlgorithmSpecification: { 'TrainingImage.$': '$.image', TrainingInputMode: 'File' },
       Environment: { MLOPS_MODE: 'score', 'MLOPS_MODEL.$': '$.model', 'MLOPS_CATEGORY.$': '$.category', 'MLOPS_MODEL_VERSION.$': '$.versionLabel', 'MLOPS_EXECUTION_DATE.$': '$.executionDate' },
@@ -78,18 +77,44 @@ describe('BatchInference', () => {
     expect(inner.States.Score.Next).toBe('ExtractPredictions');
   });
 
+  test('every scoring attempt gets a new job name; a category that still fails is caught, the others go on', () => {
+    const inner = def.States.ScoreCategories.ItemProcessor;
+    const score = inner.States.Score;
+    // Evaluated in the Task's own Parameters, so a Retry and a redrive get a fresh suffix.
+    expect(score.Parameters['TrainingJobName.$']).toBe("States.Format('{}-{}', $.jobBase, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))");
+    expect(score.Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: expect.arrayContaining(['SageMaker.ResourceLimitExceeded', 'SageMaker.ThrottlingException']), IntervalSeconds: 60, MaxAttempts: 4 }),
+      expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 1 }),
+    ]);
+    for (const state of ['Score', 'ExtractPredictions', 'LoadPredictions']) {
+      expect(inner.States[state].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'CategoryFailed' }]);
+    }
+    expect(inner.States.CategoryFailed.Parameters).toMatchObject({ status: 'FAILED', 'error.$': '$.failure.Error', 'cause.$': '$.failure.Cause' });
+    expect(def.States.ScoreCategories.Next).toBe('CollectOutcomes');
+    expect(def.States.AllCategoriesScored.Default).toBe('Done');
+    expect(def.States.AllCategoriesScored.Choices[0].Next).toBe('CategoriesFailed');
+  });
+
   test('loads every part file with a Distributed Map reading the S3 listing, one loader call per part with retries', () => {
     const load = def.States.ScoreCategories.ItemProcessor.States.LoadPredictions;
-    expect(load.ItemReader).toMatchObject({ Resource: expect.stringMatching(/s3:listObjectsV2$/), Parameters: { 'Prefix.$': "States.Format('{}part-', $.predictionsPrefix)" } });
+    expect(load.ItemReader).toMatchObject({ Resource: expect.stringMatching(/s3:listObjectsV2$/), Parameters: { 'Prefix.$': "States.Format('{}part-', $.partsPrefix)" } });
     expect(load.ItemSelector).toMatchObject({ 'key.$': '$$.Map.Item.Value.Key', 'version.$': '$.version', 'generatedAt.$': '$.generatedAt' });
     // No failed part is tolerated (0 is the ASL default, so CDK omits it).
     expect(load.ToleratedFailurePercentage ?? 0).toBe(0);
     expect(load.MaxConcurrency).toBe(10);
     const loadPart = load.ItemProcessor.States.LoadPart;
-    expect(loadPart.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['LoadIncompleteError', 'States.Timeout', 'Lambda.TooManyRequestsException'], JitterStrategy: 'FULL' })]));
+    expect(loadPart.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['LoadIncompleteError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.TooManyRequestsException'], JitterStrategy: 'FULL' })]));
     // Only a two-number summary per part flows back: no state grows with the size of the day.
     expect(loadPart.ResultSelector).toEqual({ 'written.$': '$.Payload.written', 'failed.$': '$.Payload.failed' });
     expect(load.ResultPath).toBeNull();
+  });
+
+  test('a part\'s timeouts and retries fit its child execution: Standard children, LoadPart timeout above the loader\'s', () => {
+    const load = def.States.ScoreCategories.ItemProcessor.States.LoadPredictions;
+    // Express children end after 5 minutes, whatever the retries still pending.
+    expect(load.ItemProcessor.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    const loader = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('load predictions with TTL') } }))[0] as { Properties: { Timeout: number } };
+    expect(load.ItemProcessor.States.LoadPart.TimeoutSeconds).toBeGreaterThan(loader.Properties.Timeout);
   });
 
   test('the loader gets the table and the TTL, and may only write predictions', () => {
@@ -120,6 +145,7 @@ describe('BatchInference', () => {
     [{ categories: ['ok', 'b#d'] }, /categories\[1\] "b#d" is invalid/],
     [{ predictionTtl: Duration.minutes(5) }, /predictionTtl must be between 1 hour and 90 days, but 5 minutes was provided/],
     [{ loadConcurrency: 0 }, /loadConcurrency must be a whole number between 1 and 1000, but 0 was provided/],
+    [{ maxInvalidPredictionShare: 1.5 }, /maxInvalidPredictionShare must be at least 0 and below 1 .* but 1.5 was provided/],
   ])('rejects %j', (extra, message) => {
     expect(() => build(new Stack(testApp(), 'S'), extra as Partial<BatchInferenceProps>)).toThrow(message);
   });

@@ -16,18 +16,27 @@ function variant(name: string, serving: ServingFrontEnd): ModelSpec {
   return { ...example, name, data: { ...example.data, location: `${name}/` }, inference: { ...example.inference, serving, serviceName: name, peakWindows } };
 }
 
-/** Metrics read by the alarms of a platform: a metric-math alarm pays for each metric in it. */
-function alarmMetrics(models: ModelSpec[]): number {
+/** Metrics read by the alarms of a platform (a metric-math alarm pays for each metric in it), and its composite alarms. */
+function alarms(models: ModelSpec[]): { metrics: number; composites: number } {
   const template = Template.fromStack(new MlopsPlatformStack(testApp(), 'Counted', { models })).toJSON();
-  return Object.values(template.Resources as Record<string, { Type: string; Properties: { Metrics?: Array<{ MetricStat?: unknown }> } }>)
-    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-    .reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1), 0);
+  const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: { Metrics?: Array<{ MetricStat?: unknown }> } }>);
+  return {
+    metrics: resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1), 0),
+    composites: resources.filter((r) => r.Type === 'AWS::CloudWatch::CompositeAlarm').length,
+  };
 }
 
-describe.each([ServingFrontEnd.SERVICE, ServingFrontEnd.API, ServingFrontEnd.NONE])('alarm metrics with serving %s', (serving) => {
+describe.each([ServingFrontEnd.SERVICE, ServingFrontEnd.API, ServingFrontEnd.NONE])('alarms with serving %s', (serving) => {
   test('per model and for the platform, as usage.ts counts them', () => {
-    const one = alarmMetrics([variant('m-one', serving)]);
-    const two = alarmMetrics([variant('m-one', serving), variant('m-two', serving)]);
-    expect({ perModel: two - one, platform: 2 * one - two }).toEqual({ perModel: USAGE.alarmMetricsPerModel[serving], platform: USAGE.alarmMetricsPlatform });
+    const one = alarms([variant('m-one', serving)]);
+    const two = alarms([variant('m-one', serving), variant('m-two', serving)]);
+    expect({
+      metricsPerModel: two.metrics - one.metrics, metricsPlatform: 2 * one.metrics - two.metrics,
+      compositesPerModel: two.composites - one.composites, compositesPlatform: 2 * one.composites - two.composites,
+    }).toEqual({
+      metricsPerModel: USAGE.alarmMetricsPerModel[serving], metricsPlatform: USAGE.alarmMetricsPlatform,
+      compositesPerModel: USAGE.compositeAlarmsPerModel[serving], compositesPlatform: USAGE.compositeAlarmsPlatform,
+    });
   });
 });

@@ -26,7 +26,7 @@ export class DemandForecastStack extends Stack {
     const monitoring = new MlopsMonitoring(this, 'Monitoring', {
       emailSubscriptions: ['ml-team@example.com'], logRetention, drift: { dataLake, registry },
     });
-    monitoring.monitorTable({ table: registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL });
+    monitoring.monitorTable({ table: registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL, globalSecondaryIndexNames: ['gsi1'] });
     monitoring.monitorTable({ table: predictionStore.table, label: 'predictions', systemErrorSeverity: AlarmSeverity.CRITICAL });
 
     // Per model. The image CI pushes, pinned by digest (recorded on every version).
@@ -72,8 +72,11 @@ export class DemandForecastStack extends Stack {
 
     // Alarms derived from what the model declares: schedule, threshold, TTL, SLOs.
     const { stateMachine, logGroup } = training;
-    const durationBudget = Duration.minutes(150); // maxRuntime x attempts + 1 h
-    monitoring.monitorTrainingPipeline({ model, categories, stateMachine, scheduleInterval: Duration.days(1), durationBudget });
+    // Budget: waves of categories x attempts x Spot maxWait + 1 h; failed jobs from the execution log.
+    monitoring.monitorTrainingPipeline({
+      model, categories, stateMachine, scheduleInterval: Duration.days(1),
+      jobDuration: Duration.hours(1), jobAttempts: 3, logGroup,
+    });
     monitoring.monitorModelQuality({ model, categories, metricName: rmse.metric, direction: rmse.direction, threshold: rmse.threshold });
     monitoring.monitorPredictions({
       model, categories, ttl: Duration.days(3), batchInterval: Duration.days(1),

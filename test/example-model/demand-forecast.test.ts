@@ -39,10 +39,32 @@ test('trains on generated data: model.json, metrics.json (beating the naive fore
   const model = JSON.parse(readFileSync(join(underRoot(CONTAINER.modelDir), 'model.json'), 'utf8'));
   expect(Object.keys(model.stores)).toEqual(['store-001', 'store-002', 'store-003', 'store-004']);
   expect(model).toMatchObject({ category: 'books', runId: 'run-1', hyperparameters: { window: 21, level_weight: 0.4 } });
-  // The baseline is in the format drift detection reads, with one count per training prediction.
+  // The drift baseline: every holdout prediction (4 stores x 7 days), over all weekdays and per
+  // weekday of the batch that predicts the day (the day before it), in the format drift reads.
   const baseline = parseBaseline(readFileSync(join(underRoot(CONTAINER.outputDataDir), CONTAINER.baselineFile), 'utf8'));
+  const total = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
   expect(baseline.prediction.type).toBe('numeric');
-  expect(baseline.prediction.counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  expect(total(baseline.prediction.counts)).toBe(metrics.holdout_rows);
+  expect(Object.keys(baseline.predictionByWeekday).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+  for (const h of Object.values(baseline.predictionByWeekday)) expect(total(h.counts)).toBe(4);
+});
+
+test('scoring takes each store\'s recent level from the day\'s data in the scoring channel', () => {
+  generate();
+  python('train.py', []);
+  const score = () => {
+    python('score.py', [], { MLOPS_EXECUTION_DATE: '2026-11-20', MLOPS_MODE: 'score' });
+    return readFileSync(join(underRoot(CONTAINER.outputDataDir), 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).prediction as number);
+  };
+  const asTrained = score();
+  // The same history with demand doubled: the level doubles, so does the level-weighted part.
+  const training = join(underRoot(CONTAINER.inputDataDir), CONTAINER.trainingChannel, 'books.csv');
+  const scoring = join(underRoot(CONTAINER.inputDataDir), CONTAINER.scoringInputChannel);
+  mkdirSync(scoring, { recursive: true });
+  const [header, ...rows] = readFileSync(training, 'utf8').trim().split('\n');
+  writeFileSync(join(scoring, 'books.csv'), [header, ...rows.map((r) => { const [d, s, u] = r.split(','); return `${d},${s},${Number(u) * 2}`; })].join('\n'));
+  const doubled = score();
+  doubled.forEach((p, i) => expect(p).toBeGreaterThan(asTrained[i] * 1.3));
 });
 
 test('scores every store for the day after the execution date as JSON Lines', () => {

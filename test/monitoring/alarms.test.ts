@@ -1,9 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AlarmSeverity, MlopsMonitoring } from '../../lib/monitoring';
+import { PIPELINE_LOG_NAMESPACE, PIPELINE_STEPS_ALLOWANCE, trainingBudget } from '../../lib/monitoring/training-alarms';
 import { MetricDirection } from '../../lib/training-pipeline';
+import fc from 'fast-check';
 import { testApp } from '../support/cdk';
 import * as f from './fixtures';
 
@@ -91,6 +94,42 @@ describe('training alarms follow the declared schedule', () => {
     expect(f.metricStat(runs, 'rf1').Metric).toMatchObject({ Namespace: 'CdkMlops', MetricName: 'TrainingRunsFailed' });
     expect(f.dimensionsOf(f.metricStat(runs, 'rf1'))).toEqual({ Model: 'demand', Category: 'b' });
     expect(f.alarmNamed(t, 'mlops-demand-PipelineDurationOverBudget').Threshold).toBe(10_800_000);
+  });
+
+  test('the duration budget covers every wave of categories, every attempt and Spot maxWait', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 60, max: 3 * 86400 }),
+      (categories, maxConcurrency, attempts, jobSeconds) => {
+        const p = { model: 'demand', stateMachine: {} as never, categories: Array.from({ length: categories }, (_, i) => `c${i}`), maxConcurrency, jobAttempts: attempts, jobDuration: Duration.seconds(jobSeconds) };
+        const waves = Math.ceil(categories / maxConcurrency);
+        const budget = trainingBudget(p).toSeconds();
+        // Long enough for the slowest run the declaration allows, and not a whole allowance more.
+        expect(budget).toBeGreaterThanOrEqual(waves * attempts * jobSeconds);
+        expect(budget).toBe(waves * attempts * jobSeconds + PIPELINE_STEPS_ALLOWANCE.toSeconds());
+        // One more category than fits the current waves costs a whole wave.
+        const more = trainingBudget({ ...p, categories: Array.from({ length: waves * maxConcurrency + 1 }, (_, i) => `c${i}`) }).toSeconds();
+        expect(more - budget).toBe(attempts * jobSeconds);
+      },
+    ));
+    // Without maxConcurrency the TrainingPipeline's default applies: 5 categories at 4 at a time are 2 waves.
+    const fiveCategories = { model: 'demand', stateMachine: {} as never, categories: ['a', 'b', 'c', 'd', 'e'], jobDuration: Duration.hours(2), jobAttempts: 2 };
+    expect(trainingBudget(fiveCategories).toHours()).toBe(2 * 2 * 2 + 1);
+    expect(trainingBudget({ ...fiveCategories, durationBudget: Duration.hours(3) }).toHours()).toBe(3);
+  });
+
+  test('failed training jobs are counted from the execution log and alarmed', () => {
+    const { stack, monitoring } = setup();
+    const logGroup = logs.LogGroup.fromLogGroupName(stack, 'Logs', '/aws/vendedlogs/states/train-demand');
+    monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand'), logGroup });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: '/aws/vendedlogs/states/train-demand',
+      FilterPattern: '{ ($.type = "TaskFailed" || $.type = "TaskTimedOut") && ($.details.resourceType = "sagemaker" || $.details.resourceType = "batch") }',
+      MetricTransformations: [{ MetricNamespace: PIPELINE_LOG_NAMESPACE, MetricName: 'demand-TrainingJobsFailed', MetricValue: '1' }],
+    });
+    const jobs = f.alarmNamed(t, 'mlops-demand-TrainingJobsFailed');
+    expect(f.metricOf(jobs)).toEqual({ namespace: PIPELINE_LOG_NAMESPACE, name: 'demand-TrainingJobsFailed', stat: 'Sum', period: 3600, dimensions: {} });
+    expect(jobs).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
   });
 
   test('rejects a window CloudWatch cannot evaluate', () => {
@@ -219,6 +258,25 @@ describe('stores, quality and drift', () => {
     expect(f.metricStat(throttles, 'writeThrottles').Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'WriteThrottleEvents' });
     expect(f.dimensionsOf(f.metricStat(throttles, 'writeThrottles'))).toEqual({ TableName: 'registry' });
     expect(f.alarmNamed(t, 'mlops-shared-registry-SystemErrors').AlarmDescription).toMatch(/^\[CRITICAL\]/);
+  });
+
+  test('system errors of the sparse per-operation series are summed with every gap filled', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTable({ table: f.table(stack, 'registry'), label: 'registry' });
+    const errors = f.alarmNamed(Template.fromStack(stack), 'mlops-shared-registry-SystemErrors');
+    expect(f.expressionOf(errors)).toBe(Array.from({ length: 8 }, (_, i) => `FILL(systemErrors${i}, 0)`).join(' + '));
+    expect(f.dimensionsOf(f.metricStat(errors, 'systemErrors0'))).toEqual({ TableName: 'registry', Operation: 'GetItem' });
+  });
+
+  test('throttles of the named global secondary indexes are watched with the table\'s', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorTable({ table: f.table(stack, 'registry'), label: 'registry', globalSecondaryIndexNames: ['gsi1'] });
+    const throttles = f.alarmNamed(Template.fromStack(stack), 'mlops-shared-registry-Throttles');
+    expect(f.expressionOf(throttles)).toBe('FILL(readThrottles, 0) + FILL(writeThrottles, 0) + FILL(gsiRead0, 0) + FILL(gsiWrite0, 0)');
+    expect(f.dimensionsOf(f.metricStat(throttles, 'gsiRead0'))).toEqual({ TableName: 'registry', GlobalSecondaryIndexName: 'gsi1' });
+    expect(f.metricStat(throttles, 'gsiWrite0').Metric.MetricName).toBe('WriteThrottleEvents');
+    expect(() => monitoring.monitorTable({ table: f.table(stack, 'other'), label: 'other', globalSecondaryIndexNames: ['a', 'b', 'c', 'd', 'e'] }))
+      .toThrow(/globalSecondaryIndexNames can hold at most 4 indexes .* but 5 were provided/);
   });
 
   test.each([

@@ -12,37 +12,50 @@ describe('drift compute (DynamoDB Local + s3rver)', () => {
   const suffix = `${process.pid}-${Date.now()}`;
   const artifactsBucket = `artifacts-${suffix}`;
   const predictionsBucket = `predictions-${suffix}`;
+  // Evaluation's layout: <runPrefix><jobName>/output/model/ (the artifact) and .../output/data/.
+  const jobOutput = (run: string) => `runs/demand/${run}/demand-north-${run}-1/output/`;
   let registry: ModelRegistryClient;
+
+  const line = (p: number, region: string) => JSON.stringify({ prediction: p, features: { region } });
+  /** `low` predictions below 0.5 (region eu) and `high` at or above it (region us). */
+  const batch = (low: number, high: number) => [
+    ...Array.from({ length: low }, (_, i) => line(0.1 + (i % 4) / 10, 'eu')),
+    ...Array.from({ length: high }, (_, i) => line(0.6 + (i % 4) / 10, 'us')),
+  ];
+  const put = (Bucket: string, Key: string, Body: string | Buffer) => s3.send(new PutObjectCommand({ Bucket, Key, Body }));
+  const deps = (emit: (l: string) => void = () => undefined) => ({ s3, registry, predictionsBucket, emit, now: () => new Date('2025-03-01T07:00:00Z') });
 
   beforeAll(async () => {
     registry = new ModelRegistryClient({ tableName: await createLocalTable('driftreg', REGISTRY_SCHEMA), doc: localDoc() });
     await s3.send(new CreateBucketCommand({ Bucket: artifactsBucket }));
     await s3.send(new CreateBucketCommand({ Bucket: predictionsBucket }));
     await registry.createModel({ model: 'demand', actor: 'test' });
+    // Version 1: its run recorded no baseline URI; train.py wrote baseline.json to output/data/.
     await registry.startRun({ runId: 'run-1', model: 'demand', category: 'north' });
-    const v = await registry.registerVersion({ model: 'demand', category: 'north', artifactUri: 's3://a/model.tar.gz', runId: 'run-1', actor: 'test' });
-    await registry.promote({ model: 'demand', category: 'north', version: v.version, actor: 'test', reason: 'first' });
-    // Baseline at the contract's default place: runs/<model>/<runId>/output/baseline.json
-    await s3.send(new PutObjectCommand({
-      Bucket: artifactsBucket,
-      Key: 'runs/demand/run-1/output/baseline.json',
-      Body: JSON.stringify({
-        prediction: { type: 'numeric', edges: [0.5], counts: [50, 50] },
-        features: { region: { type: 'categorical', categories: ['eu', 'us'], counts: [50, 50] } },
-      }),
+    await registry.registerVersion({ model: 'demand', category: 'north', artifactUri: `s3://${artifactsBucket}/${jobOutput('run-1')}model/`, runId: 'run-1', actor: 'test' });
+    await registry.promote({ model: 'demand', category: 'north', version: 1, actor: 'test', reason: 'first' });
+    await put(artifactsBucket, `${jobOutput('run-1')}data/baseline.json`, JSON.stringify({
+      prediction: { type: 'numeric', edges: [0.5], counts: [500, 500] },
+      features: { region: { type: 'categorical', categories: ['eu', 'us'], counts: [500, 500] } },
     }));
-    // Day's predictions in two files (one gzipped): predictions [0.4, 0.6] shares = [0.4, 0.6]
-    const line = (p: number, region: string) => JSON.stringify({ prediction: p, features: { region } });
-    await s3.send(new PutObjectCommand({ Bucket: predictionsBucket, Key: 'demand/north/2025-03-01/part-0.jsonl', Body: [line(0.1, 'eu'), line(0.2, 'eu'), line(0.7, 'us')].join('\n') }));
-    await s3.send(new PutObjectCommand({ Bucket: predictionsBucket, Key: 'demand/north/2025-03-01/part-1.jsonl.gz', Body: gzipSync([line(0.8, 'us'), line(0.9, 'us'), ''].join('\n')) }));
+    // Version 2: a different model whose predictions are mostly low; its run recorded its baseline.
+    await registry.startRun({ runId: 'run-2', model: 'demand', category: 'north' });
+    await registry.registerVersion({ model: 'demand', category: 'north', artifactUri: `s3://${artifactsBucket}/${jobOutput('run-2')}model/`, runId: 'run-2', actor: 'test' });
+    await put(artifactsBucket, `${jobOutput('run-2')}model/baseline.json`, JSON.stringify({ prediction: { type: 'numeric', edges: [0.5], counts: [900, 100] } }));
+    await registry.finishRun({ runId: 'run-2', status: 'SUCCEEDED', artifacts: { baseline: `s3://${artifactsBucket}/${jobOutput('run-2')}model/baseline.json` } });
+
+    // 2025-03-01, scored by version 1, in two files (one gzipped): shares [0.4, 0.6] of 250.
+    const day = batch(100, 150);
+    await put(predictionsBucket, 'demand/north/2025-03-01/part-0.jsonl', day.slice(0, 120).join('\n'));
+    await put(predictionsBucket, 'demand/north/2025-03-01/part-1.jsonl.gz', gzipSync([...day.slice(120), ''].join('\n')));
+    // 2025-03-03: a small batch (a few stores only).
+    await put(predictionsBucket, 'demand/north/2025-03-03/part-0.jsonl', batch(20, 30).join('\n'));
   });
 
-  test('computes PSI of predictions and features against the production baseline and publishes EMF', async () => {
+  test('computes PSI of predictions and features against the scored version\'s baseline, found where evaluation writes it, and publishes EMF', async () => {
     const lines: string[] = [];
-    const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01' }, {
-      s3, registry, artifactsBucket, predictionsBucket, emit: (l) => lines.push(l), now: () => new Date('2025-03-01T07:00:00Z'),
-    });
-    expect(res).toMatchObject({ status: 'PUBLISHED', version: 1, sampleSize: 5, baselineUri: `s3://${artifactsBucket}/runs/demand/run-1/output/baseline.json` });
+    const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01', version: 1 }, deps((l) => lines.push(l)));
+    expect(res).toMatchObject({ status: 'PUBLISHED', version: 1, sampleSize: 250, baselineUri: `s3://${artifactsBucket}/${jobOutput('run-1')}data/baseline.json` });
     // e = [0.5, 0.5], a = [0.4, 0.6] for both -> 0.0405465 (see psi.test.ts)
     expect(res.predictionPsi).toBeCloseTo(0.0405465, 6);
     expect(res.featurePsi.region).toBeCloseTo(0.0405465, 6);
@@ -58,23 +71,47 @@ describe('drift compute (DynamoDB Local + s3rver)', () => {
     expect(feature).toMatchObject({ Feature: 'region', [METRICS.featureDrift]: 0.040547 });
   });
 
-  test('publishes nothing when there are no predictions or no production version', async () => {
+  test('a promotion while the batch was scored does not compare it with the new version\'s baseline', async () => {
+    await registry.promote({ model: 'demand', category: 'north', version: 2, actor: 'pipeline', reason: 'promoted during scoring' });
+    try {
+      const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01', version: 1 }, deps());
+      expect(res).toMatchObject({ status: 'PUBLISHED', version: 1 });
+      expect(res.predictionPsi).toBeCloseTo(0.0405465, 6);
+      // The same batch against version 2's recorded baseline [0.9, 0.1] would read as a major shift.
+      const v2 = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01', version: 2 }, deps());
+      expect(v2.baselineUri).toBe(`s3://${artifactsBucket}/${jobOutput('run-2')}model/baseline.json`);
+      expect(v2.predictionPsi).toBeGreaterThan(1);
+    } finally {
+      await registry.rollback({ model: 'demand', category: 'north', actor: 'test', reason: 'back' });
+    }
+  });
+
+  test('publishes nothing for a batch too small for a meaningful PSI, and says how many values it needs', async () => {
     const lines: string[] = [];
-    const deps = { s3, registry, artifactsBucket, predictionsBucket, emit: (l: string) => lines.push(l) };
-    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-02' }, deps)).resolves.toMatchObject({ status: 'NO_PREDICTIONS' });
-    await expect(computeDrift({ model: 'demand', category: 'south', executionDate: '2025-03-01' }, deps)).resolves.toMatchObject({ status: 'NO_PRODUCTION_VERSION' });
+    const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-03', version: 1 }, deps((l) => lines.push(l)));
+    expect(res).toMatchObject({ status: 'TOO_FEW_VALUES', sampleSize: 50 });
+    expect(res.predictionPsi).toBeUndefined();
+    // 2 bins -> minimum max(100, 20 * 2) = 100; effective size 50 * 1000 / 1050 = 47.6
+    expect(res.tooFewValues?.prediction).toEqual({ batch: 50, baseline: 1000, effective: 47.6, required: 100 });
+    expect(res.tooFewValues?.region).toEqual({ batch: 50, baseline: 1000, effective: 47.6, required: 100 });
     expect(lines).toEqual([]);
   });
 
-  test('reports a missing baseline instead of failing the batch', async () => {
-    const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01', baselineUri: `s3://${artifactsBucket}/nope/baseline.json` }, {
-      s3, registry, artifactsBucket, predictionsBucket, emit: () => undefined,
-    });
-    expect(res.status).toBe('NO_BASELINE');
+  test('publishes nothing when there are no predictions or no baseline', async () => {
+    const lines: string[] = [];
+    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-02', version: 1 }, deps((l) => lines.push(l))))
+      .resolves.toMatchObject({ status: 'NO_PREDICTIONS' });
+    await expect(computeDrift({ model: 'demand', category: 'south', executionDate: '2025-03-01', version: 1 }, deps((l) => lines.push(l))))
+      .resolves.toMatchObject({ status: 'NO_BASELINE' });
+    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01', version: 1, baselineUri: `s3://${artifactsBucket}/nope/baseline.json` }, deps((l) => lines.push(l))))
+      .resolves.toMatchObject({ status: 'NO_BASELINE', baselineUri: `s3://${artifactsBucket}/nope/baseline.json` });
+    expect(lines).toEqual([]);
   });
 
-  test('rejects a malformed event with the field and value', async () => {
-    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '01/03/2025' }, { s3, registry, artifactsBucket, predictionsBucket }))
+  test('rejects a malformed event with the field, the value and the fix', async () => {
+    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '01/03/2025', version: 1 }, deps()))
       .rejects.toThrow(/event.executionDate must be YYYY-MM-DD, but "01\/03\/2025"/);
+    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-01' } as never, deps()))
+      .rejects.toThrow(/event.version must be the version that scored the batch .* pass \$.version in the batch inference step's payload/);
   });
 });

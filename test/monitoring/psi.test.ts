@@ -1,4 +1,5 @@
-import { parseBaseline } from '../../lambda/shared/monitoring/baseline';
+import { isoWeekday, parseBaseline, predictionBaselineFor } from '../../lambda/shared/monitoring/baseline';
+import { effectiveSampleSize, minimumSampleSize } from '../../lambda/shared/monitoring/sample-size';
 import { EPSILON, binOf, mergeDegenerateBins, psi, psiOfValues } from '../../lambda/shared/monitoring/psi';
 
 // Hand computations: PSI = sum (a - e) * ln(a / e) over bin shares, zero shares -> EPSILON (1e-4).
@@ -96,5 +97,34 @@ describe('baseline.json', () => {
       .toThrow(/prediction.counts must have edges.length \+ 1 = 2 entries/);
     expect(() => parseBaseline('{"features": {}}')).toThrow(/must have a "prediction" histogram/);
     expect(() => parseBaseline('not json')).toThrow(/is not valid JSON/);
+  });
+});
+
+describe('weekday baselines', () => {
+  const h = (n: number) => ({ type: 'numeric', edges: [0.5], counts: [n, n] });
+
+  test('a batch is compared with the histogram of its execution date\'s ISO weekday, else with all days', () => {
+    const b = parseBaseline(JSON.stringify({ prediction: h(70), predictionByWeekday: { 6: h(10), 7: h(12) } }));
+    // 2026-11-28 is a Saturday (6), 2026-11-29 a Sunday (7), 2026-11-30 a Monday (1).
+    expect(['2026-11-28', '2026-11-29', '2026-11-30'].map(isoWeekday)).toEqual([6, 7, 1]);
+    expect(predictionBaselineFor(b, '2026-11-28').counts).toEqual([10, 10]);
+    expect(predictionBaselineFor(b, '2026-11-29').counts).toEqual([12, 12]);
+    expect(predictionBaselineFor(b, '2026-11-30').counts).toEqual([70, 70]);
+  });
+
+  test('names the key and the fix when a weekday is not 1-7', () => {
+    expect(() => parseBaseline(JSON.stringify({ prediction: h(1), predictionByWeekday: { 0: h(1) } })))
+      .toThrow(/predictionByWeekday has the key "0": use ISO weekdays "1" \(Monday\) to "7" \(Sunday\)/);
+    expect(() => parseBaseline(JSON.stringify({ prediction: h(1), predictionByWeekday: [h(1)] })))
+      .toThrow(/predictionByWeekday must be an object of weekday/);
+  });
+});
+
+describe('minimum sample size', () => {
+  test('is max(100, 20 per bin) of the effective size batch * baseline / (batch + baseline)', () => {
+    expect([2, 5, 10, 20].map(minimumSampleSize)).toEqual([100, 100, 200, 400]);
+    expect(effectiveSampleSize(100, 400)).toBe(80);
+    expect(effectiveSampleSize(200, 200)).toBe(100);
+    expect(effectiveSampleSize(0, 1000)).toBe(0);
   });
 });

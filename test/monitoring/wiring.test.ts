@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DataLake } from '../../lib/data-lake';
 import { ModelRegistry } from '../../lib/model-registry';
-import { MlopsMonitoring } from '../../lib/monitoring';
+import { AlarmSeverity, MlopsMonitoring } from '../../lib/monitoring';
 import { MetricDirection } from '../../lib/training-pipeline';
 import { nagFindings, testApp } from '../support/cdk';
 import * as f from './fixtures';
@@ -30,36 +30,51 @@ function monitorDemand(stack: Stack, monitoring: MlopsMonitoring) {
   return train;
 }
 
-describe('paging alarm per model', () => {
-  test('pages on any critical alarm, or on stale predictions together with a failing pipeline', () => {
+describe('paging alarms', () => {
+  test('one composite per model and area, fired by that area\'s critical alarms only', () => {
     const stack = new Stack(testApp(), 'Mon', { env: f.env });
     const { monitoring } = platform(stack);
     monitorDemand(stack, monitoring);
     const t = Template.fromStack(stack);
-    const composites = t.findResources('AWS::CloudWatch::CompositeAlarm');
-    expect(Object.keys(composites)).toHaveLength(1);
-    const props = Object.values(composites)[0].Properties;
-    expect(props.AlarmName).toBe('mlops-demand-Paging');
-    expect(props.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringTopic/) }]);
-    const rule = JSON.stringify(props.AlarmRule);
+    const composites = Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm')).map((r) => r.Properties);
+    expect(composites.map((p) => p.AlarmName).sort()).toEqual(['mlops-demand-Page-predictions', 'mlops-demand-Page-serving']);
+    expect(monitoring.pagingAlarms('demand')).toHaveLength(2);
     const logicalId = (name: string) => Object.entries(t.findResources('AWS::CloudWatch::Alarm')).find(([, r]) => r.Properties.AlarmName === name)![0];
-    // Criticals page alone ...
-    for (const critical of ['PredictionsStaleCritical-north', 'LatencyP99AboveSlo', 'ServerErrorRate', 'RunningTasksBelowMinimum']) {
-      expect(rule).toContain(logicalId(`mlops-demand-${critical}`));
+    const rule = (name: string) => JSON.stringify(composites.find((p) => p.AlarmName === name)!.AlarmRule);
+    const children = (name: string) => (rule(name).match(/GetAtt\":\[\"([^\"]+)\"/g) ?? []).length;
+    expect(children('mlops-demand-Page-predictions')).toBe(2);
+    for (const c of ['north', 'south']) expect(rule('mlops-demand-Page-predictions')).toContain(logicalId(`mlops-demand-PredictionsStaleCritical-${c}`));
+    expect(children('mlops-demand-Page-serving')).toBe(3);
+    for (const critical of ['LatencyP99AboveSlo', 'ServerErrorRate', 'RunningTasksBelowMinimum']) {
+      expect(rule('mlops-demand-Page-serving')).toContain(logicalId(`mlops-demand-${critical}`));
     }
-    // ... warnings page only as "stale AND pipeline failing" ...
-    expect(rule).toMatch(/\(\(ALARM\(.*PredictionsStaleWarning.*\) AND \(ALARM\(.*PipelineExecutionsFailed/);
-    // ... and the rest never page.
-    for (const quiet of ['PredictionDrift', 'ModelQualityBelowThreshold', 'LatencyP95AboveSlo', 'FallbackRate']) {
-      expect(rule).not.toContain(logicalId(`mlops-demand-${quiet}`));
+    for (const p of composites) {
+      expect(p.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringTopic/) }]);
+      expect(p.OKActions).toEqual(p.AlarmActions);
+      expect(p.AlarmDescription).toMatch(/^\[PAGE\] demand: /);
     }
   });
 
-  test('a model with warnings only gets a paging alarm that never fires', () => {
+  test('system errors of a shared table page on the shared store composite', () => {
+    const stack = new Stack(testApp(), 'Mon', { env: f.env });
+    const monitoring = new MlopsMonitoring(stack, 'Monitoring', { alarmNamePrefix: 'mlops' });
+    monitoring.monitorTable({ table: f.table(stack, 'registry'), label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL });
+    monitoring.monitorTable({ table: f.table(stack, 'predictions'), label: 'predictions' });
+    const t = Template.fromStack(stack);
+    const composites = Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm')).map((r) => r.Properties);
+    expect(composites.map((p) => p.AlarmName)).toEqual(['mlops-shared-Page-store']);
+    const registryErrors = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).find(([, r]) => r.Properties.AlarmName === 'mlops-shared-registry-SystemErrors')![0];
+    expect(JSON.stringify(composites[0].AlarmRule)).toContain(registryErrors);
+    // The predictions table's system errors are a warning here: they notify, they do not page.
+    expect(JSON.stringify(composites[0].AlarmRule)).not.toContain('predictionsSystemErrors');
+  });
+
+  test('a model with warnings only has no paging alarm', () => {
     const stack = new Stack(testApp(), 'Mon', { env: f.env });
     const monitoring = new MlopsMonitoring(stack, 'Monitoring', { alarmNamePrefix: 'mlops' });
     monitoring.monitorModelQuality({ model: 'quiet', metricName: 'auc', direction: MetricDirection.MAXIMIZE, threshold: 0.7 });
-    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmRule: 'FALSE' });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::CompositeAlarm', 0);
+    expect(monitoring.pagingAlarms('quiet')).toEqual([]);
   });
 });
 

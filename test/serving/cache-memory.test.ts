@@ -69,11 +69,14 @@ describe('answer cache memory', () => {
         expect(peak).toBeLessThan(CAP + SLACK);
       }
     }
-    // The cache still works: the most recent entities are answered without a store read.
+    // The cache still works and holds a fair number of entries (the size estimate is not wildly
+    // pessimistic): the most recent 1,000 entities are answered without a store read. (The heap
+    // delta is not used for this lower bound: in a shared jest worker, garbage of earlier test
+    // files can be collected during the run and make the delta shrink.)
     const reads = store.reads;
-    await core.predictMany('demand', 'books', Array.from({ length: BATCH }, (_, i) => `e${ENTITIES - BATCH + i}`));
+    for (let start = ENTITIES - 1000; start < ENTITIES; start += BATCH) {
+      await core.predictMany('demand', 'books', Array.from({ length: BATCH }, (_, i) => `e${start + i}`));
+    }
     expect(store.reads).toBe(reads);
-    // And it uses a fair share of its budget (the size estimate is not wildly pessimistic).
-    expect(peak).toBeGreaterThan(CAP / 4);
   });
 });

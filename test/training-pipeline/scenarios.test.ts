@@ -220,7 +220,7 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
       const request = await getApprovalRequest(p.deps, MODEL, 'books', 1);
       expect(request).toMatchObject({ status: 'PENDING', metric: 'rmse', metricValue: 0.4 });
       expect(p.notifications[0].message).toContain(`aws stepfunctions send-task-success --task-token '${request!.taskToken}'`);
-      expect(p.notifications[0].message).toContain(`mlops approve ${MODEL} --category books --version 1`);
+      expect(p.notifications[0].message).toContain(`mlops approve ${MODEL} 1 --category books --reason "<why>"`);
       expect(await p.registry.getProduction(MODEL, 'books')).toBeUndefined();
 
       await decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 1, decision: 'APPROVE', actor: 'alice', reason: 'looks good' });

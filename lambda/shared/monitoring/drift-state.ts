@@ -14,6 +14,10 @@ export interface RetrainSlot {
   readonly nextAllowedAt?: number;
   /** What the slot held before this call; pass it to releaseRetrainSlot when the start fails. */
   readonly previousStartedAt?: number;
+  /** The execution of that previous start; pass it to releaseRetrainSlot as well. */
+  readonly previousExecutionArn?: string;
+  /** Execution started with the slot held (when not acquired and the start was recorded). */
+  readonly lastExecutionArn?: string;
 }
 
 export interface DriftStateOptions {
@@ -27,19 +31,25 @@ export interface DriftStateOptions {
  */
 export async function acquireRetrainSlot(opts: DriftStateOptions, input: {
   model: string; nowSeconds: number; cooldownSeconds: number; alarmName?: string;
+  /**
+   * Take the slot from the start at this epoch second even inside the cooldown (its execution
+   * failed before training anything); only if that start still holds it.
+   */
+  takeOverFrom?: number;
 }): Promise<RetrainSlot> {
   if (!Number.isInteger(input.cooldownSeconds) || input.cooldownSeconds < 0) {
     throw new Error(`cooldownSeconds must be a whole number >= 0, but ${input.cooldownSeconds} was provided`);
   }
+  const takeOver = input.takeOverFrom !== undefined;
   try {
     const res = await opts.doc.send(new UpdateCommand({
       TableName: opts.tableName,
       Key: { pk: DRIFT_STATE.pk(input.model), sk: DRIFT_STATE.sk },
-      UpdateExpression: 'SET lastStartedAt = :now, lastAlarmName = :alarm, entity = :entity, model = :model ADD starts :one',
-      ConditionExpression: 'attribute_not_exists(lastStartedAt) OR lastStartedAt <= :cutoff',
+      UpdateExpression: 'SET lastStartedAt = :now, lastAlarmName = :alarm, entity = :entity, model = :model REMOVE lastExecutionArn ADD starts :one',
+      ConditionExpression: takeOver ? 'lastStartedAt = :held' : 'attribute_not_exists(lastStartedAt) OR lastStartedAt <= :cutoff',
       ExpressionAttributeValues: {
         ':now': input.nowSeconds,
-        ':cutoff': input.nowSeconds - input.cooldownSeconds,
+        ...(takeOver ? { ':held': input.takeOverFrom } : { ':cutoff': input.nowSeconds - input.cooldownSeconds }),
         ':alarm': input.alarmName ?? 'unknown',
         ':entity': DRIFT_STATE.entity,
         ':model': input.model,
@@ -52,6 +62,7 @@ export async function acquireRetrainSlot(opts: DriftStateOptions, input: {
       lastStartedAt: input.nowSeconds,
       nextAllowedAt: input.nowSeconds + input.cooldownSeconds,
       previousStartedAt: res.Attributes?.lastStartedAt as number | undefined,
+      previousExecutionArn: res.Attributes?.lastExecutionArn as string | undefined,
     };
   } catch (e) {
     if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
@@ -61,7 +72,12 @@ export async function acquireRetrainSlot(opts: DriftStateOptions, input: {
       ConsistentRead: true,
     }));
     const last = current.Item?.lastStartedAt as number | undefined;
-    return { acquired: false, lastStartedAt: last, nextAllowedAt: last === undefined ? undefined : last + input.cooldownSeconds };
+    return {
+      acquired: false,
+      lastStartedAt: last,
+      nextAllowedAt: last === undefined ? undefined : last + input.cooldownSeconds,
+      lastExecutionArn: current.Item?.lastExecutionArn as string | undefined,
+    };
   }
 }
 
@@ -70,11 +86,15 @@ export async function acquireRetrainSlot(opts: DriftStateOptions, input: {
  * is not swallowed by a start that never happened. Only undoes our own write.
  */
 export async function releaseRetrainSlot(opts: DriftStateOptions, input: {
-  model: string; acquiredAt: number; previousStartedAt?: number;
+  model: string; acquiredAt: number; previousStartedAt?: number; previousExecutionArn?: string;
 }): Promise<void> {
+  const arn = input.previousExecutionArn;
   const restore = input.previousStartedAt === undefined
     ? { UpdateExpression: 'REMOVE lastStartedAt', ExpressionAttributeValues: { ':mine': input.acquiredAt } }
-    : { UpdateExpression: 'SET lastStartedAt = :prev', ExpressionAttributeValues: { ':mine': input.acquiredAt, ':prev': input.previousStartedAt } };
+    : {
+      UpdateExpression: `SET lastStartedAt = :prev${arn === undefined ? '' : ', lastExecutionArn = :arn'}`,
+      ExpressionAttributeValues: { ':mine': input.acquiredAt, ':prev': input.previousStartedAt, ...(arn === undefined ? {} : { ':arn': arn }) },
+    };
   try {
     await opts.doc.send(new UpdateCommand({
       TableName: opts.tableName,

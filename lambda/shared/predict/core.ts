@@ -1,6 +1,7 @@
 // The one predict core behind both front ends (Fargate server and API Lambda):
 // resolve production version -> prefilter rules -> lookup (cache, store) -> override rules ->
 // answer, or fallback rules when there is no valid prediction. Every answer says its source.
+import { ENTITY_ID_FIX, isEntityId } from '../entity-id';
 import { ValidationError } from '../registry/errors';
 import * as v from '../registry/validate';
 import { StoredPrediction, predictionKey } from '../predictions/schema';
@@ -71,8 +72,6 @@ export interface PredictCoreOptions {
   readonly onProductionError?: (model: string, category: string, error: unknown) => void;
 }
 
-const ENTITY_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@+=,~-]{0,255}$/;
-const ENTITY_FIX = 'use 1-256 letters, digits, "_", ".", ":", "@", "+", "=", ",", "~" or "-", starting with a letter or digit';
 
 export class PredictCore {
   private readonly cache: TtlCache<StoredPrediction | null>;
@@ -227,8 +226,8 @@ export class PredictCore {
   }
 
   private entityId(id: unknown, field: string): void {
-    if (typeof id !== 'string' || !ENTITY_ID.test(id)) {
-      throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_FIX).message);
+    if (!isEntityId(id)) {
+      throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_ID_FIX).message);
     }
   }
 }

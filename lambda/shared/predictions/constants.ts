@@ -9,6 +9,10 @@ export const BATCH_ENV = {
   ttlHours: 'MLOPS_PREDICTION_TTL_HOURS',
   /** Lines per part file written by the extractor (one loader invocation per part). */
   linesPerPart: 'MLOPS_LINES_PER_PART',
+  /** Largest share (0-1) of invalid prediction lines a category may have before it fails. */
+  maxInvalidShare: 'MLOPS_MAX_INVALID_PREDICTION_SHARE',
+  /** ECR repository URI the scoring images must come from (besides the default image). */
+  imageRepository: 'MLOPS_SCORING_IMAGE_REPOSITORY',
 } as const;
 
 export const BATCH_DEFAULTS = {
@@ -18,6 +22,8 @@ export const BATCH_DEFAULTS = {
    * (~2 MB) fits comfortably in memory.
    */
   linesPerPart: 10_000,
+  /** 1% invalid lines: more means the scoring code is broken, not that a few rows were odd. */
+  maxInvalidShare: 0.01,
   /** Concurrent BatchWriteItem calls per loader invocation. */
   writeConcurrency: 4,
   /** Attempts per chunk of 25 before the invocation fails (and Step Functions retries the file). */
@@ -26,6 +32,6 @@ export const BATCH_DEFAULTS = {
   maxDelayMs: 5_000,
 } as const;
 
-/** Name of the part files under a prediction prefix. */
+/** Name of the part files under a parts prefix. */
 export const PART_PREFIX = 'part-';
 export const partKey = (prefix: string, n: number) => `${prefix}${PART_PREFIX}${String(n).padStart(5, '0')}.jsonl`;

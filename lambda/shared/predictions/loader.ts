@@ -4,9 +4,11 @@
 // (idempotent). When items still fail after all attempts the load throws, so the caller
 // (Step Functions) retries the whole file instead of losing items silently.
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENTITY_ID_FIX, isEntityId } from '../entity-id';
 import { ValidationError } from '../registry/errors';
 import { StoredPrediction, predictionKey } from './schema';
 import { BATCH_DEFAULTS } from './constants';
+import { assertStorable } from './storable';
 
 export interface BatchContext {
   readonly model: string;
@@ -17,13 +19,17 @@ export interface BatchContext {
   readonly ttlHours: number;
 }
 
-/** One line of the scoring output: `{"entityId": "...", "prediction": <any JSON>}`. */
+/**
+ * One line of the scoring output: `{"entityId": "...", "prediction": <any JSON>}`, as the item
+ * to store. Throws a ValidationError (the line counts as failed, with that reason) for an entity
+ * id the server would reject or a prediction DynamoDB cannot store.
+ */
 export function toItem(line: unknown, ctx: BatchContext): StoredPrediction {
   if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new ValidationError('line', line, 'write one JSON object per line: {"entityId": "...", "prediction": ...}');
   const { entityId, prediction } = line as { entityId?: unknown; prediction?: unknown };
-  if (typeof entityId !== 'string' || entityId === '' || entityId.length > 256) throw new ValidationError('entityId', entityId, 'use a non-empty string of at most 256 characters');
+  if (!isEntityId(entityId)) throw new ValidationError('entityId', entityId, ENTITY_ID_FIX);
   if (prediction === undefined) throw new ValidationError('prediction', prediction, 'write the model output for the entity (any JSON value)');
-  return {
+  const item: StoredPrediction = {
     pk: predictionKey(ctx.model, ctx.category, ctx.version, entityId),
     model: ctx.model,
     category: ctx.category,
@@ -33,6 +39,8 @@ export function toItem(line: unknown, ctx: BatchContext): StoredPrediction {
     generatedAt: ctx.generatedAt.toISOString(),
     expiresAt: Math.floor(ctx.generatedAt.getTime() / 1000) + Math.round(ctx.ttlHours * 3600),
   };
+  assertStorable({ ...item });
+  return item;
 }
 
 export interface WriteOptions {
@@ -94,7 +102,9 @@ export async function writeItems(options: WriteOptions, items: readonly StoredPr
   const worker = async () => {
     while (next < chunks.length) {
       const chunk = chunks[next++];
-      retries += await writeChunk(options, chunk);
+      // Not `retries += await ...`: that reads `retries` before the await and loses the other workers' counts.
+      const chunkRetries = await writeChunk(options, chunk);
+      retries += chunkRetries;
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? BATCH_DEFAULTS.writeConcurrency, chunks.length) }, worker));

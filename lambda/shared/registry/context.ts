@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from './errors';
 
 /** What every registry operation needs: the client, the table, a clock and a retry policy. */
 export interface RegistryContext {
@@ -31,16 +32,38 @@ export function encodeToken(key: Record<string, unknown> | undefined): string | 
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
 }
 
-export function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
+/**
+ * What the page key of one listing looks like: each key attribute with its exact value or its
+ * prefix. A token is only accepted when it decodes to exactly these attributes, all strings, so
+ * a token that was edited, truncated or taken from another listing is a ValidationError (CLI
+ * exit 1) instead of a raw DynamoDB ValidationException.
+ */
+export type PageKeyShape = Readonly<Record<string, { readonly equals: string } | { readonly startsWith: string }>>;
+
+export function decodeToken(token: string | undefined, shape: PageKeyShape): Record<string, unknown> | undefined {
   if (token === undefined) return undefined;
+  let key: unknown;
   try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-  } catch { /* fall through */ }
-  // Imported lazily to keep this helper free of cycles.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ValidationError } = require('./errors') as typeof import('./errors');
-  throw new ValidationError('nextToken', token, 'pass the nextToken returned by the previous page unchanged');
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!matchesShape(key, shape)) {
+    throw new ValidationError('nextToken', token, 'pass the nextToken returned by the previous page of the same listing, unchanged (or leave it out to start from the first page)');
+  }
+  return key;
+}
+
+function matchesShape(key: unknown, shape: PageKeyShape): key is Record<string, string> {
+  if (!key || typeof key !== 'object' || Array.isArray(key)) return false;
+  const attrs = Object.keys(key);
+  if (attrs.length !== Object.keys(shape).length) return false;
+  return attrs.every((name) => {
+    const rule = Object.hasOwn(shape, name) ? shape[name] : undefined;
+    const value = (key as Record<string, unknown>)[name];
+    if (rule === undefined || typeof value !== 'string') return false;
+    return 'equals' in rule ? value === rule.equals : value.startsWith(rule.startsWith) && value.length > rule.startsWith.length;
+  });
 }
 
 /** Every item of a paged listing, following `nextToken` to the end. */

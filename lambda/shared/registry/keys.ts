@@ -5,7 +5,9 @@ export const GSI1 = 'gsi1';
 const pad = (n: number) => String(n).padStart(10, '0');
 
 export const keys = {
-  model: (model: string) => ({ pk: `MODEL#${model}`, sk: '#META' }),
+  model: (model: string) => ({ pk: `${keys.modelPkPrefix}${model}`, sk: keys.modelSk }),
+  modelPkPrefix: 'MODEL#',
+  modelSk: '#META',
   modelsIndex: () => 'MODELS',
   /** Partition holding everything about one (model, category): versions, counter, pointer, history. */
   line: (model: string, category: string) => `MODEL#${model}#CAT#${category}`,
@@ -16,7 +18,9 @@ export const keys = {
   eventSk: (sequence: number) => `P#${pad(sequence)}`,
   eventPrefix: 'P#',
   runRefSk: (runId: string) => `RUNREF#${runId}`,
-  run: (runId: string) => ({ pk: `RUN#${runId}`, sk: '#RUN' }),
+  run: (runId: string) => ({ pk: `${keys.runPkPrefix}${runId}`, sk: keys.runSk }),
+  runPkPrefix: 'RUN#',
+  runSk: '#RUN',
   runsIndex: (model: string) => `MODEL#${model}#RUNS`,
 };
 

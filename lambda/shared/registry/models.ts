@@ -48,6 +48,11 @@ export async function requireModel(ctx: RegistryContext, model: string): Promise
   return found;
 }
 
+// Page keys of the models index: the index key plus the table key of a model record.
+const MODELS_PAGE_KEY = {
+  gsi1pk: { equals: keys.modelsIndex() }, gsi1sk: { startsWith: '' }, pk: { startsWith: keys.modelPkPrefix }, sk: { equals: keys.modelSk },
+} as const;
+
 export async function listModels(ctx: RegistryContext, opts: { limit?: number; nextToken?: string } = {}): Promise<Page<ModelRecord>> {
   const res = await ctx.doc.send(new QueryCommand({
     TableName: ctx.tableName,
@@ -55,7 +60,7 @@ export async function listModels(ctx: RegistryContext, opts: { limit?: number; n
     KeyConditionExpression: 'gsi1pk = :p',
     ExpressionAttributeValues: { ':p': keys.modelsIndex() },
     Limit: v.limit('limit', opts.limit),
-    ExclusiveStartKey: decodeToken(opts.nextToken),
+    ExclusiveStartKey: decodeToken(opts.nextToken, MODELS_PAGE_KEY),
   }));
   return { items: (res.Items ?? []).map(toModel), nextToken: encodeToken(res.LastEvaluatedKey) };
 }

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mlopsCommand } from '../../../cli/command-line';
 import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { ENTITY, keys } from './keys';
@@ -118,7 +119,7 @@ export async function listHistory(ctx: RegistryContext, modelInput: string, cate
     ExpressionAttributeValues: { ':pk': keys.line(model, category), ':p': keys.eventPrefix },
     ScanIndexForward: false,
     Limit: v.limit('limit', opts.limit),
-    ExclusiveStartKey: decodeToken(opts.nextToken),
+    ExclusiveStartKey: decodeToken(opts.nextToken, { pk: { equals: keys.line(model, category) }, sk: { startsWith: keys.eventPrefix } }),
   }));
   return { items: (res.Items ?? []).map((i) => strip<PromotionEvent>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
 }
@@ -140,6 +141,8 @@ export function rollbackTarget(historyOldestFirst: readonly PromotionEvent[]): n
   return stack.length >= 2 ? stack[stack.length - 2] : undefined;
 }
 
+const promoteHint = (model: string, category: string) => mlopsCommand('promote', [model, '<version>'], { category, reason: '<why>' });
+
 /** Rolls production of (model, category) back to the version that was in production before the current one. */
 export async function rollback(ctx: RegistryContext, input: { model: string; category: string; actor: string; reason: string }): Promise<PromoteResult> {
   const model = v.modelName('model', input.model);
@@ -149,8 +152,8 @@ export async function rollback(ctx: RegistryContext, input: { model: string; cat
   const target = rollbackTarget(history);
   if (current === undefined || target === undefined) {
     throw new NotFoundError(`a previous production version of ${model}/${category}`, current === undefined
-      ? 'nothing was ever promoted; promote a version with `mlops promote`'
-      : `version ${current} is the first production version; promote another version explicitly with \`mlops promote\``);
+      ? `nothing was ever promoted; promote a version with \`${promoteHint(model, category)}\``
+      : `version ${current} is the first production version; promote another version explicitly with \`${promoteHint(model, category)}\``);
   }
   return promote(ctx, { model, category, version: target, actor: input.actor, reason: input.reason, kind: 'ROLLBACK', expectedCurrentVersion: current });
 }

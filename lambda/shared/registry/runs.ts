@@ -142,7 +142,9 @@ export async function listRuns(ctx: RegistryContext, input: ListRunsInput): Prom
     ExpressionAttributeValues: values,
     ScanIndexForward: false,
     Limit: v.limit('limit', input.limit),
-    ExclusiveStartKey: decodeToken(input.nextToken),
+    ExclusiveStartKey: decodeToken(input.nextToken, {
+      gsi1pk: { equals: keys.runsIndex(model) }, gsi1sk: { startsWith: '' }, pk: { startsWith: keys.runPkPrefix }, sk: { equals: keys.runSk },
+    }),
   }));
   return { items: (res.Items ?? []).map((i) => strip<Run>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
 }

@@ -1,3 +1,4 @@
+import { mlopsCommand } from '../../../cli/command-line';
 import { ValidationError } from './errors';
 
 // '#' is the key separator, so names are restricted to characters that can never contain it.
@@ -31,7 +32,7 @@ export function runId(field: string, value: unknown): string {
 
 export function version(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ValidationError(field, value, 'use a whole version number from 1 up, as listed by `mlops versions`');
+    throw new ValidationError(field, value, `use a whole version number from 1 up, as listed by \`${mlopsCommand('versions', ['<model>'])}\``);
   }
   return value;
 }

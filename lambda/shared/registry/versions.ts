@@ -50,7 +50,8 @@ export async function registerVersion(ctx: RegistryContext, input: RegisterVersi
 
   if (base.runId !== undefined) {
     const existing = await versionOfRun(ctx, model, category, base.runId);
-    if (existing) return existing;
+    // A retry after the version was committed: repair the category a throttled first call missed.
+    if (existing) return withCategory(ctx, existing);
   }
   await requireModel(ctx, model);
 
@@ -84,20 +85,22 @@ export async function registerVersion(ctx: RegistryContext, input: RegisterVersi
         },
       }]),
     ];
+    // Only the transaction is retried: once it committed, a failure of anything after it must
+    // not register the same artifact again under the next number.
     try {
       await ctx.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      await addCategory(ctx, model, category);
-      return record;
     } catch (e) {
       const codes = cancellationCodes(e);
       if (codes?.[2] === 'ConditionalCheckFailed' && base.runId !== undefined) {
         const existing = await versionOfRun(ctx, model, category, base.runId);
-        if (existing) return existing;
+        if (existing) return withCategory(ctx, existing);
       }
       const lostRace = codes?.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict') ?? false;
       if (!lostRace && !isTransientTransactionError(e)) throw e;
       await backoff(attempt);
+      continue;
     }
+    return withCategory(ctx, record);
   }
   throw new ConflictError(`could not register a version of ${model}/${category} after ${ctx.maxAttempts} attempts: too many concurrent registrations; retry later`);
 }
@@ -132,7 +135,7 @@ export async function listVersions(ctx: RegistryContext, modelInput: string, cat
     ExpressionAttributeValues: { ':pk': keys.line(model, category), ':v': keys.versionPrefix },
     ScanIndexForward: false,
     Limit: v.limit('limit', opts.limit),
-    ExclusiveStartKey: decodeToken(opts.nextToken),
+    ExclusiveStartKey: decodeToken(opts.nextToken, { pk: { equals: keys.line(model, category) }, sk: { startsWith: keys.versionPrefix } }),
   }));
   return { items: (res.Items ?? []).map((i) => strip<ModelVersion>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
 }
@@ -170,28 +173,71 @@ export async function setVersionStatus(ctx: RegistryContext, input: {
   const actor = v.nonEmpty('actor', input.actor, 'say who is acting', 256);
   const reason = v.nonEmpty('reason', input.reason, 'say why, for the audit trail (e.g. "offline metrics reviewed")');
   const line = keys.line(model, category);
-  if (status === 'REJECTED') {
-    const pointer = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: { pk: line, sk: keys.productionSk }, ConsistentRead: true }));
-    if (pointer.Item?.version === version) {
-      throw new ConflictError(`version ${version} of ${model}/${category} is in production and cannot be rejected: roll back or promote another version first`);
+  const notFound = () => new NotFoundError(`version ${version} of ${model}/${category}`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+  const update = {
+    TableName: ctx.tableName,
+    Key: { pk: line, sk: keys.versionSk(version) },
+    UpdateExpression: 'SET #s = :s, statusReason = :r, statusChangedAt = :t, statusChangedBy = :a',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':s': status, ':r': reason, ':t': ctx.now().toISOString(), ':a': actor },
+  };
+  if (status !== 'REJECTED') {
+    try {
+      const res = await ctx.doc.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return strip<ModelVersion>(res.Attributes ?? {});
+    } catch (e) {
+      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw notFound();
+      throw e;
     }
   }
+  // Rejecting checks the production pointer in the same transaction: promote's own transaction
+  // checks the version is not rejected, so one of two racing calls always loses.
   try {
-    const res = await ctx.doc.send(new UpdateCommand({
-      TableName: ctx.tableName,
-      Key: { pk: line, sk: keys.versionSk(version) },
-      UpdateExpression: 'SET #s = :s, statusReason = :r, statusChangedAt = :t, statusChangedBy = :a',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':s': status, ':r': reason, ':t': ctx.now().toISOString(), ':a': actor },
-      ReturnValues: 'ALL_NEW',
+    await ctx.doc.send(new TransactWriteCommand({
+      TransactItems: [
+        {
+          ConditionCheck: {
+            TableName: ctx.tableName,
+            Key: { pk: line, sk: keys.productionSk },
+            ConditionExpression: 'attribute_not_exists(pk) OR version <> :v',
+            ExpressionAttributeValues: { ':v': version },
+          },
+        },
+        { Update: update },
+      ],
     }));
-    return strip<ModelVersion>(res.Attributes ?? {});
   } catch (e) {
-    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') {
-      throw new NotFoundError(`version ${version} of ${model}/${category}`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+    const codes = cancellationCodes(e);
+    if (codes?.[0] === 'ConditionalCheckFailed') {
+      throw new ConflictError(`version ${version} of ${model}/${category} is in production and cannot be rejected: roll back or promote another version first`);
+    }
+    if (codes?.[1] === 'ConditionalCheckFailed') throw notFound();
+    if (codes?.includes('TransactionConflict')) {
+      throw new ConflictError(`version ${version} of ${model}/${category} changed while it was being rejected (a promotion in progress?): check \`mlops versions ${model} --category ${category}\` and retry`);
     }
     throw e;
+  }
+  return requireVersion(ctx, model, category, version);
+}
+
+/** Attempts of the category update after a committed registration (throttling only). */
+const CATEGORY_ATTEMPTS = 5;
+
+/**
+ * Records the version's category on the model (an idempotent set ADD), retrying throttling.
+ * If it still fails, the error reaches the caller with the version committed; registering
+ * again with the same runId returns that version and records the category then.
+ */
+async function withCategory(ctx: RegistryContext, version: ModelVersion): Promise<ModelVersion> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await addCategory(ctx, version.model, version.category);
+      return version;
+    } catch (e) {
+      if (attempt >= CATEGORY_ATTEMPTS || !isTransientTransactionError(e)) throw e;
+      await backoff(attempt);
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { mlopsCommand } from '../../../cli/command-line';
 import { ValidationError } from '../registry';
 import { ApprovalDecision, closeApprovalRequest, putApprovalRequest } from './approvals';
 import { TrainingDeps, pipelineActor } from './deps';
@@ -65,7 +66,8 @@ export async function applyApproval(item: GatedItem & { approval: ApprovalDecisi
 export async function approvalTimedOut(item: GatedItem, deps: TrainingDeps): Promise<CategoryOutcome> {
   const version = item.evaluation.version;
   const actor = pipelineActor(deps.config, item.executionId);
-  const reason = `no approval within ${Math.round(deps.config.approvalTimeoutSeconds / 3600)} h; promote by hand with \`mlops promote\` if still wanted`;
+  const promote = mlopsCommand('promote', [item.model, String(version)], { category: item.category, reason: '<why>' });
+  const reason = `no approval within ${Math.round(deps.config.approvalTimeoutSeconds / 3600)} h; promote by hand with \`${promote}\` if still wanted`;
   await deps.registry.setVersionStatus({ model: item.model, category: item.category, version, status: 'REGISTERED', actor, reason });
   await closeApprovalRequest(deps, { model: item.model, category: item.category, version, status: 'EXPIRED', actor, reason, at: deps.now().toISOString() });
   return { category: item.category, runId: item.runId, outcome: 'APPROVAL_TIMED_OUT', version, reason };

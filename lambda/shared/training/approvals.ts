@@ -1,5 +1,6 @@
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mlopsCommand } from '../../../cli/command-line';
 import { ConflictError, NotFoundError, ValidationError } from '../registry';
 import { keys } from '../registry/keys';
 import { APPROVAL_ENTITY, APPROVAL_SK_PREFIX } from './constants';
@@ -115,7 +116,7 @@ export async function decideApproval(store: ApprovalStore, sink: TaskTokenSink, 
   if (input.decision !== 'APPROVE' && input.decision !== 'REJECT') throw new ValidationError('decision', input.decision, 'use APPROVE or REJECT');
   if (typeof input.actor !== 'string' || input.actor.trim() === '') throw new ValidationError('actor', input.actor, 'say who decides (a user name)');
   const req = await getApprovalRequest(store, input.model, input.category, input.version);
-  if (!req) throw new NotFoundError(`an approval request for version ${input.version} of ${input.model}/${input.category}`, `nothing is waiting for a decision on it (already decided or timed out); promote it with \`mlops promote ${input.model} ${input.version} --category ${input.category}\``);
+  if (!req) throw new NotFoundError(`an approval request for version ${input.version} of ${input.model}/${input.category}`, `nothing is waiting for a decision on it (already decided or timed out); promote it with \`${mlopsCommand('promote', [input.model, String(input.version)], { category: input.category, reason: '<why>' })}\``);
   if (req.status !== 'PENDING') throw new ConflictError(`version ${input.version} of ${input.model}/${input.category} is no longer waiting for approval (${req.status}${req.decidedBy ? ` by ${req.decidedBy}` : ''})`);
   const decision: ApprovalDecision = { decision: input.decision, actor: input.actor, reason: input.reason };
   await sink.sendTaskSuccess(req.taskToken, JSON.stringify(decision));

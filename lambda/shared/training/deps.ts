@@ -25,7 +25,7 @@ export interface TrainingDeps {
   readonly now: () => Date;
   /**
    * Where EMF metric lines go.
-   * @default console.log (the Lambda log stream, which CloudWatch turns into metrics)
+   * @default writeEmf: process.stdout, unchanged by the Lambda JSON log format (CloudWatch turns it into metrics)
    */
   readonly emit?: (line: string) => void;
   /**

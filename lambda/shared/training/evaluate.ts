@@ -47,6 +47,10 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     throw new MetricsError(`${key} has no "${metric}" (it has ${Object.keys(metrics).join(', ') || 'nothing'}); the evaluation policy compares on "${metric}"`);
   }
   const modelDir = `s3://${item.outputBucket}/${jobPrefix}model/`;
+  // The version's artifact is what scoring reads: never register an empty prefix.
+  if ((await listAll(deps.s3, item.outputBucket, `${jobPrefix}model/`)).length === 0) {
+    throw new MetricsError(`no model files under ${modelDir}: the training code must write the model to ${CONTAINER.modelDir}`);
+  }
   const artifactUri = modelDir;
   const version: ModelVersion = await deps.registry.registerVersion({
     model: item.model,

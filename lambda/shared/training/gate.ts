@@ -1,3 +1,4 @@
+import { mlopsCommand } from '../../../cli/command-line';
 import { ConflictError } from '../registry';
 import { TrainingDeps, pipelineActor } from './deps';
 import { Evaluation } from './evaluate';
@@ -39,13 +40,14 @@ export async function decide(item: RunItem & { evaluation: Evaluation }, deps: T
   const base = { championVersion, championValue };
   if (item.experiment) return { ...base, decision: 'KEEP', reason: `experiment run: registered, never promoted (${cmp.reason})` };
   if (!cmp.better) return { ...base, decision: 'KEEP', reason: cmp.reason };
-  return { ...base, ...byMode(config.promotion, cmp.reason) };
+  return { ...base, ...byMode(config.promotion, cmp.reason, item) };
 }
 
-function byMode(mode: PromotionMode, reason: string): { decision: GateDecision; reason: string } {
+function byMode(mode: PromotionMode, reason: string, item: RunItem & { evaluation: Evaluation }): { decision: GateDecision; reason: string } {
   if (mode === 'auto') return { decision: 'PROMOTE', reason };
   if (mode === 'manual') return { decision: 'APPROVAL', reason: `${reason}; waiting for approval` };
-  return { decision: 'KEEP', reason: `${reason}; promotion mode is "none": promote by hand with \`mlops promote\`` };
+  const promote = mlopsCommand('promote', [item.model, String(item.evaluation.version)], { category: item.category, reason: '<why>' });
+  return { decision: 'KEEP', reason: `${reason}; promotion mode is "none": promote by hand with \`${promote}\`` };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { mlopsCommand } from '../../../cli/command-line';
 import { ApprovalRequest } from './approvals';
 import { CategoryOutcome } from './types';
 
@@ -12,13 +13,13 @@ export function approvalMessage(req: ApprovalRequest): { subject: string; messag
       `Gate: ${req.reason}.`,
       '',
       'Approve (promotes the version):',
-      `  mlops approve ${req.model} --category ${req.category} --version ${req.version}`,
+      `  ${mlopsCommand('approve', [req.model, String(req.version)], { category: req.category, reason: '<why>' })}`,
       `  or: aws stepfunctions send-task-success --task-token '${req.taskToken}' --task-output ${output('APPROVE')}`,
       'Reject (marks the version REJECTED):',
-      `  mlops reject ${req.model} --category ${req.category} --version ${req.version}`,
+      `  ${mlopsCommand('reject', [req.model, String(req.version)], { category: req.category, reason: '<why>' })}`,
       `  or: aws stepfunctions send-task-success --task-token '${req.taskToken}' --task-output ${output('REJECT')}`,
       '',
-      `Without a decision the version stays registered and can be promoted later with mlops promote. Execution: ${req.executionId}`,
+      `Without a decision the version stays registered and can be promoted later with \`${mlopsCommand('promote', [req.model, String(req.version)], { category: req.category, reason: '<why>' })}\`. Execution: ${req.executionId}`,
     ].join('\n'),
   };
 }
@@ -33,7 +34,7 @@ export function summaryMessage(input: {
       `Training of ${input.model} for ${input.executionDate}: ${input.failed} of ${input.outcomes.length} categories failed (tolerated: ${input.tolerated}%).`,
       ...lines,
       '',
-      `Runs: mlops runs ${input.model} --status FAILED. Execution: ${input.executionId}`,
+      `Runs: \`${mlopsCommand('runs', [input.model], { status: 'FAILED' })}\`. Execution: ${input.executionId}`,
     ].join('\n'),
   };
 }

@@ -1,5 +1,5 @@
 import { METRICS } from '../contract';
-import { emfLine } from '../emf';
+import { emfLine, writeEmf } from '../emf';
 import { TrainingDeps } from './deps';
 
 /**
@@ -8,7 +8,7 @@ import { TrainingDeps } from './deps';
  */
 export function emitRunMetrics(deps: TrainingDeps, model: string, category: string, metrics: Array<{ name: string; unit: string; value: number }>): void {
   const D = METRICS.dimensions;
-  (deps.emit ?? ((line: string) => console.log(line)))(emfLine({
+  (deps.emit ?? writeEmf)(emfLine({
     timestamp: deps.now().getTime(),
     dimensions: { [D.model]: model, [D.category]: category },
     dimensionSets: [[D.model, D.category], [D.model]],

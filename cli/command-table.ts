@@ -1,0 +1,127 @@
+// What each `mlops` command accepts: names, positionals and flags. The parser, the help text and
+// every command line the platform prints (e-mails, alarm runbooks, error fixes) come from this
+// one table, so a printed hint cannot name a flag the CLI refuses. Kept free of AWS clients: the
+// Lambda handlers that write e-mails import it.
+import { RUN_STATUSES } from '../lambda/shared/registry/types';
+import { REGION_PRICES } from '../lib/cost/prices';
+import { FlagSpec } from './args';
+import { CLI_ENV } from './env';
+
+/** The declaration of one `mlops` sub-command (its behaviour lives in cli/commands/). */
+export interface CommandSpec {
+  readonly name: string;
+  /** Positionals and options, e.g. `<model> [--category <name>]`. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly flags: Record<string, FlagSpec>;
+  /** Names of the positionals, required first; `optional` counts the trailing optional ones. */
+  readonly positionals: readonly string[];
+  readonly optional?: number;
+}
+
+const category: FlagSpec = { type: 'string', value: '<category>', description: 'Only this category (default: every category of the model).' };
+const reason: FlagSpec = { type: 'string', value: '"<why>"', description: 'Why, for the audit trail.' };
+const requiredReason: FlagSpec = { ...reason, required: true };
+const limit = (what: string): FlagSpec => ({ type: 'string', value: '<n>', description: `At most this many ${what} (default 20).` });
+
+/** Flags every command takes. */
+export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
+  'json': { type: 'boolean', description: 'Print JSON for scripts instead of tables.' },
+  'platform': { type: 'string', value: '<name>', description: `Platform to use (default: $${CLI_ENV.platform} or "default").` },
+  'registry-table': { type: 'string', value: '<table>', description: `Registry table, instead of the platform's SSM parameter (or $${CLI_ENV.registryTable}).` },
+  'actor': { type: 'string', value: '<name>', description: `Who is acting, for the audit trail (default: $${CLI_ENV.actor} or cli:<user>).` },
+  'help': { type: 'boolean', description: 'Show help.' },
+};
+
+/** Every command, in the order `mlops --help` lists them. */
+export const COMMAND_TABLE = {
+  models: {
+    name: 'models', usage: '', summary: 'List the models, their categories and production versions.', flags: {}, positionals: [],
+  },
+  versions: {
+    name: 'versions', usage: '<model> [--category <category>] [--limit <n>]',
+    summary: 'List versions newest first, with status, metrics and the production marker.',
+    flags: { category, limit: { ...limit('versions'), description: 'Versions per category (default 20).' } }, positionals: ['model'],
+  },
+  runs: {
+    name: 'runs', usage: '<model> [--since 3d|<date>] [--status RUNNING|SUCCEEDED|FAILED|STOPPED] [--category <category>] [--limit <n>]',
+    summary: 'List training runs newest first, with status, duration, metrics and the version they registered.',
+    flags: {
+      since: { type: 'string', value: '3d|<date>', description: 'Runs started in the last duration (3d, 12h) or since a date or UTC time ("2026-11-20 02:00").' },
+      status: { type: 'string', value: '<status>', description: `One of ${RUN_STATUSES.join(', ')}.` },
+      category,
+      limit: limit('runs'),
+    },
+    positionals: ['model'],
+  },
+  best: {
+    name: 'best', usage: '<model> [--metric <name>] [--direction maximize|minimize] [--category <category>]',
+    summary: 'Show the best version per category (rejected versions are skipped).',
+    flags: {
+      metric: { type: 'string', value: '<name>', description: 'Metric to rank by (default: evaluation.metric of models/<model>/model.yaml).' },
+      direction: { type: 'string', value: 'maximize|minimize', description: 'Default: the spec\'s, or known for rmse, mae, auc, accuracy, ...' },
+      category,
+    },
+    positionals: ['model'],
+  },
+  compare: {
+    name: 'compare', usage: '<model> <v1> <v2> [--category <category>]',
+    summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
+    flags: { category }, positionals: ['model', 'v1', 'v2'],
+  },
+  promote: {
+    name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>"',
+    summary: 'Serve a version in production (servers pick it up without a redeploy).',
+    flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+  },
+  rollback: {
+    name: 'rollback', usage: '<model> [--category <category>] [--reason "<why>"]',
+    summary: 'Serve the previous production version again.',
+    flags: { category, reason }, positionals: ['model'],
+  },
+  history: {
+    name: 'history', usage: '<model> [--category <category>]',
+    summary: 'Show promotions and rollbacks, newest first: who, when, from, to and why.',
+    flags: { category }, positionals: ['model'],
+  },
+  train: {
+    name: 'train', usage: '<model> [--set key=value]... [--category <category>]... [--date YYYY-MM-DD] [--experiment] [--watch]',
+    summary: 'Start the training pipeline now (other hyperparameters with --set; --watch follows it live).',
+    flags: {
+      'set': { type: 'list', value: 'key=value', description: 'Override a hyperparameter for this run (repeatable).' },
+      'category': { type: 'list', value: '<category>', description: 'Train only this category (repeatable; default: all of the spec).' },
+      'date': { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the data to train on (default: today).' },
+      'experiment': { type: 'boolean', description: 'Record the run as an experiment: registered, never promoted.' },
+      'watch': { type: 'boolean', description: 'Follow the execution until it ends; exit 0 only if it succeeded.' },
+      'poll-interval': { type: 'string', value: '<duration-in-seconds>', description: 'Seconds between progress polls with --watch (default 5).' },
+    },
+    positionals: ['model'],
+  },
+  approve: {
+    name: 'approve', usage: '<model> <version> [--category <category>] [--reason "<why>"]',
+    summary: 'Approve a version (the waiting pipeline promotes it; with none waiting, the CLI promotes it).',
+    flags: { category, reason }, positionals: ['model', 'version'],
+  },
+  reject: {
+    name: 'reject', usage: '<model> <version> [--category <category>] --reason "<why>"',
+    summary: 'Reject a version: it is never promoted and `best` skips it.',
+    flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+  },
+  cost: {
+    name: 'cost', usage: '[--model <name>] [--region <region>] [--month <n>]',
+    summary: 'Estimate the monthly AWS bill of the platform from the model specs (no AWS access).',
+    flags: {
+      model: { type: 'string', value: '<name>', description: 'Only this model (with the shared network, keys and alarms it needs alone).' },
+      region: { type: 'string', value: '<region>', description: `List prices of this region: ${Object.keys(REGION_PRICES).join(', ')} (default: us-east-1).` },
+      month: { type: 'string', value: '<n>', description: 'Month of operation (storage grows each month; default: 12).' },
+    },
+    positionals: [],
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMAND_TABLE;
+
+/** The declaration of `name`, looked up as an own property (never Object.prototype's). */
+export function commandSpec(name: string): CommandSpec | undefined {
+  return Object.hasOwn(COMMAND_TABLE, name) ? (COMMAND_TABLE as Record<string, CommandSpec>)[name] : undefined;
+}

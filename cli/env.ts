@@ -1,0 +1,15 @@
+// The environment variables the CLI reads, named once (help texts and error fixes quote them).
+import { PARAMETERS } from '../lambda/shared/contract';
+import { ENV } from '../lambda/shared/env';
+
+/** Environment variables the CLI reads. */
+export const CLI_ENV = {
+  platform: PARAMETERS.platformEnv,
+  registryTable: ENV.registryTable,
+  trainingStateMachine: 'MLOPS_TRAINING_STATE_MACHINE_ARN',
+  actor: 'MLOPS_ACTOR',
+  /** Endpoint overrides for local mode and tests (e.g. DynamoDB Local on loopback). */
+  dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
+  ssmEndpoint: 'MLOPS_ENDPOINT_SSM',
+  sfnEndpoint: 'MLOPS_ENDPOINT_SFN',
+} as const;

@@ -1,0 +1,121 @@
+import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { CONTAINER } from '../../lambda/shared/contract';
+import { scoringJobPrefix } from '../../lambda/shared/predictions/resolve';
+import { IDataLake } from '../data-lake/data-lake-base';
+
+/** What the scoring job of one model needs. */
+export interface ScoringJobOptions {
+  readonly model: string;
+  readonly dataLake: IDataLake;
+  readonly imageRepository?: ecr.IRepository;
+  readonly instanceType: ec2.InstanceType;
+  readonly volumeSize: Size;
+  readonly maxRuntime: Duration;
+}
+
+/** The scoring Task state, the role the job runs with, and what the state machine role needs to start it. */
+export interface ScoringJob {
+  readonly task: sfn.CustomState;
+  readonly role: iam.Role;
+  readonly stateMachineStatements: iam.PolicyStatement[];
+}
+
+/**
+ * A fresh 8-hex suffix per attempt, computed in the Task's own Parameters: a Retry and a redrive
+ * re-evaluate them, so no attempt reuses a job name (SageMaker refuses a name ever used).
+ */
+const SCORING_JOB_NAME = "States.Format('{}-{}', $.jobBase, States.ArrayGetItem(States.StringSplit(States.UUID(), '-'), 0))";
+
+/**
+ * The SageMaker scoring job, written as ASL rather than with SageMakerCreateTrainingJob: its
+ * image and S3 URIs are run-time values, for which the CDK task grants S3 and ECR on `*` and
+ * an unconditioned kms:CreateGrant. Here the role gets exactly the model's prefixes and
+ * repository; the resolve step rejects versions whose URIs lie elsewhere before a job starts.
+ */
+export function scoringJob(scope: Construct, id: string, o: ScoringJobOptions): ScoringJob {
+  const stack = Stack.of(scope);
+  const { model, dataLake } = o;
+  const key = dataLake.encryptionKey;
+  const role = new iam.Role(scope, 'ScoringRole', {
+    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    description: `cdk-mlops scoring jobs of ${model}`,
+  });
+  dataLake.grantReadDatasets(role, `${model}/`);
+  dataLake.grantReadArtifacts(role, `runs/${model}/`);
+  dataLake.grantWritePredictions(role, `${model}/`);
+  // SageMaker attaches the key to the job's ML volume through a grant, for an AWS resource only.
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['kms:CreateGrant'],
+    resources: [key.keyArn],
+    conditions: {
+      'Bool': { 'kms:GrantIsForAWSResource': 'true' },
+      'StringEquals': { 'kms:ViaService': [`sagemaker.${stack.region}.amazonaws.com`, `ec2.${stack.region}.amazonaws.com`] },
+    },
+  }));
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+    resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  }));
+  role.addToPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+  }));
+  o.imageRepository?.grantPull(role);
+
+  const task = new sfn.CustomState(scope, id, {
+    stateJson: {
+      Type: 'Task',
+      Comment: `SageMaker scoring job (${o.instanceType}) with the version's own image`,
+      Resource: `arn:${stack.partition}:states:::sagemaker:createTrainingJob.sync`,
+      TimeoutSeconds: o.maxRuntime.toSeconds() + 3600,
+      Parameters: {
+        'TrainingJobName.$': SCORING_JOB_NAME,
+        'RoleArn': role.roleArn,
+        'AlgorithmSpecification': { 'TrainingImage.$': '$.image', 'TrainingInputMode': 'File' },
+        'InputDataConfig': [
+          { ChannelName: CONTAINER.scoringModelChannel, DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.modelUri' } } },
+          { ChannelName: CONTAINER.scoringInputChannel, DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.inputUri' } } },
+        ],
+        'OutputDataConfig': { 'S3OutputPath.$': '$.outputUri', 'KmsKeyId': key.keyArn },
+        'ResourceConfig': { InstanceCount: 1, InstanceType: `ml.${o.instanceType}`, VolumeSizeInGB: o.volumeSize.toGibibytes(), VolumeKmsKeyId: key.keyArn },
+        'StoppingCondition': { MaxRuntimeInSeconds: o.maxRuntime.toSeconds() },
+        // Inputs arrive through channels and outputs leave through /opt/ml/output: the scoring
+        // container needs no network.
+        'EnableNetworkIsolation': true,
+        'Environment': {
+          [CONTAINER.env.mode]: 'score',
+          [`${CONTAINER.env.model}.$`]: '$.model',
+          [`${CONTAINER.env.category}.$`]: '$.category',
+          [`${CONTAINER.env.executionDate}.$`]: '$.executionDate',
+          [`${CONTAINER.env.modelVersion}.$`]: '$.versionLabel',
+          [`${CONTAINER.env.runId}.$`]: '$.jobBase',
+        },
+      },
+      ResultSelector: { 'jobName.$': '$.TrainingJobName' },
+      ResultPath: '$.scoring',
+    },
+  });
+
+  const stateMachineStatements = [
+    new iam.PolicyStatement({
+      actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+      resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${scoringJobPrefix(model)}*` })],
+    }),
+    new iam.PolicyStatement({
+      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
+    }),
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }),
+  ];
+  return { task, role, stateMachineStatements };
+}

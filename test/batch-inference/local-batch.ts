@@ -1,0 +1,164 @@
+// The synthesized batch inference state machine run in the local ASL runner: Lambda tasks on the
+// real handler functions (registry and predictions table in DynamoDB Local, buckets in the S3
+// emulator), the scoring job on a local stand-in that writes the archive SageMaker would.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { extract } from '../../lambda/batch-extract-predictions';
+import { loadPart as loadPartHandler } from '../../lambda/batch-load-predictions';
+import { resolveVersions } from '../../lambda/batch-resolve-version';
+import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
+import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
+import { BATCH_STATES as B, BatchInference } from '../../lib/batch-inference';
+import { DataLake } from '../../lib/data-lake';
+import { ModelRegistry } from '../../lib/model-registry';
+import { PredictionStore } from '../../lib/prediction-store';
+import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition } from '../../local/asl';
+import { testStack } from '../support/cdk';
+import { createLocalTable, localDoc } from '../support/dynamo';
+import { s3Endpoint } from '../support/endpoints';
+
+export const MODEL = 'demand';
+export const IMAGE_REPOSITORY = '111111111111.dkr.ecr.us-east-1.amazonaws.com/demand';
+const LINES_PER_PART = 100;
+const TTL_HOURS = 72;
+
+/** What the local scoring job writes for a category: JSON Lines files by name, or an error to throw. */
+export type ScoringBehaviour = (category: string, attempt: number) => Record<string, string> | Error;
+
+/** Reads the S3 listing a Distributed Map's ItemReader would (the runner has no ItemReader). */
+const listedState = (map: string) => `${map}ListObjects`;
+
+/**
+ * The same definition with each ItemReader replaced by a listing Task that feeds ItemsPath: the
+ * Map then runs over exactly the objects the reader would list.
+ */
+export function withListedItems(def: AslDefinition): AslDefinition {
+  const copy = JSON.parse(JSON.stringify(def)) as AslDefinition;
+  const rewrite = (d: AslDefinition) => {
+    for (const [name, state] of Object.entries(d.States)) {
+      const nested = state.ItemProcessor as AslDefinition | undefined;
+      if (nested) rewrite(nested);
+      const reader = state.ItemReader as { Parameters: unknown } | undefined;
+      if (!reader) continue;
+      const listing = listedState(name);
+      const retarget = (v: unknown): unknown => (v === name ? listing : v);
+      if (d.StartAt === name) d.StartAt = listing;
+      for (const other of Object.values(d.States)) {
+        other.Next = retarget(other.Next);
+        other.Default = retarget(other.Default);
+        for (const c of [...(other.Choices ?? []) as Array<{ Next: unknown }>, ...(other.Catch ?? []) as Array<{ Next: unknown }>]) c.Next = retarget(c.Next);
+      }
+      d.States[listing] = { Type: 'Task', Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: reader.Parameters, ResultSelector: { 'items.$': '$.Contents' }, ResultPath: '$.listed', Next: name };
+      delete state.ItemReader;
+      state.ItemsPath = '$.listed.items';
+    }
+  };
+  rewrite(copy);
+  return copy;
+}
+
+export interface LocalBatch {
+  readonly machine: LocalStateMachine;
+  readonly registry: ModelRegistryClient;
+  readonly s3: S3Client;
+  readonly buckets: { datasets: string; artifacts: string; predictions: string };
+  readonly predictionsTable: string;
+  /** TrainingJobName of every scoring attempt, by category. */
+  readonly jobNames: Record<string, string[]>;
+  /** Registers and promotes version 1 of a category with the given artifact URI (default: under the model's runs prefix). */
+  promote(category: string, artifactUri?: string): Promise<void>;
+  /** Every object under a prefix of the predictions bucket. */
+  list(prefix: string): Promise<_Object[]>;
+  cleanup(): void;
+}
+
+let n = 0;
+
+export async function localBatch(opts: {
+  categories: string[];
+  scoring: ScoringBehaviour;
+  /** Wraps the LoadPart handler (faults). */
+  loadPart?: (load: LocalTaskHandler) => LocalTaskHandler;
+  timeoutOverrides?: Record<string, number>;
+}): Promise<LocalBatch> {
+  const stack: Stack = testStack();
+  const dataLake = new DataLake(stack, 'DataLake');
+  new BatchInference(stack, 'Batch', {
+    model: MODEL, categories: opts.categories, dataLake, registry: new ModelRegistry(stack, 'Registry'), predictionStore: new PredictionStore(stack, 'Predictions'),
+    scoringImageRepository: ecr.Repository.fromRepositoryName(stack, 'Repo', 'demand'), linesPerPart: LINES_PER_PART,
+  });
+  const id = `${process.pid}-${Date.now()}-${n++}`;
+  const buckets = { datasets: `ds-${id}`, artifacts: `art-${id}`, predictions: `pred-${id}` };
+  const logicalId = (b: s3.IBucket) => stack.getLogicalId(b.node.defaultChild as CfnElement);
+  const definition = withListedItems(extractDefinition(Template.fromStack(stack).toJSON(), undefined, {
+    refs: { [logicalId(dataLake.datasetsBucket)]: buckets.datasets, [logicalId(dataLake.artifactsBucket)]: buckets.artifacts, [logicalId(dataLake.predictionsBucket)]: buckets.predictions },
+  }));
+
+  const s3Client = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  for (const b of Object.values(buckets)) await s3Client.send(new CreateBucketCommand({ Bucket: b }));
+  const doc = localDoc();
+  const registry = new ModelRegistryClient({ tableName: await createLocalTable('batch-registry', REGISTRY_SCHEMA), doc });
+  await registry.createModel({ model: MODEL, actor: 'test' });
+  const predictionsTable = await createLocalTable('batch-predictions', PREDICTIONS_SCHEMA);
+  const work = mkdtempSync(join(tmpdir(), 'mlops-batch-'));
+  const jobNames: Record<string, string[]> = {};
+
+  const score: LocalTaskHandler = async (req) => {
+    const category = req.Environment.MLOPS_CATEGORY as string;
+    const names = (jobNames[category] ??= []);
+    names.push(req.TrainingJobName);
+    const files = opts.scoring(category, names.length);
+    if (files instanceof Error) throw files;
+    const dir = join(work, req.TrainingJobName);
+    for (const [file, body] of Object.entries(files)) {
+      mkdirSync(join(dir, file, '..'), { recursive: true });
+      writeFileSync(join(dir, file), body);
+    }
+    execFileSync('tar', ['-czf', `${dir}.tar.gz`, '-C', dir, '.']);
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(req.OutputDataConfig.S3OutputPath)!;
+    await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${req.TrainingJobName}/output/output.tar.gz`, Body: readFileSync(`${dir}.tar.gz`) }));
+    return { TrainingJobName: req.TrainingJobName, TrainingJobStatus: 'Completed' };
+  };
+  const list = async (prefix: string, bucket = buckets.predictions): Promise<_Object[]> => {
+    const out: _Object[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      out.push(...(page.Contents ?? []));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  };
+  const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined });
+
+  const handlers: Record<string, LocalTaskHandler> = {
+    [B.resolve]: (e) => resolveVersions(e, {
+      registry, datasetsBucket: buckets.datasets, artifactsBucket: buckets.artifacts, predictionsBucket: buckets.predictions, defaultCategories: opts.categories, imageRepository: IMAGE_REPOSITORY,
+    }),
+    [B.score]: score,
+    [B.extract]: (e) => extract(e, { s3: s3Client, predictionsBucket: buckets.predictions, linesPerPart: LINES_PER_PART, maxInvalidShare: 0.01, ttlHours: TTL_HOURS }),
+    [listedState(B.load)]: async (req) => ({ Contents: await list(req.Prefix, req.Bucket) }),
+    [B.loadPart]: opts.loadPart ? opts.loadPart(loadPart) : loadPart,
+  };
+  return {
+    machine: new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides }),
+    registry, s3: s3Client, buckets, predictionsTable, jobNames, list,
+    promote: async (category, artifactUri = `s3://${buckets.artifacts}/runs/${MODEL}/r-${category}/model/`) => {
+      await registry.registerVersion({ model: MODEL, category, artifactUri, image: `${IMAGE_REPOSITORY}@sha256:${'a'.repeat(64)}`, actor: 'test' });
+      await registry.promote({ model: MODEL, category, version: 1, actor: 'test', reason: 'test' });
+    },
+    cleanup: () => rmSync(work, { recursive: true, force: true }),
+  };
+}
+
+/** `n` prediction lines of a category. */
+export function predictionLines(category: string, n: number): string {
+  return Array.from({ length: n }, (_, i) => JSON.stringify({ entityId: `${category}-${i}`, prediction: i })).join('\n');
+}
