@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { HYPERPARAMETER_NAME_PATTERN, CATEGORY_PATTERN } from '../../lib/spec/spec-fields';
+import { CATEGORY_PATTERN, HYPERPARAMETER_NAME_PATTERN } from '../../lambda/shared/names-and-numbers';
 import { CliContext } from '../context';
 import { mlopsCommand } from '../command-line';
 import { CliError, EXIT, NotFound, UsageError } from '../errors';

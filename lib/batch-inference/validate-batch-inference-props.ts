@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from '../../lambda/shared/registry/validate';
+import { wholeNumberProp as wholeNumber } from '../common/validate-props';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
@@ -103,14 +104,10 @@ export interface BatchInferenceProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-function wholeNumber(field: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${value} was provided`);
-  }
-}
+/** What BatchInference checks before building anything; the shared resources are not checked. */
+export type BatchInferenceChecked = Omit<BatchInferenceProps, 'dataLake' | 'registry' | 'predictionStore'>;
 
-export function validateBatchInferenceProps(props: BatchInferenceProps): void {
+export function validateBatchInferenceProps(props: BatchInferenceChecked): void {
   if (!Token.isUnresolved(props.model)) {
     try { v.modelName('model', props.model); } catch (e) { throw new Error((e as Error).message); }
   }

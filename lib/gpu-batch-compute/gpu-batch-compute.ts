@@ -1,8 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { validateGpuBatchComputeProps } from './validate-gpu-batch-compute-props';
 
 /** Props of {@link GpuBatchCompute}. */
@@ -153,10 +153,7 @@ export class GpuBatchCompute extends Construct {
     }
     this.computeEnvironments = ces;
     for (const ce of ces) {
-      Validations.of(ce).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
-        reason: 'The documented ECS container-instance policy the ECS agent on Batch instances needs (register, poll, pull from ECR, logs); jobs get their own job role, and IMDS hop limit 1 keeps containers from this role.',
-      });
+      acknowledgeNag(ce, F.ecsInstanceRole());
     }
     this.jobQueue = new batch.JobQueue(this, 'JobQueue', { computeEnvironments: environments, priority: 1 });
   }
@@ -185,10 +182,7 @@ export class GpuBatchCompute extends Construct {
     };
     for (const [name, service] of Object.entries(endpoints)) {
       const endpoint = vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
-      Validations.of(endpoint).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'The endpoint security group allows HTTPS (443) from the VPC CIDR only; cdk-nag cannot read the CIDR token and reports it as open.',
-      });
+      acknowledgeNag(endpoint, F.vpcCidrIngress());
     }
     return vpc;
   }

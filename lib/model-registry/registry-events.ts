@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ENTITY } from '../../lambda/shared/registry/keys';
 
@@ -33,10 +34,7 @@ export class RegistryEvents extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the registry event pipes.',
-    });
+    acknowledgeNag(this.deadLetterQueue, F.deadLetterQueue());
 
     const role = new iam.Role(this, 'PipeRole', {
       assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {
@@ -47,11 +45,7 @@ export class RegistryEvents extends Construct {
     props.table.grantStreamRead(role);
     props.eventBus.grantPutEventsTo(role);
     this.deadLetterQueue.grantSendMessages(role);
-    Validations.of(role).acknowledge(
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams supports no resource-level permissions; every other stream action is scoped to the registry table stream.' },
-      { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: 'Added by the SQS KMS grant so the pipe can send to the dead-letter queue; scoped to the registry key only.' },
-      { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'Encrypting dead-letter messages with the registry key needs data keys; scoped to that key only.' },
-    );
+    acknowledgeNag(role, F.actionsWithoutResourceLevelPermissions(), F.kmsReEncrypt(), F.kmsDataKeys());
 
     const image = '$.dynamodb.NewImage';
     this.pipe('VersionRegisteredPipe', role, props, ENTITY.version, REGISTRY_EVENTS.versionRegistered, [

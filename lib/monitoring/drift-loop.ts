@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
 import { DRIFT_STATE, MONITORING_ENV } from '../../lambda/shared/monitoring/constants';
 import { MlopsFunction } from '../common/mlops-function';
+import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 
@@ -74,21 +75,13 @@ export class DriftLoop extends Construct {
     }));
     stateKey?.grant(this.retrainFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
 
-    const common = [
-      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'Lambda\'s basic execution policy only allows creating and writing CloudWatch log streams; the function writes to its own log group with set retention.' },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions; every other statement names its resource.' },
-      { id: 'AwsSolutions-L1', reason: 'The runtime is pinned platform-wide by MlopsFunction (nodejs22.x, the target of the build-time bundles); all handlers move to a newer runtime together.' },
-    ];
-    Validations.of(this.computeFunction).acknowledge(
-      ...common,
-      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.predictionsBucket.bucketArn)}/*]`, reason: 'One drift function serves every model: it reads the predictions of any model/category/date (read only, objects of the predictions bucket).' },
-      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.dataLake.artifactsBucket.bucketArn)}/runs/*]`, reason: 'Reads baseline.json of the scoring version\'s run under runs/<model>/<runId>/<jobName>/output/; the run id is only known at run time. Read only, runs/ prefix only (not experiments).' },
-      { id: `AwsSolutions-IAM5[Resource::${nagRef(this, props.registry.tableArn)}/index/*]`, reason: 'Registry read grant (ModelRegistry.grantRead) includes its query index; read only.' },
-    );
-    Validations.of(this.retrainFunction).acknowledge(
-      ...common,
-      { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: 'Writing the rate-limit item to a table encrypted with a customer key needs data keys; scoped to that one key.' },
-    );
+    const common = [F.lambdaBasicExecution(), F.actionsWithoutResourceLevelPermissions(), F.lambdaRuntime()];
+    // One drift function serves every model: it reads any model's predictions and the baseline of any production run (read only).
+    acknowledgeNag(this.computeFunction, ...common,
+      F.objectsUnder(this, props.dataLake.predictionsBucket.bucketArn, ''),
+      F.objectsUnder(this, props.dataLake.artifactsBucket.bucketArn, 'runs/'),
+      F.registryIndex(this, props.registry.tableArn));
+    acknowledgeNag(this.retrainFunction, ...common, F.kmsDataKeys());
   }
 
   /** Rule: the model's drift alarm entering ALARM invokes the retrain function for its pipeline. */
@@ -96,10 +89,7 @@ export class DriftLoop extends Construct {
     pipeline.grantStartExecution(this.retrainFunction);
     // Whether the run holding the rate-limit slot failed in data validation (then it frees the slot).
     const describe = pipeline.grantExecution(this.retrainFunction, 'states:DescribeExecution');
-    Validations.of(this.retrainFunction).acknowledge(...describe.principalStatements.flatMap((st) => st.resources).map((executions) => ({
-      id: `AwsSolutions-IAM5[Resource::${nagJoinRef(this.retrainFunction, executions)}]`,
-      reason: `DescribeExecution on the executions of ${model}'s training pipeline only (execution names are made per start), to see whether the run holding the retrain slot failed in data validation.`,
-    })));
+    acknowledgeNag(this.retrainFunction, ...describe.principalStatements.flatMap((st) => st.resources).map((executions) => F.executionsOf(this.retrainFunction, executions)));
     return new events.Rule(scope, id, {
       description: `Drift of ${model}: starts its training pipeline (rate-limited) when the drift alarm goes to ALARM`,
       eventPattern: {
@@ -123,25 +113,4 @@ export class DriftLoop extends Construct {
       })],
     });
   }
-}
-
-/** How cdk-nag spells a joined ARN in a finding id: pseudo parameters as `<AWS::Region>`, other intrinsics as JSON. */
-function nagJoinRef(scope: Construct, arn: string): string {
-  const r = Stack.of(scope).resolve(arn) as unknown;
-  const join = (r as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
-  if (!join) return nagRef(scope, arn);
-  return join[1].map((part) => {
-    if (typeof part === 'string') return part;
-    const ref = (part as { Ref?: string }).Ref;
-    return ref?.startsWith('AWS::') ? `<${ref}>` : JSON.stringify(part);
-  }).join(join[0]);
-}
-
-/** How cdk-nag spells a token ARN in a finding id: `<LogicalId.Attr>` / `<LogicalId>`, else the string. */
-function nagRef(scope: Construct, arn: string): string {
-  const r = Stack.of(scope).resolve(arn) as unknown;
-  const o = r as { 'Fn::GetAtt'?: [string, string]; 'Ref'?: string };
-  if (o && typeof o === 'object' && o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
-  if (o && typeof o === 'object' && o.Ref) return `<${o.Ref}>`;
-  return String(r);
 }

@@ -13,14 +13,16 @@ import { AlarmDeclaration, AlarmSeverity, MonitoredArea, MonitoringAlarm, PAGE_M
 import { DriftLoop, DriftLoopProps } from './drift-loop';
 import { MonitorDriftProps, driftDeclarations, driftWidgets, validateDrift } from './drift-alarms';
 import { MonitorLogsProps, addLogQueries } from './log-queries';
-import { MonitorPredictionsProps, predictionDeclarations, predictionWidgets, validatePredictions } from './prediction-alarms';
+import { RUN_AGE_METRICS } from '../../lambda/shared/monitoring/run-age';
+import { MonitorPredictionsProps, beyondAlarmWindow, freshnessAges, predictionDeclarations, predictionWidgets, validatePredictions } from './prediction-alarms';
+import { RunAgeWatch } from './run-age-watch';
 import { MonitorModelQualityProps, qualityDeclarations, qualityWidgets, validateQuality } from './quality-alarms';
 import {
   MonitorPredictionApiProps, MonitorPredictionServiceProps, apiDeclarations, apiSource, runningTasks,
   serviceDeclarations, serviceSource, servingWidgets, validateApi, validateService,
 } from './serving-alarms';
 import { MonitorTableProps, systemErrorsMetric, tableDeclarations, throttleMetric, validateTable } from './store-alarms';
-import { MonitorTrainingPipelineProps, failedJobsMetric, trainingBudget, trainingDeclarations, trainingWidgets, validateTraining } from './training-alarms';
+import { MonitorTrainingPipelineProps, failedJobsMetric, noSuccessWindow, trainingBudget, trainingDeclarations, trainingWidgets, validateTraining } from './training-alarms';
 
 /**
  * Log retention for the monitoring functions and the default the platform recommends: a month
@@ -108,6 +110,8 @@ export class MlopsMonitoring extends Construct {
   private readonly paging = new Map<string, { readonly composite: cloudwatch.CompositeAlarm; readonly alarms: cloudwatch.IAlarm[] }>();
   private readonly action: cloudwatch.IAlarmAction;
   private readonly driftLoop?: DriftLoop;
+  private runAgeWatch?: RunAgeWatch;
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: MlopsMonitoringProps = {}) {
     super(scope, id);
@@ -146,6 +150,7 @@ export class MlopsMonitoring extends Construct {
       defaultInterval: Duration.days(7),
     });
 
+    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
     if (props.drift) {
       this.driftLoop = new DriftLoop(this, 'Drift', { ...props.drift, logRetention: props.logRetention ?? DEFAULT_LOG_RETENTION });
       this.driftComputeFunction = this.driftLoop.computeFunction;
@@ -183,7 +188,10 @@ export class MlopsMonitoring extends Construct {
   monitorTrainingPipeline(props: MonitorTrainingPipelineProps): MonitoringAlarm[] {
     validateTraining(props);
     const failedJobs = props.logGroup ? failedJobsMetric(this.modelScope(props.model), props.model, props.logGroup) : undefined;
-    const created = this.createAlarms(props.model, trainingDeclarations(props, failedJobs));
+    const runAge = beyondAlarmWindow(noSuccessWindow(props))
+      ? this.runAge().watch(this.modelScope(props.model), 'TrainingRunAge', { model: props.model, metric: RUN_AGE_METRICS.training, stateMachineArn: props.stateMachine.stateMachineArn, stateMachine: props.stateMachine })
+      : undefined;
+    const created = this.createAlarms(props.model, trainingDeclarations(props, failedJobs, runAge));
     this.section(`${props.model}: training`, trainingWidgets(props, trainingBudget(props)), created);
     return created;
   }
@@ -191,7 +199,12 @@ export class MlopsMonitoring extends Construct {
   /** Predictions: freshness per category (warning after a missed batch, critical before the TTL), load failures. */
   monitorPredictions(props: MonitorPredictionsProps): MonitoringAlarm[] {
     validatePredictions(props);
-    const created = this.createAlarms(props.model, predictionDeclarations(props));
+    const ages = freshnessAges(props);
+    const sm = props.batchInferenceStateMachine;
+    const batchAge = sm && (beyondAlarmWindow(ages.warning) || beyondAlarmWindow(ages.critical))
+      ? this.runAge().watch(this.modelScope(props.model), 'BatchInferenceRunAge', { model: props.model, metric: RUN_AGE_METRICS.batchInference, stateMachineArn: sm.stateMachineArn, stateMachine: sm })
+      : undefined;
+    const created = this.createAlarms(props.model, predictionDeclarations(props, batchAge));
     const stale = created.filter((a) => a.id.startsWith('PredictionsStale')).map((a) => a.alarm);
     this.section(`${props.model}: predictions`, predictionWidgets(props, stale), []);
     return created;
@@ -253,6 +266,12 @@ export class MlopsMonitoring extends Construct {
   /** Saved Logs Insights queries of a model: failed runs, slowest requests, fallback answers by rule. */
   addLogQueries(props: MonitorLogsProps): logs.QueryDefinition[] {
     return addLogQueries(this.modelScope(props.model), this.prefix, props);
+  }
+
+  /** The platform's run-age publisher, created on first use (only schedules beyond 7 days need it). */
+  private runAge(): RunAgeWatch {
+    this.runAgeWatch ??= new RunAgeWatch(this, 'RunAge', { logRetention: this.logRetention });
+    return this.runAgeWatch;
   }
 
   private createAlarms(model: string, declarations: AlarmDeclaration[]): MonitoringAlarm[] {

@@ -62,8 +62,17 @@ export interface FreshnessAges {
 export function freshnessAges(p: MonitorPredictionsProps): FreshnessAges {
   const interval = p.batchInterval ?? Duration.days(1);
   const warning = p.warningAge ?? Duration.seconds(interval.toSeconds() + Duration.hours(6).toSeconds());
-  const critical = p.criticalAge ?? Duration.seconds(p.ttl.toSeconds() - interval.toSeconds());
+  // Ideally the critical alarm leaves one batch interval to recover before the TTL deletes the
+  // predictions. A TTL too short for that (the spec must acknowledge MLOPS-TtlOutlivesNextBatch)
+  // expires predictions before a missed batch shows at all: escalate one hour after the warning.
+  const beforeExpiry = p.ttl.toSeconds() - interval.toSeconds();
+  const critical = p.criticalAge ?? Duration.seconds(beforeExpiry > warning.toSeconds() ? beforeExpiry : warning.toSeconds() + 3600);
   return { warning, critical, ttl: p.ttl };
+}
+
+/** Whether an age is beyond a heartbeat window, so the batch inference's run age is watched instead. */
+export function beyondAlarmWindow(age: Duration): boolean {
+  return age.toSeconds() > v.MAX_EVALUATION_HOURS * 3600;
 }
 
 export function validatePredictions(p: MonitorPredictionsProps): void {
@@ -74,13 +83,17 @@ export function validatePredictions(p: MonitorPredictionsProps): void {
   v.wholeNumber('failedItemsThreshold', p.failedItemsThreshold, 1);
   const a = freshnessAges(p);
   if (a.critical.toSeconds() <= a.warning.toSeconds()) {
-    throw new Error(`criticalAge must be longer than warningAge (${a.warning.toHumanString()}), but ${a.critical.toHumanString()} was provided: with ttl ${p.ttl.toHumanString()} and batchInterval ${(p.batchInterval ?? Duration.days(1)).toHumanString()}, set criticalAge explicitly or lengthen the TTL`);
+    throw new Error(`criticalAge must be longer than warningAge (${a.warning.toHumanString()}), but ${a.critical.toHumanString()} was provided: set criticalAge later or warningAge earlier`);
   }
-  if (a.critical.toSeconds() >= p.ttl.toSeconds()) {
+  if (p.criticalAge && a.critical.toSeconds() >= p.ttl.toSeconds()) {
     throw new Error(`criticalAge must be shorter than ttl (${p.ttl.toHumanString()}) so there is time to recover before predictions expire, but ${a.critical.toHumanString()} was provided`);
   }
-  v.windowHours('warningAge', a.warning);
-  v.windowHours('criticalAge', a.critical);
+  for (const [field, age] of [['warningAge', a.warning], ['criticalAge', a.critical]] as const) {
+    if (beyondAlarmWindow(age) && !p.batchInferenceStateMachine) {
+      throw new Error(`${field} (${age.toHumanString()}) is longer than the 7 days CloudWatch can watch as a window: pass batchInferenceStateMachine, whose hours since the last success are then watched instead`);
+    }
+    if (!beyondAlarmWindow(age)) v.windowHours(field, age);
+  }
 }
 
 /**
@@ -88,15 +101,35 @@ export function validatePredictions(p: MonitorPredictionsProps): void {
  * no batch was loaded in any of the last N hours, i.e. the newest batch is older than N hours
  * (hourly resolution). One pair per category when categories are declared.
  */
-export function predictionDeclarations(p: MonitorPredictionsProps): AlarmDeclaration[] {
+export function predictionDeclarations(p: MonitorPredictionsProps, batchAge?: cloudwatch.IMetric): AlarmDeclaration[] {
   const ages = freshnessAges(p);
   const hour = Duration.hours(1);
   const out: AlarmDeclaration[] = [];
+  // Ages beyond the 7-day window: one model-level alarm on the batch inference's run age.
+  for (const [severity, age] of [[AlarmSeverity.WARNING, ages.warning], [AlarmSeverity.CRITICAL, ages.critical]] as const) {
+    if (!beyondAlarmWindow(age) || !batchAge) continue;
+    const hours = Math.ceil(age.toSeconds() / 3600);
+    out.push({
+      id: `PredictionsStale${severity === AlarmSeverity.WARNING ? 'Warning' : 'Critical'}`,
+      severity,
+      area: MonitoredArea.PREDICTIONS,
+      metric: batchAge,
+      threshold: hours,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      // The age is published every hour; two missing hours mean the publisher is down: stale until shown otherwise.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      meaning: `The last successful batch inference is older than ${hours} h${severity === AlarmSeverity.CRITICAL ? `; predictions expire at ${ages.ttl.toHumanString()} (TTL = RPO)` : ': a batch was missed'}.`,
+      firstAction: 'check the last training/batch inference execution; re-run batch inference with the current production version.',
+    });
+  }
   for (const category of p.categories?.length ? p.categories : [undefined]) {
     const suffix = category === undefined ? '' : `-${category}`;
     const what = category === undefined ? 'of any category' : `of category ${category}`;
     const loads = platformMetric(METRICS.predictionsGeneratedAt, p.model, category, { statistic: 'SampleCount', period: hour, label: `batches loaded${suffix}` });
     for (const [severity, age] of [[AlarmSeverity.WARNING, ages.warning], [AlarmSeverity.CRITICAL, ages.critical]] as const) {
+      if (beyondAlarmWindow(age) && batchAge) continue;
       const hours = v.windowHours(severity === AlarmSeverity.WARNING ? 'warningAge' : 'criticalAge', age);
       out.push({
         id: `PredictionsStale${severity === AlarmSeverity.WARNING ? 'Warning' : 'Critical'}${category === undefined ? '' : `-${category}`}`,

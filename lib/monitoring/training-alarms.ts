@@ -79,14 +79,20 @@ export function validateTraining(p: MonitorTrainingPipelineProps): void {
   v.wholeNumber('maxConcurrency', p.maxConcurrency, 1);
 }
 
+/** How long without a success before NoSuccessfulRun fires: schedule interval + grace. */
+export function noSuccessWindow(p: MonitorTrainingPipelineProps): Duration {
+  return Duration.seconds((p.scheduleInterval ?? Duration.days(1)).toSeconds() + (p.grace ?? Duration.hours(6)).toSeconds());
+}
+
 /**
  * Training alarms: failed/timed-out executions, no success in time, failed runs, duration over
  * budget, and failed jobs when `failedJobs` (the log metric of {@link failedJobsMetric}) is given.
+ * `runAge` (hours since the last success) replaces the heartbeat window when the window is
+ * longer than CloudWatch's 7 days (weekly, monthly schedules).
  */
-export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs?: cloudwatch.IMetric): AlarmDeclaration[] {
-  const interval = p.scheduleInterval ?? Duration.days(1);
-  const grace = p.grace ?? Duration.hours(6);
-  const windowHours = v.windowHours('scheduleInterval + grace', Duration.seconds(interval.toSeconds() + grace.toSeconds()));
+export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs?: cloudwatch.IMetric, runAge?: cloudwatch.IMetric): AlarmDeclaration[] {
+  const window = noSuccessWindow(p);
+  const windowHours = runAge ? Math.ceil(window.toSeconds() / 3600) : v.windowHours('scheduleInterval + grace', window);
   const budget = trainingBudget(p);
   const hour = Duration.hours(1);
   const fiveMinutes = Duration.minutes(5);
@@ -119,12 +125,21 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       id: 'NoSuccessfulRun',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.TRAINING,
-      metric: sm.metricSucceeded({ period: hour, statistic: 'Sum', label: 'Succeeded executions' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // A heartbeat: every hour of the last (interval + grace) hours without a success.
-      evaluationPeriods: windowHours,
-      datapointsToAlarm: windowHours,
+      ...(runAge ? {
+        // The published age of the last success; two missing hours mean the publisher is down, which is reported too.
+        metric: runAge,
+        threshold: windowHours,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+      } : {
+        metric: sm.metricSucceeded({ period: hour, statistic: 'Sum', label: 'Succeeded executions' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // A heartbeat: every hour of the last (interval + grace) hours without a success.
+        evaluationPeriods: windowHours,
+        datapointsToAlarm: windowHours,
+      }),
       // Missing data is exactly the failure this alarm looks for (schedule disabled, nothing started).
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       meaning: `No training execution succeeded within the schedule interval plus grace (${windowHours} h).`,

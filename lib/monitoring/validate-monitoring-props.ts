@@ -1,4 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
+import { wholeNumberProp } from '../common/validate-props';
 import { MAX_ALARM_METRICS } from './custom-metrics';
 
 // Validation of the monitor methods' declarations. Errors name the field, the value and the
@@ -29,8 +31,7 @@ export function percent(field: string, value: number | undefined): void {
 }
 
 export function wholeNumber(field: string, value: number | undefined, min: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${field} must be a whole number >= ${min}, but ${value} was provided`);
+  wholeNumberProp(field, value, min);
 }
 
 export function positiveDuration(field: string, d: Duration | undefined): void {
@@ -43,8 +44,8 @@ export function modelName(field: string, value: string): void {
   if (Token.isUnresolved(value)) {
     throw new Error(`${field} must be a plain string (it becomes construct ids and alarm names), but an unresolved token was provided: pass the model name from the spec`);
   }
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) {
-    throw new Error(`${field} must be lowercase letters, digits and "-" (up to 63, starting with a letter or digit), but ${JSON.stringify(value)} was provided`);
+  if (!isModelName(value)) {
+    throw new Error(`${field} must be ${MODEL_NAME_RULE}, but ${JSON.stringify(value)} was provided`);
   }
   if (field === 'model' && RESERVED_SCOPES.includes(value)) {
     throw new Error(`model must not be ${JSON.stringify(value)}: MlopsMonitoring uses that name for alarms that belong to no model; rename the model`);

@@ -18,6 +18,8 @@ import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
 import * as map from './spec-mapping';
+import { specPropProblems } from './validate-spec-props';
+import { ModelSpecError } from '../spec/load-model-spec';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -57,10 +59,9 @@ export class ModelDeployment extends Construct {
     const { spec, dataLake, registry, predictionStore, monitoring } = props;
     this.spec = spec;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    if (spec.data.external || spec.data.location !== `${spec.name}/`) {
-      throw new Error(`${spec.file}: data.location ${JSON.stringify(spec.data.location)} is not supported by the platform yet: training reads `
-        + `s3://<datasets bucket>/${spec.name}/<category>/<YYYY-MM-DD>/. Remove data.location and write the data there.`);
-    }
+    // Specs from the loader were checked already; a spec built by hand gets the same problem list.
+    const problems = specPropProblems(spec);
+    if (problems.length) throw new ModelSpecError(problems);
 
     const image = this.trainingImage(spec);
     const batch = spec.inference.mode === InferenceMode.BATCH || spec.inference.mode === InferenceMode.BOTH;
@@ -109,6 +110,7 @@ export class ModelDeployment extends Construct {
         predictionStore, registry, models: [served],
         maxTps: tps.max,
         peakWindows: map.peakWindows(spec),
+        provisionedConcurrency: map.apiProvisionedConcurrency(spec),
         logRetention,
       });
       this.endpointUrl = this.predictionApi.url;
@@ -146,23 +148,9 @@ export class ModelDeployment extends Construct {
         maxvCpus: t.maxVcpus,
         spot: t.spot,
       });
-      return TrainingBackend.batch({
-        compute,
-        image,
-        command: t.command,
-        maxRuntime: Duration.seconds(t.maxRuntimeSeconds),
-        spotAttempts: t.retries + 1,
-      });
+      return TrainingBackend.batch({ compute, image, ...map.batchOptions(spec) });
     }
-    return TrainingBackend.sageMaker({
-      image,
-      instanceType: t.instanceType,
-      instanceCount: t.instanceCount,
-      volumeSizeGiB: t.volumeSizeGiB,
-      maxRuntime: Duration.seconds(t.maxRuntimeSeconds),
-      spot: t.spot,
-      spotMaxWait: t.spot ? Duration.seconds(t.maxWaitSeconds) : undefined,
-    });
+    return TrainingBackend.sageMaker({ image, ...map.sageMakerOptions(spec) });
   }
 
   private monitor(spec: ModelSpec, monitoring: MlopsMonitoring): void {
@@ -172,9 +160,7 @@ export class ModelDeployment extends Construct {
       model, categories,
       stateMachine: this.trainingPipeline.stateMachine,
       scheduleInterval: map.scheduleInterval(spec),
-      // A SageMaker Spot job may take up to maxWait (waiting for capacity included).
-      jobDuration: Duration.seconds(spec.training.backend === TrainingEngine.SAGEMAKER && spec.training.spot ? spec.training.maxWaitSeconds : spec.training.maxRuntimeSeconds),
-      jobAttempts: spec.training.retries + 1,
+      ...map.trainingJobBudget(spec),
       logGroup: this.trainingPipeline.logGroup,
     });
     if (spec.evaluation.threshold !== undefined) {

@@ -4,7 +4,7 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
 import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
-import { ModelSpec } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
 
 const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -66,4 +66,45 @@ export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly infer
       timeZone: spec.schedule.timeZone,
     }));
   });
+}
+
+/**
+ * Provisioned concurrency of the Lambda API during peak windows (Little's law: the busiest
+ * window's requests per second times the p95 objective, the longest a request should take);
+ * undefined without peak windows (on demand only).
+ */
+export function apiProvisionedConcurrency(spec: ModelSpec): number | undefined {
+  const windows = spec.inference.peakWindows;
+  if (windows.length === 0) return undefined;
+  const peakTps = Math.max(...windows.map((w) => w.tps));
+  return Math.max(1, Math.ceil((peakTps * spec.inference.slo.p95Ms) / 1000));
+}
+
+/** What the training duration budget is derived from: one job's longest run and its attempts. */
+export function trainingJobBudget(spec: ModelSpec): { jobDuration: Duration; jobAttempts: number } {
+  const t = spec.training;
+  return {
+    // A SageMaker Spot job may take up to maxWait (waiting for capacity included).
+    jobDuration: Duration.seconds(t.backend === TrainingEngine.SAGEMAKER && t.spot ? t.maxWaitSeconds : t.maxRuntimeSeconds),
+    jobAttempts: t.retries + 1,
+  };
+}
+
+/** SageMaker backend options (without the image). */
+export function sageMakerOptions(spec: ModelSpec) {
+  const t = spec.training;
+  return {
+    instanceType: t.instanceType,
+    instanceCount: t.instanceCount,
+    volumeSizeGiB: t.volumeSizeGiB,
+    maxRuntime: Duration.seconds(t.maxRuntimeSeconds),
+    spot: t.spot,
+    spotMaxWait: t.spot ? Duration.seconds(t.maxWaitSeconds) : undefined,
+  };
+}
+
+/** Batch backend options (without the image and the compute environment). */
+export function batchOptions(spec: ModelSpec) {
+  const t = spec.training;
+  return { command: t.command, maxRuntime: Duration.seconds(t.maxRuntimeSeconds), spotAttempts: t.retries + 1 };
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -11,10 +11,11 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
 import { MlopsFunction } from '../common/mlops-function';
-import { nagArn } from '../prediction-store/nag-refs';
+import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
-import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from '../prediction-service/serving-props';
+import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-service/serving-props';
+import { validatePredictionApiProps } from './validate-prediction-api-props';
 
 /** Props of {@link PredictionApi}. */
 export interface PredictionApiProps {
@@ -90,14 +91,9 @@ export class PredictionApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PredictionApiProps) {
     super(scope, id);
+    validatePredictionApiProps(props);
     const maxTps = props.maxTps ?? 100;
-    if (!Token.isUnresolved(maxTps) && (!Number.isFinite(maxTps) || maxTps <= 0)) throw new Error(`maxTps must be a positive number, but ${maxTps} was provided`);
     const pc = props.provisionedConcurrency ?? 0;
-    if (!Token.isUnresolved(pc) && (!Number.isInteger(pc) || pc < 0)) throw new Error(`provisionedConcurrency must be a whole number >= 0, but ${pc} was provided`);
-    validatePeakWindows(props.peakWindows);
-    if (props.peakWindows?.length && pc === 0) {
-      throw new Error('peakWindows only schedule provisioned concurrency on the API, but provisionedConcurrency is 0: set provisionedConcurrency or drop peakWindows');
-    }
     const servingConfig = servingConfigJson(props.models);
     if (servingConfig.length > 3500) {
       throw new Error(`the serving configuration is ${servingConfig.length} characters, but Lambda environments hold 4 KB: shorten the rules, or serve these models with PredictionService`);
@@ -143,11 +139,7 @@ export class PredictionApi extends Construct {
       });
     }
 
-    const ackFn = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
-    ackFn('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The AWS-maintained policy that lets the function write its own logs; it grants nothing else.');
-    ackFn('AwsSolutions-L1', 'The handler is bundled for and tested on Node.js 22 (MlopsFunction pins it); runtime upgrades are a deliberate change of the whole library.');
-    ackFn('AwsSolutions-IAM5[Resource::*]', 'X-Ray trace writes (tracing) have no resource-level permissions.');
-    ackFn(`AwsSolutions-IAM5[Resource::${nagArn(props.registry.table)}/index/*]`, 'Read-only registry access includes its index; the registry grant is defined by ModelRegistry. The function reads only production pointers.');
+    acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions(), F.registryIndex(this, props.registry.tableArn));
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const throttle = { rateLimit: maxTps, burstLimit: Math.ceil(maxTps * 2) };
@@ -167,9 +159,7 @@ export class PredictionApi extends Construct {
       const integration = new integrations.HttpLambdaIntegration('Predict', this.alias);
       this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST], integration });
       this.url = this.httpApi.apiEndpoint;
-      if (props.publicAccess) {
-        Validations.of(this).acknowledge({ id: 'AwsSolutions-APIG4', reason: 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).' });
-      }
+      if (props.publicAccess) acknowledgeNag(this, F.publicApi());
     } else {
       this.restApi = new apigw.RestApi(this, 'RestApi', {
         description: 'cdk-mlops predictions',
@@ -200,12 +190,8 @@ export class PredictionApi extends Construct {
         new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.restApi.deploymentStage.stageArn, webAclArn: props.webAclArn });
       }
       this.url = this.restApi.url;
-      const ack = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
-      ack('AwsSolutions-APIG2', 'Requests are validated by the handler, which answers 400 with the field, the value and the fix; a request model would duplicate that and lose the reasons.');
-      ack('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'The account-level role API Gateway needs to write execution logs; AWS maintains it and it grants only log writes.');
-      ack('AwsSolutions-COG4', props.publicAccess ? 'publicAccess was asked for.' : 'Callers authenticate with IAM (SigV4) or API keys, not Cognito user pools: the callers are services, not end users.');
-      if (!props.webAclArn) ack('AwsSolutions-APIG3', 'No web ACL was given; the REST API was chosen for API keys and usage plans.');
-      if (props.publicAccess) ack('AwsSolutions-APIG4', 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).');
+      acknowledgeNag(this, F.handlerValidatesRequests(), F.apiGatewayLogsRole(), F.iamCallers(),
+        ...(props.webAclArn ? [] : [F.noWebAcl()]), ...(props.publicAccess ? [F.publicApi()] : []));
     }
   }
 }

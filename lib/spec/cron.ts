@@ -115,6 +115,15 @@ function fireMinutes(s: CronSchedule, fromDay: number, days: number): number[] {
  * (long enough for leap days); undefined when the schedule never fires (e.g. "0 0 30 2 *").
  */
 export function maxIntervalMs(s: CronSchedule): number | undefined {
+  // Eight years of fire times is some work, and the loader, the checks and the mapping ask often.
+  const key = JSON.stringify(s);
+  if (!INTERVALS.has(key)) INTERVALS.set(key, computeMaxIntervalMs(s));
+  return INTERVALS.get(key);
+}
+
+const INTERVALS = new Map<string, number | undefined>();
+
+function computeMaxIntervalMs(s: CronSchedule): number | undefined {
   const start = Date.UTC(2024, 0, 1) / 86_400_000;
   const fires = fireMinutes(s, start, 366 * 8);
   if (fires.length === 0) return undefined;

@@ -5,13 +5,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { specPropProblems } from '../platform/validate-spec-props';
 import { ResolveContext, SpecProblem, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
 import { chooseServing } from '../cost/serving-choice';
 import { formatDuration } from './units';
-import { MODEL_NAME_PATTERN, ParsedSpec, peakStartToCron, specField } from './spec-fields';
+import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
+import { ParsedSpec, peakStartToCron, specField } from './spec-fields';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -116,7 +118,10 @@ export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOption
   const parsed = specField.parse(raw ?? {}, '', ctx);
   if (!parsed) return { problems: ctx.problems };
   const spec = resolveSpec(parsed, ctx, options.defaultName);
-  return ctx.problems.length ? { problems: ctx.problems } : { spec, problems: [] };
+  if (ctx.problems.length) return { problems: ctx.problems };
+  // The constructs' own validators on the props the platform maps from this spec.
+  const props = specPropProblems(spec);
+  return props.length ? { problems: props } : { spec, problems: [] };
 }
 
 /** Parses YAML text into a spec; throws ModelSpecError listing every problem. */
@@ -130,8 +135,8 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   const problem = (path: string, value: unknown, expected: string, fix: string) => ctx.problems.push({ file: ctx.file, path, value, expected, fix });
 
   const name = p.name ?? defaultName ?? '';
-  if (!new RegExp(MODEL_NAME_PATTERN).test(name)) {
-    problem('name', p.name ?? defaultName, '2-63 lowercase letters, digits and hyphens, starting with a letter',
+  if (!isModelName(name)) {
+    problem('name', p.name ?? defaultName, MODEL_NAME_RULE,
       p.name ? 'rename the model' : `add "name:" (the folder name "${defaultName ?? ''}" is not a valid model name)`);
   }
 

@@ -16,11 +16,12 @@ import {
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
-// Same character rules as the registry core, so every spec name is a valid registry key.
-export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
-export const CATEGORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
-export const METRIC_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$';
-export const HYPERPARAMETER_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,255}$';
+// The registry core's own name rules, so every spec name is a valid registry key (re-exported
+// for code that read them from here).
+export { CATEGORY_PATTERN, HYPERPARAMETER_NAME_PATTERN, METRIC_NAME_PATTERN, MODEL_NAME_PATTERN } from '../../lambda/shared/names-and-numbers';
+import {
+  CATEGORY_PATTERN, CATEGORY_RULE, HYPERPARAMETER_NAME_PATTERN, METRIC_NAME_PATTERN, MODEL_NAME_PATTERN, MODEL_NAME_RULE,
+} from '../../lambda/shared/names-and-numbers';
 const COLUMN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$';
 const TIME_OF_DAY = /^([01]?[0-9]|2[0-3]):([0-5][0-9])$/;
 
@@ -105,9 +106,9 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
   spot: bool({ description: 'Train on Spot capacity (up to ~70% cheaper; interrupted jobs are retried).', default: true }),
   maxWaitSeconds: duration({ key: 'maxWait', unit: 's', description: 'Longest wait for Spot capacity plus runtime; at least maxRuntime.', default: '2h', min: '1m', max: '28d' }),
   maxRuntimeSeconds: duration({ key: 'maxRuntime', unit: 's', description: 'Longest one training attempt may run.', default: '1h', min: '1m', max: '28d' }),
-  retries: num({ description: 'Attempts after the first when training fails (capacity, Spot interruption).', default: 2, integer: true, min: 0, max: 10 }),
+  retries: num({ description: 'Attempts after the first when training fails (capacity, Spot interruption); at most 10 attempts in all.', default: 2, integer: true, min: 0, max: 9 }),
   volumeSizeGiB: sizeGiB({ key: 'volumeSize', description: 'Storage volume of each training instance.', default: '30GiB', min: 1, max: 16384 }),
-  maxVcpus: num({ description: 'Cap on the vCPUs of the Batch compute environment (the cost ceiling). Required for GPU instances with backend batch.', integer: true, min: 1, max: 10000 }),
+  maxVcpus: num({ description: 'Cap on the vCPUs of the Batch compute environment (the cost ceiling); at least the 4 vCPUs of one training job. Default: 16.', integer: true, min: 4, max: 10000 }),
   command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
     description: 'Training command for backend batch (e.g. ["python3", "/opt/program/train.py"]), run after inputs are staged; AWS Batch cannot wrap the image ENTRYPOINT. Not used with sagemaker.',
     default: [], maxItems: 50,
@@ -130,7 +131,7 @@ export const evaluationField: Field<ParsedEvaluation> = obj<ParsedEvaluation>({
   minImprovement: num({ description: 'The challenger must beat the champion by at least this much (absolute, in metric units).', default: 0, min: 0 }),
   threshold: num({ description: 'A version worse than this is never promoted. Default: no threshold.' }),
   promotion: choice(values(PromotionMode), { description: `auto: promote a better version; manual: wait for \`${mlopsCommand('approve', ['<model>', '<version>'])}\`; none: register only.`, default: 'auto' }),
-  approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '365d' }),
+  approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '364d' }),
 }, { description: 'Champion/challenger evaluation and promotion policy.', required: true });
 
 /**
@@ -235,7 +236,7 @@ export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 
 
 export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   mode: choice(values(InferenceMode), { description: 'batch: precomputed after training; online: the model container answers each request; both.', default: 'batch' }),
-  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch.', default: '3d', min: '1h', max: '365d' }),
+  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch.', default: '3d', min: '1h', max: '90d' }),
   rpoSeconds: duration({ key: 'rpo', unit: 's', description: 'Recovery point objective: the oldest a served prediction may be. Default: the TTL.', min: '1h', max: '365d' }),
   serving: choice(values(ServingFrontEnd), { description: 'Front end: service (ALB + Fargate), api (HTTP API + Lambda) or none. Default: chosen from the expected traffic.' }),
   serviceName: text({ description: 'Name of the serving service; two models never share one. Default: the model name.', pattern: MODEL_NAME_PATTERN, expected: 'a name of lowercase letters, digits and hyphens', fix: 'remove it to use the model name' }),
@@ -267,12 +268,12 @@ export interface ParsedSpec {
 
 /** The model spec declaration: the single source of truth. */
 export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
-  name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: '2-63 lowercase letters, digits and hyphens, starting with a letter', fix: 'write e.g. "demand-forecast"' }),
+  name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: MODEL_NAME_RULE, fix: 'write e.g. "demand-forecast"' }),
   description: text({ description: 'What the model predicts, for people.', required: true, maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
   owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, maxLength: 256, examples: ['ds-team@example.com'] }),
   schedule: scheduleField,
-  categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: '1-64 letters, digits, "_", "." or "-"', fix: 'rename the category' }), {
-    description: 'One model per category, trained in parallel. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 100, uniqueBy: (c) => c,
+  categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: CATEGORY_RULE, fix: 'rename the category' }), {
+    description: 'One model per category, trained in parallel; alarms combine at most 10. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 10, uniqueBy: (c) => c,
   }),
   data: dataField,
   training: trainingField,

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -13,6 +13,7 @@ import { IDataLake } from '../data-lake/data-lake-base';
 import { GpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute';
 import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
+import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -198,39 +199,13 @@ function runOutputGrants(role: iam.IGrantable, options: TrainingBackendBindOptio
   options.dataLake.grantWriteArtifacts(role, `experiments/${options.modelName}/`);
 }
 
-function positiveInt(field: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${value} was provided`);
-  }
-}
-
 // Nitro instances with local NVMe storage encrypt it in hardware and reject VolumeKmsKeyId.
 const LOCAL_STORAGE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|trn2|inf2|[a-z]\d+[a-z]*d[n]?)\./;
 
 class SageMakerBackend extends TrainingBackend {
   constructor(private readonly options: SageMakerBackendOptions) {
     super();
-    positiveInt('instanceCount', options.instanceCount, 1, 100);
-    positiveInt('volumeSizeGiB', options.volumeSizeGiB, 1, 16384);
-    const type = options.instanceType;
-    if (type !== undefined && !Token.isUnresolved(type) && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(type)) {
-      throw new Error(`instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', but '${type}' was provided`);
-    }
-    const runtime = options.maxRuntime?.toSeconds();
-    if (runtime !== undefined && (runtime < 60 || runtime > 28 * 24 * 3600)) {
-      throw new Error(`maxRuntime must be between 1 minute and 28 days, but ${options.maxRuntime!.toHumanString()} was provided`);
-    }
-    if (options.spot === false && options.spotMaxWait) {
-      throw new Error('spotMaxWait was given but spot is false: drop spotMaxWait or turn spot on');
-    }
-    const wait = options.spotMaxWait?.toSeconds();
-    if (wait !== undefined && wait < (runtime ?? 4 * 3600)) {
-      throw new Error(`spotMaxWait must be at least maxRuntime (${(options.maxRuntime ?? Duration.hours(4)).toHumanString()}), but ${options.spotMaxWait!.toHumanString()} was provided`);
-    }
-    if ((options.subnets || options.securityGroups) && !options.vpc) {
-      throw new Error('subnets or securityGroups were given without vpc: pass the vpc they belong to');
-    }
+    validateSageMakerBackendOptions(options);
   }
 
   bind(scope: Construct, options: TrainingBackendBindOptions): TrainingBackendConfig {
@@ -343,18 +318,7 @@ class SageMakerBackend extends TrainingBackend {
 class BatchBackend extends TrainingBackend {
   constructor(private readonly options: BatchBackendOptions) {
     super();
-    positiveInt('vcpus', options.vcpus, 1, 192);
-    positiveInt('gpus', options.gpus, 0, 16);
-    positiveInt('memoryMiB', options.memoryMiB, 512, 2_000_000);
-    positiveInt('spotAttempts', options.spotAttempts, 1, 10);
-    if (!Array.isArray(options.command) || options.command.length === 0) {
-      throw new Error(`command must list the training command and its arguments (e.g. ['python3', '/app/train.py']), but ${JSON.stringify(options.command)} was provided`);
-    }
-    const vcpus = options.vcpus ?? 4;
-    const cap = options.compute.maxvCpus;
-    if (!Token.isUnresolved(vcpus) && !Token.isUnresolved(cap) && vcpus > cap) {
-      throw new Error(`vcpus (${vcpus}) is more than the compute environment's maxvCpus (${cap}), so the job could never start: lower vcpus or raise maxvCpus of the GpuBatchCompute`);
-    }
+    validateBatchBackendOptions({ ...options, computeMaxvCpus: options.compute.maxvCpus });
   }
 
   bind(scope: Construct, options: TrainingBackendBindOptions): TrainingBackendConfig {
@@ -374,7 +338,7 @@ class BatchBackend extends TrainingBackend {
     const logGroup = new logs.LogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
     const container = new batch.EcsEc2ContainerDefinition(scope, 'TrainingContainer', {
       image: o.image.toContainerImage(),
-      cpu: o.vcpus ?? 4,
+      cpu: o.vcpus ?? BATCH_DEFAULT_VCPUS,
       gpu: o.gpus ?? 1,
       memory: Size.mebibytes(o.memoryMiB ?? 14336),
       command: stagerBootstrap(o.python ?? 'python3'),

@@ -1,27 +1,25 @@
 import { Token } from 'aws-cdk-lib';
+import {
+  CATEGORY_RULE, HYPERPARAMETER_NAME_RULE, METRIC_NAME_RULE, MODEL_NAME_RULE, isCategory, isHyperparameterName, isMetricName, isModelName,
+} from '../../lambda/shared/names-and-numbers';
+import { wholeNumberProp as wholeBetween } from '../common/validate-props';
 import { DataLake } from '../data-lake/data-lake';
+import { IDataLake } from '../data-lake/data-lake-base';
 import type { TrainingPipelineProps } from './training-pipeline';
 
-// The same rules as the registry core (lambda/shared/registry/validate.ts), checked at synth
+// The same rules as the registry core (lambda/shared/names-and-numbers.ts), checked at synth
 // time so a bad name fails `cdk synth` instead of the first run.
-const MODEL_NAME = /^[a-z][a-z0-9-]{1,62}$/;
-const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
-const HYPERPARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
 
 function isNum(v: number | undefined): v is number {
   return v !== undefined && !Token.isUnresolved(v);
 }
 
-function wholeBetween(field: string, v: number | undefined, min: number, max: number, why = ''): void {
-  if (isNum(v) && (!Number.isInteger(v) || v < min || v > max)) {
-    throw new Error(`${field} must be a whole number between ${min} and ${max}, but ${v} was provided${why}`);
-  }
-}
+/** What TrainingPipeline checks before building anything; the data lake only for the data-arrival trigger. */
+export type TrainingPipelineChecked = Omit<TrainingPipelineProps, 'dataLake' | 'registry' | 'backend'> & { readonly dataLake?: IDataLake };
 
-export function validateTrainingPipelineProps(props: TrainingPipelineProps): void {
-  if (!Token.isUnresolved(props.modelName) && !MODEL_NAME.test(props.modelName)) {
-    throw new Error(`modelName must be 2-63 lowercase letters, digits and hyphens starting with a letter (e.g. 'demand-forecast'), but '${props.modelName}' was provided`);
+export function validateTrainingPipelineProps(props: TrainingPipelineChecked): void {
+  if (!Token.isUnresolved(props.modelName) && !isModelName(props.modelName)) {
+    throw new Error(`modelName must be ${MODEL_NAME_RULE}, but '${props.modelName}' was provided`);
   }
   if (!Array.isArray(props.categories) || props.categories.length === 0) {
     throw new Error(`categories must list at least one category (one model is trained per category, e.g. ['books']), but ${JSON.stringify(props.categories)} was provided`);
@@ -32,7 +30,7 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
   const seen = new Set<string>();
   for (const c of props.categories) {
     if (Token.isUnresolved(c)) continue;
-    if (!CATEGORY.test(c)) throw new Error(`categories must be 1-64 letters, digits, '_', '.' or '-' starting with a letter or digit, but '${c}' was provided`);
+    if (!isCategory(c)) throw new Error(`categories must be ${CATEGORY_RULE}, but '${c}' was provided`);
     if (seen.has(c)) throw new Error(`categories must be unique, but '${c}' was provided twice`);
     seen.add(c);
   }
@@ -49,8 +47,8 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
     throw new Error(`approvalTimeout was given but promotion is '${props.promotion ?? 'auto'}': set promotion to PromotionMode.MANUAL or drop approvalTimeout`);
   }
   const e = props.evaluation;
-  if (!e || (!Token.isUnresolved(e.metric) && !METRIC_NAME.test(e.metric))) {
-    throw new Error(`evaluation.metric must be a metric name of metrics.json (letters, digits, '_', '.', ':', '/', '-', e.g. 'rmse'), but ${JSON.stringify(e?.metric)} was provided`);
+  if (!e || (!Token.isUnresolved(e.metric) && !isMetricName(e.metric))) {
+    throw new Error(`evaluation.metric must be ${METRIC_NAME_RULE} (a key of metrics.json), but ${JSON.stringify(e?.metric)} was provided`);
   }
   if (isNum(e.minImprovement) && (!Number.isFinite(e.minImprovement) || e.minImprovement < 0)) {
     throw new Error(`evaluation.minImprovement must be 0 or more (in metric units), but ${e.minImprovement} was provided`);
@@ -59,7 +57,7 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
     throw new Error(`evaluation.threshold must be a finite number, but ${e.threshold} was provided`);
   }
   for (const k of Object.keys(props.hyperparameters ?? {})) {
-    if (!HYPERPARAMETER_NAME.test(k)) throw new Error(`hyperparameters key '${k}' is invalid: use letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+    if (!isHyperparameterName(k)) throw new Error(`hyperparameters key '${k}' is invalid: use ${HYPERPARAMETER_NAME_RULE}`);
   }
   const d = props.dataValidation ?? {};
   wholeBetween('dataValidation.minRows', d.minRows, 0, Number.MAX_SAFE_INTEGER);
@@ -80,7 +78,7 @@ export function validateTrainingPipelineProps(props: TrainingPipelineProps): voi
 // to EventBridge when told to. Without them the rule never fires and nothing says why. Only a
 // DataLake that created its datasets bucket can be checked; for an imported data lake or an
 // existing bucket the README says what to enable.
-function validateDataArrival(props: TrainingPipelineProps): void {
+function validateDataArrival(props: TrainingPipelineChecked): void {
   if (!props.dataArrivalTrigger || !(props.dataLake instanceof DataLake)) return;
   if (props.dataLake.datasetsEventBridgeEnabled !== false) return;
   throw new Error(

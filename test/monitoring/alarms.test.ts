@@ -132,10 +132,14 @@ describe('training alarms follow the declared schedule', () => {
     expect(jobs).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
   });
 
-  test('rejects a window CloudWatch cannot evaluate', () => {
+  test('a window beyond the 7 days CloudWatch evaluates watches the hours since the last success', () => {
     const { stack, monitoring } = setup();
-    expect(() => monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'x'), scheduleInterval: Duration.days(7), grace: Duration.hours(6) }))
-      .toThrow(/scheduleInterval \+ grace must be between 1 hour and 7 days.*but 7 days 6 hours was provided/);
+    monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'x'), scheduleInterval: Duration.days(7), grace: Duration.hours(6) });
+    const alarm = f.alarmNamed(Template.fromStack(stack), 'mlops-demand-NoSuccessfulRun');
+    expect(alarm).toMatchObject({
+      MetricName: 'HoursSinceTrainingSucceeded', Namespace: 'CdkMlops', Statistic: 'Maximum', Period: 3600, Dimensions: [{ Name: 'Model', Value: 'demand' }],
+      Threshold: 174, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 2, TreatMissingData: 'breaching',
+    });
   });
 });
 
@@ -163,8 +167,16 @@ describe('prediction freshness follows the declared TTL', () => {
     const { monitoring } = setup();
     expect(() => monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(2), criticalAge: Duration.days(2) }))
       .toThrow(/criticalAge must be shorter than ttl \(2 days\)/);
-    expect(() => monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(1) }))
+    expect(() => monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(3), criticalAge: Duration.hours(20) }))
       .toThrow(/criticalAge must be longer than warningAge \(1 day 6 hours\)/);
+  });
+
+  test('a TTL too short to recover within escalates one hour after the missed-batch warning', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(1) });
+    const t = Template.fromStack(stack);
+    expect(f.alarmNamed(t, 'mlops-demand-PredictionsStaleWarning').EvaluationPeriods).toBe(30);
+    expect(f.alarmNamed(t, 'mlops-demand-PredictionsStaleCritical').EvaluationPeriods).toBe(31);
   });
 
   test('load failures, loader errors and batch inference failures are alarmed when given', () => {

@@ -110,9 +110,8 @@ describe('the packed tarball', () => {
 });
 
 describe('synthesized in the consumer app (env-specific, AwsSolutions)', () => {
-  // Both depend on issue 9 §3 (nag acknowledgements in env-specific stacks) and, for the weekly
-  // model, §4 (weekly schedules in monitoring), fixed on other branches: until those are merged
-  // these fail with the findings or the crash listed, not because of the package.
+  // These also hold issue 9 §3 (nag acknowledgements match in env-specific stacks) and, for the
+  // weekly model, §4 (schedules beyond the 7-day alarm window) from the consumer's side.
   test('MlopsPlatformStack with the Done-when models (Batch + manual promotion; weekly SageMaker, serving none): 0 findings', () => {
     const r = synth('platform');
     expect({ crash: r.templates.length === 0 ? r.stderr.slice(0, 2000) : '', findings: r.findings }).toEqual({ crash: '', findings: [] });

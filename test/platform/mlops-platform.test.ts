@@ -107,10 +107,8 @@ describe('MlopsPlatform composition', () => {
       .toThrow(/platformName must be 1-40 lowercase letters, digits or hyphens, but "Prod Env" was provided/);
   });
 
-  test('a data location the pipeline cannot read fails with the fix', () => {
-    const stack = new Stack(testApp(), 'S');
-    expect(() => new MlopsPlatform(stack, 'Platform', { models: [specOf('alpha', { serving: 'none' }, { data: { location: 's3://elsewhere/data/' } })] }))
-      .toThrow(/data.location "s3:\/\/elsewhere\/data\/" is not supported by the platform yet: .*Remove data.location/);
+  test('a data location the pipeline cannot read is a problem of the spec, found at load', () => {
+    expect(() => specOf('alpha', { serving: 'none' }, { data: { location: 's3://elsewhere/data/' } })).toThrow(/"path":"data.location".*training reads s3:\/\/<datasets bucket>\/alpha\//);
   });
 
   test('alarms follow the spec: the SLO of the model becomes the latency alarm threshold', () => {

@@ -257,10 +257,10 @@ describe('TrainingPipeline on AWS Batch', () => {
 describe('TrainingPipeline validation', () => {
   const base = () => ({ stack: testStack() });
   test.each([
-    [{ modelName: 'Demand_Forecast' }, /modelName must be 2-63 lowercase letters.*'Demand_Forecast' was provided/],
+    [{ modelName: 'Demand_Forecast' }, /modelName must be 2-63 characters: lowercase letters.*'Demand_Forecast' was provided/],
     [{ categories: [] }, /categories must list at least one category/],
     [{ categories: ['books', 'books'] }, /categories must be unique, but 'books' was provided twice/],
-    [{ categories: ['a/b'] }, /categories must be 1-64 letters.*'a\/b' was provided/],
+    [{ categories: ['a/b'] }, /categories must be 1-64 characters: letters.*'a\/b' was provided/],
     [{ maxConcurrency: 0 }, /maxConcurrency must be a whole number between 1 and 40, but 0 was provided/],
     [{ toleratedFailurePercentage: 150 }, /toleratedFailurePercentage must be between 0 and 100, but 150 was provided/],
     [{ approvalTimeout: Duration.hours(2) }, /approvalTimeout was given but promotion is 'auto'/],

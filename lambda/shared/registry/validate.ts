@@ -1,24 +1,23 @@
 import { mlopsCommand } from '../../../cli/command-line';
 import { ValidationError } from './errors';
+import {
+  CATEGORY_RULE, HYPERPARAMETER_NAME_RULE, MODEL_NAME_RULE, isCategory, isHyperparameterName, isMetricName, isModelName,
+} from '../names-and-numbers';
 
-// '#' is the key separator, so names are restricted to characters that can never contain it.
-const MODEL_NAME = /^[a-z][a-z0-9-]{1,62}$/;
-const CATEGORY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
-const HYPERPARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
+// '#' is the key separator, so names follow the shared rules, which never contain it.
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function modelName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !MODEL_NAME.test(value)) {
-    throw new ValidationError(field, value, 'use 2-63 characters: lowercase letters, digits and hyphens, starting with a letter (e.g. "demand-forecast")');
+  if (!isModelName(value)) {
+    throw new ValidationError(field, value, `use ${MODEL_NAME_RULE}`);
   }
   return value;
 }
 
 export function category(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !CATEGORY.test(value)) {
-    throw new ValidationError(field, value, 'use 1-64 characters: letters, digits, "_", "." or "-", starting with a letter or digit (e.g. "electronics")');
+  if (!isCategory(value)) {
+    throw new ValidationError(field, value, `use ${CATEGORY_RULE}`);
   }
   return value;
 }
@@ -69,7 +68,7 @@ export function isoTime(field: string, value: unknown): string | undefined {
 }
 
 export function metricName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !METRIC_NAME.test(value)) {
+  if (!isMetricName(value)) {
     throw new ValidationError(field, value, 'use a metric name of letters, digits, "_", ".", ":", "/" or "-", starting with a letter (e.g. "rmse")');
   }
   return value;
@@ -96,7 +95,7 @@ export function hyperparameters(field: string, value: unknown): Record<string, s
   if (!isPlainObject(value)) throw new ValidationError(field, value, 'use an object of name to string, number or boolean, e.g. {"learning_rate": "0.1"}');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (!HYPERPARAMETER_NAME.test(k)) throw new ValidationError(`${field} key`, k, 'use letters, digits, "_", "." or "-", starting with a letter or "_"');
+    if (!isHyperparameterName(k)) throw new ValidationError(`${field} key`, k, `use ${HYPERPARAMETER_NAME_RULE}`);
     if (typeof v === 'number' && !Number.isFinite(v)) throw new ValidationError(`${field}.${k}`, v, 'use a finite number');
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw new ValidationError(`${field}.${k}`, v, 'use a string, number or boolean');

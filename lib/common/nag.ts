@@ -1,0 +1,164 @@
+// The cdk-nag findings the platform carries by design, each with the one reason a reviewer
+// reads, and the one way to acknowledge them. cdk-nag matches an acknowledgement by the exact
+// finding id, and the id spells the resource as the policy resolves in its stack: `<AWS::Region>`
+// in an env-agnostic stack, `eu-west-1` in a stack with `env`. So evidence is never written by
+// hand in one spelling: ARNs of our resources are resolved from their tokens, and fixed ARN
+// patterns are written env-agnostic and rendered for the stack they land in.
+import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** An acknowledged finding: the exact cdk-nag id and why it is acceptable. */
+export interface NagAcknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** How cdk-nag spells a value (an ARN with tokens) in a finding id, in `scope`'s stack. */
+export function nagSpelling(scope: IConstruct, value: string): string {
+  return flatten(Stack.of(scope).resolve(value));
+}
+
+/**
+ * cdk-nag's flattening of a resolved CloudFormation value (its `flattenCfnReference`, which the
+ * package does not export): joins are joined, `Ref` and `Fn::GetAtt` become `<Id>` and
+ * `<Id.Attr>`, `${x}` in strings `<x>`, anything else its JSON.
+ */
+export function flatten(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const o = node as Record<string, any>;
+  if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flatten).join(o['Fn::Join'][0]);
+  if (o['Fn::Sub']) return flatten(o['Fn::Sub']);
+  if (o['Fn::GetAtt']) return `<${flatten(o['Fn::GetAtt'][0])}.${flatten(o['Fn::GetAtt'][1])}>`;
+  if (o['Fn::ImportValue']) return flatten(o['Fn::ImportValue']);
+  if (o.Ref) return `<${flatten(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/** How cdk-nag spells the ARN attribute of a resource (`<LogicalId.Arn>`). */
+export function nagArn(resource: IConstruct): string {
+  const cfn = (resource.node.defaultChild ?? resource) as CfnElement;
+  return `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
+}
+
+/**
+ * An env-agnostic finding id (`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:...`)
+ * as cdk-nag spells it in `scope`'s stack: pseudo parameters the stack knows become literals.
+ */
+export function renderForStack(scope: IConstruct, id: string): string {
+  const stack = Stack.of(scope);
+  const known: Array<[string, string]> = [['<AWS::Region>', stack.region], ['<AWS::AccountId>', stack.account], ['<AWS::Partition>', stack.partition]];
+  return known.reduce((out, [placeholder, value]) => (Token.isUnresolved(value) ? out : out.split(placeholder).join(value)), id);
+}
+
+/** Acknowledges findings on `scope` and everything below it, in the spelling of its stack. */
+export function acknowledgeNag(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
+  Validations.of(scope).acknowledge(...acks.map((a) => ({ id: renderForStack(scope, a.id), reason: a.reason })));
+}
+
+const iam5 = (resource: string, reason: string): NagAcknowledgement => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+
+/** The catalogue: one entry, and one reason, per kind of finding. */
+export const NagFindings = {
+  /** IAM4 on a Lambda function's role. */
+  lambdaBasicExecution: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'Lambda\'s basic execution policy only allows creating and writing CloudWatch log streams; each function writes to its own log group with set retention.',
+  }),
+  /** L1: the runtime is pinned by MlopsFunction. */
+  lambdaRuntime: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-L1',
+    reason: 'The runtime is pinned platform-wide by MlopsFunction (nodejs22.x, the target of the build-time bundles); all handlers move to a newer runtime together.',
+  }),
+  /** IAM5 on `*`: only actions that AWS offers no resource-level permission for. */
+  actionsWithoutResourceLevelPermissions: (): NagAcknowledgement => iam5('*',
+    'Only actions without resource-level permissions are granted on "*": X-Ray trace writes, ecr:GetAuthorizationToken, cloudwatch:PutMetricData '
+    + '(limited by a cloudwatch:namespace condition), CloudWatch Logs delivery of state machines, batch:DescribeJobs/TerminateJob (.sync polling), '
+    + 'dynamodb:ListStreams and, with a VPC, SageMaker\'s network interface management; every other statement names its resource.'),
+  /** IAM5 on `kms:GenerateDataKey*`. */
+  kmsDataKeys: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'Writing objects, items or messages encrypted with the platform\'s customer key needs data keys; the grant names that one key.',
+  }),
+  /** IAM5 on `kms:ReEncrypt*`. */
+  kmsReEncrypt: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+    reason: 'Part of the standard encrypt/decrypt grant on the platform\'s customer key; the grant names that one key.',
+  }),
+  /** IAM5 on a registry table's indexes. */
+  registryIndex: (scope: IConstruct, tableArn: string): NagAcknowledgement => iam5(`${nagSpelling(scope, tableArn)}/index/*`,
+    'Registry grants (ModelRegistry) include the table\'s query indexes (versions, runs by model and time); same table only.'),
+  /** IAM5 on the objects under one prefix of one bucket. */
+  objectsUnder: (scope: IConstruct, bucketArn: string, prefix: string): NagAcknowledgement => iam5(`${nagSpelling(scope, bucketArn)}/${prefix}*`,
+    `${prefix ? `Objects under the prefix "${prefix}"` : 'Objects'} of this one bucket: their names (models, dates, categories, run ids, part files) are only known at run time.`),
+  /** IAM5 on the versions and aliases of a function. */
+  functionVersions: (scope: IConstruct, functionArn: string): NagAcknowledgement => iam5(`${nagSpelling(scope, functionArn)}:*`,
+    'Step Functions invokes this one function, with any version or alias qualifier.'),
+  /** IAM5 on training jobs whose names start with a prefix (or any name, for scoring jobs). */
+  trainingJobs: (namePrefix: string): NagAcknowledgement => iam5(`arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${namePrefix}*`,
+    'Training and scoring job names are generated per execution; the state machine may create, describe and stop only these jobs, in this account and region.'),
+  /** IAM5 on the SageMaker training log group family. */
+  sageMakerTrainingLogs: (suffix: ':*' | '*'): NagAcknowledgement => iam5(`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs${suffix}`,
+    'SageMaker writes job logs to this fixed log group, one stream per job, named at run time.'),
+  /** IAM5 on every ECR repository of the account and region. */
+  ecrRepositories: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*',
+    'The scoring image is the one each version was registered with, known only at run time; pulls are limited to this account and region.'),
+  /** IAM5 on the executions of one state machine (an `executions` ARN from `grantExecution`). */
+  executionsOf: (scope: IConstruct, executionsArn: string): NagAcknowledgement => iam5(nagSpelling(scope, executionsArn),
+    'Executions of this one state machine only; execution names are made per start.'),
+  /** IAM5 on the child executions of a Distributed Map. */
+  distributedMapExecutions: (scope: IConstruct, stateMachineArn: string): NagAcknowledgement[] => {
+    const name = JSON.stringify(Stack.of(scope).resolve({ 'Fn::Select': [6, { 'Fn::Split': [':', stateMachineArn] }] }));
+    const reason = 'Distributed Map child executions of this one state machine, named at run time.';
+    return [
+      iam5(`arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*`, reason),
+      iam5(`arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}/*:*`, reason),
+    ];
+  },
+  /** IAM4 on the ECS container-instance role of Batch compute environments. */
+  ecsInstanceRole: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+    reason: 'The documented ECS container-instance policy the ECS agent on Batch instances needs (register, poll, pull from ECR, logs); jobs get their own job role, and IMDS hop limit 1 keeps containers from this role.',
+  }),
+  /** IAM4 on API Gateway's account-level logging role. */
+  apiGatewayLogsRole: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason: 'The account-level role API Gateway needs to write execution logs; AWS maintains it and it grants only log writes.',
+  }),
+  /** EC23 on security groups whose ingress is a VPC CIDR token. */
+  vpcCidrIngress: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-EC23',
+    reason: 'Ingress is limited to the VPC CIDR (listener or HTTPS endpoint ports), which cdk-nag cannot read because the CIDR is a token.',
+  }),
+  /** EC23 on an internet-facing load balancer. */
+  internetFacingListener: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-EC23',
+    reason: 'An internet-facing prediction endpoint must accept clients from any address on its listener ports; the tasks accept traffic only from the load balancer security group.',
+  }),
+  /** ECS2: environment variables in a task definition. */
+  plainTaskEnvironment: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-ECS2',
+    reason: 'The environment holds only non-secret configuration (table names, region, port, the serving rules); no credentials are passed: the task role provides them.',
+  }),
+  /** S1 on the bucket that receives access logs. */
+  accessLogBucket: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-S1',
+    reason: 'This bucket is the destination of access logs; logging its own access would only log the log delivery.',
+  }),
+  /** SQS3 on a dead-letter queue. */
+  deadLetterQueue: (): NagAcknowledgement => ({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' }),
+  /** APIG4 when public access was asked for. */
+  publicApi: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG4', reason: 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).' }),
+  /** COG4: callers are services signing with IAM, not Cognito users. */
+  iamCallers: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-COG4',
+    reason: 'Callers authenticate with IAM (SigV4) or API keys, or publicAccess was asked for; not Cognito user pools: the callers are services, not end users.',
+  }),
+  /** APIG2: the handler validates requests. */
+  handlerValidatesRequests: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-APIG2',
+    reason: 'Requests are validated by the handler, which answers 400 with the field, the value and the fix; a request model would duplicate that and lose the reasons.',
+  }),
+  /** APIG3: REST API without a web ACL. */
+  noWebAcl: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG3', reason: 'No web ACL was given; the REST API was chosen for API keys and usage plans.' }),
+};

@@ -1,0 +1,3 @@
+import { generatedSpecsTest } from './generated-specs';
+
+generatedSpecsTest('b');
