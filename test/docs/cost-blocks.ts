@@ -17,6 +17,7 @@ const EXAMPLE = join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.
  */
 function variant(name: string, change: (raw: any) => void): ModelSpec {
   const raw = parse(readFileSync(EXAMPLE, 'utf8'));
+  delete raw.data.location; // the platform reads <name>/
   change(raw);
   const r = parseModelSpecObject({ ...raw, name }, { file: `models/${name}/model.yaml`, dir: dirname(EXAMPLE) });
   if (!r.spec) throw new Error(JSON.stringify(r.problems));
