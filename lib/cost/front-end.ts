@@ -3,7 +3,7 @@
 import { ServingFrontEnd } from '../spec/model-spec';
 import { UnscopedLine, millions, qty, sumUsd } from './cost-line';
 import { DEFAULT_PRICE_REGION, RegionPrices, pricesFor } from './prices';
-import { ServingDemand, requestsPerMonth, taskHoursPerMonth } from './serving-demand';
+import { ServingDemand, peakHoursPerMonth, requestsPerMonth, taskHoursPerMonth } from './serving-demand';
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH, SERVICE_ENDPOINTS, USAGE } from './usage';
 
 const GB = 1e9;
@@ -52,12 +52,18 @@ export function apiLines(d: ServingDemand, prices: RegionPrices, rest = false): 
   const logGb = (requests * USAGE.apiLogBytesPerRequest) / GB;
   const tracedPerSecond = Math.min(d.avgTps, USAGE.xrayReservoirPerSecond) + USAGE.xraySampledShare * Math.max(0, d.avgTps - USAGE.xrayReservoirPerSecond);
   const traces = tracedPerSecond * SECONDS_PER_MONTH;
+  // Priced at the provisioned rate on top of on-demand duration (a small overestimate).
+  const provisionedGbSeconds = d.provisionedConcurrency * USAGE.lambdaMemoryGb * peakHoursPerMonth(d.peakWindows) * 3600;
   return [
     { group: 'serving', item: `${rest ? 'REST' : 'HTTP'} API requests`, quantity: millions(requests, 'requests'), usd: Math.min(m, tier) * first + Math.max(0, m - tier) * after },
     {
       group: 'serving', item: `Lambda requests + duration (${USAGE.lambdaMsPerAnswer} ms, ${USAGE.lambdaMemoryGb * 1024} MB, arm64)`,
       quantity: qty(gbSeconds, 'GB-s'), usd: m * prices.lambdaPerMillionRequests + gbSeconds * prices.lambdaArmGbSecond,
     },
+    ...(provisionedGbSeconds > 0 ? [{
+      group: 'serving', item: `Lambda provisioned concurrency in the peak windows (${d.provisionedConcurrency})`,
+      quantity: qty(provisionedGbSeconds, 'GB-s'), usd: provisionedGbSeconds * prices.lambdaArmProvisionedGbSecond,
+    }] : []),
     { group: 'serving', item: 'API access logs + Lambda platform logs', quantity: qty(logGb, 'GB'), usd: logGb * prices.logsIngestedGb },
     { group: 'serving', item: 'X-Ray traces (default sampling)', quantity: millions(traces, 'traces'), usd: (traces / 1e6) * prices.xrayPerMillionTraces },
   ];

@@ -38,6 +38,8 @@ export interface RegionPrices {
   readonly restApiPerMillionAfter: number;
   readonly lambdaPerMillionRequests: number;
   readonly lambdaArmGbSecond: number;
+  /** Provisioned concurrency, per GB-second it is configured. */
+  readonly lambdaArmProvisionedGbSecond: number;
   readonly xrayPerMillionTraces: number;
   readonly dynamoPerMillionReadUnits: number;
   readonly dynamoPerMillionWriteUnits: number;
@@ -69,6 +71,7 @@ const SAME_EVERYWHERE = {
   restApiPerMillionAfter: 2.8,
   lambdaPerMillionRequests: 0.2,
   lambdaArmGbSecond: 0.0000133334,
+  lambdaArmProvisionedGbSecond: 0.0000033334,
   xrayPerMillionTraces: 5,
   s3StandardGbMonth: 0.023,
   s3InfrequentGbMonth: 0.0125,

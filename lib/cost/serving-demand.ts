@@ -3,7 +3,7 @@
 // peak schedule as PredictionService).
 import { PEAK_LEAD_MINUTES, deriveCapacity } from '../prediction-service/capacity';
 import { PeakWindow } from '../prediction-service/serving-props';
-import { peakWindows } from '../platform/spec-mapping';
+import { apiProvisionedConcurrency, peakWindows } from '../platform/spec-mapping';
 import { InferenceSpec, ScheduleSpec } from '../spec/model-spec';
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH, USAGE } from './usage';
 
@@ -13,17 +13,19 @@ export interface ServingDemand {
   readonly avgTps: number;
   readonly maxTps: number;
   readonly peakWindows: PeakWindow[];
+  /** Provisioned concurrency of the prediction function in the peak windows (PredictionApi); 0 for none. */
+  readonly provisionedConcurrency: number;
 }
 
 /** The part of a spec serving demand is read from. */
 export interface ServingDemandSource {
   readonly schedule: ScheduleSpec;
-  readonly inference: Pick<InferenceSpec, 'tps' | 'peakWindows'>;
+  readonly inference: Pick<InferenceSpec, 'tps' | 'peakWindows' | 'slo'>;
 }
 
 export function servingDemand(spec: ServingDemandSource): ServingDemand {
   const { min, avg, max } = spec.inference.tps;
-  return { minTps: min, avgTps: avg, maxTps: max, peakWindows: peakWindows(spec) };
+  return { minTps: min, avgTps: avg, maxTps: max, peakWindows: peakWindows(spec), provisionedConcurrency: apiProvisionedConcurrency(spec) ?? 0 };
 }
 
 /** Requests a month: the declared average (peaks are part of it) over the whole month. */

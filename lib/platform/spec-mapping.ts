@@ -73,7 +73,7 @@ export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly infer
  * window's requests per second times the p95 objective, the longest a request should take);
  * undefined without peak windows (on demand only).
  */
-export function apiProvisionedConcurrency(spec: ModelSpec): number | undefined {
+export function apiProvisionedConcurrency(spec: { readonly inference: Pick<ModelSpec['inference'], 'peakWindows' | 'slo'> }): number | undefined {
   const windows = spec.inference.peakWindows;
   if (windows.length === 0) return undefined;
   const peakTps = Math.max(...windows.map((w) => w.tps));

@@ -186,7 +186,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }
   const peakWindows = i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) }));
-  const serving = chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows } });
+  const serving = chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows, slo: i.slo } });
 
   return {
     name,

@@ -14,8 +14,8 @@ const window: fc.Arbitrary<PeakWindow> = fc.record({
   length: fc.integer({ min: 1, max: 24 }),
   days: fc.constantFrom('*', 'MON,TUE,WED,THU,FRI', 'SAT,SUN', 'MON'),
 }).map((w) => ({ startHour: w.startHour, endHour: Math.min(24, w.startHour + w.length), daysOfWeek: w.days }));
-const demand: fc.Arbitrary<ServingDemand> = fc.record({ t: traffic, peaks: fc.array(window, { maxLength: 4 }) })
-  .map(({ t, peaks }) => ({ minTps: t[0], avgTps: t[1], maxTps: t[2], peakWindows: peaks }));
+const demand: fc.Arbitrary<ServingDemand> = fc.record({ t: traffic, peaks: fc.array(window, { maxLength: 4 }), pc: fc.integer({ min: 0, max: 1500 }) })
+  .map(({ t, peaks, pc }) => ({ minTps: t[0], avgTps: t[1], maxTps: t[2], peakWindows: peaks, provisionedConcurrency: peaks.length ? pc : 0 }));
 
 describe('front-end costs across the traffic and schedule range', () => {
   test('are never negative, and the choice is the cheaper option', () => {
@@ -40,7 +40,9 @@ describe('front-end costs across the traffic and schedule range', () => {
 
   test('never fall when a peak window is added', () => {
     fc.assert(fc.property(demand, window, (d, w) => {
-      expect(frontEndCosts({ ...d, peakWindows: [...d.peakWindows, w] }).serviceUsd).toBeGreaterThanOrEqual(frontEndCosts(d).serviceUsd - 1e-9);
+      const [before, after] = [frontEndCosts(d), frontEndCosts({ ...d, peakWindows: [...d.peakWindows, w] })];
+      expect(after.serviceUsd).toBeGreaterThanOrEqual(before.serviceUsd - 1e-9);
+      expect(after.apiUsd).toBeGreaterThanOrEqual(before.apiUsd - 1e-9);
     }));
   });
 });

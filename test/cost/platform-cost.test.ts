@@ -100,6 +100,14 @@ describe('what drives the bill', () => {
     expect(pricesFor('eu-west-1').lambdaArmGbSecond).toBe(pricesFor('us-east-1').lambdaArmGbSecond);
   });
 
+  test('an API front end with peak windows pays for the provisioned concurrency the platform schedules in them', () => {
+    const api = { ...example, inference: { ...example.inference, serving: ServingFrontEnd.API } };
+    const pc = new PlatformCost({ models: [api] }).lines.find((l) => l.item.startsWith('Lambda provisioned concurrency'))!;
+    // ceil(1000 TPS x 0.3 s p95) = 300 executions of 1 GB, in 117 peak hours a month.
+    expect(pc.item).toMatch(/\(300\)$/);
+    expect(pc.usd).toBeCloseTo(300 * ((2.25 * 7 + 2.25 * 5) * (730 / 168)) * 3600 * 0.0000033334, 6);
+  });
+
   test('the front-end comparison records both options and the cheaper one', () => {
     const [f] = new PlatformCost({ models: [example] }).frontEnds;
     expect(f).toMatchObject({ model: 'demand-forecast', serving: ServingFrontEnd.SERVICE, cheaper: ServingFrontEnd.SERVICE });

@@ -40,7 +40,9 @@ export function sixModels(example: ModelSpec): ModelSpec[] {
 function breakEvenTps(spec: ModelSpec): number {
   const { min, avg, max } = spec.inference.tps;
   for (let tps = 1; tps <= avg; tps++) {
-    const d = servingDemand({ ...spec, inference: { ...spec.inference, tps: { min: (min / avg) * tps, avg: tps, max: (max / avg) * tps } } });
+    const scale = tps / avg;
+    const peakWindows = spec.inference.peakWindows.map((w) => ({ ...w, tps: w.tps * scale }));
+    const d = servingDemand({ ...spec, inference: { ...spec.inference, tps: { min: min * scale, avg: tps, max: max * scale }, peakWindows } });
     const c = frontEndCosts(d);
     if (c.serviceUsd <= c.apiUsd) return tps;
   }
@@ -62,7 +64,7 @@ export function costBlocks(): Record<string, string> {
       '| USD/month | ' + months.map((c) => c.totalUsd.toFixed(2)).join(' | ') + ' |',
     ].join('\n'),
     'front-ends': frontEndOptionsMarkdown(example, one.region),
-    'break-even': `At the example's traffic shape (min = avg / 3, max = avg x 10 / 3, the same peak windows) the service is cheaper from **${breakEvenTps(example)} TPS** average; `
+    'break-even': `At the example's traffic shape (min = avg / 3, max = avg x 10 / 3, peak windows at the same hours with TPS scaled alike) the service is cheaper from **${breakEvenTps(example)} TPS** average; `
       + `at 300 TPS it is ${usd0(f.serviceUsd)} against ${usd0(f.apiUsd)} a month for HTTP API + Lambda.`,
     'readme-reference': summaryMarkdown(one),
     'readme-six-models': summaryMarkdown(six),
