@@ -4,9 +4,14 @@
 Before the training command: downloads the training channel from MLOPS_INPUT_URI into
 <root>/input/data/training, writes <root>/input/config/hyperparameters.json from
 MLOPS_HYPERPARAMETERS and restores checkpoints from MLOPS_CHECKPOINT_URI. Then runs the command
-(MLOPS_TRAINING_COMMAND, a JSON array). After it: uploads <root>/model to
-<MLOPS_OUTPUT_URI>output/model/, <root>/output/data to .../output/data/ and checkpoints back, also
-when the command failed (its exit code is kept). <root> is MLOPS_ML_ROOT, default /opt/ml.
+(MLOPS_TRAINING_COMMAND, a JSON array). While it runs: syncs new or changed checkpoints every
+MLOPS_CHECKPOINT_SYNC_SECONDS (default 300), and on SIGTERM (Batch stopping the job, a Spot
+reclaim: SIGKILL follows 30 s later) forwards it, gives the command up to 20 s to write a last
+checkpoint, and syncs. After it: uploads <root>/model to <MLOPS_OUTPUT_URI>output/model/,
+<root>/output/data to .../output/data/ and checkpoints back, also when the command failed (its
+exit code is kept). A checkpoint that cannot be restored or saved is logged and never fails the
+run. Files over 64 MiB go up in multipart uploads (up to S3's 5 TiB). <root> is MLOPS_ML_ROOT,
+default /opt/ml.
 
 Python 3 standard library only (ML images have python3 but not always boto3); S3 requests are
 signed with SigV4 by hand using the container credentials Batch/ECS provide.
@@ -19,12 +24,19 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
 UNSIGNED = 'UNSIGNED-PAYLOAD'
+MIB = 1024 ** 2
+# S3 multipart limits: at most 10,000 parts, objects up to 5 TiB.
+MAX_PARTS, MAX_OBJECT = 10000, 5 * 1024 ** 4
+DEFAULT_PART = 64 * MIB
+# Spot reclaim: SIGKILL comes 30 s after SIGTERM; leave time to upload after the last checkpoint.
+SIGTERM_GRACE_SECONDS = 20
 
 
 def log(msg):
@@ -112,10 +124,23 @@ def parse_s3_uri(uri):
     return bucket, prefix
 
 
+def plan_parts(size, part_size=DEFAULT_PART):
+    """(part number, offset, length) of a multipart upload of `size` bytes: parts of part_size,
+    larger when needed to stay within 10,000 parts (rounded up to a MiB)."""
+    if size > MAX_OBJECT:
+        raise RuntimeError('%d bytes is over the 5 TiB S3 object limit; write smaller files' % size)
+    part = part_size
+    if -(-size // part) > MAX_PARTS:
+        part = -(-(-(-size // MAX_PARTS)) // MIB) * MIB
+    return [(i + 1, offset, min(part, size - offset)) for i, offset in enumerate(range(0, size, part))]
+
+
 class S3(object):
-    def __init__(self, region, endpoint=None):
+    def __init__(self, region, endpoint=None, part_size=DEFAULT_PART):
         self.region = region
         self.endpoint = endpoint.rstrip('/') if endpoint else None
+        # Files up to one part go up in a single PUT, larger ones in parts (5 MiB..5 GiB each).
+        self.part_size = part_size
 
     def _target(self, bucket, key):
         path_key = '/' + quote(key, safe='-_.~/') if key else '/'
@@ -177,17 +202,42 @@ class S3(object):
 
     def upload(self, path, bucket, key, kms_key=None):
         size = os.path.getsize(path)
-        if size > 5 * 1024 ** 3:
-            raise RuntimeError('%s is %d bytes, over the 5 GiB single-upload limit of the staging wrapper; write smaller files' % (path, size))
         headers = {}
         if kms_key:
             headers['x-amz-server-side-encryption'] = 'aws:kms'
             headers['x-amz-server-side-encryption-aws-kms-key-id'] = kms_key
+        if size > self.part_size:
+            return self.upload_parts(path, size, bucket, key, headers)
         with open(path, 'rb') as f:
             def body():
                 f.seek(0)
                 return f
             self.request('PUT', bucket, key, body=body, length=size, headers=headers).close()
+
+    def upload_parts(self, path, size, bucket, key, headers):
+        with self.request('POST', bucket, key, {'uploads': ''}, body=b'', length=0, headers=headers) as res:
+            upload_id = _text(ET.fromstring(res.read()), 'UploadId')
+        try:
+            etags = []
+            with open(path, 'rb') as f:
+                for number, offset, length in plan_parts(size, self.part_size):
+                    def body(offset=offset, length=length):
+                        f.seek(offset)
+                        return f.read(length)
+                    with self.request('PUT', bucket, key, {'partNumber': number, 'uploadId': upload_id}, body=body, length=length) as res:
+                        etags.append((number, res.headers.get('ETag')))
+            doc = ('<CompleteMultipartUpload>%s</CompleteMultipartUpload>' % ''.join(
+                '<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>' % p for p in etags)).encode('utf-8')
+            with self.request('POST', bucket, key, {'uploadId': upload_id}, body=doc, length=len(doc)) as res:
+                answer = res.read()
+            if b'<Error>' in answer:  # S3 may report a failed completion in a 200 answer
+                raise RuntimeError('S3 could not complete the upload of s3://%s/%s: %s' % (bucket, key, answer[:500].decode('utf-8', 'replace')))
+        except BaseException:
+            try:
+                self.request('DELETE', bucket, key, {'uploadId': upload_id}, attempts=1).close()
+            except Exception as e:
+                log('could not abort the multipart upload of s3://%s/%s (the bucket lifecycle removes it): %s' % (bucket, key, e))
+            raise
 
 
 def _local(tag):
@@ -235,6 +285,70 @@ def sync_up(s3, source, uri, kms_key):
     return n
 
 
+class CheckpointSync(object):
+    """Uploads new or changed checkpoint files. Never raises: a checkpoint that cannot be saved
+    costs a restart from an older one, not the run."""
+
+    def __init__(self, s3, source, uri, kms_key):
+        self.s3, self.source, self.kms_key = s3, source, kms_key
+        self.bucket, self.prefix = parse_s3_uri(uri if uri.endswith('/') else uri + '/')
+        self.synced = {}
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+
+    def _files(self):
+        for dirpath, _, files in os.walk(self.source):
+            for name in sorted(files):
+                path = os.path.join(dirpath, name)
+                st = os.stat(path)
+                yield path, os.path.relpath(path, self.source).replace(os.sep, '/'), (st.st_size, st.st_mtime_ns)
+
+    def mark_synced(self):
+        """The files present now (just restored) are in S3 already."""
+        self.synced = dict((rel, sig) for _, rel, sig in self._files())
+
+    def sync(self, why, always_log=False):
+        with self.lock:
+            n = 0
+            try:
+                for path, rel, sig in self._files():
+                    if self.synced.get(rel) != sig:
+                        self.s3.upload(path, self.bucket, self.prefix + rel, self.kms_key)
+                        self.synced[rel] = sig
+                        n += 1
+            except Exception as e:
+                log('checkpoint sync (%s) failed, the run goes on: %s' % (why, e))
+                return False
+            if n or always_log:
+                log('synced %d checkpoint file(s) (%s)' % (n, why))
+            return True
+
+    def start(self, interval):
+        def loop():
+            while not self.stopped.wait(interval):
+                self.sync('periodic')
+        threading.Thread(target=loop, name='checkpoint-sync', daemon=True).start()
+
+    def stop(self):
+        self.stopped.set()
+
+
+def wait_for(child, terminated, checkpoints):
+    """Waits for the command; after a SIGTERM, syncs checkpoints once the grace time is over even
+    if the command is still running (SIGKILL is near)."""
+    synced_after_term = False
+    while True:
+        try:
+            return child.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
+        at = terminated.get('at')
+        if at is not None and not synced_after_term and time.time() - at >= SIGTERM_GRACE_SECONDS:
+            synced_after_term = True
+            if checkpoints:
+                checkpoints.sync('SIGTERM, command still running')
+
+
 def main():
     env = os.environ
     root = env.get('MLOPS_ML_ROOT', '/opt/ml')
@@ -265,18 +379,36 @@ def main():
     with open(os.path.join(dirs['config'], 'inputdataconfig.json'), 'w') as f:
         json.dump({'training': {'TrainingInputMode': 'File', 'S3DistributionType': 'FullyReplicated'}}, f)
     checkpoint_uri = env.get('MLOPS_CHECKPOINT_URI')
+    checkpoints = None
     if checkpoint_uri:
-        log('restored %d checkpoint file(s)' % sync_down(s3, checkpoint_uri, dirs['checkpoints']))
+        checkpoints = CheckpointSync(s3, dirs['checkpoints'], checkpoint_uri, kms_key)
+        try:
+            log('restored %d checkpoint file(s)' % sync_down(s3, checkpoint_uri, dirs['checkpoints']))
+        except Exception as e:
+            log('could not restore checkpoints, training starts from scratch: %s' % e)
+        checkpoints.mark_synced()
 
     child = subprocess.Popen(command)
+    terminated = {}
 
     def forward(signum, _frame):
         # Batch stops jobs (and Spot reclaims instances) with SIGTERM: let the code checkpoint.
+        if signum == signal.SIGTERM:
+            terminated.setdefault('at', time.time())
+            if checkpoints:  # from now on, only the final sync uploads (no contention near SIGKILL)
+                checkpoints.stop()
         child.send_signal(signum)
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    code = child.wait()
+    if checkpoints:
+        checkpoints.start(float(env.get('MLOPS_CHECKPOINT_SYNC_SECONDS') or 300))
+    code = wait_for(child, terminated, checkpoints)
+    if code < 0:  # killed by a signal: report it the way a shell does
+        code = 128 - code
     log('training command exited with %d' % code)
+    if checkpoints:  # first: after a SIGTERM, the seconds left are for the checkpoint
+        checkpoints.stop()
+        checkpoints.sync('SIGTERM' if terminated else 'command exited', always_log=True)
 
     if code != 0:
         with open(os.path.join(root, 'output', 'failure'), 'a') as f:
@@ -284,8 +416,6 @@ def main():
         sync_up_file(s3, os.path.join(root, 'output', 'failure'), output_uri + 'output/failure', kms_key)
     uploaded = sync_up(s3, dirs['model'], output_uri + 'output/model/', kms_key)
     uploaded += sync_up(s3, dirs['output'], output_uri + 'output/data/', kms_key)
-    if checkpoint_uri:
-        sync_up(s3, dirs['checkpoints'], checkpoint_uri if checkpoint_uri.endswith('/') else checkpoint_uri + '/', kms_key)
     log('uploaded %d output file(s) to %s' % (uploaded, output_uri))
     return code
 

@@ -1,11 +1,11 @@
 import { ValidationError } from '../shared/registry';
 import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
 import { classifyTrainingFailure, recordFailure, startRun } from '../shared/training/runs';
-import { CategoryOutcome, RunItem, StepError } from '../shared/training/types';
+import { CategoryOutcome, PlannedRun, RunItem, StepError } from '../shared/training/types';
 import { loggedHandler } from '../shared/monitoring/logger';
 
 export type RecordRunEvent =
-  | { readonly action: 'start'; readonly item: RunItem }
+  | { readonly action: 'start'; readonly item: PlannedRun }
   | { readonly action: 'fail'; readonly stage?: string; readonly item: RunItem & { failure?: StepError } }
   | { readonly action: 'classify'; readonly item: RunItem & { failure?: StepError } };
 
@@ -13,8 +13,7 @@ export type RecordRunEvent =
 export async function recordRun(event: RecordRunEvent, deps: TrainingDeps = depsFromEnv()): Promise<RunItem | CategoryOutcome | ReturnType<typeof classifyTrainingFailure>> {
   switch (event.action) {
     case 'start':
-      await startRun(event.item, deps);
-      return event.item;
+      return startRun(event.item, deps);
     case 'classify':
       return classifyTrainingFailure(event.item, deps);
     case 'fail':

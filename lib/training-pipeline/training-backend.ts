@@ -159,8 +159,15 @@ export interface TrainingBackendConfig {
   readonly imageUri: string;
   /** Which engine: 'sagemaker' or 'batch'. */
   readonly engine: string;
-  /** Error names of the integration that are worth retrying as they are (throttling, service errors). */
+  /**
+   * Error names of the integration retried by the Train state itself (service faults that
+   * never carry a validation error). Others go to the failure classifier, which reads the cause.
+   */
   readonly transientErrors: string[];
+  /** Longest total wait for quota or capacity per category (SageMaker: maxWait). */
+  readonly capacityWait: Duration;
+  /** TimeoutSeconds of the Train state: the longest one training attempt may take. */
+  readonly taskTimeout: Duration;
 }
 
 /**
@@ -218,6 +225,7 @@ class SageMakerBackend extends TrainingBackend {
     const spot = o.spot ?? true;
     const maxWait = spot ? (o.spotMaxWait ?? Duration.seconds(maxRuntime.toSeconds() * 2)) : undefined;
     const checkpointing = o.checkpointing ?? spot;
+    const taskTimeout = Duration.seconds((maxWait ?? maxRuntime).toSeconds() + 3600);
 
     const role = new iam.Role(scope, 'TrainingRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -262,7 +270,7 @@ class SageMakerBackend extends TrainingBackend {
         Comment: `SageMaker training job (${instanceCount} x ${instanceType}${spot ? ', managed Spot' : ''})`,
         Resource: `arn:${stack.partition}:states:::sagemaker:createTrainingJob.sync`,
         // Timeout of the whole wait: the longest SageMaker itself allows plus margin for staging.
-        TimeoutSeconds: (maxWait ?? maxRuntime).toSeconds() + 3600,
+        TimeoutSeconds: taskTimeout.toSeconds(),
         Parameters: {
           'TrainingJobName.$': JOB_NAME_PATH,
           'RoleArn': role.roleArn,
@@ -309,8 +317,11 @@ class SageMakerBackend extends TrainingBackend {
       }),
     ];
     return {
-      task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, engine: 'sagemaker',
-      transientErrors: ['SageMaker.AmazonSageMakerException', 'SageMaker.ThrottlingException', 'SageMaker.ResourceLimitExceeded', 'SageMaker.ResourceLimitExceededException'],
+      task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, engine: 'sagemaker', taskTimeout,
+      // AmazonSageMakerException carries ValidationException and "job name must be unique" as
+      // well as quota errors: the classifier tells them apart by the cause.
+      transientErrors: [],
+      capacityWait: maxWait ?? maxRuntime,
     };
   }
 }
@@ -327,6 +338,8 @@ class BatchBackend extends TrainingBackend {
     const key = options.dataLake.encryptionKey;
     const maxRuntime = o.maxRuntime ?? Duration.hours(4);
     const spotAttempts = o.spotAttempts ?? 3;
+    // Every Batch attempt may run maxRuntime, plus time to get capacity and pull the image.
+    const taskTimeout = Duration.seconds(maxRuntime.toSeconds() * spotAttempts + 3600);
 
     const jobRole = new iam.Role(scope, 'TrainingRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
@@ -386,8 +399,7 @@ class BatchBackend extends TrainingBackend {
         Type: 'Task',
         Comment: `AWS Batch job on ${o.gpus ?? 1} GPU(s) (Spot first, On-Demand fallback)`,
         Resource: `arn:${stack.partition}:states:::batch:submitJob.sync`,
-        // Every Batch attempt may run maxRuntime, plus time to get capacity and pull the image.
-        TimeoutSeconds: maxRuntime.toSeconds() * spotAttempts + 3600,
+        TimeoutSeconds: taskTimeout.toSeconds(),
         Parameters: {
           'JobName.$': JOB_NAME_PATH,
           'JobQueue': o.compute.jobQueue.jobQueueArn,
@@ -414,8 +426,10 @@ class BatchBackend extends TrainingBackend {
       }),
     ];
     return {
-      task, policyStatements, trainingRole: jobRole, imageUri: o.image.imageUri, engine: 'batch',
+      task, policyStatements, trainingRole: jobRole, imageUri: o.image.imageUri, engine: 'batch', taskTimeout,
       transientErrors: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],
+      // Batch queues jobs until capacity comes; only API throttling reaches the classifier.
+      capacityWait: maxRuntime,
     };
   }
 }

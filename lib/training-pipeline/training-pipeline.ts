@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,11 +12,13 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
 import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
+import { ENDED_EARLY_STATUSES } from '../../lambda/shared/training/execution-ended';
 import { PipelineConfig } from '../../lambda/shared/training/types';
 import { IBatchInference } from '../batch-inference/batch-inference-base';
 import { MlopsFunction } from '../common/mlops-function';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
+import { worstCaseExecution } from './execution-timeout';
 import { grantTagRunOutputs } from './run-output-grants';
 import { TrainingBackend, TrainingBackendConfig } from './training-backend';
 import { DataFormat, DataValidationOptions, EvaluationPolicy, PromotionMode } from './training-policies';
@@ -105,8 +107,11 @@ export interface TrainingPipelineProps {
    */
   readonly batchInference?: IBatchInference;
   /**
-   * Longest an execution may run.
-   * @default - 2 days plus the approval timeout
+   * Longest an execution may run. A shorter one than the worst case below is reported as a
+   * synth warning: a timed-out execution stops training and scoring.
+   * @default - the worst case: per wave of `maxConcurrency` categories, every training attempt
+   * running to the Train timeout plus the capacity wait, backoffs and (manual promotion) the
+   * approval timeout, plus 1 h; at most one year
    */
   readonly executionTimeout?: Duration;
 }
@@ -178,6 +183,7 @@ export class TrainingPipeline extends Construct {
       timeZone: props.schedule?.timeZone?.timezoneName ?? TimeZone.ETC_UTC.timezoneName,
       toleratedFailurePercentage: props.toleratedFailurePercentage ?? 0,
       trainingAttempts: props.trainingAttempts ?? 3,
+      capacityWaitSeconds: backend.capacityWait.toSeconds(),
       image: backend.imageUri,
       pipelineName: `${modelName}-training`,
     };
@@ -197,14 +203,19 @@ export class TrainingPipeline extends Construct {
     const evaluateFn = fn('EvaluateFunction', 'training-evaluate', `Evaluates and registers new versions of ${modelName}`);
     const gateFn = fn('GateFunction', 'training-gate', `Champion/challenger gate and promotion of ${modelName}`);
     const summarizeFn = fn('SummarizeFunction', 'training-summarize', `Summarizes and notifies training of ${modelName}`);
-    this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn };
+    const endedFn = fn('ExecutionEndedFunction', 'training-execution-ended', `Closes the runs of ${modelName} executions that ended early`);
+    this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn, executionEnded: endedFn };
 
     registry.grantRegister(planFn);
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
+    // StartRun reads the dataset version from the manifest ValidateData wrote.
+    dataLake.grantReadArtifacts(recordFn, `manifests/${modelName}/`);
     // The failure path tags a failed run's outputs for the data lake's expiry rule.
     grantTagRunOutputs(recordFn, dataLake, modelName);
+    registry.grantRegister(endedFn);
+    grantTagRunOutputs(endedFn, dataLake, modelName);
     registry.grantRegister(evaluateFn);
     dataLake.grantReadArtifacts(evaluateFn, `runs/${modelName}/`);
     dataLake.grantReadArtifacts(evaluateFn, `experiments/${modelName}/`);
@@ -222,7 +233,18 @@ export class TrainingPipeline extends Construct {
       comment: `Training of ${modelName}: ${props.categories.length} categories on ${backend.engine}`,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      timeout: props.executionTimeout ?? Duration.seconds(Duration.days(2).toSeconds() + (promotion === PromotionMode.MANUAL ? approvalTimeout.toSeconds() : 0)),
+      timeout: this.executionTimeout(props, backend, promotion === PromotionMode.MANUAL ? approvalTimeout : undefined),
+    });
+    // A timed-out, stopped or failed execution may leave runs RUNNING (no branch got to record
+    // them): close them when Step Functions reports the end.
+    new events.Rule(this, 'ExecutionEndedRule', {
+      description: `Closes the RUNNING runs of ${modelName} training executions that ended early`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...ENDED_EARLY_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new eventTargets.LambdaFunction(endedFn, { retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
     for (const statement of backend.policyStatements) this.stateMachine.addToRolePolicy(statement);
 
@@ -254,6 +276,23 @@ export class TrainingPipeline extends Construct {
         })],
       });
     }
+  }
+
+  private executionTimeout(props: TrainingPipelineProps, backend: TrainingBackendConfig, approvalTimeout: Duration | undefined): Duration {
+    const worst = worstCaseExecution({
+      categories: props.categories.length,
+      maxConcurrency: props.maxConcurrency ?? 4,
+      trainingAttempts: props.trainingAttempts ?? 3,
+      taskTimeout: backend.taskTimeout,
+      capacityWait: backend.capacityWait,
+      approvalTimeout,
+    });
+    const given = props.executionTimeout;
+    if (given && given.toSeconds() < worst.toSeconds()) {
+      Annotations.of(this).addWarningV2('cdk-mlops:executionTimeoutBelowWorstCase',
+        `executionTimeout ${given.toHumanString()} is below the worst case of ${worst.toHumanString()} (waves of maxConcurrency categories, each running every training attempt to the Train timeout): a long day would time out and stop training and scoring; raise executionTimeout or maxConcurrency, or leave executionTimeout out`);
+    }
+    return given ?? worst;
   }
 
   /** Grants starting executions (ad-hoc runs, experiments). */
@@ -291,7 +330,7 @@ export class TrainingPipeline extends Construct {
     notifyAborted.next(new sfn.Fail(states, S.aborted, { errorPath: '$.Error', causePath: '$.Cause' }));
     const plan = invoke(S.plan, p.planFn, { 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
     plan.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
-    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'items.$': '$.items' }, { timeout: Duration.minutes(11) });
+    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'hyperparameters.$': '$.hyperparameters', 'runs.$': '$.runs' }, { timeout: Duration.minutes(11) });
     validate.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // One branch per category; every failure is caught, recorded on the run and turned into a
@@ -304,7 +343,8 @@ export class TrainingPipeline extends Construct {
     recordFailure.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
     const onFailure = { errors: ['States.ALL'], resultPath: '$.failure' };
 
-    const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item }, { resultPath: sfn.JsonPath.DISCARD });
+    // The branch gets only the planned run; StartRun returns the full run item it goes on with.
+    const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item });
     startRun.addCatch(recordFailure, onFailure);
     const nameJob = new sfn.Pass(states, S.nameJob, {
       comment: 'Training job names are unique forever: one per attempt',
@@ -312,7 +352,9 @@ export class TrainingPipeline extends Construct {
       resultPath: '$.job',
     });
     const train = p.backend.task;
-    train.addRetry({ errors: p.backend.transientErrors, interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    if (p.backend.transientErrors.length > 0) {
+      train.addRetry({ errors: p.backend.transientErrors, interval: Duration.seconds(30), maxAttempts: 4, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    }
     const classify = invoke(S.classifyFailure, p.recordFn, { 'action': 'classify', ...item });
     classify.addCatch(recordFailure, onFailure);
     train.addCatch(classify, onFailure);
@@ -357,8 +399,15 @@ export class TrainingPipeline extends Construct {
     decision.otherwise(keep);
 
     const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    // Each branch gets the run's identity plus the execution's shared fields (not a whole item),
+    // so the execution state stays under 256 KiB at the largest category count.
     const map = new sfn.Map(states, S.map, {
-      itemsPath: '$.items',
+      itemsPath: '$.runs',
+      itemSelector: {
+        'category.$': '$$.Map.Item.Value.category',
+        'runId.$': '$$.Map.Item.Value.runId',
+        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
+      },
       maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',
     });
@@ -387,6 +436,21 @@ export class TrainingPipeline extends Construct {
         .otherwise(checkOutcome);
     }
     summarize.next(afterSummary);
+
+    // Summarize failing (a Lambda error, SNS refusing) must not cost the day's scoring: score
+    // every planned category (not for experiments), then fail the execution with why.
+    const summaryFailed = (id: string, startBatchInference: boolean) => new sfn.Pass(states, id, {
+      parameters: {
+        'status': 'FAILED',
+        'cause.$': "States.Format('the execution could not be summarized ({}: {}); runs and versions are in the registry', $.summaryError.Error, $.summaryError.Cause)",
+        'scoreCategories.$': '$.runs[*].category',
+        startBatchInference,
+      },
+      resultPath: '$.summary',
+    }).next(afterSummary);
+    summarize.addCatch(new sfn.Choice(states, S.summaryFailed)
+      .when(sfn.Condition.booleanEquals('$.experiment', true), summaryFailed(S.summaryFailedExperiment, false))
+      .otherwise(summaryFailed(S.summaryFailedScore, true)), { errors: ['States.ALL'], resultPath: '$.summaryError' });
     return plan.next(validate).next(map).next(summarize);
   }
 }

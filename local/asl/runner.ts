@@ -37,7 +37,21 @@ export interface LocalExecution {
   readonly retried: string[];
   /** Names of the states entered, in order. */
   readonly entered: string[];
+  /**
+   * The largest state input or output seen (UTF-8 bytes of its JSON), the measure Step Functions
+   * holds against {@link STATE_PAYLOAD_LIMIT_BYTES}. Complete once `outcome` has resolved.
+   */
+  readonly largestPayload: { state: string; bytes: number };
+  /** StopExecution: the execution ends ABORTED (its outcome is FAILED with error ExecutionAbortedError). */
+  abort(): void;
 }
+
+/**
+ * Step Functions' limit on a state's input or output (and on the execution input): 256 KiB.
+ * Above it the execution fails with States.DataLimitExceeded, which `States.ALL` does not catch.
+ * The local interpreter does not enforce it: compare `largestPayload` with it.
+ */
+export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 
 interface PendingToken {
   readonly state: string;
@@ -96,17 +110,23 @@ export class LocalStateMachine {
     });
     const retried: string[] = [];
     const entered: string[] = [];
-    void (async () => {
+    const largestPayload = { state: '(execution input)', bytes: payloadBytes(input) };
+    const measure = (state: string, value: unknown) => {
+      const bytes = payloadBytes(value);
+      if (bytes > largestPayload.bytes) Object.assign(largestPayload, { state, bytes });
+    };
+    const drained = (async () => {
       for await (const e of execution.eventLogs) {
         if (e.type === 'StateRetried') retried.push(e.state.name);
-        if (e.type === 'StateEntered') entered.push(e.state.name);
+        if (e.type === 'StateEntered') { entered.push(e.state.name); measure(e.state.name, e.state.input); }
+        if (e.type === 'StateExited') measure(e.state.name, e.state.output);
       }
     })().catch(() => undefined);
     const outcome = execution.result.then(
       (output) => ({ status: 'SUCCEEDED' as const, output }),
       (e: Error & { cause?: { name?: string; message?: string } }) => ({ status: 'FAILED' as const, error: e.cause?.name ?? e.name, cause: e.cause?.message ?? e.message }),
-    );
-    return { executionArn, outcome, retried, entered };
+    ).then(async (o) => { await drained; return o; });
+    return { executionArn, outcome, retried, entered, largestPayload, abort: () => execution.abort() };
   }
 
   /** Resolves when a task token is waiting (optionally of a given state / matching input). */
@@ -219,6 +239,10 @@ function replaceTaskToken(state: AslState): string[] | undefined {
 
 function valueAt(input: unknown, path: string[]): unknown {
   return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), input);
+}
+
+function payloadBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
 function forEachState(def: AslDefinition, fn: (name: string, state: AslState) => void): void {

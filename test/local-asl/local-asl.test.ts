@@ -1,4 +1,4 @@
-import { AslDefinition, LocalStateMachine, extractDefinition, resolveIntrinsics } from '../../local/asl';
+import { AslDefinition, LocalStateMachine, STATE_PAYLOAD_LIMIT_BYTES, extractDefinition, resolveIntrinsics } from '../../local/asl';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
 
@@ -69,5 +69,25 @@ describe('LocalStateMachine', () => {
   test('validates with asl-validator before running', () => {
     const broken = { StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } } as AslDefinition;
     expect(() => new LocalStateMachine(broken, { handlers: {} })).toThrow(/invalid state machine definition/);
+  });
+
+  test('measures the largest state payload, also inside a Map, against the 256 KiB limit it does not enforce', async () => {
+    const mapped: AslDefinition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map', ItemsPath: '$.items', ResultPath: '$.results', End: true,
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Grow', States: { Grow: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName': FN, 'Payload.$': '$' }, OutputPath: '$.Payload', End: true } } },
+        },
+      },
+    };
+    const m = new LocalStateMachine(mapped, { handlers: { Grow: (n: number) => 'x'.repeat(n) } });
+    const small = m.start({ items: [10, 20] });
+    await small.outcome;
+    expect(small.largestPayload.bytes).toBeLessThan(100);
+    const large = m.start({ items: [200_000, 100_000] });
+    expect(await large.outcome).toMatchObject({ status: 'SUCCEEDED' }); // Step Functions would fail it
+    expect(large.largestPayload).toEqual({ state: 'Each', bytes: expect.any(Number) });
+    expect(large.largestPayload.bytes).toBeGreaterThan(STATE_PAYLOAD_LIMIT_BYTES);
   });
 });

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DATA_VALIDATION_ERROR, DriftRetrainEvent, executionName, retrainOnDrift } from '../../lambda/drift-retrain';
 import { DRIFT_STATE } from '../../lambda/shared/monitoring/constants';
 import { REGISTRY_SCHEMA } from '../../lambda/shared/registry';
-import { plan } from '../../lambda/shared/training/plan';
+import { plan, plannedRuns, runItem } from '../../lambda/shared/training/plan';
 import { PipelineConfig } from '../../lambda/shared/training/types';
 import { DataValidationError } from '../../lambda/shared/training/validate-data';
 import { createLocalTable, localDoc } from '../support/dynamo';
@@ -107,7 +107,7 @@ describe('drift retrain rate limit (DynamoDB Local)', () => {
     const config = { model: 'paris', categories: ['books'], hyperparameters: {}, timeZone: 'Europe/Paris' } as unknown as PipelineConfig;
     const planned = plan(input, { config, datasetsBucket: 'ds', artifactsBucket: 'art', executionId: 'arn:x', startTime: alarmAt.toISOString() });
     expect(planned).toMatchObject({ executionDate: '2026-11-24', trigger: 'drift' });
-    expect(planned.items[0].datasetPrefix).toBe('paris/books/2026-11-24/');
+    expect(runItem(plannedRuns(planned)[0], { datasetsBucket: 'ds', artifactsBucket: 'art' }).datasetPrefix).toBe('paris/books/2026-11-24/');
   });
 
   test('a run that failed in data validation does not hold the slot: the next alarm starts again', async () => {

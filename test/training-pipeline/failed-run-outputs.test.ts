@@ -42,7 +42,11 @@ async function setup() {
     if (TagSet.length > 0) await s3.send(new PutObjectTaggingCommand({ Bucket: artifactsBucket, Key: key, Tagging: { TagSet } }));
   };
   const tagsOf = async (key: string) => (await s3.send(new GetObjectTaggingCommand({ Bucket: artifactsBucket, Key: key }))).TagSet ?? [];
-  const start = (i: RunItem) => recordRun({ action: 'start', item: i }, deps());
+  // StartRun reads the dataset version from the manifest ValidateData writes first.
+  const start = async (i: RunItem) => {
+    await s3.send(new PutObjectCommand({ Bucket: artifactsBucket, Key: layout.manifestKey(i.model, i.category, i.executionDate), Body: JSON.stringify({ datasetVersion: 'sha256:0', rows: 1 }) }));
+    return recordRun({ action: 'start', item: i }, deps());
+  };
   const fail = (i: RunItem, client?: S3Client) => recordRun({ action: 'fail', stage: 'Train', item: { ...i, failure: { Error: 'States.TaskFailed', Cause: 'exit 3' } } }, deps(client));
   return { s3, artifactsBucket, registry, logs, item, put, tagsOf, start, fail, deps };
 }

@@ -84,6 +84,8 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   timeoutOverrides?: Record<string, number>;
   /** Wire a batch inference state machine (its start is captured in `batchStarts`). */
   batchInference?: boolean;
+  /** Wraps the local handler of a Task state (e.g. to inject a fault). */
+  wrap?: Record<string, (handler: LocalTaskHandler) => LocalTaskHandler>;
 } = {}): Promise<LocalPipeline> {
   const stack = testStack();
   const batch = opts.batchInference ? new ImportedBatchInference(stack, 'Scoring') : undefined;
@@ -141,6 +143,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   for (const [state, h] of Object.entries({ [S.promote]: gate, [S.requestApproval]: gate, [S.applyApproval]: gate, [S.approvalTimedOut]: gate })) {
     if (states.includes(`"${state}"`)) handlers[state] = (e) => h(e, deps);
   }
+  for (const [state, wrap] of Object.entries(opts.wrap ?? {})) handlers[state] = wrap(handlers[state]);
   const machine = new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides });
   return {
     machine, definition, deps, registry, s3, notifications, trainCalls, metricLines, logLines, batchStarts,

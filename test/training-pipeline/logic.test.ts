@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { csvRecords } from '../../lambda/shared/training/data-checks';
 import { compareWithChampion } from '../../lambda/shared/training/gate';
-import { dateInZone, plan } from '../../lambda/shared/training/plan';
+import { dateInZone, plan, plannedRuns, runItem } from '../../lambda/shared/training/plan';
 import { makeRunId } from '../../lambda/shared/training/run-id';
 import { classifyTrainingFailure } from '../../lambda/shared/training/runs';
 import { PipelineConfig } from '../../lambda/shared/training/types';
@@ -20,19 +20,20 @@ describe('plan', () => {
 
   test('one run per category with deterministic ids, inputs by date and outputs by run', () => {
     const p = plan({ executionDate: '2026-11-20', hyperparameters: { lr: 0.2, depth: 3 } }, ctx);
-    expect(p.items.map((i) => i.category)).toEqual(['books', 'toys']);
-    expect(p.items[0]).toMatchObject({
+    expect(p.runs.map((r) => r.category)).toEqual(['books', 'toys']);
+    const items = plannedRuns(p).map((r) => runItem(r, { datasetsBucket: 'ds', artifactsBucket: 'art' }));
+    expect(items[0]).toMatchObject({
       datasetUri: 's3://ds/demand-forecast/books/2026-11-20/',
-      outputUri: `s3://art/runs/demand-forecast/${p.items[0].runId}/`,
-      checkpointUri: `s3://art/runs/demand-forecast/${p.items[0].runId}/checkpoints/`,
+      outputUri: `s3://art/runs/demand-forecast/${p.runs[0].runId}/`,
+      checkpointUri: `s3://art/runs/demand-forecast/${p.runs[0].runId}/checkpoints/`,
       hyperparameters: { lr: '0.2', depth: '3' },
       attempt: 1,
     });
-    expect(plan({ executionDate: '2026-11-20' }, ctx).items[0].runId).toBe(p.items[0].runId);
+    expect(plan({ executionDate: '2026-11-20' }, ctx).runs[0].runId).toBe(p.runs[0].runId);
   });
 
   test('a data-arrival marker trains its category for its date; unknown categories are refused with the declared ones', () => {
-    expect(plan({ objectKey: 'demand-forecast/toys/2026-11-21/_SUCCESS' }, ctx)).toMatchObject({ executionDate: '2026-11-21', trigger: 'data-arrival', items: [{ category: 'toys' }] });
+    expect(plan({ objectKey: 'demand-forecast/toys/2026-11-21/_SUCCESS' }, ctx)).toMatchObject({ executionDate: '2026-11-21', trigger: 'data-arrival', runs: [{ category: 'toys' }] });
     expect(() => plan({ categories: ['garden'] }, ctx)).toThrow(/garden is not declared; use some of books, toys/);
   });
 

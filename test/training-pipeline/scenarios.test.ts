@@ -53,7 +53,8 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(champion);
     expect(await p.registry.getVersion(MODEL, 'books', 2)).toMatchObject({ status: 'REGISTERED', metrics: { rmse: 0.4 } });
     expect((await p.registry.listHistory(MODEL, 'books')).items).toHaveLength(1);
-    expect((res as { output: { summary: { outcomes: unknown[] } } }).output.summary.outcomes).toEqual([
+    expect((res as { output: { summary: { counts: unknown } } }).output.summary.counts).toEqual({ REGISTERED: 1 });
+    expect((res as { output: { results: unknown[] } }).output.results).toEqual([
       expect.objectContaining({ category: 'books', outcome: 'REGISTERED', version: 2, reason: expect.stringContaining('does not beat the champion') }),
     ]);
   });

@@ -63,12 +63,13 @@ describe('TrainingPipeline state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
     });
-    expect(def.TimeoutSeconds).toBe(2 * 24 * 3600);
+    // The worst case of 3 categories in 1 wave: 3 attempts x (8 h maxWait + 1 h) + 8 h capacity wait + 3 min backoff + 2 h of steps, + 1 h.
+    expect(def.TimeoutSeconds).toBe(3 * 9 * 3600 + 8 * 3600 + 180 + 2 * 3600 + 3600);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
   test('fans out over the categories with the configured concurrency, catching every failure per category', () => {
-    expect(all[S.map]).toMatchObject({ Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 4, ResultPath: '$.results' });
+    expect(all[S.map]).toMatchObject({ Type: 'Map', ItemsPath: '$.runs', MaxConcurrency: 4, ResultPath: '$.results' });
     for (const name of [S.startRun, S.train, S.evaluate, S.gate, S.promote]) {
       expect(all[name].Catch).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]));
     }
@@ -135,19 +136,22 @@ describe('TrainingPipeline state machine', () => {
     for (const st of statements.filter((x) => [x.Action].flat().some((a) => a.startsWith('s3:')))) expect(st.Resource).not.toBe('*');
   });
 
-  test('the failure handler may list this model\'s run prefixes and read/replace object tags there, nothing more', () => {
+  test('the run handler reads this model\'s dataset manifests, may list its run prefixes and read/replace object tags there, nothing more', () => {
     const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('TrainingRecordRunFunctionServiceRoleDefaultPolicy'))!;
     const statements = (policy as { Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }).Properties.PolicyDocument.Statement; // eslint-disable-line @typescript-eslint/no-explicit-any
     const s3Statements = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
     const artifacts = { 'Fn::GetAtt': [expect.stringMatching(/^DataLakeArtifactsBucket/), 'Arn'] };
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [artifacts, `/${prefix}/${MODEL}/*`]] });
     expect(s3Statements).toEqual([
+      // StartRun reads the dataset version from the manifest ValidateData wrote.
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: artifacts, Condition: { StringLike: { 's3:prefix': [`manifests/${MODEL}/*`] } } },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('manifests') },
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: artifacts, Condition: { StringLike: { 's3:prefix': [`runs/${MODEL}/*`, `experiments/${MODEL}/*`] } } },
       { Effect: 'Allow', Action: ['s3:GetObjectTagging', 's3:PutObjectTagging'], Resource: [objects('runs'), objects('experiments')] },
     ]);
-    // Object tags are not encrypted with the data lake key: no use of it.
-    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).toContain('DataLakeEncryptionKey');
-    expect(JSON.stringify(statements)).not.toContain('DataLakeEncryptionKey');
+    // Object tags are not encrypted with the data lake key: the key only decrypts manifests, through S3.
+    const keyStatements = statements.filter((st) => JSON.stringify(st.Resource).includes('DataLakeEncryptionKey'));
+    expect(keyStatements).toEqual([expect.objectContaining({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } })]);
   });
 
   test('handlers get the pipeline configuration (one JSON variable shared with the handler code)', () => {

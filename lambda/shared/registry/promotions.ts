@@ -57,10 +57,11 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
 
   for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
     const current = await getProduction(ctx, model, category);
+    // Before the expected-version check: a retried promotion that already applied is a no-op.
+    if (current?.version === version) return { pointer: current };
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new ConflictError(`production of ${model}/${category} is version ${current?.version ?? 'none'}, not ${expected === 0 ? 'none' : expected} as expected: someone promoted meanwhile; compare again`);
     }
-    if (current?.version === version) return { pointer: current };
     const at = ctx.now().toISOString();
     const sequence = (current?.sequence ?? 0) + 1;
     const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor };

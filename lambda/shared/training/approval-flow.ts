@@ -5,7 +5,7 @@ import { TrainingDeps, pipelineActor } from './deps';
 import { Evaluation } from './evaluate';
 import { GateResult, promoteIfBetter } from './gate';
 import { approvalMessage } from './messages';
-import { CategoryOutcome, RunItem } from './types';
+import { CategoryOutcome, RunItem, briefReason } from './types';
 
 type GatedItem = RunItem & { evaluation: Evaluation; gate: GateResult };
 
@@ -52,14 +52,14 @@ export async function applyApproval(item: GatedItem & { approval: ApprovalDecisi
     await closeApprovalRequest(deps, { model: item.model, category: item.category, version, status: 'APPROVED', actor, reason, at });
     // A human approved this very version: promote it even if production moved meanwhile.
     await deps.registry.promote({ model: item.model, category: item.category, version, actor, reason: `approved: ${reason}` });
-    return { category: item.category, runId: item.runId, outcome: 'PROMOTED', version, reason: `approved by ${actor}: ${reason}` };
+    return { category: item.category, runId: item.runId, outcome: 'PROMOTED', version, reason: briefReason(`approved by ${actor}: ${reason}`) };
   }
   if (approval?.decision !== 'REJECT') {
     throw new ValidationError('decision', approval?.decision, 'send {"decision":"APPROVE"|"REJECT","actor":"<you>","reason":"..."} as the task output');
   }
   await deps.registry.setVersionStatus({ model: item.model, category: item.category, version, status: 'REJECTED', actor, reason });
   await closeApprovalRequest(deps, { model: item.model, category: item.category, version, status: 'REJECTED', actor, reason, at });
-  return { category: item.category, runId: item.runId, outcome: 'REJECTED', version, reason: `rejected by ${actor}: ${reason}` };
+  return { category: item.category, runId: item.runId, outcome: 'REJECTED', version, reason: briefReason(`rejected by ${actor}: ${reason}`) };
 }
 
 /** Nobody decided in time: the version stays registered (promotable by hand later). */

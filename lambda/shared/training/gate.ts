@@ -2,7 +2,7 @@ import { mlopsCommand } from '../../../cli/command-line';
 import { ConflictError } from '../registry';
 import { TrainingDeps, pipelineActor } from './deps';
 import { Evaluation } from './evaluate';
-import { CategoryOutcome, EvaluationConfig, PromotionMode, RunItem } from './types';
+import { CategoryOutcome, EvaluationConfig, PromotionMode, RunItem, briefReason } from './types';
 
 export type GateDecision = 'PROMOTE' | 'APPROVAL' | 'KEEP';
 
@@ -38,9 +38,11 @@ export async function decide(item: RunItem & { evaluation: Evaluation }, deps: T
   const championVersion = production?.version ?? 0;
   const cmp = compareWithChampion(item.evaluation.metricValue, championValue, config.evaluation);
   const base = { championVersion, championValue };
-  if (item.experiment) return { ...base, decision: 'KEEP', reason: `experiment run: registered, never promoted (${cmp.reason})` };
-  if (!cmp.better) return { ...base, decision: 'KEEP', reason: cmp.reason };
-  return { ...base, ...byMode(config.promotion, cmp.reason, item) };
+  // The reason ends up in the branch's outcome: keep it brief (see OUTCOME_REASON_MAX).
+  if (item.experiment) return { ...base, decision: 'KEEP', reason: briefReason(`experiment run: registered, never promoted (${cmp.reason})`) };
+  if (!cmp.better) return { ...base, decision: 'KEEP', reason: briefReason(cmp.reason) };
+  const decided = byMode(config.promotion, cmp.reason, item);
+  return { ...base, ...decided, reason: briefReason(decided.reason) };
 }
 
 function byMode(mode: PromotionMode, reason: string, item: RunItem & { evaluation: Evaluation }): { decision: GateDecision; reason: string } {

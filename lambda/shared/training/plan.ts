@@ -2,7 +2,7 @@ import { layout } from '../contract';
 import { ValidationError } from '../registry';
 import * as v from '../registry/validate';
 import { makeRunId } from './run-id';
-import { ExecutionInput, PipelineConfig, PlanOutput, RunItem } from './types';
+import { ExecutionInput, PipelineConfig, PlanOutput, PlannedRun, RunItem } from './types';
 
 export interface PlanContext {
   readonly config: PipelineConfig;
@@ -35,30 +35,38 @@ export function plan(input: ExecutionInput, ctx: PlanContext): PlanOutput {
     : input.executionDate !== undefined ? `${executionDate}T23:59:59.999Z`
       : ctx.startTime;
 
-  const items: RunItem[] = categories.map((category) => {
-    const runId = makeRunId(config.model, category, executionDate, ctx.executionId, experiment);
-    const datasetPrefix = layout.datasetPrefix(config.model, category, executionDate);
-    const outputPrefix = layout.runPrefix(config.model, runId, experiment);
-    return {
-      model: config.model,
-      category,
-      runId,
-      executionDate,
-      experiment,
-      trigger,
-      executionId: ctx.executionId,
-      hyperparameters,
-      datasetBucket: ctx.datasetsBucket,
-      datasetPrefix,
-      datasetUri: `s3://${ctx.datasetsBucket}/${datasetPrefix}`,
-      outputBucket: ctx.artifactsBucket,
-      outputPrefix,
-      outputUri: `s3://${ctx.artifactsBucket}/${outputPrefix}`,
-      checkpointUri: `s3://${ctx.artifactsBucket}/${outputPrefix}checkpoints/`,
-      attempt: 1,
-    };
-  });
-  return { model: config.model, executionDate, experiment, trigger, executionId: ctx.executionId, referenceTime, items };
+  const runs = categories.map((category) => ({ category, runId: makeRunId(config.model, category, executionDate, ctx.executionId, experiment) }));
+  return { model: config.model, executionDate, experiment, trigger, executionId: ctx.executionId, referenceTime, hyperparameters, runs };
+}
+
+/** The planned runs of an execution with their shared fields (what the Map gives each branch). */
+export function plannedRuns(planned: PlanOutput): PlannedRun[] {
+  const { model, executionDate, experiment, trigger, executionId, hyperparameters } = planned;
+  return planned.runs.map(({ category, runId }) => ({ model, category, runId, executionDate, experiment, trigger, executionId, hyperparameters }));
+}
+
+/** A planned run's input and output locations (pure: every step derives them the same way). */
+export function runItem(run: PlannedRun, buckets: { datasetsBucket: string; artifactsBucket: string }): RunItem {
+  const datasetPrefix = layout.datasetPrefix(run.model, run.category, run.executionDate);
+  const outputPrefix = layout.runPrefix(run.model, run.runId, run.experiment);
+  return {
+    model: run.model,
+    category: run.category,
+    runId: run.runId,
+    executionDate: run.executionDate,
+    experiment: run.experiment,
+    trigger: run.trigger,
+    executionId: run.executionId,
+    hyperparameters: run.hyperparameters,
+    datasetBucket: buckets.datasetsBucket,
+    datasetPrefix,
+    datasetUri: `s3://${buckets.datasetsBucket}/${datasetPrefix}`,
+    outputBucket: buckets.artifactsBucket,
+    outputPrefix,
+    outputUri: `s3://${buckets.artifactsBucket}/${outputPrefix}`,
+    checkpointUri: `s3://${buckets.artifactsBucket}/${outputPrefix}checkpoints/`,
+    attempt: 1,
+  };
 }
 
 function selectCategories(declared: readonly string[], requested: readonly string[] | undefined): string[] {

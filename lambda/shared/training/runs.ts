@@ -3,10 +3,19 @@ import { ConflictError } from '../registry';
 import { markFailedRunOutputs } from './failed-run-outputs';
 import { emitRunMetrics } from './metrics';
 import { TrainingDeps } from './deps';
-import { CategoryOutcome, RunItem, StepError } from './types';
+import { runItem } from './plan';
+import { CategoryOutcome, PlannedRun, RunItem, StepError, briefReason } from './types';
+import { readManifest } from './validate-data';
 
-/** Records the run as started (idempotent: a retried start is a no-op). */
-export async function startRun(item: RunItem, deps: TrainingDeps): Promise<void> {
+/**
+ * Derives the branch's run item from the planned run (locations, and the dataset version from
+ * the manifest validation wrote) and records the run as started (idempotent: a retried start is
+ * a no-op). Returns the item the rest of the branch works on.
+ */
+export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<RunItem> {
+  const manifest = await readManifest(runItem(run, deps), deps);
+  if (!manifest) throw new Error(`no dataset manifest for ${run.model}/${run.category} ${run.executionDate}: the ValidateData step writes it before any run starts; start the execution again`);
+  const item: RunItem = { ...runItem(run, deps), datasetVersion: manifest.datasetVersion, rows: manifest.rows };
   await deps.registry.startRun({
     runId: item.runId,
     model: item.model,
@@ -18,6 +27,7 @@ export async function startRun(item: RunItem, deps: TrainingDeps): Promise<void>
     executionArn: item.executionId,
     datasetVersion: item.datasetVersion,
   });
+  return item;
 }
 
 /** Time the failure handler may spend tagging outputs (its function times out after 60 s). */
@@ -44,7 +54,7 @@ export async function recordFailure(item: RunItem & { failure?: StepError; stage
   }
   if (recordedFailed) await markFailedRunOutputs(item, deps, { deadline: Date.now() + TAGGING_BUDGET_MS });
   emitRunMetrics(deps, item.model, item.category, [{ name: METRICS.runsFailed, unit: 'Count', value: 1 }]);
-  return { category: item.category, runId: item.runId, outcome: 'FAILED', reason: cause };
+  return { category: item.category, runId: item.runId, outcome: 'FAILED', reason: briefReason(cause) };
 }
 
 export function describeFailure(failure: StepError | undefined, stage?: string): string {
@@ -58,21 +68,49 @@ export function describeFailure(failure: StepError | undefined, stage?: string):
   return `${stage ? `${stage}: ` : ''}${error}: ${cause}`.slice(0, 4000);
 }
 
-// Failures worth another attempt: capacity shortages and Spot reclaims (the job itself was fine).
-const TRANSIENT = /CapacityError|InsufficientInstanceCapacity|insufficient capacity|Host EC2 .* terminated|spot (instance )?interrupt|SpotInterruption|ThrottlingException|Rate exceeded|InternalServerError|ServiceUnavailable/i;
+// Failures that no retry fixes, whatever the error name carrying them (SageMaker reports
+// validation and quota errors alike as AmazonSageMakerException): checked first.
+const PERMANENT = /ValidationException|must be unique|already exists|AccessDenied|not authorized|InvalidParameter/i;
+// The service refused to create the job (quota, throttling): no job exists, the same name is retried.
+const QUOTA = /ResourceLimitExceeded|ThrottlingException|Rate exceeded|TooManyRequests/i;
+// The job was created but got no instances: a new job name is needed.
+const CAPACITY = /CapacityError|InsufficientInstanceCapacity|insufficient capacity/i;
+// Failures during the job worth another attempt (Spot reclaims, service faults).
+const TRANSIENT = /Host EC2 .* terminated|spot (instance )?interrupt|SpotInterruption|InternalServerError|ServiceUnavailable/i;
+
+/** First wait after a quota or capacity error, and the longest single wait (minute scale). */
+export const CAPACITY_WAIT_SECONDS = { first: 60, max: 900 } as const;
+
+type Classified = RunItem & { retryTraining: boolean; waitSeconds: number; failure?: StepError };
 
 /**
- * Decides whether a failed training attempt is retried: transient causes are, up to the
- * configured attempts, with exponential backoff. Returns the item with the next attempt.
+ * Decides whether a failed training attempt is retried, and after how long. Quota and capacity
+ * errors wait at minute scale (60 s doubling to 15 min) until `capacityWaitSeconds` of waiting
+ * is used up, without using up training attempts; other transient failures (Spot reclaims)
+ * are retried up to `trainingAttempts`; validation errors never.
  */
-export function classifyTrainingFailure(item: RunItem & { failure?: StepError }, deps: TrainingDeps): RunItem & { retryTraining: boolean; waitSeconds: number; failure?: StepError } {
+export function classifyTrainingFailure(item: RunItem & { failure?: StepError }, deps: TrainingDeps): Classified {
   const text = `${item.failure?.Error ?? ''} ${item.failure?.Cause ?? ''}`;
-  const transient = TRANSIENT.test(text);
-  const retry = transient && item.attempt < deps.config.trainingAttempts;
-  return {
-    ...item,
-    attempt: retry ? item.attempt + 1 : item.attempt,
-    retryTraining: retry,
-    waitSeconds: retry ? Math.min(3600, 60 * 2 ** (item.attempt - 1)) : 0,
-  };
+  const stop: Classified = { ...item, retryTraining: false, waitSeconds: 0 };
+  if (PERMANENT.test(text)) return stop;
+  const quota = QUOTA.test(text);
+  if (quota || CAPACITY.test(text)) {
+    const waited = item.capacityWaitedSeconds ?? 0;
+    const retries = item.capacityRetries ?? 0;
+    const wait = Math.min(CAPACITY_WAIT_SECONDS.max, CAPACITY_WAIT_SECONDS.first * 2 ** Math.min(retries, 10));
+    if (waited + wait > deps.config.capacityWaitSeconds) return stop;
+    return {
+      ...item,
+      attempt: quota ? item.attempt : item.attempt + 1,
+      capacityRetries: retries + 1,
+      capacityWaitedSeconds: waited + wait,
+      // Only created jobs count as training attempts.
+      capacityJobs: (item.capacityJobs ?? 0) + (quota ? 0 : 1),
+      retryTraining: true,
+      waitSeconds: wait,
+    };
+  }
+  const trainingAttempt = item.attempt - (item.capacityJobs ?? 0);
+  if (!TRANSIENT.test(text) || trainingAttempt >= deps.config.trainingAttempts) return stop;
+  return { ...item, attempt: item.attempt + 1, retryTraining: true, waitSeconds: Math.min(3600, 60 * 2 ** (trainingAttempt - 1)) };
 }

@@ -45,6 +45,11 @@ export interface PipelineConfig {
   readonly toleratedFailurePercentage: number;
   /** Attempts of a training job failed for a transient reason (capacity, Spot). */
   readonly trainingAttempts: number;
+  /**
+   * Longest total wait for a quota or capacity shortage per category (seconds), e.g. SageMaker's
+   * maxWait: such errors are retried at minute scale until it is used up.
+   */
+  readonly capacityWaitSeconds: number;
   /** Container image recorded on every version (lineage). */
   readonly image: string;
   /** Name of the state machine, for approval instructions. */
@@ -86,6 +91,26 @@ export interface RunItem {
   readonly datasetVersion?: string;
   readonly rows?: number;
   readonly jobName?: string;
+  /** Quota and capacity retries so far, the seconds waited for them, and the jobs they created. */
+  readonly capacityRetries?: number;
+  readonly capacityWaitedSeconds?: number;
+  readonly capacityJobs?: number;
+}
+
+/**
+ * What the Map hands each branch: the run's identity and the execution's shared fields. The
+ * branch's StartRun step derives the full {@link RunItem} from it, so the execution state holds
+ * about 150 bytes per category instead of a whole item (Step Functions caps state at 256 KiB).
+ */
+export interface PlannedRun {
+  readonly model: string;
+  readonly category: string;
+  readonly runId: string;
+  readonly executionDate: string;
+  readonly experiment: boolean;
+  readonly trigger: string;
+  readonly executionId: string;
+  readonly hyperparameters: Record<string, string>;
 }
 
 export interface PlanOutput {
@@ -96,10 +121,24 @@ export interface PlanOutput {
   readonly executionId: string;
   /** Reference time of freshness checks (ISO). */
   readonly referenceTime: string;
-  readonly items: RunItem[];
+  /** Hyperparameters of every run (defaults overridden by the execution input). */
+  readonly hyperparameters: Record<string, string>;
+  /** One run per category: only what the Map iterates over. */
+  readonly runs: Array<{ readonly category: string; readonly runId: string }>;
 }
 
 export type Outcome = 'PROMOTED' | 'REGISTERED' | 'PENDING_APPROVAL' | 'REJECTED' | 'APPROVAL_TIMED_OUT' | 'FAILED';
+
+/**
+ * Longest `reason` an outcome carries in the execution state (200 outcomes must fit in 256 KiB
+ * with the rest); the whole failure cause stays on the run in the registry.
+ */
+export const OUTCOME_REASON_MAX = 300;
+
+/** A reason cut to {@link OUTCOME_REASON_MAX} characters. */
+export function briefReason(reason: string): string {
+  return reason.length <= OUTCOME_REASON_MAX ? reason : `${reason.slice(0, OUTCOME_REASON_MAX - 1)}…`;
+}
 
 /** What one category's branch ends with. */
 export interface CategoryOutcome {

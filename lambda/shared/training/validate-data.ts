@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { layout } from '../contract';
 import { TrainingDeps } from './deps';
 import { checkFile, newStats } from './data-checks';
-import { getStream, listAll, putJson } from './s3';
+import { plannedRuns, runItem } from './plan';
+import { getStream, getText, listAll, putJson } from './s3';
 import { PlanOutput, RunItem } from './types';
 
 /** Raised when the input data of an execution is not fit to train on; the cause lists why. */
@@ -30,21 +31,28 @@ export interface DatasetManifest {
 /**
  * Checks every category's input before any training is paid for: objects exist under the
  * date's prefix, the newest is fresh enough, declared columns and types hold on a sample, and
- * there are enough rows. Writes one manifest per category (its hash is the dataset version) and
- * returns the plan with datasetVersion and rows on each item. All problems of all categories
- * are reported together, so one failed run shows everything to fix.
+ * there are enough rows. Writes one manifest per category (its hash is the dataset version; each
+ * branch's StartRun reads it back, so the execution state stays small) and returns the plan.
+ * All problems of all categories are reported together, so one failed run shows everything to
+ * fix.
  */
 export async function validateData(planned: PlanOutput, deps: TrainingDeps): Promise<PlanOutput> {
-  const results = await Promise.all(planned.items.map((item) => validateCategory(item, planned.referenceTime, deps)));
+  const items = plannedRuns(planned).map((run) => runItem(run, deps));
+  const results = await Promise.all(items.map((item) => validateCategory(item, planned.referenceTime, deps)));
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.item.category}: ${p}`));
   if (problems.length > 0) {
     throw new DataValidationError(`input data of ${planned.model} for ${planned.executionDate} is not valid, nothing was trained: ${problems.join('; ')}`);
   }
-  const items = await Promise.all(results.map(async ({ item, manifest }) => {
-    await putJson(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate), manifest);
-    return { ...item, datasetVersion: manifest!.datasetVersion, rows: manifest!.rows };
-  }));
-  return { ...planned, items };
+  await Promise.all(results.map(({ item, manifest }) => putJson(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate), manifest)));
+  return planned;
+}
+
+/** The dataset version and row count validation recorded for a run's input (its manifest in S3). */
+export async function readManifest(item: RunItem, deps: TrainingDeps): Promise<Pick<DatasetManifest, 'datasetVersion' | 'rows'> | undefined> {
+  const text = await getText(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate));
+  if (text === undefined) return undefined;
+  const { datasetVersion, rows } = JSON.parse(text) as DatasetManifest;
+  return { datasetVersion, rows };
 }
 
 async function validateCategory(item: RunItem, referenceTime: string, deps: TrainingDeps): Promise<{ item: RunItem; problems: string[]; manifest?: DatasetManifest }> {
