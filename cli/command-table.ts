@@ -3,6 +3,7 @@
 // one table, so a printed hint cannot name a flag the CLI refuses. Kept free of AWS clients: the
 // Lambda handlers that write e-mails import it.
 import { RUN_STATUSES } from '../lambda/shared/registry/types';
+import { REGION_PRICES } from '../lib/cost/prices';
 import { FlagSpec } from './args';
 import { CLI_ENV } from './env';
 
@@ -126,6 +127,16 @@ export const COMMAND_TABLE = {
     name: 'reject', usage: '<model> <version> [--category <category>] --reason "<why>"',
     summary: 'Reject a version: it is never promoted and `best` skips it.',
     flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+  },
+  cost: {
+    name: 'cost', usage: '[--model <name>] [--region <region>] [--month <n>]',
+    summary: 'Estimate the monthly AWS bill of the platform from the model specs (no AWS access).',
+    flags: {
+      model: { type: 'string', value: '<name>', description: 'Only this model (with the shared network, keys and alarms it needs alone).' },
+      region: { type: 'string', value: '<region>', description: `List prices of this region: ${Object.keys(REGION_PRICES).join(', ')} (default: us-east-1).` },
+      month: { type: 'string', value: '<n>', description: 'Month of operation (storage grows each month; default: 12).' },
+    },
+    positionals: [],
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -2,6 +2,7 @@
 // stubbed clients); cli/mlops.ts is the executable. What each command accepts is declared in
 // command-table.ts; what it does lives in commands/.
 import { Command } from './commands/command';
+import { costCommand } from './commands/cost';
 import { modelsCommand } from './commands/models';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
@@ -18,6 +19,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
+  costCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

@@ -13,3 +13,4 @@ export * from './spec';
 export * from './checks';
 export * from './platform/mlops-platform';
 export * from './platform/model-deployment';
+export * from './cost';

@@ -55,7 +55,7 @@ export function servedModel(spec: ModelSpec): ServedModelProps {
  * its cron (rounded down, so capacity is there before the spike) and ends at the hour its
  * duration reaches (rounded up).
  */
-export function peakWindows(spec: ModelSpec): PeakWindow[] {
+export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly inference: Pick<ModelSpec['inference'], 'peakWindows'> }): PeakWindow[] {
   return spec.inference.peakWindows.flatMap((w, i) => {
     const cron = cronOf(`inference.peakWindows[${i}].start`, w.startCron);
     const daysOfWeek = cron.dowRestricted ? cron.daysOfWeek.map((d) => DAY_NAMES[d]).join(',') : '*';
@@ -73,7 +73,7 @@ export function peakWindows(spec: ModelSpec): PeakWindow[] {
  * window's requests per second times the p95 objective, the longest a request should take);
  * undefined without peak windows (on demand only).
  */
-export function apiProvisionedConcurrency(spec: ModelSpec): number | undefined {
+export function apiProvisionedConcurrency(spec: { readonly inference: Pick<ModelSpec['inference'], 'peakWindows' | 'slo'> }): number | undefined {
   const windows = spec.inference.peakWindows;
   if (windows.length === 0) return undefined;
   const peakTps = Math.max(...windows.map((w) => w.tps));

@@ -19,6 +19,9 @@ export interface DerivedCapacity {
   readonly maxTasks: number;
 }
 
+/** Minutes before a declared peak window that its task count is scheduled (tasks start and warm up). */
+export const PEAK_LEAD_MINUTES = 15;
+
 /** Headroom above the declared maximum before the service stops scaling out. */
 export const SPIKE_HEADROOM = 1.2;
 

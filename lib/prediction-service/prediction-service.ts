@@ -12,7 +12,7 @@ import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from '../../lambda/sh
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { enableAccessLogs } from './access-logs';
-import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
+import { DerivedCapacity, PEAK_LEAD_MINUTES, deriveCapacity, validateTraffic } from './capacity';
 import { predictionServerImage } from './server-image';
 import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
 import { acknowledgeServiceFindings } from './service-nag';
@@ -110,7 +110,6 @@ export interface PredictionServiceProps {
 }
 
 const CONTAINER_PORT = PREDICT_DEFAULTS.port;
-const PEAK_LEAD_MINUTES = 15;
 
 /**
  * The default, high-traffic prediction front end: an Application Load Balancer in front of a

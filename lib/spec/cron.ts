@@ -143,3 +143,9 @@ export function toEventBridgeCron(s: CronSchedule): string {
   const dom = s.dowRestricted ? '?' : parts[2];
   return `cron(${parts[0]} ${parts[1]} ${dom} ${parts[3]} ${dow} *)`;
 }
+
+/** Average runs per 730-hour month, counted over the same eight-year window (the cost model's training and scoring runs). */
+export function averageRunsPerMonth(s: CronSchedule): number {
+  const days = 366 * 8;
+  return fireMinutes(s, Date.UTC(2024, 0, 1) / 86_400_000, days).length / ((days * 24) / 730);
+}

@@ -10,6 +10,7 @@ import { ResolveContext, SpecProblem, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
+import { chooseServing } from '../cost/serving-choice';
 import { formatDuration } from './units';
 import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
 import { ParsedSpec, peakStartToCron, specField } from './spec-fields';
@@ -33,8 +34,8 @@ export interface ParseModelSpecOptions {
   readonly defaultName?: string;
 }
 
-/** Average traffic from which an ALB + Fargate service costs less than HTTP API + Lambda. */
-export const SERVICE_TPS_THRESHOLD = 40;
+/** The serving choice is the cost model's (lib/cost), exported where it always was. */
+export { chooseServing };
 
 /** GPU (or accelerator) instance families, with or without the SageMaker `ml.` prefix. */
 export function isGpuInstanceType(instanceType: string): boolean {
@@ -184,7 +185,8 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   if (i.serving === ServingFrontEnd.NONE && i.mode !== InferenceMode.BATCH) {
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }
-  const serving = chooseServing(i.serving, i.tps.avg);
+  const peakWindows = i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) }));
+  const serving = chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows, slo: i.slo } });
 
   return {
     name,
@@ -216,7 +218,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
     inference: {
       ...i,
-      peakWindows: i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) })),
+      peakWindows,
       rpoSeconds: i.rpoSeconds ?? i.ttlSeconds,
       serving: serving.frontEnd,
       servingReason: serving.reason,
@@ -224,18 +226,6 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     },
     acknowledgements: p.acknowledgements,
   };
-}
-
-/**
- * The serving front end: as declared, or chosen from the expected average traffic. At the
- * reference prices an ALB + two arm64 Fargate tasks (~$130/month floor) costs less than
- * HTTP API + Lambda (~$3.3/month per sustained request per second) above ~40 TPS.
- */
-export function chooseServing(declared: ServingFrontEnd | undefined, avgTps: number): { frontEnd: ServingFrontEnd; reason: string } {
-  if (declared) return { frontEnd: declared, reason: `serving "${declared}" declared in the spec` };
-  return avgTps >= SERVICE_TPS_THRESHOLD
-    ? { frontEnd: ServingFrontEnd.SERVICE, reason: `serving "service" (ALB + Fargate) chosen from traffic: avg ${avgTps} TPS >= ${SERVICE_TPS_THRESHOLD} TPS, where a Fargate service costs less than API Gateway + Lambda` }
-    : { frontEnd: ServingFrontEnd.API, reason: `serving "api" (HTTP API + Lambda) chosen from traffic: avg ${avgTps} TPS < ${SERVICE_TPS_THRESHOLD} TPS, where pay-per-request costs less than an always-on service` };
 }
 
 function normalizeLocation(location: string): string {

@@ -71,6 +71,12 @@ export interface DataSpec {
   readonly minRows: number;
   /** Data older than this fails data validation (seconds). */
   readonly maxAgeSeconds: number;
+  /**
+   * New training data written a day, all categories together, in whole GiB (rounded up); the
+   * cost model grows dataset storage from it.
+   * @default 1
+   */
+  readonly dailySizeGiB: number;
 }
 
 /** How and where the model is trained. */

@@ -84,6 +84,7 @@ export const dataField: Field<ParsedData> = obj<ParsedData>({
   }),
   minRows: num({ description: 'Fewer rows than this (per category and date) fail data validation.', default: 100, integer: true, min: 1 }),
   maxAgeSeconds: duration({ key: 'maxAge', unit: 's', description: 'Input data older than this fails data validation.', default: '1d', min: '1m', max: '365d' }),
+  dailySizeGiB: sizeGiB({ key: 'dailySize', description: 'New training data written a day, all categories together (rounded up to whole GiB). Only used by `mlops cost` to grow dataset storage.', default: '1GiB', min: 1, max: 1048576 }),
 }, { description: 'Training data: location, format, schema and sanity limits.' });
 
 /** Training as parsed from YAML; the image is split into URI or directory later. */

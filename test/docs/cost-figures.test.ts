@@ -5,6 +5,7 @@ import { deriveCapacity } from '../../lib/prediction-service/capacity';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
 import { testApp } from '../support/cdk';
+import { README, costBlocks, rewriteBlocks, writtenBlocks } from './cost-blocks';
 import { PAGE } from './snippets';
 
 const EXAMPLE = join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml');
@@ -39,5 +40,19 @@ describe('the cost figures of docs/platform-team.md', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: c.minTasks, MaxCapacity: c.maxTasks });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '512', Memory: '1024', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
     expect(page).toContain(`(${tps.min} / ${tps.avg} / ${tps.max} TPS, 300 TPS per task): minimum ${c.minTasks}, desired ${c.avgTasks}, peak ${c.peakTasks}, maximum ${c.maxTasks} tasks`);
+  });
+});
+
+describe('the cost tables of docs/platform-team.md and README.md come from the cost model', () => {
+  const blocks = costBlocks();
+  if (process.env.UPDATE_COST_DOCS === '1') for (const file of [PAGE, README]) rewriteBlocks(file, blocks);
+
+  test.each([
+    ['docs/platform-team.md', PAGE, ['reference-bill', 'reference-months', 'front-ends', 'break-even']],
+    ['README.md', README, ['readme-reference', 'readme-six-models']],
+  ])('%s holds the model\'s figures (UPDATE_COST_DOCS=1 rewrites them)', (_name, file, names) => {
+    const written = writtenBlocks(file);
+    expect(Object.keys(written).sort()).toEqual([...names].sort());
+    for (const name of names) expect(`${name}:\n${written[name]}`).toBe(`${name}:\n${blocks[name]}`);
   });
 });

@@ -28,12 +28,12 @@ describe('defaults from the reference scenario', () => {
     expect(spec.data).toMatchObject({ location: 'demand/', external: false, format: 'csv', minRows: 100, maxAgeSeconds: 86400 });
   });
 
-  test('serving is chosen from traffic and the choice is explained', () => {
-    expect(specFrom().inference).toMatchObject({ serving: ServingFrontEnd.SERVICE, servingReason: expect.stringMatching(/chosen from traffic: avg 300 TPS >= 40 TPS/) });
+  test('serving is chosen by the cost model and the reason shows both options\' costs', () => {
+    expect(specFrom().inference).toMatchObject({ serving: ServingFrontEnd.SERVICE, servingReason: expect.stringMatching(/^serving "service" chosen as the cheaper front end at avg 300 TPS; cost model .*"service" .* \$\d+\/month, "api" .* \$\d+\/month$/) });
     const low = specFrom('  tps: { min: 0, avg: 5, max: 50 }\n');
-    expect(low.inference).toMatchObject({ serving: ServingFrontEnd.API, servingReason: expect.stringMatching(/avg 5 TPS < 40 TPS/) });
+    expect(low.inference).toMatchObject({ serving: ServingFrontEnd.API, servingReason: expect.stringMatching(/^serving "api" chosen as the cheaper front end at avg 5 TPS; cost model/) });
     const declared = specFrom('  serving: api\n');
-    expect(declared.inference).toMatchObject({ serving: ServingFrontEnd.API, servingReason: 'serving "api" declared in the spec' });
+    expect(declared.inference).toMatchObject({ serving: ServingFrontEnd.API, servingReason: expect.stringMatching(/^serving "api" declared in the spec; cost model .*"service" .*"api"/) });
   });
 
   test('the example model loads with its Dockerfile folder, rules and peak windows', () => {
