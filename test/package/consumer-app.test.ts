@@ -39,7 +39,8 @@ beforeAll(() => {
 
   app = join(work, 'app');
   cpSync(FIXTURE, app, { recursive: true });
-  const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).dependencies as Record<string, string>;
+  // The versions our own tests use (aws-cdk-lib and constructs are peer dependencies of the library).
+  const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies as Record<string, string>;
   writeFileSync(join(app, 'package.json'), JSON.stringify({
     name: 'platform-team-app', private: true,
     dependencies: { 'aws-cdk-lib': ours['aws-cdk-lib'], 'constructs': ours.constructs, 'cdk-nag': ours['cdk-nag'], 'cdk-mlops': `file:../${tarball}` },
@@ -101,6 +102,13 @@ describe('the packed tarball', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^mlops: train, compare, promote and roll back/);
+  });
+
+  test('the library uses the app\'s own aws-cdk-lib and constructs (peer dependencies, no second copy)', () => {
+    for (const peer of ['aws-cdk-lib', 'constructs']) {
+      expect(existsSync(join(app, 'node_modules', 'cdk-mlops', 'node_modules', peer))).toBe(false);
+      expect(existsSync(join(app, 'node_modules', peer))).toBe(true);
+    }
   });
 
   test('the app depends on nothing but aws-cdk-lib, constructs, cdk-nag and cdk-mlops', () => {
