@@ -34,6 +34,12 @@ export interface DriftComputeEvent {
   readonly version: number;
   /** Overrides where the baseline is read from (s3://bucket/key). */
   readonly baselineUri?: string;
+  /**
+   * The batch's own part files (batch inference passes `$.partsPrefix`): several executions can
+   * score the same date (the daily run, a promotion, a drift retrain), each under its own prefix.
+   * @default every part under the date's predictions prefix
+   */
+  readonly partsPrefix?: string;
   /** Declared input features to compute drift for. @default every feature in the baseline */
   readonly features?: string[];
 }
@@ -94,7 +100,7 @@ export async function computeDrift(event: DriftComputeEvent, deps: DriftComputeD
   const prediction = counterFor(predictionBaselineFor(baseline, executionDate));
   const featureCounters = new Map(features.map((f) => [f, counterFor(baseline.features[f])]));
   let sampleSize = 0;
-  for await (const record of readPredictions(deps.s3, deps.predictionsBucket, layout.predictionsPrefix(model, category, executionDate))) {
+  for await (const record of readPredictions(deps.s3, deps.predictionsBucket, event.partsPrefix ?? layout.predictionsPrefix(model, category, executionDate))) {
     sampleSize++;
     prediction.counter.add(record.prediction);
     const source = (record.features && typeof record.features === 'object' ? record.features : record) as Record<string, unknown>;
@@ -222,6 +228,10 @@ function validate(event: DriftComputeEvent): void {
   }
   if (typeof event.executionDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(event.executionDate)) {
     throw new Error(`event.executionDate must be YYYY-MM-DD, but ${JSON.stringify(event.executionDate)} was provided`);
+  }
+  const datePrefix = layout.predictionsPrefix(event.model, event.category, event.executionDate);
+  if (event.partsPrefix !== undefined && (typeof event.partsPrefix !== 'string' || !event.partsPrefix.startsWith(datePrefix) || !event.partsPrefix.endsWith('/'))) {
+    throw new Error(`event.partsPrefix must be a folder under ${datePrefix}, but ${JSON.stringify(event.partsPrefix)} was provided: pass $.partsPrefix of the batch`);
   }
   if (!Number.isInteger(event.version) || event.version < 1) {
     throw new Error(`event.version must be the version that scored the batch (a whole number >= 1), but ${JSON.stringify(event.version)} was provided: pass $.version in the batch inference step's payload`);

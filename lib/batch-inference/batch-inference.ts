@@ -283,6 +283,8 @@ export class BatchInference extends Construct implements IBatchInference {
           category: sfn.JsonPath.stringAt('$.category'),
           executionDate: sfn.JsonPath.stringAt('$.executionDate'),
           version: sfn.JsonPath.numberAt('$.version'),
+          // This execution's parts only: other executions may have scored the same date.
+          partsPrefix: sfn.JsonPath.stringAt('$.partsPrefix'),
         }),
         resultPath: sfn.JsonPath.DISCARD,
         retryOnServiceExceptions: true,

@@ -86,6 +86,18 @@ describe('drift compute (DynamoDB Local + s3rver)', () => {
     }
   });
 
+  test('reads only its own execution\'s parts when another execution scored the same date', async () => {
+    // The daily run (version 1's shares [0.4, 0.6]) and a promotion run of the same date whose
+    // parts are all low: without partsPrefix drift would mix both batches.
+    await put(predictionsBucket, 'demand/north/2025-03-05/daily-run-0a1b2c3d/part-00000.jsonl', batch(100, 150).join('\n'));
+    await put(predictionsBucket, 'demand/north/2025-03-05/promotion-9f8e7d6c/part-00000.jsonl', batch(250, 0).join('\n'));
+    const own = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-05', version: 1, partsPrefix: 'demand/north/2025-03-05/daily-run-0a1b2c3d/' }, deps());
+    expect(own).toMatchObject({ status: 'PUBLISHED', sampleSize: 250 });
+    expect(own.predictionPsi).toBeCloseTo(0.0405465, 6);
+    await expect(computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-05', version: 1, partsPrefix: 'demand/south/2025-03-05/x/' }, deps()))
+      .rejects.toThrow(/event.partsPrefix must be a folder under demand\/north\/2025-03-05\//);
+  });
+
   test('publishes nothing for a batch too small for a meaningful PSI, and says how many values it needs', async () => {
     const lines: string[] = [];
     const res = await computeDrift({ model: 'demand', category: 'north', executionDate: '2025-03-03', version: 1 }, deps((l) => lines.push(l)));

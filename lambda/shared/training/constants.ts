@@ -78,3 +78,6 @@ export const TRAINING_STATES = {
 
 /** JSONPath of the per-attempt training job name in a run item. */
 export const JOB_NAME_PATH = '$.job.name';
+
+/** The execution statuses that can leave runs RUNNING (no branch got to record them). */
+export const ENDED_EARLY_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;

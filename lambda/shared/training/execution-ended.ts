@@ -18,8 +18,6 @@ export interface ExecutionStatusEvent {
   };
 }
 
-/** The execution statuses that can leave runs RUNNING (no branch got to record them). */
-export const ENDED_EARLY_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 // Runs are recorded after the execution starts; allow for clock skew between the services.
 const SKEW_MS = 5 * 60_000;
