@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { CONTAINER } from '../../lambda/shared/contract';
 import { scoringJobPrefix } from '../../lambda/shared/predictions/resolve';
 import { IDataLake } from '../data-lake/data-lake-base';
+import { sageMakerTrainingJobStatements } from '../common/sagemaker-job-statements';
 
 /** What the scoring job of one model needs. */
 export interface ScoringJobOptions {
@@ -102,20 +103,6 @@ export function scoringJob(scope: Construct, id: string, o: ScoringJobOptions): 
     },
   });
 
-  const stateMachineStatements = [
-    new iam.PolicyStatement({
-      actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
-      resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${scoringJobPrefix(model)}*` })],
-    }),
-    new iam.PolicyStatement({
-      actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
-    }),
-    new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [role.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-    }),
-  ];
+  const stateMachineStatements = sageMakerTrainingJobStatements(stack, stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${scoringJobPrefix(model)}*` }), role);
   return { task, role, stateMachineStatements };
 }

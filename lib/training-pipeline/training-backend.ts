@@ -14,6 +14,7 @@ import { GpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute';
 import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
+import { sageMakerTrainingJobStatements } from '../common/sagemaker-job-statements';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -301,21 +302,7 @@ class SageMakerBackend extends TrainingBackend {
     });
 
     const jobArnPrefix = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${runIdPrefix(options.modelName).toLowerCase()}-*` });
-    const policyStatements = [
-      new iam.PolicyStatement({
-        actions: ['sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
-        resources: [jobArnPrefix],
-      }),
-      new iam.PolicyStatement({
-        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
-      }),
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [role.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }),
-    ];
+    const policyStatements = sageMakerTrainingJobStatements(stack, jobArnPrefix, role);
     return {
       task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, engine: 'sagemaker', taskTimeout,
       // AmazonSageMakerException carries ValidationException and "job name must be unique" as

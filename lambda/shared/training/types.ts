@@ -69,15 +69,7 @@ export interface ExecutionInput {
 }
 
 /** One category's run: the item the Map iterates over. */
-export interface RunItem {
-  readonly model: string;
-  readonly category: string;
-  readonly runId: string;
-  readonly executionDate: string;
-  readonly experiment: boolean;
-  readonly trigger: string;
-  readonly executionId: string;
-  readonly hyperparameters: Record<string, string>;
+export interface RunItem extends PlannedRun {
   readonly datasetBucket: string;
   readonly datasetPrefix: string;
   readonly datasetUri: string;
