@@ -8,6 +8,13 @@ import { ModelDeployment } from './model-deployment';
 import { needsNetwork, publishModel } from './model-outputs';
 import { PlatformImports, PlatformReference } from './platform-imports';
 
+/**
+ * Most resources a model stack may hold (the largest shape, Batch GPU training with an ALB +
+ * Fargate service, has about 130): far under CloudFormation's 500, with room for a few more
+ * alarms or functions. A test fails when a stack shape passes it.
+ */
+export const MODEL_STACK_RESOURCE_BUDGET = 150;
+
 /** Props of {@link MlopsModelStack}. */
 export interface MlopsModelStackProps extends StackProps {
   /** The validated model spec. */
