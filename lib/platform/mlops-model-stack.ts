@@ -54,7 +54,8 @@ export class MlopsModelStack extends Stack {
         + 'call platform.vpc() on the MlopsPlatform before taking its reference (MlopsPlatformStacks does)');
     }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const shared = new PlatformImports(this, 'Platform', props.platform);
+    // A model outside the network imports none of it (no unused parameter in its template).
+    const shared = new PlatformImports(this, 'Platform', needsNetwork(spec) ? props.platform : { ...props.platform, networkAvailabilityZones: 0 });
     this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
       topic: shared.alarmTopic,
       logRetention,

@@ -168,7 +168,7 @@ export class MlopsPlatform extends Construct {
     const vpc = this.givenVpc ?? this.network?.vpc;
     return {
       platformName: this.platformName,
-      networkAvailabilityZones: vpc?.availabilityZones.length ?? 0,
+      networkAvailabilityZones: vpc ? (vpc.isolatedSubnets.length || vpc.privateSubnets.length) : 0,
       registryEncrypted: this.registry.encryptionKey !== undefined,
     };
   }
@@ -177,11 +177,10 @@ export class MlopsPlatform extends Construct {
     const name = this.platformName;
     this.publish('VpcId', P.vpcId(name), vpc.vpcId, 'Platform VPC');
     this.publish('VpcCidr', P.vpcCidr(name), vpc.vpcCidrBlock, 'Platform VPC CIDR');
-    vpc.availabilityZones.forEach((az, i) => {
-      this.publish(`AvailabilityZone${i}`, P.availabilityZone(name, i), az, `Availability zone ${i} of the platform VPC`);
-      this.publish(`PublicSubnet${i}`, P.publicSubnet(name, i), vpc.publicSubnets[i].subnetId, `Public subnet ${i} of the platform VPC`);
-      this.publish(`IsolatedSubnet${i}`, P.isolatedSubnet(name, i), vpc.isolatedSubnets[i].subnetId, `Isolated subnet ${i} of the platform VPC`);
-      this.publish(`IsolatedRouteTable${i}`, P.isolatedRouteTable(name, i), vpc.isolatedSubnets[i].routeTable.routeTableId, `Route table of isolated subnet ${i}`);
+    // Batch instances and Fargate tasks run in the isolated subnets (a given VPC's private ones if it has none).
+    const subnets = vpc.isolatedSubnets.length > 0 ? vpc.isolatedSubnets : vpc.privateSubnets;
+    subnets.forEach((subnet, i) => {
+      this.publish(`IsolatedSubnet${i}`, P.isolatedSubnet(name, i), subnet.subnetId, `Subnet ${i} of the platform VPC for instances and tasks`);
     });
   }
 

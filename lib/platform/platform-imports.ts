@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -65,15 +65,17 @@ export class PlatformImports extends Construct {
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', value(P.alarmTopicArn(name)));
     const azs = ref.networkAvailabilityZones ?? 0;
     if (azs > 0) {
-      const each = (param: (p: string, i: number) => string) => Array.from({ length: azs }, (_, i) => value(param(name, i)));
+      // Model stacks only place Batch instances and Fargate tasks (with their internal load
+      // balancer) in the isolated subnets, and add no route: only what they use is imported, so
+      // every parameter a model stack declares is referenced. The zones are the ones the
+      // platform's VPC picked in the same environment (first `azs` of the stack's zones).
       this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: value(P.vpcId(name)),
         vpcCidrBlock: value(P.vpcCidr(name)),
-        availabilityZones: each(P.availabilityZone),
-        publicSubnetIds: each(P.publicSubnet),
-        isolatedSubnetIds: each(P.isolatedSubnet),
-        isolatedSubnetRouteTableIds: each(P.isolatedRouteTable),
+        availabilityZones: stack.availabilityZones.slice(0, azs),
+        isolatedSubnetIds: Array.from({ length: azs }, (_, i) => value(P.isolatedSubnet(name, i))),
       });
+      Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'model stacks add no route to the platform network');
     }
   }
 }

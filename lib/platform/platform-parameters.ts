@@ -13,8 +13,5 @@ export const PLATFORM_PARAMETERS = {
   alarmTopicArn: (platform: string) => `/cdk-mlops/${platform}/platform/alarm-topic-arn`,
   vpcId: (platform: string) => `/cdk-mlops/${platform}/platform/vpc-id`,
   vpcCidr: (platform: string) => `/cdk-mlops/${platform}/platform/vpc-cidr`,
-  availabilityZone: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/az-${i}`,
-  publicSubnet: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/public-subnet-${i}`,
   isolatedSubnet: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/isolated-subnet-${i}`,
-  isolatedRouteTable: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/isolated-route-table-${i}`,
 } as const;

@@ -66,6 +66,15 @@ describe('MlopsPlatformStacks', () => {
     }
   });
 
+  test('a model stack declares only the SSM parameters it uses (no unreferenced parameter)', () => {
+    for (const s of stacks.modelStacks) {
+      const t = JSON.parse(all[s.stackName]);
+      const body = JSON.stringify({ ...t, Parameters: undefined });
+      const unused = Object.keys(t.Parameters).filter((p) => p !== 'BootstrapVersion' && !body.includes(`{"Ref":"${p}"}`));
+      expect([s.stackName, unused]).toEqual([s.stackName, []]);
+    }
+  });
+
   test(`every model stack stays within the resource budget (${MODEL_STACK_RESOURCE_BUDGET})`, () => {
     for (const s of stacks.modelStacks) {
       const n = Object.keys(JSON.parse(all[s.stackName]).Resources).length;
