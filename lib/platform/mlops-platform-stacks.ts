@@ -2,7 +2,7 @@ import { StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
-import { ModelSpec } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { MlopsModelStack } from './mlops-model-stack';
 import { MlopsPlatformStack } from './mlops-platform-stack';
 import { needsNetwork } from './model-outputs';
@@ -47,7 +47,8 @@ export interface MlopsPlatformStacksProps {
  * lake, registry, predictions store, monitoring topic, one network) and one `MlopsModelStack`
  * per model. `cdk deploy <platform>-<model>` changes one model; a failed model deploy rolls back
  * that model only; adding a model adds a stack and leaves every other template unchanged
- * (except the first model that needs the network, which adds it to the platform stack).
+ * (except the first model that needs the network, or the first that trains on Batch, which add
+ * the network or the ECS agent's endpoints to the platform stack).
  * Model stacks import the shared resources through SSM parameters, never through exports.
  */
 export class MlopsPlatformStacks {
@@ -66,7 +67,7 @@ export class MlopsPlatformStacks {
       logRetention: props.logRetention,
     });
     const platform = this.platformStack.platform;
-    if (models.some(needsNetwork)) platform.vpc();
+    if (models.some(needsNetwork)) platform.vpc(models.some((m) => m.training.backend === TrainingEngine.BATCH));
     this.modelStacks = models.map((spec) => {
       const stack = new MlopsModelStack(scope, `${platformStackId}-${spec.name}`, {
         ...props.stackProps,

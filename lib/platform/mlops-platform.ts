@@ -11,7 +11,7 @@ import { IModelRegistry } from '../model-registry/model-registry-base';
 import { AlarmSeverity } from '../monitoring/alarm-declaration';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { PredictionStore } from '../prediction-store/prediction-store';
-import { ModelSpec } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
 import { needsNetwork, publishModel, publishParameter } from './model-outputs';
 import { PlatformNetwork } from './platform-network';
@@ -143,7 +143,7 @@ export class MlopsPlatform extends Construct {
       predictionStore: this.predictionStore,
       monitoring: this.monitoring,
       logRetention: this.logRetention,
-      vpc: needsNetwork(spec) ? this.vpc() : undefined,
+      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : undefined,
     });
     this.deployments.set(spec.name, deployment);
     publishModel(this, this.platformName, deployment, findings);
@@ -151,15 +151,17 @@ export class MlopsPlatform extends Construct {
   }
 
   /**
-   * The platform's one VPC (the `vpc` prop, else a `PlatformNetwork` created on first call and
-   * published for model stacks in SSM parameters).
+   * The platform's one VPC: the `vpc` prop, else a `PlatformNetwork` created on first call and
+   * published for model stacks in SSM parameters.
+   * @param batchCompute whether a model trains on Batch (adds the ECS agent's endpoints once)
    */
-  vpc(): ec2.IVpc {
+  vpc(batchCompute: boolean = false): ec2.IVpc {
     if (this.givenVpc) return this.givenVpc;
     if (!this.network) {
       this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention });
       this.publishNetwork(this.network.vpc);
     }
+    if (batchCompute) this.network.addBatchEndpoints();
     return this.network.vpc;
   }
 
