@@ -58,6 +58,14 @@ describe('MlopsPlatformStacks', () => {
     }
   });
 
+  test('without a Batch model the network has the task endpoints only (ECR API, ECR Docker, Logs + 2 gateways)', () => {
+    const served = testApp();
+    new MlopsPlatformStacks(served, { models: modelCopies(3) });
+    const platform = templates(served).MlopsPlatformStack;
+    expect(countOf(platform, 'AWS::EC2::VPCEndpoint')).toBe(5);
+    expect(countOf(platform, 'AWS::EC2::Subnet')).toBe(2);
+  });
+
   test('no stack exports or imports a value: model stacks read the platform through SSM parameters', () => {
     for (const [name, t] of Object.entries(all)) {
       expect([name, t.includes('Fn::ImportValue')]).toEqual([name, false]);
