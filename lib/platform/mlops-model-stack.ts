@@ -8,13 +8,6 @@ import { ModelDeployment } from './model-deployment';
 import { needsNetwork, publishModel } from './model-outputs';
 import { PlatformImports, PlatformReference } from './platform-imports';
 
-/**
- * Most resources a model stack may hold (the largest shape, Batch GPU training with an ALB +
- * Fargate service, has about 130): far under CloudFormation's 500, with room for a few more
- * alarms or functions. A test fails when a stack shape passes it.
- */
-export const MODEL_STACK_RESOURCE_BUDGET = 150;
-
 /** Props of {@link MlopsModelStack}. */
 export interface MlopsModelStackProps extends StackProps {
   /** The validated model spec. */
@@ -41,6 +34,13 @@ export interface MlopsModelStackProps extends StackProps {
  * `Monitoring`, `Model`.
  */
 export class MlopsModelStack extends Stack {
+  /**
+   * Most resources a model stack may hold (the largest shape, Batch GPU training with an ALB +
+   * Fargate service, has about 130): far under CloudFormation's 500, with room for a few more
+   * alarms or functions. A test fails when a stack shape passes it.
+   */
+  static readonly RESOURCE_BUDGET = 150;
+
   readonly deployment: ModelDeployment;
   readonly monitoring: MlopsMonitoring;
 

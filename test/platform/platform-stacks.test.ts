@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { modelCopies } from '../../bench/synth/model-copies';
 import { DataLake } from '../../lib/data-lake/data-lake';
 import { ModelRegistry } from '../../lib/model-registry/model-registry';
-import { MODEL_STACK_RESOURCE_BUDGET, MlopsModelStack } from '../../lib/platform/mlops-model-stack';
+import { MlopsModelStack } from '../../lib/platform/mlops-model-stack';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
 import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { nagFindings, testApp } from '../support/cdk';
@@ -83,10 +83,10 @@ describe('MlopsPlatformStacks', () => {
     }
   });
 
-  test(`every model stack stays within the resource budget (${MODEL_STACK_RESOURCE_BUDGET})`, () => {
+  test(`every model stack stays within the resource budget (${MlopsModelStack.RESOURCE_BUDGET})`, () => {
     for (const s of stacks.modelStacks) {
       const n = Object.keys(JSON.parse(all[s.stackName]).Resources).length;
-      expect([s.stackName, n <= MODEL_STACK_RESOURCE_BUDGET]).toEqual([s.stackName, true]);
+      expect([s.stackName, n <= MlopsModelStack.RESOURCE_BUDGET]).toEqual([s.stackName, true]);
     }
   });
 
