@@ -3,7 +3,8 @@
 // neither the TypeScript nor the esbuild work. A step's fingerprint is a SHA-256 over the
 // content of every input file (not mtimes: a checkout or copy must not force a rebuild, an
 // edit must not be missed); it is stored in build/.stamps/<step>.json after the step succeeds,
-// and the step also reruns when one of its outputs is missing. `npm run build` always builds.
+// with the modification times of the step's outputs. The step reruns when an output is missing
+// or was rewritten since (e.g. by `npm run build`, which always builds, from other sources).
 //   node scripts/build-if-changed.mjs
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,6 +41,11 @@ function fingerprint(paths) {
   return hash.digest('hex');
 }
 
+/** Modification time of each output of a step (null when missing). */
+function outputTimes(step) {
+  return step.outputs.map((o) => statSync(join(root, o), { throwIfNoEntry: false })?.mtimeMs ?? null);
+}
+
 const node = process.execPath;
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const STEPS = [
@@ -53,9 +59,9 @@ const skipped = [];
 for (const step of STEPS) {
   const print = fingerprint(step.inputs);
   const stampFile = join(stamps, `${step.name}.json`);
-  const last = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')).fingerprint : undefined;
-  if (last === print && step.outputs.every((o) => existsSync(join(root, o)))) { skipped.push(step.name); continue; }
+  const last = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : undefined;
+  if (last?.fingerprint === print && JSON.stringify(last.outputs) === JSON.stringify(outputTimes(step))) { skipped.push(step.name); continue; }
   execFileSync(step.run[0], step.run.slice(1), { cwd: root, stdio: 'inherit' });
-  writeFileSync(stampFile, JSON.stringify({ fingerprint: print }));
+  writeFileSync(stampFile, JSON.stringify({ fingerprint: print, outputs: outputTimes(step) }));
 }
 if (skipped.length > 0) console.error(`build: ${skipped.join(', ')} skipped (inputs unchanged since the last build)`);
