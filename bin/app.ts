@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The default cdk-mlops app: one env-agnostic MlopsPlatformStack with every model spec under
-// models/ (MLOPS_MODELS_DIR overrides the folder), checked by cdk-nag at synth. A broken spec is
+// The default cdk-mlops app: one env-agnostic platform stack (MlopsPlatformStack) and one stack
+// per model spec under models/ (MlopsPlatformStack-<model>; MLOPS_MODELS_DIR overrides the
+// folder), every stack checked by cdk-nag at synth. A broken spec is
 // the data scientist's everyday mistake, not a crash: its problem list goes to stderr and the
 // app exits 1, without a Node stack trace after it.
 import { statSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PatternCheckError } from '../lib/checks/run-pattern-checks';
-import { MlopsPlatformStack } from '../lib/platform/mlops-platform-stack';
+import { MlopsPlatformStacks } from '../lib/platform/mlops-platform-stacks';
 import { ModelSpecError, loadModelSpecs } from '../lib/spec/load-model-spec';
 
 /** A problem the user fixes in their specs or environment, reported without a stack trace. */
@@ -27,8 +28,8 @@ function modelsDir(): string {
 
 try {
   const app = new App();
-  new MlopsPlatformStack(app, 'MlopsPlatformStack', {
-    description: 'cdk-mlops: data lake, model registry, training pipelines, serving and monitoring',
+  new MlopsPlatformStacks(app, {
+    stackProps: { description: 'cdk-mlops: data lake, model registry, predictions store, monitoring topic and network shared by the models' },
     models: loadModelSpecs(modelsDir()),
     alarmEmails: process.env.MLOPS_ALARM_EMAIL ? process.env.MLOPS_ALARM_EMAIL.split(',') : undefined,
   });

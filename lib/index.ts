@@ -13,4 +13,8 @@ export * from './spec';
 export * from './checks';
 export * from './platform/mlops-platform';
 export * from './platform/model-deployment';
+export * from './platform/mlops-model-stack';
+export * from './platform/mlops-platform-stacks';
+export * from './platform/platform-imports';
+export * from './platform/platform-network';
 export * from './cost';

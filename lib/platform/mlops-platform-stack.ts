@@ -1,4 +1,5 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ModelSpec } from '../spec/model-spec';
 import { MlopsPlatform } from './mlops-platform';
@@ -20,9 +21,17 @@ export interface MlopsPlatformStackProps extends StackProps {
    * @default - none
    */
   readonly alarmEmails?: string[];
+  /**
+   * Retention of every log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
-/** The default deployment: the whole platform in one env-agnostic stack. */
+/**
+ * The platform in one env-agnostic stack: with `models`, everything in this stack (fine for a
+ * few models); without, the shared part that `MlopsPlatformStacks` gives one stack per model.
+ */
 export class MlopsPlatformStack extends Stack {
   readonly platform: MlopsPlatform;
 
@@ -32,6 +41,7 @@ export class MlopsPlatformStack extends Stack {
       models: props.models,
       platformName: props.platformName,
       alarmEmails: props.alarmEmails,
+      logRetention: props.logRetention,
     });
   }
 }

@@ -1,18 +1,22 @@
-import { Annotations, CfnOutput } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { REGISTRY_SCHEMA } from '../../lambda/shared/registry/schema';
-import { assertPatternChecks, formatFinding } from '../checks/run-pattern-checks';
-import { CheckLevel } from '../checks/pattern-check';
+import { assertPatternChecks } from '../checks/run-pattern-checks';
 import { DataLake } from '../data-lake/data-lake';
+import { IDataLake } from '../data-lake/data-lake-base';
 import { ModelRegistry } from '../model-registry/model-registry';
+import { IModelRegistry } from '../model-registry/model-registry-base';
 import { AlarmSeverity } from '../monitoring/alarm-declaration';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { PredictionStore } from '../prediction-store/prediction-store';
-import { ModelSpec } from '../spec/model-spec';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
+import { needsNetwork, publishModel, publishParameter } from './model-outputs';
+import { PlatformNetwork } from './platform-network';
+import { PLATFORM_PARAMETERS as P } from './platform-parameters';
+import { PlatformReference } from './platform-imports';
 
 /** Props of {@link MlopsPlatform}. */
 export interface MlopsPlatformProps {
@@ -37,6 +41,22 @@ export interface MlopsPlatformProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * An existing VPC for every model's Batch compute and prediction service. It needs isolated
+   * (or private) subnets and the endpoints listed in the README, or a NAT gateway.
+   * @default - one platform network (`PlatformNetwork`), created when the first model needs it
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * An existing data lake (e.g. `DataLake.fromDataLakeAttributes`).
+   * @default - a new DataLake (construct id `DataLake`)
+   */
+  readonly dataLake?: IDataLake;
+  /**
+   * An existing model registry (e.g. `ModelRegistry.fromRegistryAttributes`).
+   * @default - a new ModelRegistry (construct id `Registry`) encrypted with the data lake's key
+   */
+  readonly registry?: IModelRegistry;
 }
 
 /**
@@ -47,12 +67,14 @@ export interface MlopsPlatformProps {
  */
 export class MlopsPlatform extends Construct {
   readonly platformName: string;
-  readonly dataLake: DataLake;
-  readonly registry: ModelRegistry;
+  readonly dataLake: IDataLake;
+  readonly registry: IModelRegistry;
   readonly predictionStore: PredictionStore;
   readonly monitoring: MlopsMonitoring;
   private readonly deployments = new Map<string, ModelDeployment>();
   private readonly logRetention: logs.RetentionDays;
+  private readonly givenVpc?: ec2.IVpc;
+  private network?: PlatformNetwork;
 
   constructor(scope: Construct, id: string, props: MlopsPlatformProps = {}) {
     super(scope, id);
@@ -61,10 +83,11 @@ export class MlopsPlatform extends Construct {
       throw new Error(`platformName must be 1-40 lowercase letters, digits or hyphens, but ${JSON.stringify(this.platformName)} was provided`);
     }
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    this.dataLake = new DataLake(this, 'DataLake');
+    this.givenVpc = props.vpc;
+    this.dataLake = props.dataLake ?? new DataLake(this, 'DataLake');
     // One customer key for the platform's data keeps key policies and grants in one place.
     const encryptionKey = this.dataLake.encryptionKey;
-    this.registry = new ModelRegistry(this, 'Registry', { encryptionKey });
+    this.registry = props.registry ?? new ModelRegistry(this, 'Registry', { encryptionKey });
     this.predictionStore = new PredictionStore(this, 'Predictions', { encryptionKey });
     this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
       emailSubscriptions: props.alarmEmails,
@@ -82,6 +105,13 @@ export class MlopsPlatform extends Construct {
     this.publish('DatasetsBucket', PARAMETERS.datasetsBucket(this.platformName), this.dataLake.datasetsBucket.bucketName, 'Datasets bucket');
     this.publish('ArtifactsBucket', PARAMETERS.artifactsBucket(this.platformName), this.dataLake.artifactsBucket.bucketName, 'Artifacts bucket');
     this.publish('PredictionsBucket', PARAMETERS.predictionsBucket(this.platformName), this.dataLake.predictionsBucket.bucketName, 'Predictions archive bucket');
+    // What model stacks import (PlatformImports), read at deploy time: no export locks this stack.
+    this.publish('DataKeyArn', P.dataLakeKeyArn(this.platformName), encryptionKey.keyArn, 'Data lake key');
+    if (this.registry.encryptionKey) {
+      this.publish('RegistryKeyArn', P.registryKeyArn(this.platformName), this.registry.encryptionKey.keyArn, 'Registry key');
+    }
+    this.publish('PredictionsKeyArn', P.predictionsKeyArn(this.platformName), this.predictionStore.encryptionKey.keyArn, 'Predictions key');
+    this.publish('AlarmTopicArn', P.alarmTopicArn(this.platformName), this.monitoring.topic.topicArn, 'Alarm topic');
 
     for (const spec of props.models ?? []) this.addModel(spec);
   }
@@ -113,34 +143,50 @@ export class MlopsPlatform extends Construct {
       predictionStore: this.predictionStore,
       monitoring: this.monitoring,
       logRetention: this.logRetention,
+      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : undefined,
     });
     this.deployments.set(spec.name, deployment);
-    for (const f of findings) {
-      const message = formatFinding(f);
-      if (f.level === CheckLevel.WARNING && !f.acknowledgedReason) Annotations.of(deployment).addWarningV2(f.id, message);
-      else Annotations.of(deployment).addInfo(message);
-    }
-    Annotations.of(deployment).addInfo(`${spec.name}: serving front end "${spec.inference.serving}" (${spec.inference.servingReason})`);
-
-    const id = pascal(spec.name);
-    this.publish(`${id}TrainingStateMachine`, PARAMETERS.trainingStateMachine(this.platformName, spec.name),
-      deployment.trainingPipeline.stateMachine.stateMachineArn, `Training pipeline of ${spec.name}`);
-    if (deployment.batchInference) {
-      this.publish(`${id}BatchInferenceStateMachine`, PARAMETERS.batchInferenceStateMachine(this.platformName, spec.name),
-        deployment.batchInference.stateMachine.stateMachineArn, `Batch inference of ${spec.name}`);
-    }
-    if (deployment.endpointUrl) {
-      this.publish(`${id}Endpoint`, PARAMETERS.endpoint(this.platformName, spec.name), deployment.endpointUrl, `Prediction endpoint of ${spec.name}`);
-    }
+    publishModel(this, this.platformName, deployment, findings);
     return deployment;
   }
 
-  private publish(id: string, parameterName: string, value: string, description: string): void {
-    new ssm.StringParameter(this, `${id}Parameter`, { parameterName, stringValue: value, description: `cdk-mlops: ${description}` });
-    new CfnOutput(this, id, { value, description });
+  /**
+   * The platform's one VPC: the `vpc` prop, else a `PlatformNetwork` created on first call and
+   * published for model stacks in SSM parameters.
+   * @param batchCompute whether a model trains on Batch (adds the ECS agent's endpoints once)
+   */
+  vpc(batchCompute: boolean = false): ec2.IVpc {
+    if (this.givenVpc) return this.givenVpc;
+    if (!this.network) {
+      this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention });
+      this.publishNetwork(this.network.vpc);
+    }
+    if (batchCompute) this.network.addBatchEndpoints();
+    return this.network.vpc;
   }
-}
 
-function pascal(name: string): string {
-  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  /** What a model stack needs to import this platform's shared resources (see `MlopsModelStack`). */
+  get reference(): PlatformReference {
+    const vpc = this.givenVpc ?? this.network?.vpc;
+    return {
+      platformName: this.platformName,
+      networkAvailabilityZones: vpc ? (vpc.isolatedSubnets.length || vpc.privateSubnets.length) : 0,
+      registryEncrypted: this.registry.encryptionKey !== undefined,
+    };
+  }
+
+  private publishNetwork(vpc: ec2.IVpc): void {
+    const name = this.platformName;
+    this.publish('VpcId', P.vpcId(name), vpc.vpcId, 'Platform VPC');
+    this.publish('VpcCidr', P.vpcCidr(name), vpc.vpcCidrBlock, 'Platform VPC CIDR');
+    // Batch instances and Fargate tasks run in the isolated subnets (a given VPC's private ones if it has none).
+    const subnets = vpc.isolatedSubnets.length > 0 ? vpc.isolatedSubnets : vpc.privateSubnets;
+    subnets.forEach((subnet, i) => {
+      this.publish(`IsolatedSubnet${i}`, P.isolatedSubnet(name, i), subnet.subnetId, `Subnet ${i} of the platform VPC for instances and tasks`);
+    });
+  }
+
+  private publish(id: string, parameterName: string, value: string, description: string): void {
+    publishParameter(this, id, parameterName, value, description);
+  }
 }

@@ -34,6 +34,11 @@ export interface ModelDeploymentProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The platform's shared VPC for the model's Batch compute and prediction service.
+   * @default - the Batch compute and the prediction service each create their own VPC
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
@@ -53,6 +58,7 @@ export class ModelDeployment extends Construct {
   readonly endpointUrl?: string;
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
+  private readonly vpc?: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
@@ -63,6 +69,7 @@ export class ModelDeployment extends Construct {
     const problems = specPropProblems(spec);
     if (problems.length) throw new ModelSpecError(problems);
 
+    this.vpc = props.vpc;
     const image = this.trainingImage(spec);
     const batch = spec.inference.mode === InferenceMode.BATCH || spec.inference.mode === InferenceMode.BOTH;
     if (batch) {
@@ -99,7 +106,7 @@ export class ModelDeployment extends Construct {
     const tps = spec.inference.tps;
     if (spec.inference.serving === ServingFrontEnd.SERVICE) {
       this.predictionService = new PredictionService(this, 'Service', {
-        predictionStore, registry, models: [served],
+        predictionStore, registry, models: [served], vpc: this.vpc,
         minTps: tps.min, avgTps: tps.avg, maxTps: tps.max,
         peakWindows: map.peakWindows(spec),
         logRetention,
@@ -144,6 +151,7 @@ export class ModelDeployment extends Construct {
     if (t.backend === TrainingEngine.BATCH) {
       // Compute per model, so each model's vCPU cap is its own cost ceiling (min 0: idle costs nothing).
       const compute = new GpuBatchCompute(this, 'GpuCompute', {
+        vpc: this.vpc,
         instanceTypes: [new ec2.InstanceType(t.instanceType)],
         maxvCpus: t.maxVcpus,
         spot: t.spot,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
+import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
 import { testApp } from '../support/cdk';
 
@@ -19,9 +20,11 @@ function maskVolatile(value: unknown): unknown {
   return value;
 }
 
-test('MlopsPlatformStack matches the snapshot (asset hashes masked)', () => {
-  const stack = new MlopsPlatformStack(testApp(), 'MlopsPlatformStack', { models: [loadModelSpec(EXAMPLE)] });
-  expect(maskVolatile(Template.fromStack(stack).toJSON())).toMatchSnapshot();
+// The default app's layout: one snapshot per stack kind (the platform stack, a model stack).
+test('the default app\'s stacks match their snapshots (asset hashes masked)', () => {
+  const stacks = new MlopsPlatformStacks(testApp(), { models: [loadModelSpec(EXAMPLE)] });
+  expect(maskVolatile(Template.fromStack(stacks.platformStack).toJSON())).toMatchSnapshot('platform stack');
+  expect(maskVolatile(Template.fromStack(stacks.modelStacks[0]).toJSON())).toMatchSnapshot('model stack');
 });
 // #endregion snapshot
 

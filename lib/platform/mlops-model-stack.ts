@@ -1,0 +1,75 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { assertPatternChecks } from '../checks/run-pattern-checks';
+import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
+import { ModelSpec } from '../spec/model-spec';
+import { ModelDeployment } from './model-deployment';
+import { needsNetwork, publishModel } from './model-outputs';
+import { PlatformImports, PlatformReference } from './platform-imports';
+
+/** Props of {@link MlopsModelStack}. */
+export interface MlopsModelStackProps extends StackProps {
+  /** The validated model spec. */
+  readonly spec: ModelSpec;
+  /** The platform stack this model uses (`MlopsPlatform.reference`). */
+  readonly platform: PlatformReference;
+  /**
+   * Every model of the platform, for the cross-model pattern checks (e.g. one model per service).
+   * @default - this model only
+   */
+  readonly platformModels?: ModelSpec[];
+  /**
+   * Retention of the model's log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * One model in its own stack: training pipeline, batch inference, serving front end, alarms,
+ * dashboard and drift loop. The platform stack's shared resources are imported through SSM
+ * parameters (`PlatformImports`), so deploying, failing or deleting this stack never touches
+ * the platform stack or another model. Construct ids inside: `Platform` (imports),
+ * `Monitoring`, `Model`.
+ */
+export class MlopsModelStack extends Stack {
+  /**
+   * Most resources a model stack may hold (the largest shape, Batch GPU training with an ALB +
+   * Fargate service, has about 130): far under CloudFormation's 500, with room for a few more
+   * alarms or functions. A test fails when a stack shape passes it.
+   */
+  static readonly RESOURCE_BUDGET = 150;
+
+  readonly deployment: ModelDeployment;
+  readonly monitoring: MlopsMonitoring;
+
+  constructor(scope: Construct, id: string, props: MlopsModelStackProps) {
+    super(scope, id, props);
+    const { spec } = props;
+    const others = (props.platformModels ?? []).filter((s) => s.name !== spec.name);
+    const findings = assertPatternChecks([...others, spec]).filter((f) => f.model === spec.name);
+    if (needsNetwork(spec) && !props.platform.networkAvailabilityZones) {
+      throw new Error(`model ${spec.name} needs the platform network (Batch training or a prediction service), but platform.networkAvailabilityZones is ${props.platform.networkAvailabilityZones ?? 0}: `
+        + 'call platform.vpc() on the MlopsPlatform before taking its reference (MlopsPlatformStacks does)');
+    }
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    // A model outside the network imports none of it (no unused parameter in its template).
+    const shared = new PlatformImports(this, 'Platform', needsNetwork(spec) ? props.platform : { ...props.platform, networkAvailabilityZones: 0 });
+    this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
+      topic: shared.alarmTopic,
+      logRetention,
+      drift: { dataLake: shared.dataLake, registry: shared.registry },
+    });
+    this.deployment = new ModelDeployment(this, 'Model', {
+      spec,
+      dataLake: shared.dataLake,
+      registry: shared.registry,
+      predictionStore: shared.predictionStore,
+      monitoring: this.monitoring,
+      logRetention,
+      vpc: needsNetwork(spec) ? shared.vpc : undefined,
+    });
+    publishModel(this, props.platform.platformName, this.deployment, findings);
+  }
+}

@@ -1,0 +1,85 @@
+import { StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { assertPatternChecks } from '../checks/run-pattern-checks';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
+import { MlopsModelStack } from './mlops-model-stack';
+import { MlopsPlatformStack } from './mlops-platform-stack';
+import { needsNetwork } from './model-outputs';
+
+/** Props of {@link MlopsPlatformStacks}. */
+export interface MlopsPlatformStacksProps {
+  /**
+   * Validated model specs, e.g. `loadModelSpecs('models')`: one stack each.
+   * @default - no model (the platform stack only)
+   */
+  readonly models?: ModelSpec[];
+  /**
+   * Name of the platform in its SSM parameters (`/cdk-mlops/<name>/...`).
+   * @default 'default'
+   */
+  readonly platformName?: string;
+  /**
+   * E-mail addresses subscribed to the alarm topic.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+  /**
+   * Retention of every log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Id (and name) of the platform stack; model stacks are named `<platformStackId>-<model>`.
+   * @default 'MlopsPlatformStack'
+   */
+  readonly platformStackId?: string;
+  /**
+   * Props of every stack (env, tags, termination protection...). `description` is the platform
+   * stack's; model stacks describe their model.
+   * @default - env-agnostic stacks
+   */
+  readonly stackProps?: StackProps;
+}
+
+/**
+ * The platform as top-level stacks: one `MlopsPlatformStack` with what all models share (data
+ * lake, registry, predictions store, monitoring topic, one network) and one `MlopsModelStack`
+ * per model. `cdk deploy <platform>-<model>` changes one model; a failed model deploy rolls back
+ * that model only; adding a model adds a stack and leaves every other template unchanged
+ * (except the first model that needs the network, or the first that trains on Batch, which add
+ * the network or the ECS agent's endpoints to the platform stack).
+ * Model stacks import the shared resources through SSM parameters, never through exports.
+ */
+export class MlopsPlatformStacks {
+  readonly platformStack: MlopsPlatformStack;
+  readonly modelStacks: MlopsModelStack[];
+
+  constructor(scope: Construct, props: MlopsPlatformStacksProps = {}) {
+    const models = props.models ?? [];
+    // Fails before any stack is built, with every problem of every model.
+    assertPatternChecks(models);
+    const platformStackId = props.platformStackId ?? 'MlopsPlatformStack';
+    this.platformStack = new MlopsPlatformStack(scope, platformStackId, {
+      ...props.stackProps,
+      platformName: props.platformName,
+      alarmEmails: props.alarmEmails,
+      logRetention: props.logRetention,
+    });
+    const platform = this.platformStack.platform;
+    if (models.some(needsNetwork)) platform.vpc(models.some((m) => m.training.backend === TrainingEngine.BATCH));
+    this.modelStacks = models.map((spec) => {
+      const stack = new MlopsModelStack(scope, `${platformStackId}-${spec.name}`, {
+        ...props.stackProps,
+        description: `cdk-mlops: model ${spec.name} (training, batch inference, serving, alarms) of platform ${platform.platformName}`,
+        spec,
+        platform: platform.reference,
+        platformModels: models,
+        logRetention: props.logRetention,
+      });
+      // Deploy order only (the SSM parameters must exist): no export, nothing locks the platform stack.
+      stack.addStackDependency(this.platformStack);
+      return stack;
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { Annotations, CfnOutput } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { PARAMETERS } from '../../lambda/shared/contract';
+import { CheckLevel } from '../checks/pattern-check';
+import { PatternFinding, formatFinding } from '../checks/run-pattern-checks';
+import { ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { ModelDeployment } from './model-deployment';
+
+/** Publishes a value in an SSM parameter (for the CLI and model stacks) and as a stack output. */
+export function publishParameter(scope: Construct, id: string, parameterName: string, value: string, description: string): void {
+  new ssm.StringParameter(scope, `${id}Parameter`, { parameterName, stringValue: value, description: `cdk-mlops: ${description}` });
+  new CfnOutput(scope, id, { value, description });
+}
+
+/** Whether a model runs in the platform's network: Batch training or a Fargate prediction service. */
+export function needsNetwork(spec: ModelSpec): boolean {
+  return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE;
+}
+
+/** The parameters and outputs the CLI reads for one model, and its pattern-check findings as annotations. */
+export function publishModel(scope: Construct, platformName: string, deployment: ModelDeployment, findings: PatternFinding[]): void {
+  const spec = deployment.spec;
+  for (const f of findings) {
+    const message = formatFinding(f);
+    if (f.level === CheckLevel.WARNING && !f.acknowledgedReason) Annotations.of(deployment).addWarningV2(f.id, message);
+    else Annotations.of(deployment).addInfo(message);
+  }
+  Annotations.of(deployment).addInfo(`${spec.name}: serving front end "${spec.inference.serving}" (${spec.inference.servingReason})`);
+  const id = pascal(spec.name);
+  publishParameter(scope, `${id}TrainingStateMachine`, PARAMETERS.trainingStateMachine(platformName, spec.name),
+    deployment.trainingPipeline.stateMachine.stateMachineArn, `Training pipeline of ${spec.name}`);
+  if (deployment.batchInference) {
+    publishParameter(scope, `${id}BatchInferenceStateMachine`, PARAMETERS.batchInferenceStateMachine(platformName, spec.name),
+      deployment.batchInference.stateMachine.stateMachineArn, `Batch inference of ${spec.name}`);
+  }
+  if (deployment.endpointUrl) {
+    publishParameter(scope, `${id}Endpoint`, PARAMETERS.endpoint(platformName, spec.name), deployment.endpointUrl, `Prediction endpoint of ${spec.name}`);
+  }
+}
+
+function pascal(name: string): string {
+  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}

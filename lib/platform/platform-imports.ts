@@ -1,0 +1,114 @@
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { DataLake } from '../data-lake/data-lake';
+import { IDataLake } from '../data-lake/data-lake-base';
+import { ModelRegistry } from '../model-registry/model-registry';
+import { IModelRegistry } from '../model-registry/model-registry-base';
+import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { PLATFORM_PARAMETERS as P } from './platform-parameters';
+
+/** What a model stack knows about its platform stack at synth time; values come from SSM at deploy time. */
+export interface PlatformReference {
+  /** Name of the platform (`/cdk-mlops/<name>/...`). */
+  readonly platformName: string;
+  /**
+   * Availability zones of the shared network (one public and one isolated subnet each).
+   * @default 0 - the platform has no network
+   */
+  readonly networkAvailabilityZones?: number;
+  /**
+   * Whether the registry table is encrypted with a customer key published by the platform.
+   * @default true
+   */
+  readonly registryEncrypted?: boolean;
+}
+
+/**
+ * The platform stack's shared resources, imported into a model stack through the SSM
+ * parameters the platform publishes (deploy-time `AWS::SSM::Parameter::Value` parameters, no
+ * `Fn::ImportValue`): the data lake, registry, predictions store, alarm topic and network.
+ */
+export class PlatformImports extends Construct {
+  readonly dataLake: IDataLake;
+  readonly registry: IModelRegistry;
+  readonly predictionStore: IPredictionStore;
+  readonly alarmTopic: sns.ITopic;
+  readonly vpc?: ec2.IVpc;
+
+  constructor(scope: Construct, id: string, ref: PlatformReference) {
+    super(scope, id);
+    const name = ref.platformName;
+    const value = (parameterName: string) => ssm.StringParameter.valueForStringParameter(this, parameterName);
+    const dataKey = kms.Key.fromKeyArn(this, 'DataKey', value(P.dataLakeKeyArn(name)));
+    this.dataLake = DataLake.fromDataLakeAttributes(this, 'DataLake', {
+      encryptionKey: dataKey,
+      datasetsBucket: s3.Bucket.fromBucketAttributes(this, 'DatasetsBucket', { bucketName: value(P.datasetsBucket(name)), encryptionKey: dataKey }),
+      artifactsBucket: s3.Bucket.fromBucketAttributes(this, 'ArtifactsBucket', { bucketName: value(P.artifactsBucket(name)), encryptionKey: dataKey }),
+      predictionsBucket: s3.Bucket.fromBucketAttributes(this, 'PredictionsBucket', { bucketName: value(P.predictionsBucket(name)), encryptionKey: dataKey }),
+    });
+    const stack = Stack.of(this);
+    const tableArn = (tableName: string) => stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName });
+    this.registry = ModelRegistry.fromRegistryAttributes(this, 'Registry', {
+      tableArn: tableArn(value(P.registryTable(name))),
+      encryptionKey: (ref.registryEncrypted ?? true) ? kms.Key.fromKeyArn(this, 'RegistryKey', value(P.registryKeyArn(name))) : undefined,
+    });
+    this.predictionStore = new ImportedPredictionStore(this, 'Predictions',
+      tableArn(value(P.predictionsTable(name))), kms.Key.fromKeyArn(this, 'PredictionsKey', value(P.predictionsKeyArn(name))));
+    this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', value(P.alarmTopicArn(name)));
+    const azs = ref.networkAvailabilityZones ?? 0;
+    if (azs > 0) {
+      // Model stacks only place Batch instances and Fargate tasks (with their internal load
+      // balancer) in the isolated subnets, and add no route: only what they use is imported, so
+      // every parameter a model stack declares is referenced. The zones are the ones the
+      // platform's VPC picked in the same environment (first `azs` of the stack's zones).
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: value(P.vpcId(name)),
+        vpcCidrBlock: value(P.vpcCidr(name)),
+        availabilityZones: stack.availabilityZones.slice(0, azs),
+        isolatedSubnetIds: Array.from({ length: azs }, (_, i) => value(P.isolatedSubnet(name, i))),
+      });
+      Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'model stacks add no route to the platform network');
+    }
+  }
+}
+
+/** The platform's predictions table seen from a model stack. */
+class ImportedPredictionStore extends Construct implements IPredictionStore {
+  readonly table: dynamodb.ITable;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, tableArn: string, encryptionKey: kms.IKey) {
+    super(scope, id);
+    this.table = dynamodb.Table.fromTableAttributes(this, 'Table', { tableArn, encryptionKey });
+    this.tableName = this.table.tableName;
+    this.tableArn = this.table.tableArn;
+    this.encryptionKey = encryptionKey;
+  }
+
+  grantReadPredictions(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grantDecrypt(grantee);
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+  }
+
+  grantWritePredictions(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+    return this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+  }
+
+  metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/DynamoDB', metricName: 'ThrottledRequests', dimensionsMap: { TableName: this.tableName },
+      statistic: 'Sum', period: Duration.minutes(1), ...props,
+    });
+  }
+}
