@@ -163,7 +163,7 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     // 2 of 3 failed, more than the tolerated 50%: the execution fails, but books is trained and all are scored.
     expect(res).toMatchObject({ status: 'FAILED', error: 'TrainingFailed' });
     const cause = (res as { cause: string }).cause;
-    expect(cause).toContain('electronics (data validation: DataValidationError: part-0.csv: header lacks declared column(s) sales)');
+    expect(cause).toContain('electronics (data validation: DataValidationError: part-0.csv: header lacks declared column(s) sales (header: date, units))');
     expect(cause).toContain('toys (data validation: DataValidationError: no data under s3://');
     expect(p.trainCalls).toHaveLength(1);
     expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(1);
