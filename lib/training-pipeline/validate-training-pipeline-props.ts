@@ -35,8 +35,8 @@ export function validateTrainingPipelineProps(props: TrainingPipelineChecked): v
     seen.add(c);
   }
   wholeBetween('maxConcurrency', props.maxConcurrency, 1, 40, ' (training jobs of one execution running at once)');
-  if (isNum(props.toleratedFailurePercentage) && (props.toleratedFailurePercentage < 0 || props.toleratedFailurePercentage > 100)) {
-    throw new Error(`toleratedFailurePercentage must be between 0 and 100, but ${props.toleratedFailurePercentage} was provided`);
+  if (isNum(props.toleratedFailurePercentage) && !(props.toleratedFailurePercentage >= 0 && props.toleratedFailurePercentage <= 100)) {
+    throw new Error(`toleratedFailurePercentage must be between 0 and 100, but ${props.toleratedFailurePercentage} was provided: give the percentage of categories that may fail while the execution succeeds, e.g. 25`);
   }
   wholeBetween('trainingAttempts', props.trainingAttempts, 1, 10);
   const approval = props.approvalTimeout?.toSeconds();
