@@ -389,7 +389,14 @@ export class TrainingPipeline extends Construct {
       // The approval wait is not in the branch: the branch ends PENDING_APPROVAL with what the
       // approval needs, so summary and scoring (of the champion still in production) go on.
       decision.when(sfn.Condition.stringEquals('$.gate.decision', 'APPROVAL'), new sfn.Pass(states, S.awaitApproval, {
-        parameters: { 'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'PENDING_APPROVAL', 'version.$': '$.evaluation.version', 'reason.$': '$.gate.reason', 'gated.$': '$' },
+        parameters: {
+          'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'PENDING_APPROVAL', 'version.$': '$.evaluation.version', 'reason.$': '$.gate.reason',
+          // Only what the approval steps read, so the outcomes stay small at 200 categories.
+          'gated': {
+            'model.$': '$.model', 'category.$': '$.category', 'runId.$': '$.runId', 'executionId.$': '$.executionId',
+            'evaluation': { 'version.$': '$.evaluation.version', 'metricValue.$': '$.evaluation.metricValue' }, 'gate.$': '$.gate',
+          },
+        },
       }));
     }
     decision.otherwise(keep);
