@@ -87,6 +87,17 @@ export interface PredictionLoad {
 
 export type PromotionKind = 'PROMOTE' | 'ROLLBACK';
 
+/** One change of a version's status (kept, not only the last one): who, when, why. */
+export interface VersionStatusChange {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  readonly status: VersionStatus;
+  readonly actor: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
 export interface PromotionEvent {
   readonly model: string;
   readonly category: string;
