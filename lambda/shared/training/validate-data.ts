@@ -20,10 +20,15 @@ export interface DatasetManifest {
   readonly executionDate: string;
   readonly bucket: string;
   readonly prefix: string;
-  readonly objects: Array<{ key: string; size: number; etag: string; lastModified: string }>;
+  /**
+   * The objects validated. `versionId` (in a versioned bucket, as the platform's datasets bucket
+   * is) reads back exactly that object for as long as the bucket keeps the version, even once
+   * the key was overwritten.
+   */
+  readonly objects: Array<{ key: string; size: number; etag: string; versionId?: string; lastModified: string }>;
   readonly rows: number;
   readonly columns: string[];
-  /** sha256 of the sorted (key, size, etag) list: the dataset version recorded on versions. */
+  /** sha256 of the sorted (key, size, etag, versionId) list: the dataset version recorded on versions. */
   readonly datasetVersion: string;
   readonly createdAt: string;
 }
@@ -70,15 +75,20 @@ async function validateCategory(item: RunItem, referenceTime: string, deps: Trai
     problems.push(`newest input object is ${Math.round(ageSeconds / 3600)} h old at ${referenceTime}, older than the allowed ${Math.round(spec.maxAgeSeconds / 3600)} h`);
   }
   const stats = newStats();
+  const versionIds = new Map<string, string>();
   for (const o of objects) {
-    await checkFile(await getStream(deps.s3, item.datasetBucket, o.Key!), o.Key!.slice(item.datasetPrefix.length), spec, stats);
+    const { body, versionId } = await getStream(deps.s3, item.datasetBucket, o.Key!);
+    if (versionId) versionIds.set(o.Key!, versionId);
+    await checkFile(body, o.Key!.slice(item.datasetPrefix.length), spec, stats);
   }
   problems.push(...stats.problems);
   if (stats.rows < spec.minRows) problems.push(`${stats.rows} rows, fewer than the required ${spec.minRows}`);
   if (problems.length > 0) return { item, problems };
 
-  const entries = objects.map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), lastModified: (o.LastModified ?? new Date(0)).toISOString() }));
-  const datasetVersion = `sha256:${createHash('sha256').update(JSON.stringify(entries.map((e) => [e.key, e.size, e.etag]))).digest('hex')}`;
+  const entries = objects.map((o) => ({
+    key: o.Key!, size: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), versionId: versionIds.get(o.Key!), lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+  }));
+  const datasetVersion = `sha256:${createHash('sha256').update(JSON.stringify(entries.map((e) => [e.key, e.size, e.etag, ...(e.versionId ? [e.versionId] : [])]))).digest('hex')}`;
   return {
     item,
     problems,
