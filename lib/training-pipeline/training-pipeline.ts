@@ -108,6 +108,12 @@ export interface TrainingPipelineProps {
    */
   readonly batchInference?: IBatchInference;
   /**
+   * Revision of the training code (e.g. a git commit, `process.env.GITHUB_SHA` at build time),
+   * recorded on every version next to the image and the dataset version.
+   * @default - not recorded
+   */
+  readonly codeRevision?: string;
+  /**
    * Longest an execution may run. A shorter one than the worst case below is reported as a
    * synth warning: a timed-out execution stops training and scoring.
    * @default - the worst case: per wave of `maxConcurrency` categories, every training attempt
@@ -188,6 +194,7 @@ export class TrainingPipeline extends Construct {
       trainingAttempts: props.trainingAttempts ?? 3,
       capacityWaitSeconds: backend.capacityWait.toSeconds(),
       image: backend.imageUri,
+      codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
     };
     const environment = {

@@ -71,6 +71,10 @@ export function validateTrainingPipelineProps(props: TrainingPipelineChecked): v
   if (props.executionTimeout && props.executionTimeout.toSeconds() < 3600) {
     throw new Error(`executionTimeout must be at least 1 hour, but ${props.executionTimeout.toHumanString()} was provided`);
   }
+  const rev = props.codeRevision;
+  if (rev !== undefined && !Token.isUnresolved(rev) && (rev.trim() === '' || rev.length > 256)) {
+    throw new Error(`codeRevision must be 1 to 256 characters (e.g. a git commit), but ${JSON.stringify(rev.slice(0, 300))} was provided: pass the revision or leave codeRevision out`);
+  }
   validateDataArrival(props);
 }
 

@@ -42,6 +42,14 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'CdkMlops', Dimensions: [['Model', 'Category'], ['Model']] });
   });
 
+  test('the code revision given to the pipeline is recorded on every version (lineage)', async () => {
+    const p = await localPipeline({ codeRevision: 'git:3f2a9c1' });
+    await uploadAll(p);
+    const res = await p.machine.start({ ...input, categories: ['books'] }).outcome;
+    expect(res.status).toBe('SUCCEEDED');
+    expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ codeRevision: 'git:3f2a9c1' });
+  });
+
   test('a worse challenger is registered but never promoted', async () => {
     const p = await localPipeline();
     await uploadAll(p);

@@ -28,6 +28,8 @@ export interface ModelVersion {
   readonly datasetVersion?: string;
   /** Container image (URI with digest where known). */
   readonly image?: string;
+  /** Revision of the training code (e.g. a git commit), when the pipeline was given one. */
+  readonly codeRevision?: string;
   readonly hyperparameters: Record<string, string>;
   readonly runId?: string;
   /** Logical date of the training execution (YYYY-MM-DD). */

@@ -13,6 +13,8 @@ export interface RegisterVersionInput {
   readonly metrics?: Record<string, number>;
   readonly datasetVersion?: string;
   readonly image?: string;
+  /** Revision of the training code (e.g. a git commit). */
+  readonly codeRevision?: string;
   readonly hyperparameters?: Record<string, string | number | boolean>;
   /** Training run that produced the version; makes registration idempotent per run. */
   readonly runId?: string;
@@ -40,6 +42,7 @@ export async function registerVersion(ctx: RegistryContext, input: RegisterVersi
     metrics: v.metrics('metrics', input.metrics),
     datasetVersion: v.optionalString('datasetVersion', input.datasetVersion, 256),
     image: v.optionalString('image', input.image, 512),
+    codeRevision: v.optionalString('codeRevision', input.codeRevision, 256),
     hyperparameters: v.hyperparameters('hyperparameters', input.hyperparameters),
     runId: input.runId === undefined ? undefined : v.runId('runId', input.runId),
     executionDate: v.executionDate('executionDate', input.executionDate),
