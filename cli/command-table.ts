@@ -87,7 +87,7 @@ export const COMMAND_TABLE = {
   },
   history: {
     name: 'history', usage: '<model> [--category <category>]',
-    summary: 'Show promotions and rollbacks, newest first: who, when, from, to and why.',
+    summary: 'Show promotions, rollbacks and version status changes (approved, rejected), newest first: who, when, from, to and why.',
     flags: { category }, positionals: ['model'],
   },
   status: {

@@ -1,4 +1,4 @@
-import { PromoteResult, PromotionEvent, RegistryError } from '../../lambda/shared/registry';
+import { PromoteResult, PromotionEvent, RegistryError, VersionStatusChange } from '../../lambda/shared/registry';
 import { mlopsCommand } from '../command-line';
 import { CliError, EXIT } from '../errors';
 import { ApprovalRequest, SfnTaskTokenSink, decideApproval, getApprovalRequest } from '../../lambda/shared/training/approvals';
@@ -61,26 +61,38 @@ export const rollbackCommand: Command = {
   },
 };
 
-/** `mlops history <model>`: the promotion audit trail. */
+/** A status change in the history: `kind` STATUS next to PROMOTE / ROLLBACK. */
+type HistoryEntry = PromotionEvent | (VersionStatusChange & { readonly kind: 'STATUS' });
+
+/** `mlops history <model>`: the audit trail of promotions, rollbacks and version status changes. */
 export const historyCommand: Command = {
   ...COMMAND_TABLE.history,
   async run(ctx, { positionals: [model], flags }) {
     const registry = await ctx.registry();
-    const events: PromotionEvent[] = [];
+    const entries: HistoryEntry[] = [];
     for (const category of await categoriesOf(registry, model, flags.category as string | undefined)) {
-      let nextToken: string | undefined;
-      do {
-        const page = await registry.listHistory(model, category, { nextToken });
-        events.push(...page.items);
-        nextToken = page.nextToken;
-      } while (nextToken);
+      for (const list of [
+        (nextToken?: string) => registry.listHistory(model, category, { nextToken }),
+        async (nextToken?: string) => {
+          const page = await registry.listStatusHistory(model, category, { nextToken });
+          return { ...page, items: page.items.map((c) => ({ ...c, kind: 'STATUS' as const })) };
+        },
+      ]) {
+        let nextToken: string | undefined;
+        do {
+          const page = await list(nextToken);
+          entries.push(...page.items);
+          nextToken = page.nextToken;
+        } while (nextToken);
+      }
     }
-    events.sort((a, b) => b.at.localeCompare(a.at));
-    if (ctx.json) { ctx.io.out(json(events)); return 0; }
-    if (events.length === 0) { ctx.io.out(`Nothing of ${model} was ever promoted.`); return 0; }
-    ctx.io.out(table(events.map((e) => ({
-      at: shortTime(e.at), category: e.category, kind: e.kind, from: e.fromVersion === undefined ? '-' : `v${e.fromVersion}`, to: `v${e.toVersion}`, actor: e.actor, reason: e.reason,
-    })), ['at', 'category', 'kind', 'from', 'to', 'actor', 'reason']));
+    entries.sort((a, b) => b.at.localeCompare(a.at));
+    if (ctx.json) { ctx.io.out(json(entries)); return 0; }
+    if (entries.length === 0) { ctx.io.out(`Nothing of ${model} was ever promoted, approved or rejected.`); return 0; }
+    ctx.io.out(table(entries.map((e) => e.kind === 'STATUS'
+      ? { at: shortTime(e.at), category: e.category, kind: e.status, from: '-', to: `v${e.version}`, actor: e.actor, reason: e.reason }
+      : { at: shortTime(e.at), category: e.category, kind: e.kind, from: e.fromVersion === undefined ? '-' : `v${e.fromVersion}`, to: `v${e.toVersion}`, actor: e.actor, reason: e.reason },
+    ), ['at', 'category', 'kind', 'from', 'to', 'actor', 'reason']));
     return 0;
   },
 };

@@ -1,11 +1,10 @@
 import { TrainingDeps, depsFromEnv } from '../shared/training/deps';
-import { PlanOutput } from '../shared/training/types';
-import { validateData } from '../shared/training/validate-data';
+import { DatasetManifest, ValidationInput, validateData } from '../shared/training/validate-data';
 import { loggedHandler } from '../shared/monitoring/logger';
 
-/** Validates every category's input and writes the dataset manifests (see validateData). */
-export async function validateTrainingData(event: PlanOutput, deps: TrainingDeps = depsFromEnv()): Promise<PlanOutput> {
-  return validateData(event, deps);
+/** Validates one category's input and writes its dataset manifest (see validateData). */
+export async function validateTrainingData(event: { item: ValidationInput }, deps: TrainingDeps = depsFromEnv()): Promise<Pick<DatasetManifest, 'datasetVersion' | 'rows'>> {
+  return validateData(event.item, deps);
 }
 
-export const handler = loggedHandler('training-validate-data', (event: PlanOutput) => validateTrainingData(event));
+export const handler = loggedHandler('training-validate-data', (event: { item: ValidationInput }) => validateTrainingData(event));

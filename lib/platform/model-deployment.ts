@@ -97,6 +97,7 @@ export class ModelDeployment extends Construct {
       approvalTimeout: spec.evaluation.promotion === PromotionMode.MANUAL ? Duration.seconds(spec.evaluation.approvalTimeoutSeconds) : undefined,
       schedule: map.trainingSchedule(spec),
       trainingAttempts: spec.training.retries + 1,
+      ...map.trainingFanOut(spec),
       notificationTopic: monitoring.topic,
       logRetention,
       batchInference: this.batchInference,

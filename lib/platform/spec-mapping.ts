@@ -108,3 +108,8 @@ export function batchOptions(spec: ModelSpec) {
   const t = spec.training;
   return { command: t.command, maxRuntime: Duration.seconds(t.maxRuntimeSeconds), spotAttempts: t.retries + 1 };
 }
+
+/** How many categories train at once and what share of them may fail (`training.maxConcurrency`, `training.toleratedFailures`). */
+export function trainingFanOut(spec: ModelSpec): { maxConcurrency: number; toleratedFailurePercentage: number } {
+  return { maxConcurrency: spec.training.maxConcurrency, toleratedFailurePercentage: spec.training.toleratedFailures };
+}

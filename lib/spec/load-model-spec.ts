@@ -214,6 +214,8 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       maxVcpus: t.maxVcpus,
       command: t.command,
       hyperparameters: t.hyperparameters,
+      maxConcurrency: t.maxConcurrency,
+      toleratedFailures: t.toleratedFailures,
     },
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
     inference: {

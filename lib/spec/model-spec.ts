@@ -107,6 +107,10 @@ export interface TrainingSpec {
   readonly command: string[];
   /** Passed to the container as strings in hyperparameters.json. */
   readonly hyperparameters: Record<string, string>;
+  /** Categories trained at once (the Map's MaxConcurrency). */
+  readonly maxConcurrency: number;
+  /** Percentage of categories that may fail (bad data, training) while the day's execution still succeeds. */
+  readonly toleratedFailures: number;
 }
 
 /** How a new version is judged and promoted. */

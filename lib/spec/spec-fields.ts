@@ -117,7 +117,12 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
     description: `Passed to the container in /opt/ml/input/config/hyperparameters.json (as strings). \`${mlopsCommand('train', ['<model>'], { set: 'k=v' })}\` overrides one for a run.`,
     default: {}, keyPattern: HYPERPARAMETER_NAME_PATTERN, examples: [{ window: 7, learning_rate: 0.1 }],
   }),
-}, { description: 'Training container, compute and hyperparameters.' });
+  maxConcurrency: num({ description: 'Categories trained at once (each validates its data, trains and is evaluated in its own branch).', default: 4, integer: true, min: 1, max: 40 }),
+  toleratedFailures: num({
+    description: 'Percentage of categories that may fail (late or bad data, training) while the day\'s execution still succeeds; failures are notified either way, and every category is scored.',
+    default: 0, min: 0, max: 100, examples: [25],
+  }),
+}, { description: 'Training container, compute, hyperparameters and how many categories run at once.' });
 
 /** Evaluation as parsed from YAML; the direction may be inferred from well-known metric names. */
 export type ParsedEvaluation = Omit<EvaluationSpec, 'direction'> & { readonly direction?: MetricDirection };

@@ -44,7 +44,8 @@ export interface TrainingPipelineProps {
    */
   readonly hyperparameters?: Record<string, string>;
   /**
-   * Input data checks run before any training.
+   * Input data checks, run per category before its training (a category that fails them is
+   * recorded FAILED and not trained; the others go on).
    * @default - CSV, at least 1 row, newest object at most 36 h old, no column checks
    */
   readonly dataValidation?: DataValidationOptions;
@@ -106,11 +107,17 @@ export interface TrainingPipelineProps {
    */
   readonly batchInference?: IBatchInference;
   /**
+   * Revision of the training code (e.g. a git commit, `process.env.GITHUB_SHA` at build time),
+   * recorded on every version next to the image and the dataset version.
+   * @default - not recorded
+   */
+  readonly codeRevision?: string;
+  /**
    * Longest an execution may run. A shorter one than the worst case below is reported as a
    * synth warning: a timed-out execution stops training and scoring.
    * @default - the worst case: per wave of `maxConcurrency` categories, every training attempt
-   * running to the Train timeout plus the capacity wait, backoffs and (manual promotion) the
-   * approval timeout, plus 1 h; at most one year
+   * running to the Train timeout plus the capacity wait and backoffs, then (manual promotion)
+   * the approval timeout once, plus 1 h; at most one year
    */
   readonly executionTimeout?: Duration;
 }
@@ -121,9 +128,11 @@ export const DEFAULT_MAX_CONCURRENCY = 4;
 const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'Lambda.ClientExecutionTimeoutException'];
 
 /**
- * Daily training of one model, one run per category: plan -> validate data -> Map over
- * categories (record run -> train -> evaluate + register -> champion/challenger gate ->
- * promote, wait for approval, or keep registered) -> summarize and notify -> batch inference.
+ * Daily training of one model, one run per category: plan -> Map over categories (validate
+ * data -> record run -> train -> evaluate + register -> champion/challenger gate -> promote,
+ * ask for approval, or keep registered) -> summarize and notify -> batch inference of every
+ * category -> (manual promotion) wait for the approvals. A category whose data is late or bad
+ * fails alone.
  * A Standard state machine in JSONPath, logging ALL with retention, traced, with a timeout on
  * every task and wait.
  */
@@ -184,6 +193,7 @@ export class TrainingPipeline extends Construct {
       trainingAttempts: props.trainingAttempts ?? 3,
       capacityWaitSeconds: backend.capacityWait.toSeconds(),
       image: backend.imageUri,
+      codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
     };
     const environment = {
@@ -324,13 +334,11 @@ export class TrainingPipeline extends Construct {
     };
     const item = { 'item.$': '$' };
 
-    // Before the Map: nothing has been paid for yet; any failure notifies and stops.
+    // Before the Map: nothing has been paid for yet; a planning failure notifies and stops.
     const notifyAborted = invoke(S.notifyAborted, p.summarizeFn, { 'action': 'abort', 'executionId.$': '$$.Execution.Id', 'state.$': '$' });
     notifyAborted.next(new sfn.Fail(states, S.aborted, { errorPath: '$.Error', causePath: '$.Cause' }));
     const plan = invoke(S.plan, p.planFn, { 'input.$': '$', 'executionId.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' });
     plan.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
-    const validate = invoke(S.validateData, p.validateFn, { 'model.$': '$.model', 'executionDate.$': '$.executionDate', 'experiment.$': '$.experiment', 'trigger.$': '$.trigger', 'executionId.$': '$.executionId', 'referenceTime.$': '$.referenceTime', 'hyperparameters.$': '$.hyperparameters', 'runs.$': '$.runs' }, { timeout: Duration.minutes(11) });
-    validate.addCatch(notifyAborted, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // One branch per category; every failure is caught, recorded on the run and turned into a
     // FAILED outcome, so the other categories go on. (Inline Map has no tolerated failure
@@ -341,6 +349,13 @@ export class TrainingPipeline extends Construct {
     const recordFailure = invoke(S.recordFailure, p.recordFn, { 'action': 'fail', ...item });
     recordFailure.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
     const onFailure = { errors: ['States.ALL'], resultPath: '$.failure' };
+
+    // Data validation runs per category, first in its branch: a late or bad category is recorded
+    // FAILED with every problem found, and the other categories train.
+    const validate = invoke(S.validateData, p.validateFn, item, { resultPath: sfn.JsonPath.DISCARD, timeout: Duration.minutes(11) });
+    const rejectData = invoke(S.recordRejectedData, p.recordFn, { 'action': 'reject-data', ...item });
+    rejectData.addCatch(failureNotRecorded, { errors: ['States.ALL'], resultPath: '$.recordError' });
+    validate.addCatch(rejectData, onFailure);
 
     // The branch gets only the planned run; StartRun returns the full run item it goes on with.
     const startRun = invoke(S.startRun, p.recordFn, { 'action': 'start', ...item });
@@ -377,27 +392,22 @@ export class TrainingPipeline extends Construct {
       decision.when(sfn.Condition.stringEquals('$.gate.decision', 'PROMOTE'), promote);
     }
     if (p.promotion === PromotionMode.MANUAL) {
-      const request = new tasks.LambdaInvoke(states, S.requestApproval, {
-        lambdaFunction: p.gateFn,
-        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload: sfn.TaskInput.fromObject({ action: 'request-approval', taskToken: sfn.JsonPath.taskToken, ...item }),
-        taskTimeout: sfn.Timeout.duration(p.approvalTimeout),
-        resultPath: '$.approval',
-        retryOnServiceExceptions: false,
-      });
-      request.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-      const timedOut = invoke(S.approvalTimedOut, p.gateFn, { action: 'approval-timeout', ...item });
-      timedOut.addCatch(recordFailure, onFailure);
-      request.addCatch(timedOut, { errors: ['States.Timeout'], resultPath: '$.failure' });
-      request.addCatch(recordFailure, onFailure);
-      const apply = invoke(S.applyApproval, p.gateFn, { action: 'apply-approval', ...item });
-      apply.addCatch(recordFailure, onFailure);
-      request.next(apply);
-      decision.when(sfn.Condition.stringEquals('$.gate.decision', 'APPROVAL'), request);
+      // The approval wait is not in the branch: the branch ends PENDING_APPROVAL with what the
+      // approval needs, so summary and scoring (of the champion still in production) go on.
+      decision.when(sfn.Condition.stringEquals('$.gate.decision', 'APPROVAL'), new sfn.Pass(states, S.awaitApproval, {
+        parameters: {
+          'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'PENDING_APPROVAL', 'version.$': '$.evaluation.version', 'reason.$': '$.gate.reason',
+          // Only what the approval steps read, so the outcomes stay small at 200 categories.
+          'gated': {
+            'model.$': '$.model', 'category.$': '$.category', 'runId.$': '$.runId', 'executionId.$': '$.executionId',
+            'evaluation': { 'version.$': '$.evaluation.version', 'metricValue.$': '$.evaluation.metricValue' }, 'gate.$': '$.gate',
+          },
+        },
+      }));
     }
     decision.otherwise(keep);
 
-    const branch = startRun.next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    const branch = validate.next(startRun).next(nameJob).next(train).next(evaluate).next(gate).next(decision);
     // Each branch gets the run's identity plus the execution's shared fields (not a whole item),
     // so the execution state stays under 256 KiB at the largest category count.
     const map = new sfn.Map(states, S.map, {
@@ -405,7 +415,7 @@ export class TrainingPipeline extends Construct {
       itemSelector: {
         'category.$': '$$.Map.Item.Value.category',
         'runId.$': '$$.Map.Item.Value.runId',
-        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
+        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'referenceTime', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
       },
       maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',
@@ -413,10 +423,13 @@ export class TrainingPipeline extends Construct {
     map.itemProcessor(branch);
 
     const summarize = invoke(S.summarize, p.summarizeFn, { 'action': 'summarize', 'execution.$': '$' }, { resultPath: '$.summary' });
+    // Training and promotion are done; the failed-execution alarm must say when scoring is not.
     const checkOutcome = new sfn.Choice(states, S.checkOutcome)
+      .when(sfn.Condition.isPresent('$.batchError'), new sfn.Fail(states, 'BatchInferenceNotStarted', { error: 'BatchInferenceNotStarted', causePath: '$.batchError.Cause' }))
       .when(sfn.Condition.stringEquals('$.summary.status', 'FAILED'), new sfn.Fail(states, S.failed, { error: 'TrainingFailed', causePath: '$.summary.cause' }))
       .otherwise(new sfn.Succeed(states, S.succeeded));
-    let afterSummary: sfn.IChainable = checkOutcome;
+    const afterScoring: sfn.IChainable = p.promotion === PromotionMode.MANUAL ? this.approvals(states, invoke, p).next(checkOutcome) : checkOutcome;
+    let afterSummary: sfn.IChainable = afterScoring;
     if (p.props.batchInference) {
       const start = new tasks.StepFunctionsStartExecution(states, S.startBatchInference, {
         stateMachine: p.props.batchInference.stateMachine,
@@ -427,12 +440,11 @@ export class TrainingPipeline extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
       });
       start.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-      // Training and promotion are done; the failed-execution alarm must say that scoring is not.
-      start.addCatch(new sfn.Fail(states, 'BatchInferenceNotStarted', { error: 'BatchInferenceNotStarted', causePath: '$.batchError.Cause' }), { resultPath: '$.batchError' });
-      start.next(checkOutcome);
+      start.addCatch(afterScoring, { resultPath: '$.batchError' });
+      start.next(afterScoring);
       afterSummary = new sfn.Choice(states, S.batchChoice)
         .when(sfn.Condition.booleanEquals('$.summary.startBatchInference', true), start)
-        .otherwise(checkOutcome);
+        .otherwise(afterScoring);
     }
     summarize.next(afterSummary);
 
@@ -450,7 +462,42 @@ export class TrainingPipeline extends Construct {
     summarize.addCatch(new sfn.Choice(states, S.summaryFailed)
       .when(sfn.Condition.booleanEquals('$.experiment', true), summaryFailed(S.summaryFailedExperiment, false))
       .otherwise(summaryFailed(S.summaryFailedScore, true)), { errors: ['States.ALL'], resultPath: '$.summaryError' });
-    return plan.next(validate).next(map).next(summarize);
+    return plan.next(map).next(summarize);
+  }
+
+  /**
+   * Manual promotion: after scoring has started, waits for the decisions on the versions the
+   * Map left PENDING_APPROVAL (all at once), and applies them. Outcomes go to `$.approvals`.
+   */
+  private approvals(states: Construct, invoke: (id: string, f: lambda.IFunction, payload: Record<string, unknown>) => tasks.LambdaInvoke,
+    p: { gateFn: lambda.IFunction; recordFn: lambda.IFunction; approvalTimeout: Duration }): sfn.Map {
+    const item = { 'item.$': '$' };
+    const recordFailure = invoke(S.recordApprovalFailure, p.recordFn, { 'action': 'fail', ...item });
+    recordFailure.addCatch(new sfn.Pass(states, S.approvalFailureNotRecorded, {
+      parameters: { 'category.$': '$.category', 'runId.$': '$.runId', 'outcome': 'FAILED', 'reason': 'the approval failure could not be recorded in the registry; see the execution history' },
+    }), { errors: ['States.ALL'], resultPath: '$.recordError' });
+    const onFailure = { errors: ['States.ALL'], resultPath: '$.failure' };
+    const request = new tasks.LambdaInvoke(states, S.requestApproval, {
+      lambdaFunction: p.gateFn,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({ action: 'request-approval', taskToken: sfn.JsonPath.taskToken, ...item }),
+      taskTimeout: sfn.Timeout.duration(p.approvalTimeout),
+      resultPath: '$.approval',
+      retryOnServiceExceptions: false,
+    });
+    request.addRetry({ errors: LAMBDA_TRANSIENT, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    const timedOut = invoke(S.approvalTimedOut, p.gateFn, { action: 'approval-timeout', ...item });
+    timedOut.addCatch(recordFailure, onFailure);
+    request.addCatch(timedOut, { errors: ['States.Timeout'], resultPath: '$.failure' });
+    request.addCatch(recordFailure, onFailure);
+    const apply = invoke(S.applyApproval, p.gateFn, { action: 'apply-approval', ...item });
+    apply.addCatch(recordFailure, onFailure);
+    request.next(apply);
+    const map = new sfn.Map(states, S.approvals, { itemsPath: '$.results', resultPath: '$.approvals' });
+    map.itemProcessor(new sfn.Choice(states, S.approvalNeeded)
+      .when(sfn.Condition.stringEquals('$.outcome', 'PENDING_APPROVAL'), new sfn.Pass(states, S.approvalItem, { inputPath: '$.gated' }).next(request))
+      .otherwise(new sfn.Pass(states, S.noApprovalNeeded)));
+    return map;
   }
 }
 

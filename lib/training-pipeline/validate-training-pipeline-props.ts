@@ -35,8 +35,8 @@ export function validateTrainingPipelineProps(props: TrainingPipelineChecked): v
     seen.add(c);
   }
   wholeBetween('maxConcurrency', props.maxConcurrency, 1, 40, ' (training jobs of one execution running at once)');
-  if (isNum(props.toleratedFailurePercentage) && (props.toleratedFailurePercentage < 0 || props.toleratedFailurePercentage > 100)) {
-    throw new Error(`toleratedFailurePercentage must be between 0 and 100, but ${props.toleratedFailurePercentage} was provided`);
+  if (isNum(props.toleratedFailurePercentage) && !(props.toleratedFailurePercentage >= 0 && props.toleratedFailurePercentage <= 100)) {
+    throw new Error(`toleratedFailurePercentage must be between 0 and 100, but ${props.toleratedFailurePercentage} was provided: give the percentage of categories that may fail while the execution succeeds, e.g. 25`);
   }
   wholeBetween('trainingAttempts', props.trainingAttempts, 1, 10);
   const approval = props.approvalTimeout?.toSeconds();
@@ -70,6 +70,10 @@ export function validateTrainingPipelineProps(props: TrainingPipelineChecked): v
   }
   if (props.executionTimeout && props.executionTimeout.toSeconds() < 3600) {
     throw new Error(`executionTimeout must be at least 1 hour, but ${props.executionTimeout.toHumanString()} was provided`);
+  }
+  const rev = props.codeRevision;
+  if (rev !== undefined && !Token.isUnresolved(rev) && (rev.trim() === '' || rev.length > 256)) {
+    throw new Error(`codeRevision must be 1 to 256 characters (e.g. a git commit), but ${JSON.stringify(rev.slice(0, 300))} was provided: pass the revision or leave codeRevision out`);
   }
   validateDataArrival(props);
 }

@@ -32,6 +32,7 @@ function machineOf(p: LocalPipeline, start: LocalTaskHandler): LocalStateMachine
     [S.evaluate]: (e) => evaluateRun(e, d),
     [S.gate]: (e) => gate(e, d),
     [S.recordFailure]: (e) => recordRun(e, d),
+    [S.recordRejectedData]: (e) => recordRun(e, d),
     [S.summarize]: (e) => summarizeExecution(e, d),
     [S.promote]: (e) => gate(e, d),
     [S.train]: localTrainingTask({ command: ['node', join(__dirname, '..', 'training-pipeline', 'fixtures', 'train.js')], s3: p.s3 }),

@@ -130,6 +130,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
     [S.evaluate]: (e) => evaluateRun(e, deps),
     [S.gate]: (e) => gate(e, deps),
     [S.recordFailure]: (e) => recordRun(e, deps),
+    [S.recordRejectedData]: (e) => recordRun(e, deps),
     [S.summarize]: (e) => summarizeExecution(e, deps),
   };
   const batchStarts: Array<Record<string, unknown>> = [];
@@ -140,7 +141,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
     };
   }
   const states = JSON.stringify(definition);
-  for (const [state, h] of Object.entries({ [S.promote]: gate, [S.requestApproval]: gate, [S.applyApproval]: gate, [S.approvalTimedOut]: gate })) {
+  for (const [state, h] of Object.entries({ [S.promote]: gate, [S.requestApproval]: gate, [S.applyApproval]: gate, [S.approvalTimedOut]: gate, [S.recordApprovalFailure]: recordRun })) {
     if (states.includes(`"${state}"`)) handlers[state] = (e) => h(e, deps);
   }
   for (const [state, wrap] of Object.entries(opts.wrap ?? {})) handlers[state] = wrap(handlers[state]);

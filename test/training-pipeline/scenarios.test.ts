@@ -42,6 +42,14 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'CdkMlops', Dimensions: [['Model', 'Category'], ['Model']] });
   });
 
+  test('the code revision given to the pipeline is recorded on every version (lineage)', async () => {
+    const p = await localPipeline({ codeRevision: 'git:3f2a9c1' });
+    await uploadAll(p);
+    const res = await p.machine.start({ ...input, categories: ['books'] }).outcome;
+    expect(res.status).toBe('SUCCEEDED');
+    expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ codeRevision: 'git:3f2a9c1' });
+  });
+
   test('a worse challenger is registered but never promoted', async () => {
     const p = await localPipeline();
     await uploadAll(p);
@@ -152,28 +160,48 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
     expect(p.notifications[0].subject).toContain('partially failed');
   });
 
-  test('invalid data stops the run before any training, with a readable cause', async () => {
-    const p = await localPipeline();
+  test('one late or bad category does not sink the day: the others are trained and every category is scored', async () => {
+    const p = await localPipeline({ toleratedFailurePercentage: 50 }, { batchInference: true });
     await p.uploadData('books', GOOD_ROWS);
     await p.uploadData('electronics', 'date,units\n2026-11-20,3\n2026-11-21,4\n2026-11-22,5\n');
+    // toys is late: no data for the date yet.
+
+    const res = await p.machine.start(input).outcome;
+
+    // 2 of 3 failed, more than the tolerated 50%: the execution fails, but books is trained and all are scored.
+    expect(res).toMatchObject({ status: 'FAILED', error: 'TrainingFailed' });
+    const cause = (res as { cause: string }).cause;
+    expect(cause).toContain('electronics (data validation: DataValidationError: part-0.csv: header lacks declared column(s) sales (header: date, units))');
+    expect(cause).toContain('toys (data validation: DataValidationError: no data under s3://');
+    expect(p.trainCalls).toHaveLength(1);
+    expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(1);
+    expect(p.batchStarts).toEqual([{ model: MODEL, executionDate: DATE, categories: CATEGORIES }]);
+    const failed = (await p.registry.listRuns({ model: MODEL, status: 'FAILED' })).items;
+    expect(failed.map((r) => r.category).sort()).toEqual(['electronics', 'toys']);
+    expect(failed.find((r) => r.category === 'electronics')?.failureCause).toContain('header lacks declared column(s) sales');
+  });
+
+  test('a tolerated bad category: the execution succeeds partially, the failure is notified with its reason', async () => {
+    const p = await localPipeline({ toleratedFailurePercentage: 34 }, { batchInference: true });
+    await p.uploadData('books', GOOD_ROWS);
+    await p.uploadData('electronics', GOOD_ROWS);
     await p.uploadData('toys', 'date,sales\n2026-11-20,ten\n2026-11-21,4\n2026-11-22,5\n');
 
     const res = await p.machine.start(input).outcome;
 
-    expect(res).toMatchObject({ status: 'FAILED', error: 'DataValidationError' });
-    const cause = (res as { cause: string }).cause;
-    expect(cause).toContain('electronics: part-0.csv: header lacks declared column(s) sales');
-    expect(cause).toContain('toys: part-0.csv line 2: "sales" is "ten", not a number');
-    expect(cause).not.toContain('books');
-    expect(p.trainCalls).toEqual([]);
-    expect((await p.registry.listRuns({ model: MODEL })).items).toEqual([]);
-    expect(p.notifications[0].subject).toContain('aborted before training');
+    expect(res.status).toBe('SUCCEEDED');
+    expect((res as { output: { summary: { counts: unknown } } }).output.summary.counts).toEqual({ PROMOTED: 2, FAILED: 1 });
+    expect(p.trainCalls).toHaveLength(2);
+    expect(p.batchStarts).toEqual([{ model: MODEL, executionDate: DATE, categories: CATEGORIES }]);
+    expect(p.notifications[0].subject).toContain('partially failed');
+    expect(p.notifications[0].message).toMatch(/toys.*not a number/);
   });
 
   test('missing data for the date is reported with where it was expected', async () => {
     const p = await localPipeline();
     const res = await p.machine.start({ executionDate: DATE, categories: ['books'] }).outcome;
-    expect(res).toMatchObject({ status: 'FAILED', error: 'DataValidationError', cause: expect.stringContaining(`no data under s3://`) });
+    expect(res).toMatchObject({ status: 'FAILED', error: 'TrainingFailed', cause: expect.stringContaining(`no data under s3://`) });
+    expect((await p.registry.listRuns({ model: MODEL, status: 'FAILED' })).items).toEqual([expect.objectContaining({ category: 'books', failureCause: expect.stringContaining('no data under s3://') })]);
   });
 
   test('an experiment run records its runs under experiments/ and never promotes', async () => {
@@ -241,6 +269,28 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
       expect(await p.registry.getVersion(MODEL, 'books', 1)).toMatchObject({ status: 'REJECTED', statusReason: 'leaks the target' });
       expect(await p.registry.getProduction(MODEL, 'books')).toBeUndefined();
       await expect(decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 1, decision: 'APPROVE', actor: 'bob' })).rejects.toThrow(/no longer waiting/);
+    });
+
+    test('a pending approval holds up no scoring: batch inference starts before the decision, for every category', async () => {
+      const p = await localPipeline({ promotion: PromotionMode.MANUAL }, { batchInference: true });
+      await uploadAll(p);
+      await seedChampion(p.registry, 'books', 0.5); // the challenger (0.4) beats it: approval requested
+      await seedChampion(p.registry, 'toys', 0.1); // the challenger (0.2) loses: kept registered
+      const execution = p.machine.start({ ...input, categories: ['books', 'toys'] });
+      await p.machine.waitForTaskToken({ state: S.requestApproval });
+
+      // Both categories (books with its current production version 1) are being scored already.
+      expect(p.batchStarts).toEqual([{ model: MODEL, executionDate: DATE, categories: ['books', 'toys'] }]);
+      expect((await p.registry.getProduction(MODEL, 'books'))?.version).toBe(1);
+
+      await decideApproval(p.deps, p.machine, { model: MODEL, category: 'books', version: 2, decision: 'APPROVE', actor: 'alice', reason: 'looks good' });
+      const res = await execution.outcome;
+      expect(res.status).toBe('SUCCEEDED');
+      expect((await p.registry.getProduction(MODEL, 'books'))).toMatchObject({ version: 2, promotedBy: 'alice' });
+      expect((res as { output: { approvals: unknown[] } }).output.approvals).toEqual([
+        expect.objectContaining({ category: 'books', outcome: 'PROMOTED', version: 2 }),
+        expect.objectContaining({ category: 'toys', outcome: 'REGISTERED' }),
+      ]);
     });
 
     test('no decision before the timeout: the version stays registered', async () => {

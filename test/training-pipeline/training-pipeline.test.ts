@@ -268,6 +268,7 @@ describe('TrainingPipeline validation', () => {
     [{ maxConcurrency: 0 }, /maxConcurrency must be a whole number between 1 and 40, but 0 was provided/],
     [{ toleratedFailurePercentage: 150 }, /toleratedFailurePercentage must be between 0 and 100, but 150 was provided/],
     [{ approvalTimeout: Duration.hours(2) }, /approvalTimeout was given but promotion is 'auto'/],
+    [{ codeRevision: ' ' }, /codeRevision must be 1 to 256 characters \(e.g. a git commit\), but " " was provided/],
     [{ evaluation: { metric: '1bad', direction: MetricDirection.MINIMIZE } }, /evaluation.metric must be a metric name/],
     [{ evaluation: { metric: 'rmse', direction: MetricDirection.MINIMIZE, minImprovement: -1 } }, /evaluation.minImprovement must be 0 or more/],
   ])('rejects %j', (overrides, message) => {

@@ -6,7 +6,7 @@ import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollba
 import { FinishRunInput, ListRunsInput, StartRunInput, finishRun, getRun, listRuns, startRun } from './runs';
 import { Direction, VersionStatus } from './types';
 import { MarkLoadedInput, getLoad, getServed, markLoaded, recordScoringFailure } from './serving';
-import { RegisterVersionInput, findBestVersion, getVersion, listVersions, registerVersion, setVersionStatus } from './versions';
+import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
 
 export interface ModelRegistryClientOptions {
   readonly tableName: string;
@@ -45,6 +45,8 @@ export class ModelRegistryClient {
   setVersionStatus(input: { model: string; category: string; version: number; status: VersionStatus; actor: string; reason: string }) {
     return setVersionStatus(this.ctx, input);
   }
+  /** Every status change of the line's versions, newest first: who, when, why. */
+  listStatusHistory(model: string, category: string, opts?: { version?: number; limit?: number; nextToken?: string }) { return listStatusHistory(this.ctx, model, category, opts); }
 
   startRun(input: StartRunInput) { return startRun(this.ctx, input); }
   finishRun(input: FinishRunInput) { return finishRun(this.ctx, input); }

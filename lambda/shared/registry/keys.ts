@@ -22,6 +22,9 @@ export const keys = {
   versionPrefix: 'V#',
   eventSk: (sequence: number) => `P#${pad(sequence)}`,
   eventPrefix: 'P#',
+  /** A version status change, ordered by time within the (model, category) partition (the same change retried overwrites itself). */
+  statusChangeSk: (at: string, version: number, status: string) => `S#${at}#${pad(version)}#${status}`,
+  statusChangePrefix: 'S#',
   runRefSk: (runId: string) => `RUNREF#${runId}`,
   run: (runId: string) => ({ pk: `${keys.runPkPrefix}${runId}`, sk: keys.runSk }),
   runPkPrefix: 'RUN#',
@@ -38,6 +41,7 @@ export const ENTITY = {
   served: 'SERVED',
   load: 'LOAD',
   promotion: 'PROMOTION',
+  statusChange: 'STATUS_CHANGE',
   runRef: 'RUNREF',
   run: 'RUN',
 } as const;

@@ -28,6 +28,8 @@ export interface ModelVersion {
   readonly datasetVersion?: string;
   /** Container image (URI with digest where known). */
   readonly image?: string;
+  /** Revision of the training code (e.g. a git commit), when the pipeline was given one. */
+  readonly codeRevision?: string;
   readonly hyperparameters: Record<string, string>;
   readonly runId?: string;
   /** Logical date of the training execution (YYYY-MM-DD). */
@@ -86,6 +88,17 @@ export interface PredictionLoad {
 }
 
 export type PromotionKind = 'PROMOTE' | 'ROLLBACK';
+
+/** One change of a version's status (kept, not only the last one): who, when, why. */
+export interface VersionStatusChange {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  readonly status: VersionStatus;
+  readonly actor: string;
+  readonly reason: string;
+  readonly at: string;
+}
 
 export interface PromotionEvent {
   readonly model: string;

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { ENTITY, keys } from './keys';
 import { addCategory, requireModel } from './models';
-import { Direction, ModelVersion, Page, VERSION_STATUSES, VersionStatus } from './types';
+import { Direction, ModelVersion, Page, VERSION_STATUSES, VersionStatus, VersionStatusChange } from './types';
 import * as v from './validate';
 
 export interface RegisterVersionInput {
@@ -13,6 +13,8 @@ export interface RegisterVersionInput {
   readonly metrics?: Record<string, number>;
   readonly datasetVersion?: string;
   readonly image?: string;
+  /** Revision of the training code (e.g. a git commit). */
+  readonly codeRevision?: string;
   readonly hyperparameters?: Record<string, string | number | boolean>;
   /** Training run that produced the version; makes registration idempotent per run. */
   readonly runId?: string;
@@ -40,6 +42,7 @@ export async function registerVersion(ctx: RegistryContext, input: RegisterVersi
     metrics: v.metrics('metrics', input.metrics),
     datasetVersion: v.optionalString('datasetVersion', input.datasetVersion, 256),
     image: v.optionalString('image', input.image, 512),
+    codeRevision: v.optionalString('codeRevision', input.codeRevision, 256),
     hyperparameters: v.hyperparameters('hyperparameters', input.hyperparameters),
     runId: input.runId === undefined ? undefined : v.runId('runId', input.runId),
     executionDate: v.executionDate('executionDate', input.executionDate),
@@ -174,22 +177,29 @@ export async function setVersionStatus(ctx: RegistryContext, input: {
   const reason = v.nonEmpty('reason', input.reason, 'say why, for the audit trail (e.g. "offline metrics reviewed")');
   const line = keys.line(model, category);
   const notFound = () => new NotFoundError(`version ${version} of ${model}/${category}`, `list the versions with \`mlops versions ${model} --category ${category}\``);
+  const at = ctx.now().toISOString();
   const update = {
     TableName: ctx.tableName,
     Key: { pk: line, sk: keys.versionSk(version) },
     UpdateExpression: 'SET #s = :s, statusReason = :r, statusChangedAt = :t, statusChangedBy = :a',
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':s': status, ':r': reason, ':t': ctx.now().toISOString(), ':a': actor },
+    ExpressionAttributeValues: { ':s': status, ':r': reason, ':t': at, ':a': actor },
   };
+  // The status history: one item per change, written with the change.
+  const change: VersionStatusChange = { model, category, version, status, actor, reason, at };
+  const history = { Put: { TableName: ctx.tableName, Item: { pk: line, sk: keys.statusChangeSk(at, version, status), entity: ENTITY.statusChange, ...change } } };
+  const conflict = () => new ConflictError(`version ${version} of ${model}/${category} changed while its status was being set (a promotion in progress?): check \`mlops versions ${model} --category ${category}\` and retry`);
   if (status !== 'REJECTED') {
     try {
-      const res = await ctx.doc.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
-      return strip<ModelVersion>(res.Attributes ?? {});
+      await ctx.doc.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, history] }));
     } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') throw notFound();
+      const codes = cancellationCodes(e);
+      if (codes?.[0] === 'ConditionalCheckFailed') throw notFound();
+      if (codes?.includes('TransactionConflict')) throw conflict();
       throw e;
     }
+    return requireVersion(ctx, model, category, version);
   }
   // Rejecting checks the production pointer in the same transaction: promote's own transaction
   // checks the version is not rejected, so one of two racing calls always loses.
@@ -205,6 +215,7 @@ export async function setVersionStatus(ctx: RegistryContext, input: {
           },
         },
         { Update: update },
+        history,
       ],
     }));
   } catch (e) {
@@ -213,12 +224,28 @@ export async function setVersionStatus(ctx: RegistryContext, input: {
       throw new ConflictError(`version ${version} of ${model}/${category} is in production and cannot be rejected: roll back or promote another version first`);
     }
     if (codes?.[1] === 'ConditionalCheckFailed') throw notFound();
-    if (codes?.includes('TransactionConflict')) {
-      throw new ConflictError(`version ${version} of ${model}/${category} changed while it was being rejected (a promotion in progress?): check \`mlops versions ${model} --category ${category}\` and retry`);
-    }
+    if (codes?.includes('TransactionConflict')) throw conflict();
     throw e;
   }
   return requireVersion(ctx, model, category, version);
+}
+
+/** Status changes of a (model, category)'s versions, newest first (`version` narrows to one). */
+export async function listStatusHistory(ctx: RegistryContext, modelInput: string, categoryInput: string, opts: { version?: number; limit?: number; nextToken?: string } = {}): Promise<Page<VersionStatusChange>> {
+  const model = v.modelName('model', modelInput);
+  const category = v.category('category', categoryInput);
+  const version = opts.version === undefined ? undefined : v.version('version', opts.version);
+  const line = keys.line(model, category);
+  const res = await ctx.doc.send(new QueryCommand({
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+    ...(version === undefined ? {} : { FilterExpression: 'version = :v' }),
+    ExpressionAttributeValues: { ':pk': line, ':p': keys.statusChangePrefix, ...(version === undefined ? {} : { ':v': version }) },
+    ScanIndexForward: false,
+    Limit: v.limit('limit', opts.limit),
+    ExclusiveStartKey: decodeToken(opts.nextToken, { pk: { equals: line }, sk: { startsWith: keys.statusChangePrefix } }),
+  }));
+  return { items: (res.Items ?? []).map((i) => strip<VersionStatusChange>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
 }
 
 /** Attempts of the category update after a committed registration (throttling only). */

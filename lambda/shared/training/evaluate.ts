@@ -59,6 +59,7 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     metrics,
     datasetVersion: item.datasetVersion,
     image: deps.config.image,
+    codeRevision: deps.config.codeRevision,
     hyperparameters: item.hyperparameters,
     runId: item.runId,
     executionDate: item.executionDate,

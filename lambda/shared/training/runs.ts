@@ -30,6 +30,26 @@ export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<Run
   return item;
 }
 
+/**
+ * Records a category whose input failed validation: the run is started (without a dataset
+ * version) and finished FAILED with every problem found, so `mlops runs` shows why the category
+ * was not trained that day. Idempotent like startRun and recordFailure.
+ */
+export async function recordRejectedData(run: PlannedRun & { failure?: StepError }, deps: TrainingDeps): Promise<CategoryOutcome> {
+  const item = runItem(run, deps);
+  await deps.registry.startRun({
+    runId: item.runId,
+    model: item.model,
+    category: item.category,
+    executionDate: item.executionDate,
+    hyperparameters: item.hyperparameters,
+    experiment: item.experiment,
+    trigger: item.trigger,
+    executionArn: item.executionId,
+  });
+  return recordFailure({ ...item, failure: run.failure, stage: 'data validation' }, deps);
+}
+
 /** Time the failure handler may spend tagging outputs (its function times out after 60 s). */
 export const TAGGING_BUDGET_MS = 40_000;
 

@@ -13,10 +13,11 @@ export async function listAll(s3: S3Client, bucket: string, prefix: string): Pro
   return out;
 }
 
-/** The object body as a Node stream. */
-export async function getStream(s3: S3Client, bucket: string, key: string): Promise<Readable> {
+/** The object body as a Node stream, and the VersionId of what was read (versioned buckets only). */
+export async function getStream(s3: S3Client, bucket: string, key: string): Promise<{ body: Readable; versionId?: string }> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return res.Body as Readable;
+  // An unversioned bucket answers no version id (or "null" once versioning was suspended).
+  return { body: res.Body as Readable, versionId: res.VersionId && res.VersionId !== 'null' ? res.VersionId : undefined };
 }
 
 /** The object as text, or undefined when it does not exist. */

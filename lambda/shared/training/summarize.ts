@@ -70,7 +70,7 @@ export async function summarize(input: PlanOutput & { results: Array<CategoryOut
   };
 }
 
-/** The execution stopped before the Map (plan or data validation failed): tell the owners why. */
+/** The execution stopped before the Map (planning failed; data validation runs per category inside it): tell the owners why. */
 export async function notifyAborted(input: { executionId?: string; executionDate?: string; error?: StepError }, deps: TrainingDeps): Promise<{ Error: string; Cause: string }> {
   const error = input.error?.Error ?? 'Error';
   const cause = describeFailure(input.error).replace(/^[^:]*: /, '');

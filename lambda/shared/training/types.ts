@@ -52,6 +52,8 @@ export interface PipelineConfig {
   readonly capacityWaitSeconds: number;
   /** Container image recorded on every version (lineage). */
   readonly image: string;
+  /** Training code revision recorded on every version (lineage), when given. */
+  readonly codeRevision?: string;
   /** Name of the state machine, for approval instructions. */
   readonly pipelineName?: string;
 }

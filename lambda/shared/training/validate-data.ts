@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { layout } from '../contract';
 import { TrainingDeps } from './deps';
 import { checkFile, newStats } from './data-checks';
-import { plannedRuns, runItem } from './plan';
+import { runItem } from './plan';
 import { getStream, getText, listAll, putJson } from './s3';
-import { PlanOutput, RunItem } from './types';
+import { PlannedRun, RunItem } from './types';
 
-/** Raised when the input data of an execution is not fit to train on; the cause lists why. */
+/** Raised when a category's input data is not fit to train on; the message lists why. */
 export class DataValidationError extends Error {
   constructor(message: string) {
     super(message);
@@ -20,31 +20,36 @@ export interface DatasetManifest {
   readonly executionDate: string;
   readonly bucket: string;
   readonly prefix: string;
-  readonly objects: Array<{ key: string; size: number; etag: string; lastModified: string }>;
+  /**
+   * The objects validated. `versionId` (in a versioned bucket, as the platform's datasets bucket
+   * is) reads back exactly that object for as long as the bucket keeps the version, even once
+   * the key was overwritten.
+   */
+  readonly objects: Array<{ key: string; size: number; etag: string; versionId?: string; lastModified: string }>;
   readonly rows: number;
   readonly columns: string[];
-  /** sha256 of the sorted (key, size, etag) list: the dataset version recorded on versions. */
+  /** sha256 of the sorted (key, size, etag, versionId) list: the dataset version recorded on versions. */
   readonly datasetVersion: string;
   readonly createdAt: string;
 }
 
+/** A planned run and the instant its input's age is measured from (the execution's reference time). */
+export type ValidationInput = PlannedRun & { readonly referenceTime: string };
+
 /**
- * Checks every category's input before any training is paid for: objects exist under the
- * date's prefix, the newest is fresh enough, declared columns and types hold on a sample, and
- * there are enough rows. Writes one manifest per category (its hash is the dataset version; each
- * branch's StartRun reads it back, so the execution state stays small) and returns the plan.
- * All problems of all categories are reported together, so one failed run shows everything to
- * fix.
+ * Checks one category's input before its training is paid for: objects exist under the date's
+ * prefix, the newest is fresh enough, declared columns and types hold on a sample, and there
+ * are enough rows. Runs inside the category's Map branch, so a late or bad category fails alone
+ * (its run is recorded FAILED with every problem found) and the others train. Writes the
+ * category's manifest (its hash is the dataset version; StartRun reads it back, so the
+ * execution state stays small).
  */
-export async function validateData(planned: PlanOutput, deps: TrainingDeps): Promise<PlanOutput> {
-  const items = plannedRuns(planned).map((run) => runItem(run, deps));
-  const results = await Promise.all(items.map((item) => validateCategory(item, planned.referenceTime, deps)));
-  const problems = results.flatMap((r) => r.problems.map((p) => `${r.item.category}: ${p}`));
-  if (problems.length > 0) {
-    throw new DataValidationError(`input data of ${planned.model} for ${planned.executionDate} is not valid, nothing was trained: ${problems.join('; ')}`);
-  }
-  await Promise.all(results.map(({ item, manifest }) => putJson(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate), manifest)));
-  return planned;
+export async function validateData(run: ValidationInput, deps: TrainingDeps): Promise<Pick<DatasetManifest, 'datasetVersion' | 'rows'>> {
+  const item = runItem(run, deps);
+  const { problems, manifest } = await validateCategory(item, run.referenceTime, deps);
+  if (!manifest) throw new DataValidationError(problems.join('; '));
+  await putJson(deps.s3, deps.artifactsBucket, layout.manifestKey(item.model, item.category, item.executionDate), manifest);
+  return { datasetVersion: manifest.datasetVersion, rows: manifest.rows };
 }
 
 /** The dataset version and row count validation recorded for a run's input (its manifest in S3). */
@@ -70,15 +75,20 @@ async function validateCategory(item: RunItem, referenceTime: string, deps: Trai
     problems.push(`newest input object is ${Math.round(ageSeconds / 3600)} h old at ${referenceTime}, older than the allowed ${Math.round(spec.maxAgeSeconds / 3600)} h`);
   }
   const stats = newStats();
+  const versionIds = new Map<string, string>();
   for (const o of objects) {
-    await checkFile(await getStream(deps.s3, item.datasetBucket, o.Key!), o.Key!.slice(item.datasetPrefix.length), spec, stats);
+    const { body, versionId } = await getStream(deps.s3, item.datasetBucket, o.Key!);
+    if (versionId) versionIds.set(o.Key!, versionId);
+    await checkFile(body, o.Key!.slice(item.datasetPrefix.length), spec, stats);
   }
   problems.push(...stats.problems);
   if (stats.rows < spec.minRows) problems.push(`${stats.rows} rows, fewer than the required ${spec.minRows}`);
   if (problems.length > 0) return { item, problems };
 
-  const entries = objects.map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), lastModified: (o.LastModified ?? new Date(0)).toISOString() }));
-  const datasetVersion = `sha256:${createHash('sha256').update(JSON.stringify(entries.map((e) => [e.key, e.size, e.etag]))).digest('hex')}`;
+  const entries = objects.map((o) => ({
+    key: o.Key!, size: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), versionId: versionIds.get(o.Key!), lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+  }));
+  const datasetVersion = `sha256:${createHash('sha256').update(JSON.stringify(entries.map((e) => [e.key, e.size, e.etag, ...(e.versionId ? [e.versionId] : [])]))).digest('hex')}`;
   return {
     item,
     problems,
