@@ -22,6 +22,8 @@ export const BATCH_STAGING_ENV = {
   outputUri: 'MLOPS_OUTPUT_URI',
   /** s3://bucket/prefix/ synced to and from /opt/ml/checkpoints (Spot restarts resume from it). */
   checkpointUri: 'MLOPS_CHECKPOINT_URI',
+  /** Seconds between background checkpoint syncs while the command runs (default 300). */
+  checkpointSyncSeconds: 'MLOPS_CHECKPOINT_SYNC_SECONDS',
   /** JSON object written to input/config/hyperparameters.json. */
   hyperparameters: 'MLOPS_HYPERPARAMETERS',
   /** JSON array: the training command the wrapper runs. */
