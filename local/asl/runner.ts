@@ -100,9 +100,18 @@ export class LocalStateMachine {
       if (s.Type === 'Wait') waitOverrides[n] = this.options.waitTimeOverrides?.[n] ?? 0;
     });
     const machine = new StateMachine(this.definition as never, { validationOptions: { noValidate: true } });
+    // Tasks still running when the execution is aborted are rejected: the interpreter clears a
+    // Task's timeout timer only once its handler settles, and a timer of hours would keep the
+    // process (a jest worker) alive long after the test.
+    const running = new Set<(e: Error) => void>();
     const taskResourceLocalHandlers: Record<string, (i: unknown) => Promise<unknown>> = {};
     forEachState(this.definition, (n, s) => {
-      if (s.Type === 'Task') taskResourceLocalHandlers[n] = (i) => this.invoke(n, s, i);
+      if (s.Type === 'Task') {
+        taskResourceLocalHandlers[n] = (i) => new Promise((resolve, reject) => {
+          running.add(reject);
+          this.invoke(n, s, i).then(resolve, reject).finally(() => running.delete(reject));
+        });
+      }
     });
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides: retryOverrides, waitTimeOverrides: waitOverrides },
@@ -126,7 +135,11 @@ export class LocalStateMachine {
       (output) => ({ status: 'SUCCEEDED' as const, output }),
       (e: Error & { cause?: { name?: string; message?: string } }) => ({ status: 'FAILED' as const, error: e.cause?.name ?? e.name, cause: e.cause?.message ?? e.message }),
     ).then(async (o) => { await drained; return o; });
-    return { executionArn, outcome, retried, entered, largestPayload, abort: () => execution.abort() };
+    return { executionArn, outcome, retried, entered, largestPayload, abort: () => {
+      execution.abort();
+      for (const reject of running) reject(new Error('the execution was aborted'));
+      running.clear();
+    } };
   }
 
   /** Resolves when a task token is waiting (optionally of a given state / matching input). */
