@@ -12,11 +12,9 @@ import { readManifest } from './validate-data';
  * the manifest validation wrote) and records the run as started (idempotent: a retried start is
  * a no-op). Returns the item the rest of the branch works on.
  */
-export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<RunItem> {
-  const manifest = await readManifest(runItem(run, deps), deps);
-  if (!manifest) throw new Error(`no dataset manifest for ${run.model}/${run.category} ${run.executionDate}: the ValidateData step writes it before any run starts; start the execution again`);
-  const item: RunItem = { ...runItem(run, deps), datasetVersion: manifest.datasetVersion, rows: manifest.rows };
-  await deps.registry.startRun({
+/** The run in the registry, RUNNING (idempotent: a retried step finds it there). */
+function registerRun(item: RunItem, deps: TrainingDeps): Promise<unknown> {
+  return deps.registry.startRun({
     runId: item.runId,
     model: item.model,
     category: item.category,
@@ -27,6 +25,13 @@ export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<Run
     executionArn: item.executionId,
     datasetVersion: item.datasetVersion,
   });
+}
+
+export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<RunItem> {
+  const manifest = await readManifest(runItem(run, deps), deps);
+  if (!manifest) throw new Error(`no dataset manifest for ${run.model}/${run.category} ${run.executionDate}: the ValidateData step writes it before any run starts; start the execution again`);
+  const item: RunItem = { ...runItem(run, deps), datasetVersion: manifest.datasetVersion, rows: manifest.rows };
+  await registerRun(item, deps);
   return item;
 }
 
@@ -37,16 +42,7 @@ export async function startRun(run: PlannedRun, deps: TrainingDeps): Promise<Run
  */
 export async function recordRejectedData(run: PlannedRun & { failure?: StepError }, deps: TrainingDeps): Promise<CategoryOutcome> {
   const item = runItem(run, deps);
-  await deps.registry.startRun({
-    runId: item.runId,
-    model: item.model,
-    category: item.category,
-    executionDate: item.executionDate,
-    hyperparameters: item.hyperparameters,
-    experiment: item.experiment,
-    trigger: item.trigger,
-    executionArn: item.executionId,
-  });
+  await registerRun(item, deps);
   return recordFailure({ ...item, failure: run.failure, stage: 'data validation' }, deps);
 }
 
