@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client, _Object } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -25,6 +25,7 @@ import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition }
 import { testStack } from '../support/cdk';
 import { createLocalTable, localDoc } from '../support/dynamo';
 import { s3Endpoint } from '../support/endpoints';
+import { listAll } from '../../lambda/shared/training/s3';
 
 export const MODEL = 'demand';
 export const IMAGE_REPOSITORY = '111111111111.dkr.ecr.us-east-1.amazonaws.com/demand';
@@ -144,16 +145,7 @@ export async function localBatch(opts: {
     await s3Client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${req.TrainingJobName}/output/output.tar.gz`, Body: readFileSync(`${dir}.tar.gz`) }));
     return { TrainingJobName: req.TrainingJobName, TrainingJobStatus: 'Completed' };
   };
-  const list = async (prefix: string, bucket = buckets.predictions): Promise<_Object[]> => {
-    const out: _Object[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-      out.push(...(page.Contents ?? []));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
-  };
+  const list = (prefix: string, bucket = buckets.predictions): Promise<_Object[]> => listAll(s3Client, bucket, prefix);
   const loaderDoc = opts.loaderDoc ? opts.loaderDoc(doc) : doc;
   const loadPart: LocalTaskHandler = (e) => loadPartHandler(e, { s3: s3Client, doc: loaderDoc, tableName: predictionsTable, ttlHours: TTL_HOURS, emit: () => undefined, sleep: async () => undefined });
 
