@@ -3,7 +3,7 @@ import { RegistryContext } from './context';
 import { documentClient } from '../dynamo';
 import { CreateModelInput, createModel, getModel, listModels } from './models';
 import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
-import { FinishRunInput, ListRunsInput, StartRunInput, finishRun, getRun, listRuns, startRun } from './runs';
+import { FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, finishRun, getRun, listRuns, recordRunJob, startRun } from './runs';
 import { Direction, VersionStatus } from './types';
 import { MarkLoadedInput, getLoad, getServed, markLoaded, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
@@ -52,6 +52,8 @@ export class ModelRegistryClient {
   finishRun(input: FinishRunInput) { return finishRun(this.ctx, input); }
   getRun(runId: string) { return getRun(this.ctx, runId); }
   listRuns(input: ListRunsInput) { return listRuns(this.ctx, input); }
+  /** Records the run's training job as it ended (failure reason, history, log link); never replaces a later attempt. */
+  recordRunJob(input: RecordRunJobInput) { return recordRunJob(this.ctx, input); }
 
   getProduction(model: string, category: string) { return getProduction(this.ctx, model, category); }
   promote(input: PromoteInput) { return promote(this.ctx, input); }

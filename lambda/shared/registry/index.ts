@@ -5,7 +5,7 @@ export { ATTR, GSI1, ENTITY } from './keys';
 export { rollbackTarget } from './promotions';
 export type { PromoteInput, PromoteResult } from './promotions';
 export type { RegisterVersionInput } from './versions';
-export type { StartRunInput, FinishRunInput, ListRunsInput } from './runs';
+export type { StartRunInput, FinishRunInput, ListRunsInput, RecordRunJobInput } from './runs';
 export type { CreateModelInput } from './models';
 export { REGISTRY_SCHEMA } from './schema';
 export type { MarkLoadedInput, MarkLoadedResult } from './serving';

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { RegistryContext, decodeToken, encodeToken, strip } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { ENTITY, GSI1, keys } from './keys';
-import { Page, RUN_STATUSES, Run, RunStatus } from './types';
+import { Page, RUN_STATUSES, Run, RunJob, RunStatus } from './types';
 import * as v from './validate';
 
 export interface StartRunInput {
@@ -91,6 +91,42 @@ export async function finishRun(ctx: RegistryContext, input: FinishRunInput): Pr
     const existing = await requireRun(ctx, runId);
     if (existing.status === status) return existing;
     throw new ConflictError(`run ${runId} already finished as ${existing.status}; it cannot become ${status}`);
+  }
+}
+
+export interface RecordRunJobInput {
+  readonly runId: string;
+  readonly job: RunJob;
+  /** Link to the job's log, also kept as the run's `logUrl`. */
+  readonly logUrl: string;
+}
+
+/**
+ * Records a run's training job as it ended, and its `logUrl`, whatever the run's status. An
+ * earlier attempt never replaces a later one (job events arrive in any order); recording the same
+ * attempt again replaces it (a redelivered event). Returns the run, or undefined when the run
+ * does not exist or a later attempt is already recorded.
+ */
+export async function recordRunJob(ctx: RegistryContext, input: RecordRunJobInput): Promise<Run | undefined> {
+  const runId = v.runId('runId', input.runId);
+  const job = input.job;
+  if (!Number.isInteger(job.attempt) || job.attempt < 1) throw new ValidationError('job.attempt', job.attempt, 'use the attempt number of the job name (<runId>-<attempt>), from 1 up');
+  const logUrl = v.optionalString('logUrl', input.logUrl, 2048);
+  const item = JSON.parse(JSON.stringify({ ...job, failureReason: job.failureReason?.slice(0, 4096), statusHistory: job.statusHistory.slice(-50) })) as RunJob;
+  try {
+    const res = await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: keys.run(runId),
+      UpdateExpression: 'SET #job = :job, #logUrl = :logUrl',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#job) OR #job.#attempt <= :attempt)',
+      ExpressionAttributeNames: { '#job': 'job', '#logUrl': 'logUrl', '#attempt': 'attempt' },
+      ExpressionAttributeValues: { ':job': item, ':logUrl': logUrl, ':attempt': job.attempt },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return strip<Run>(res.Attributes ?? {});
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+    throw e;
   }
 }
 

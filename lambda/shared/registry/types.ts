@@ -144,6 +144,40 @@ export interface Run {
   readonly executionArn?: string;
   readonly datasetVersion?: string;
   readonly version?: number;
+  /** The run's training job as its engine reported it when the job ended (latest attempt). */
+  readonly job?: RunJob;
+}
+
+/** One entry of a job's status history (SageMaker secondary statuses, Batch attempts). */
+export interface RunJobStatus {
+  readonly status: string;
+  /** ISO time the status began. */
+  readonly at?: string;
+  /** ISO time it ended. */
+  readonly until?: string;
+  readonly message?: string;
+}
+
+/** What a run's training job was: its failure reason, history, cost and where its log is. */
+export interface RunJob {
+  readonly engine: 'sagemaker' | 'batch';
+  /** Job name (`<runId>-<attempt>`). */
+  readonly name: string;
+  /** Batch job id (Batch only). */
+  readonly id?: string;
+  readonly attempt: number;
+  /** The engine's final status (SageMaker Completed / Failed / Stopped, Batch SUCCEEDED / FAILED). */
+  readonly status: string;
+  /** Why it failed: SageMaker's FailureReason; for Batch the status reason, the container's reason and the staging wrapper's failure file. */
+  readonly failureReason?: string;
+  readonly statusHistory: RunJobStatus[];
+  /** Seconds billed (SageMaker BillableTimeInSeconds; Batch: seconds its attempts' containers ran). */
+  readonly billableSeconds?: number;
+  /** The job in the AWS console. */
+  readonly consoleUrl: string;
+  readonly logGroup: string;
+  /** The log stream (Batch), or the prefix of the job's streams (SageMaker `<job>/algo-1-`). */
+  readonly logStream: string;
 }
 
 /** One page of a listing; pass `nextToken` back to get the next page. */
