@@ -73,7 +73,7 @@ export const NagFindings = {
   /** IAM5 on `*`: only actions that AWS offers no resource-level permission for. */
   actionsWithoutResourceLevelPermissions: (): NagAcknowledgement => iam5('*',
     'Only actions without resource-level permissions are granted on "*": X-Ray trace writes, ecr:GetAuthorizationToken, cloudwatch:PutMetricData '
-    + '(limited by a cloudwatch:namespace condition), CloudWatch Logs delivery of state machines, batch:DescribeJobs/TerminateJob (.sync polling), '
+    + '(limited by a cloudwatch:namespace condition), CloudWatch Logs delivery of state machines, batch:DescribeJobs/TerminateJob (.sync polling, failure explanations), '
     + 'dynamodb:ListStreams and, with a VPC, SageMaker\'s network interface management; every other statement names its resource.'),
   /** IAM5 on `kms:GenerateDataKey*`. */
   kmsDataKeys: (): NagAcknowledgement => ({
@@ -91,6 +91,9 @@ export const NagFindings = {
   /** IAM5 on the objects under one prefix of one bucket. */
   objectsUnder: (scope: IConstruct, bucketArn: string, prefix: string): NagAcknowledgement => iam5(`${nagSpelling(scope, bucketArn)}/${prefix}*`,
     `${prefix ? `Objects under the prefix "${prefix}"` : 'Objects'} of this one bucket: their names (models, dates, categories, run ids, part files) are only known at run time.`),
+  /** IAM5 on one kind of file in every run of a model (a pattern with a run-id wildcard). */
+  runFiles: (scope: IConstruct, bucketArn: string, pattern: string): NagAcknowledgement => iam5(`${nagSpelling(scope, bucketArn)}/${pattern}`,
+    'One named file in each run of this one model (run ids and job names are only known at run time); nothing else under the runs.'),
   /** IAM5 on the versions and aliases of a function. */
   functionVersions: (scope: IConstruct, functionArn: string): NagAcknowledgement => iam5(`${nagSpelling(scope, functionArn)}:*`,
     'Step Functions invokes this one function, with any version or alias qualifier.'),

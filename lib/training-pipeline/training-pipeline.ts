@@ -22,6 +22,7 @@ import { grantTagRunOutputs } from './run-output-grants';
 import { TrainingBackend, TrainingBackendConfig } from './training-backend';
 import { DataFormat, DataValidationOptions, EvaluationPolicy, PromotionMode } from './training-policies';
 import { acknowledgeTrainingFindings } from './training-pipeline-nag';
+import { explainTrainingJobs } from './training-job-explanations';
 import { validateTrainingPipelineProps } from './validate-training-pipeline-props';
 
 /** Props of {@link TrainingPipeline}. */
@@ -212,7 +213,7 @@ export class TrainingPipeline extends Construct {
     const evaluateFn = fn('EvaluateFunction', 'training-evaluate', `Evaluates and registers new versions of ${modelName}`);
     const gateFn = fn('GateFunction', 'training-gate', `Champion/challenger gate and promotion of ${modelName}`);
     const summarizeFn = fn('SummarizeFunction', 'training-summarize', `Summarizes and notifies training of ${modelName}`);
-    const endedFn = fn('ExecutionEndedFunction', 'training-execution-ended', `Closes the runs of ${modelName} executions that ended early`);
+    const endedFn = fn('ExecutionEndedFunction', 'training-execution-ended', `Closes the runs of ${modelName} executions that ended early; records how its training jobs ended`);
     this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn, executionEnded: endedFn };
 
     registry.grantRegister(planFn);
@@ -255,6 +256,8 @@ export class TrainingPipeline extends Construct {
       },
       targets: [new eventTargets.LambdaFunction(endedFn, { retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
+    // Each ended training job is recorded on its run as soon as it ends (why it failed, its log).
+    explainTrainingJobs(this, { handler: endedFn, engine: backend.engine, modelName, dataLake });
     for (const statement of backend.policyStatements) this.stateMachine.addToRolePolicy(statement);
 
     acknowledgeTrainingFindings({

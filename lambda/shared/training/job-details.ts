@@ -12,6 +12,12 @@ export const BATCH_DEFAULT_LOG_GROUP = '/aws/batch/job';
 /** Where the Batch staging wrapper writes why the training command failed, under the job's output prefix. */
 export const BATCH_FAILURE_FILE = 'output/failure';
 
+/** The EventBridge events of ended training jobs that explain runs (the construct's rule and the handler share them; no SDK import, so the construct can read it). */
+export const JOB_STATE_EVENTS = {
+  sageMaker: { source: 'aws.sagemaker', detailType: 'SageMaker Training Job State Change', endStatuses: ['Completed', 'Failed', 'Stopped'] },
+  batch: { source: 'aws.batch', detailType: 'Batch Job State Change', endStatuses: ['SUCCEEDED', 'FAILED'] },
+} as const;
+
 /** The run and attempt a training job belongs to: job names are `<runId>-<attempt>`. */
 export function runOfJob(jobName: string): { runId: string; attempt: number } | undefined {
   const m = /^(.+)-(\d{1,3})$/.exec(jobName);

@@ -4,13 +4,7 @@ import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sag
 import { layout } from '../contract';
 import { RunJob } from '../registry/types';
 import { TrainingDeps, logWith } from './deps';
-import { BATCH_FAILURE_FILE, batchRunJob, regionOf, runJobLogUrl, runOfJob, sageMakerRunJob } from './job-details';
-
-/** The EventBridge events of ended training jobs that explain runs (the construct's rule and the handler share them). */
-export const JOB_STATE_EVENTS = {
-  sageMaker: { source: 'aws.sagemaker', detailType: 'SageMaker Training Job State Change', endStatuses: ['Completed', 'Failed', 'Stopped'] },
-  batch: { source: 'aws.batch', detailType: 'Batch Job State Change', endStatuses: ['SUCCEEDED', 'FAILED'] },
-} as const;
+import { BATCH_FAILURE_FILE, JOB_STATE_EVENTS, batchRunJob, regionOf, runJobLogUrl, runOfJob, sageMakerRunJob } from './job-details';
 
 /** "SageMaker Training Job State Change" (the fields used). */
 export interface SageMakerJobStateEvent {
