@@ -138,6 +138,25 @@ export const COMMAND_TABLE = {
     },
     positionals: [],
   },
+  logs: {
+    name: 'logs', usage: '<model> --run <run-id> [--category <category>] [--lines <n>]',
+    summary: 'Print the tail of a run\'s training job log (CloudWatch Logs), running or ended.',
+    flags: {
+      run: { type: 'string', value: '<run-id>', description: 'The run id (as mlops runs lists it), or an execution name or ARN with --category.', required: true },
+      category: { type: 'string', value: '<category>', description: 'The category\'s run, when --run names an execution.' },
+      lines: { type: 'string', value: '<n>', description: 'Lines to print, the newest last (default 50, at most 10000).' },
+    },
+    positionals: ['model'],
+  },
+  stop: {
+    name: 'stop', usage: '<model> --run <run-id> [--reason "<why>"]',
+    summary: 'Stop a running training execution and its jobs (every category of that execution).',
+    flags: {
+      run: { type: 'string', value: '<run-id>', description: 'A run id of the execution (as mlops runs lists it), or the execution name or ARN.', required: true },
+      reason,
+    },
+    positionals: ['model'],
+  },
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_TABLE;

@@ -13,4 +13,7 @@ export const CLI_ENV = {
   dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
   ssmEndpoint: 'MLOPS_ENDPOINT_SSM',
   sfnEndpoint: 'MLOPS_ENDPOINT_SFN',
+  sageMakerEndpoint: 'MLOPS_ENDPOINT_SAGEMAKER',
+  batchEndpoint: 'MLOPS_ENDPOINT_BATCH',
+  logsEndpoint: 'MLOPS_ENDPOINT_LOGS',
 } as const;

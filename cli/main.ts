@@ -3,10 +3,12 @@
 // command-table.ts; what it does lives in commands/.
 import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
+import { logsCommand } from './commands/logs';
 import { modelsCommand } from './commands/models';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
 import { scoreCommand, statusCommand } from './commands/serving';
+import { stopCommand } from './commands/stop';
 import { trainCommand } from './commands/train';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
@@ -19,7 +21,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
-  costCommand,
+  costCommand, logsCommand, stopCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

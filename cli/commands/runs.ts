@@ -35,7 +35,21 @@ export const runsCommand: Command = {
       version: r.version === undefined ? '-' : `v${r.version}`, metrics: formatMetrics(r.metrics), trigger: r.trigger, experiment: r.experiment,
     })), ['run', 'category', 'status', 'started', 'duration', 'version', 'metrics', 'trigger', 'experiment']));
     const failed = shown.find((r) => r.status === 'FAILED' && r.failureCause);
-    if (failed) ctx.io.out(`\nLatest failure (${failed.runId}): ${failed.failureCause!.split('\n')[0]}${failed.logUrl ? `\nLogs: ${failed.logUrl}` : ''}`);
+    if (failed) ctx.io.out(['', `Latest failure (${failed.runId}): ${failed.failureCause!.split('\n')[0]}`, ...(failed.job ? jobLines(failed) : failed.logUrl ? [`Logs: ${failed.logUrl}`] : [])].join('\n'));
     return 0;
   },
 };
+
+/** What the run's training job said when it ended: reason, status history, billable time, links. */
+function jobLines(run: Run): string[] {
+  const job = run.job!;
+  const billed = job.billableSeconds === undefined ? '' : `, ${job.billableSeconds} billable seconds`;
+  const width = Math.max(0, ...job.statusHistory.map((h) => h.status.length));
+  return [
+    `Job ${job.name} (${job.engine}, ${job.status}${billed})${job.failureReason ? `: ${job.failureReason}` : ''}`,
+    ...job.statusHistory.map((h) => `  ${shortTime(h.at)}  ${h.status.padEnd(width)}  ${h.message ?? ''}`.trimEnd()),
+    `Console: ${job.consoleUrl}`,
+    ...(run.logUrl ? [`Logs: ${run.logUrl}`] : []),
+    `Tail: ${mlopsCommand('logs', [run.model], { run: run.runId })}`,
+  ];
+}
