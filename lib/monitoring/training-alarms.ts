@@ -156,7 +156,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // The metric is only published when a run finishes: no runs, no failures.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'Training runs (jobs) failed for one or more categories.',
-      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`, open the run's logUrl and failureCause; the champion stays in production.`,
+      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\` (each job's failure reason, status history and logUrl), print a job's log with \`${mlopsCommand('logs', [p.model], { run: '<run-id>' })}\`; the champion stays in production.`,
     },
     {
       id: 'PipelineDurationOverBudget',
@@ -182,7 +182,7 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       // The log metric has points only when a job task fails: no failure, no data.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       meaning: 'A training job (SageMaker or Batch task of the pipeline) failed or timed out; a Spot interruption that was retried counts too.',
-      firstAction: `run the failed-runs Logs Insights query or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`; read the job's failure reason (capacity, out of memory, code error) in its logUrl.`,
+      firstAction: `run \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\` for the job's failure reason (capacity, out of memory, code error) and logUrl, and \`${mlopsCommand('logs', [p.model], { run: '<run-id>' })}\` for the tail of its log; or the failed-runs Logs Insights query.`,
     }] : []),
   ];
 }
