@@ -5,7 +5,7 @@ import { BatchClient } from '@aws-sdk/client-batch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
-import { Run } from '../../lambda/shared/registry';
+import { Run, ValidationError } from '../../lambda/shared/registry';
 import { runOfJob } from '../../lambda/shared/training/job-details';
 import { mlopsCommand } from '../command-line';
 import { CliContext } from '../context';
@@ -36,7 +36,7 @@ export const clients = {
  */
 export async function runsNamed(ctx: CliContext, model: string, runFlag: string, category?: string): Promise<Run[]> {
   const registry = await ctx.registry();
-  const run = await registry.getRun(runFlag).catch(() => undefined); // an execution ARN is no valid run id
+  const run = await registry.getRun(runFlag).catch((e) => { if (e instanceof ValidationError) return undefined; throw e; }); // e.g. an execution ARN
   const listRuns = `\`${mlopsCommand('runs', [model])}\``;
   if (run) {
     if (run.model !== model) throw new NotFound(`run ${runFlag} is a run of model "${run.model}", not "${model}"`, `give the model "${run.model}" instead, or list ${model}'s runs with ${listRuns}`);

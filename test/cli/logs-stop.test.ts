@@ -105,7 +105,7 @@ describe('mlops logs', () => {
     const rejected = await cli('logs', MODEL, '--run', REJECTED);
     expect(rejected).toMatchObject({ code: EXIT.notFound, err: expect.stringMatching(/run .* has no training job: it ended before training \(data validation: DataValidationFailed: 0 rows/) });
 
-    stub.executions.get(SM)!.history.push({ id: 99, type: 'TaskScheduled', timestamp: T0 / 1000, ...sageMakerScheduled(`${TOYS}-2`) });
+    stub.executions.get(SM)!.history.push({ id: 99, timestamp: T0 / 1000, ...sageMakerScheduled(`${TOYS}-2`) });
     const starting = await cli('logs', MODEL, '--run', TOYS);
     expect(starting).toMatchObject({ code: EXIT.notFound, err: expect.stringMatching(new RegExp(`job ${TOYS}-2 of run ${TOYS} has not written a log yet\\nfix: its instance is starting`)) });
     stub.executions.get(SM)!.history.pop();

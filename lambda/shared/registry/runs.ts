@@ -112,7 +112,12 @@ export async function recordRunJob(ctx: RegistryContext, input: RecordRunJobInpu
   const job = input.job;
   if (!Number.isInteger(job.attempt) || job.attempt < 1) throw new ValidationError('job.attempt', job.attempt, 'use the attempt number of the job name (<runId>-<attempt>), from 1 up');
   const logUrl = v.optionalString('logUrl', input.logUrl, 2048);
-  const item = JSON.parse(JSON.stringify({ ...job, failureReason: job.failureReason?.slice(0, 4096), statusHistory: job.statusHistory.slice(-50) })) as RunJob;
+  // Bounded: a run item stays far below DynamoDB's 400 KB whatever a job reports.
+  const item: RunJob = {
+    ...job,
+    ...(job.failureReason === undefined ? {} : { failureReason: job.failureReason.slice(0, 4096) }),
+    statusHistory: job.statusHistory.slice(-50).map((h) => (h.message === undefined ? h : { ...h, message: h.message.slice(0, 1024) })),
+  };
   try {
     const res = await ctx.doc.send(new UpdateCommand({
       TableName: ctx.tableName,

@@ -2,6 +2,7 @@ import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { layout } from '../contract';
+import { ValidationError } from '../registry/errors';
 import { RunJob } from '../registry/types';
 import { TrainingDeps, logWith } from './deps';
 import { BATCH_FAILURE_FILE, JOB_STATE_EVENTS, batchRunJob, regionOf, runJobLogUrl, runOfJob, sageMakerRunJob } from './job-details';
@@ -54,7 +55,8 @@ export async function explainEndedJob(event: JobStateEvent, deps: TrainingDeps, 
   const name = event['detail-type'] === JOB_STATE_EVENTS.sageMaker.detailType ? event.detail.TrainingJobName : event.detail.jobName;
   const of = runOfJob(name);
   if (!of) return { recorded: false, skipped: `job ${name} is not named <runId>-<attempt>` };
-  const run = await deps.registry.getRun(of.runId).catch(() => undefined);
+  // A name that is no valid run id is no run of ours either.
+  const run = await deps.registry.getRun(of.runId).catch((e) => { if (e instanceof ValidationError) return undefined; throw e; });
   if (!run || run.model !== deps.config.model) return { runId: of.runId, recorded: false, skipped: `no run ${of.runId} of ${deps.config.model}` };
 
   let job: RunJob;
