@@ -33,14 +33,13 @@ beforeAll(async () => {
 });
 afterAll(() => stub.close());
 
-/** Handler deps on a fresh registry and artifacts bucket, with one run of MODEL (books) started. */
-async function setup(runId: string, status: 'RUNNING' | 'FAILED' | 'SUCCEEDED' = 'FAILED'): Promise<TrainingDeps> {
+/** Handler deps on a fresh registry and artifacts bucket, with one run of MODEL (books) started, and FAILED unless asked otherwise. */
+async function setup(runId: string, status: 'RUNNING' | 'FAILED' = 'FAILED'): Promise<TrainingDeps> {
   const base = await localDeps();
   const deps = { ...base, artifactsBucket: `artifacts-explain-${process.pid}-${n++}` };
   await deps.s3.send(new CreateBucketCommand({ Bucket: deps.artifactsBucket }));
   await deps.registry.startRun({ runId, model: MODEL, category: 'books', executionArn: EXECUTION, trigger: 'schedule' });
   if (status === 'FAILED') await deps.registry.finishRun({ runId, status, failureCause: 'Train: States.TaskFailed: see the job' });
-  if (status === 'SUCCEEDED') await deps.registry.finishRun({ runId, status, metrics: { rmse: 0.4 }, version: 1 });
   return deps;
 }
 
@@ -129,13 +128,15 @@ describe('a failed SageMaker job', () => {
     expect(stub.callsOf('SageMaker.DescribeTrainingJob')).toHaveLength(before);
   });
 
-  test('a succeeded job fills the run\'s logUrl, with no failure reason', async () => {
+  test('a succeeded job fills the run\'s logUrl, with no failure reason; the evaluation finishing the run later keeps it', async () => {
     const runId = `${MODEL}-books-20261124-123456`;
-    const deps = await setup(runId, 'SUCCEEDED');
+    // The job's event usually arrives while the branch still evaluates: the run is RUNNING.
+    const deps = await setup(runId, 'RUNNING');
     stub.trainingJobs.set(`${runId}-1`, {
       ...failedSageMakerJob(`${runId}-1`), TrainingJobStatus: 'Completed', SecondaryStatus: 'Completed', FailureReason: undefined, BillableTimeInSeconds: 95,
     });
     await executionEnded(sageMakerEvent(`${runId}-1`, 'Completed'), deps, clients);
+    await deps.registry.finishRun({ runId, status: 'SUCCEEDED', metrics: { rmse: 0.4 }, version: 1 });
     const run = (await deps.registry.getRun(runId))!;
     expect(run).toMatchObject({ status: 'SUCCEEDED', version: 1, logUrl: expect.stringContaining(`$3FlogStreamNameFilter$3D${runId}-1$252Falgo-1-`), job: { status: 'Completed', billableSeconds: 95 } });
     expect(run.job?.failureReason).toBeUndefined();
