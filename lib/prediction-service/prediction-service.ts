@@ -212,7 +212,9 @@ export class PredictionService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition,
-      desiredCount: this.capacity.avgTasks,
+      // No desired count: CloudFormation then keeps the running count on every update (a deploy
+      // during a peak would otherwise drop the service back to a fixed count, aws-cdk issue
+      // 13130); a new service starts with one task and the scalable target's minimum raises it.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
