@@ -8,7 +8,7 @@ import { apiProvisionedConcurrency, peakWindows } from '../platform/spec-mapping
 import { InferenceSpec, ScheduleSpec } from '../spec/model-spec';
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH, USAGE } from './usage';
 
-/** What serving costs depend on: the declared traffic and the peak windows in whole hours. */
+/** What serving costs depend on: the declared traffic and the peak windows. */
 export interface ServingDemand {
   readonly minTps: number;
   readonly avgTps: number;
