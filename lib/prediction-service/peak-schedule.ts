@@ -106,7 +106,7 @@ export function peakMinutesPerWeek(windows: readonly PeakWindow[]): number {
 }
 
 /** Length of a window in minutes: its duration, or up to `endHour` on its first day. */
-export function peakWindowMinutes(w: PeakWindow): number {
+function peakWindowMinutes(w: PeakWindow): number {
   return w.duration ? w.duration.toMilliseconds() / 60_000 : w.endHour! * 60 - (w.startHour * 60 + (w.startMinute ?? 0));
 }
 
@@ -114,7 +114,7 @@ export function peakWindowMinutes(w: PeakWindow): number {
  * Days of the week of a cron day-of-week field written with names: `*`, `MON`, lists
  * (`SAT,SUN`) and ranges (`MON-FRI`, also across the week's end: `FRI-MON`). 0 = Sunday.
  */
-export function parseWeekdays(text: string, field: string): number[] {
+function parseWeekdays(text: string, field: string): number[] {
   const t = text.trim().toUpperCase();
   if (t === '*') return [0, 1, 2, 3, 4, 5, 6];
   const out = new Set<number>();
@@ -240,7 +240,7 @@ function isTimeZone(timeZone: string): boolean {
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
 /** Offset of the zone's wall clock from UTC at instant `t` (ms), in minutes. */
-export function utcOffsetMinutes(timeZone: string, t: number): number {
+function utcOffsetMinutes(timeZone: string, t: number): number {
   let f = FORMATS.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
@@ -259,7 +259,7 @@ const DST_SPAN = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2035, 0, 1) };
  * Wall-clock ranges (minutes of the week) that the zone skips or repeats at its daylight saving
  * changes in 2025-2034, e.g. SUN 02:00-03:00 for Europe/Paris.
  */
-export function daylightSavingHours(timeZone: string): Array<{ from: number; to: number }> {
+function daylightSavingHours(timeZone: string): Array<{ from: number; to: number }> {
   const known = DST_HOURS.get(timeZone);
   if (known) return known;
   const ranges = new Map<string, { from: number; to: number }>();
