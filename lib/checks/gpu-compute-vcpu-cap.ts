@@ -9,7 +9,8 @@ export const gpuComputeVcpuCap: ModelCheck = {
   level: CheckLevel.WARNING,
   info: 'GPU training on AWS Batch has no maximum vCPU cap (training.maxVcpus).',
   explanation: 'A Batch compute environment scales to its maxvCpus. Without a deliberate cap, a burst of jobs (a retry storm, a large '
-    + 'experiment sweep) can start many GPU instances at tens of dollars an hour each. The cap is the cost ceiling.',
+    + 'experiment sweep) can start many GPU instances at tens of dollars an hour each. The cap, plus the one instance Batch may add '
+    + 'beyond it to place a job, is the cost ceiling; the compute environment allows only the declared instance type.',
   check(spec: ModelSpec) {
     const t = spec.training;
     if (t.backend !== TrainingEngine.BATCH || !isGpuInstanceType(t.instanceType)) return notApplicable();

@@ -1,5 +1,6 @@
 // The monthly bill of one model, from its spec alone: serving at the declared traffic, DynamoDB
 // reads and writes, training and scoring per scheduled run, storage growth, monitoring.
+import { PREDICTIONS_ARCHIVE_TIERS } from '../data-lake/data-lake-lifecycle';
 import { averageRunsPerMonth, parseCron } from '../spec/cron';
 import { InferenceMode, ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
 import { UnscopedLine, millions, qty } from './cost-line';
@@ -86,7 +87,8 @@ function jobCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedL
 
 /**
  * Datasets grow by the daily size and move through Intelligent-Tiering (Frequent for 30 days,
- * Infrequent to 90, then Archive Instant); the predictions archive grows by each run's load.
+ * Infrequent to 90, then Archive Instant); the predictions archive grows by each run's load and
+ * ages through its lifecycle tiers.
  */
 function storageCost(spec: ModelSpec, prices: RegionPrices, runs: number, month: number): UnscopedLine[] {
   const days = month * DAYS_PER_MONTH;
@@ -100,8 +102,17 @@ function storageCost(spec: ModelSpec, prices: RegionPrices, runs: number, month:
     usd: frequent * prices.s3StandardGbMonth + infrequent * prices.s3InfrequentGbMonth + archive * prices.s3ArchiveInstantGbMonth,
   }];
   if (isBatch(spec)) {
-    const archived = (runs * month * USAGE.predictionsPerRun * USAGE.predictionArchiveBytes) / GB;
-    lines.push({ group: 'storage', item: `predictions archive (gzip), month ${month}`, quantity: qty(archived, 'GB'), usd: archived * prices.s3StandardGbMonth });
+    // The archive's lifecycle (DataLake): Standard, then Standard-IA, then Glacier Instant Retrieval.
+    const gbPerArchiveDay = (runs * USAGE.predictionsPerRun * USAGE.predictionArchiveBytes) / GB / DAYS_PER_MONTH;
+    const [ia, glacier] = PREDICTIONS_ARCHIVE_TIERS;
+    const standard = Math.min(days, ia.afterDays) * gbPerArchiveDay;
+    const infrequent = Math.min(Math.max(days - ia.afterDays, 0), glacier.afterDays - ia.afterDays) * gbPerArchiveDay;
+    const archived = Math.max(days - glacier.afterDays, 0) * gbPerArchiveDay;
+    lines.push({
+      group: 'storage', item: `predictions archive (gzip; ${ia.label} after ${ia.afterDays} days, ${glacier.label} after ${glacier.afterDays}), month ${month}`,
+      quantity: qty(standard + infrequent + archived, 'GB'),
+      usd: standard * prices.s3StandardGbMonth + infrequent * prices.s3InfrequentGbMonth + archived * prices.s3GlacierInstantGbMonth,
+    });
   }
   return lines;
 }

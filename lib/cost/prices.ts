@@ -48,7 +48,10 @@ export interface RegionPrices {
   /** S3 Standard (and Intelligent-Tiering Frequent Access). */
   readonly s3StandardGbMonth: number;
   readonly s3InfrequentGbMonth: number;
+  /** Intelligent-Tiering Archive Instant Access (datasets). */
   readonly s3ArchiveInstantGbMonth: number;
+  /** S3 Glacier Instant Retrieval (the predictions archive after 90 days). */
+  readonly s3GlacierInstantGbMonth: number;
   readonly logsIngestedGb: number;
   readonly customMetricMonth: number;
   /** A standard-resolution alarm, per metric it reads. */
@@ -76,6 +79,7 @@ const SAME_EVERYWHERE = {
   s3StandardGbMonth: 0.023,
   s3InfrequentGbMonth: 0.0125,
   s3ArchiveInstantGbMonth: 0.004,
+  s3GlacierInstantGbMonth: 0.004,
   customMetricMonth: 0.3,
   alarmMetricMonth: 0.1,
   compositeAlarmMonth: 0.5,

@@ -1,13 +1,14 @@
 // Monthly quantities of online serving, from the declared traffic and peak windows: requests for
 // pay-per-request front ends, task-hours for the Fargate service (with the same task counts and
 // peak schedule as PredictionService).
-import { PEAK_LEAD_MINUTES, deriveCapacity } from '../prediction-service/capacity';
+import { deriveCapacity } from '../prediction-service/capacity';
+import { peakMinutesPerWeek } from '../prediction-service/peak-schedule';
 import { PeakWindow } from '../prediction-service/serving-props';
 import { apiProvisionedConcurrency, peakWindows } from '../platform/spec-mapping';
 import { InferenceSpec, ScheduleSpec } from '../spec/model-spec';
 import { HOURS_PER_MONTH, SECONDS_PER_MONTH, USAGE } from './usage';
 
-/** What serving costs depend on: the declared traffic and the peak windows in whole hours. */
+/** What serving costs depend on: the declared traffic and the peak windows. */
 export interface ServingDemand {
   readonly minTps: number;
   readonly avgTps: number;
@@ -33,14 +34,10 @@ export function requestsPerMonth(d: ServingDemand): number {
   return d.avgTps * SECONDS_PER_MONTH;
 }
 
-/** Hours a month the peak task count is scheduled, lead time included (at most the month). */
+/** Hours a month the peak task count is scheduled, lead time included, overlaps counted once (the service's own schedule). */
 export function peakHoursPerMonth(windows: readonly PeakWindow[]): number {
   const weeksPerMonth = HOURS_PER_MONTH / (7 * 24);
-  const hours = windows.reduce((sum, w) => {
-    const days = !w.daysOfWeek || w.daysOfWeek === '*' ? 7 : w.daysOfWeek.split(',').length;
-    return sum + (w.endHour - w.startHour + PEAK_LEAD_MINUTES / 60) * days * weeksPerMonth;
-  }, 0);
-  return Math.min(HOURS_PER_MONTH, hours);
+  return Math.min(HOURS_PER_MONTH, (peakMinutesPerWeek(windows) / 60) * weeksPerMonth);
 }
 
 /**

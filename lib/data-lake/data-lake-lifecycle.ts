@@ -45,10 +45,31 @@ export function artifactsLifecycle(s: LifecycleSettings): s3.LifecycleRule[] {
   ];
 }
 
-/** The predictions archive is kept unless an expiration is set. */
+/**
+ * When archived predictions move to cheaper storage (days after they are written), and the
+ * least each class bills an object for. The cost model prices the archive with the same tiers.
+ */
+export const PREDICTIONS_ARCHIVE_TIERS = [
+  { storageClass: s3.StorageClass.INFREQUENT_ACCESS, afterDays: 30, minimumDays: 30, label: 'Standard-IA' },
+  { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, afterDays: 90, minimumDays: 90, label: 'Glacier Instant Retrieval' },
+] as const;
+
+/**
+ * The predictions archive is kept unless an expiration is set, and moves to cheaper storage as it
+ * ages. Why these classes: archived predictions are read in the days after their run (loading,
+ * drift, answers being questioned), later only by an investigation, which must not wait for a
+ * Glacier restore. A transition is left out when the objects would expire before the class's
+ * minimum storage duration (and with an unresolved expiration, which cannot be compared).
+ */
 export function predictionsLifecycle(s: LifecycleSettings): s3.LifecycleRule[] {
   const rules = [housekeeping(s)];
-  if (s.predictionsExpiration) rules.push({ id: 'ExpirePredictions', expiration: s.predictionsExpiration });
+  const expiration = s.predictionsExpiration;
+  const expiresAfterDays = expiration === undefined ? Infinity : expiration.isUnresolved() ? 0 : expiration.toDays();
+  const transitions = PREDICTIONS_ARCHIVE_TIERS
+    .filter((t) => t.afterDays + t.minimumDays <= expiresAfterDays)
+    .map((t) => ({ storageClass: t.storageClass, transitionAfter: Duration.days(t.afterDays) }));
+  if (transitions.length) rules.push({ id: 'PredictionsToCheaperStorage', transitions });
+  if (expiration) rules.push({ id: 'ExpirePredictions', expiration });
   return rules;
 }
 

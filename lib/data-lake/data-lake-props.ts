@@ -114,7 +114,8 @@ export interface DataLakeProps {
    * When archived batch predictions expire. Served predictions live 3 days in the predictions
    * table; the archive is the record of what was served, so it is kept unless you set this.
    * Whole days, at least 1.
-   * @default - archived predictions never expire (their noncurrent versions still do)
+   * @default - archived predictions never expire (their noncurrent versions still do); they move
+   * to Standard-IA after 30 days and Glacier Instant Retrieval after 90 either way
    */
   readonly predictionsExpiration?: Duration;
 

@@ -25,19 +25,21 @@ export interface GpuBatchComputeProps {
    */
   readonly maxAzs?: number;
   /**
-   * GPU instance families Batch may choose from.
-   * @default [InstanceClass.G5, InstanceClass.G6]
+   * GPU instance families Batch may choose from (any size of each).
+   * @default - [InstanceClass.G5, InstanceClass.G6] when no `instanceTypes` are given, else none:
+   * exact types alone are all Batch may launch
    */
   readonly instanceClasses?: ec2.InstanceClass[];
   /**
-   * Exact instance types, in addition to `instanceClasses`.
+   * Exact instance types Batch may launch (with `instanceClasses`, when both are given).
    * @default - none
    */
   readonly instanceTypes?: ec2.InstanceType[];
   /**
    * The cost guardrail: the most vCPUs each compute environment runs at once. 16 vCPUs is one
    * g5.4xlarge or four g5.xlarge: enough for one model's daily training, small enough that a
-   * runaway submission loop cannot run up a large bill.
+   * runaway submission loop cannot run up a large bill. Batch may exceed it by at most one
+   * instance to place a job (see README).
    * @default 16
    */
   readonly maxvCpus?: number;
@@ -121,7 +123,9 @@ export class GpuBatchCompute extends Construct {
       vpc: this.vpc,
       vpcSubnets,
       securityGroups: [this.securityGroup],
-      instanceClasses: props.instanceClasses ?? [ec2.InstanceClass.G5, ec2.InstanceClass.G6],
+      // Default families only when no exact type was asked for: a spec's g4dn.xlarge must not
+      // let Spot pick a g5 or g6 at 1.5-1.9x the price.
+      instanceClasses: props.instanceClasses ?? (props.instanceTypes?.length ? undefined : [ec2.InstanceClass.G5, ec2.InstanceClass.G6]),
       instanceTypes: props.instanceTypes,
       useOptimalInstanceClasses: false,
       minvCpus: 0,

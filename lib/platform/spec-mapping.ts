@@ -2,12 +2,11 @@
 // constructs so each rule (units, schedules, peak windows) reads and tests on its own.
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { weekdayCron } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
 import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
-
-const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 function cronOf(field: string, expression: string) {
   const parsed = parseCron(expression);
@@ -51,20 +50,18 @@ export function servedModel(spec: ModelSpec): ServedModelProps {
 }
 
 /**
- * Peak windows as whole hours in the schedule's time zone: the window starts at the hour of
- * its cron (rounded down, so capacity is there before the spike) and ends at the hour its
- * duration reaches (rounded up).
+ * Peak windows in the schedule's time zone: one window per start time of the cron (hour and
+ * minute as written), lasting the declared duration (rounded up to whole minutes), on the cron's
+ * weekdays. The schedule runs it past midnight and the week's end.
  */
 export function peakWindows(spec: Pick<ModelSpec, 'schedule'> & { readonly inference: Pick<ModelSpec['inference'], 'peakWindows'> }): PeakWindow[] {
   return spec.inference.peakWindows.flatMap((w, i) => {
     const cron = cronOf(`inference.peakWindows[${i}].start`, w.startCron);
-    const daysOfWeek = cron.dowRestricted ? cron.daysOfWeek.map((d) => DAY_NAMES[d]).join(',') : '*';
-    return cron.hours.map((startHour) => ({
-      startHour,
-      endHour: Math.min(24, Math.ceil(startHour + (cron.minutes[0] ?? 0) / 60 + w.durationSeconds / 3600)),
-      daysOfWeek,
-      timeZone: spec.schedule.timeZone,
-    }));
+    const daysOfWeek = cron.dowRestricted ? weekdayCron(cron.daysOfWeek) : '*';
+    const duration = Duration.minutes(Math.ceil(w.durationSeconds / 60));
+    return cron.hours.flatMap((startHour) => cron.minutes.map((startMinute) => ({
+      startHour, startMinute, duration, daysOfWeek, timeZone: spec.schedule.timeZone,
+    })));
   });
 }
 

@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -14,6 +13,7 @@ import { MlopsFunction } from '../common/mlops-function';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { schedulePeaks } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-service/serving-props';
 import { validatePredictionApiProps } from './validate-prediction-api-props';
 
@@ -124,19 +124,7 @@ export class PredictionApi extends Construct {
     });
     if (pc > 0 && props.peakWindows?.length) {
       const scaling = this.alias.addAutoScaling({ minCapacity: 0, maxCapacity: pc });
-      props.peakWindows.forEach((w, i) => {
-        const timeZone = w.timeZone ? TimeZone.of(w.timeZone) : undefined;
-        const startHour = w.startHour === 0 ? 0 : w.startHour - 1;
-        const startMinute = w.startHour === 0 ? 0 : 45;
-        scaling.scaleOnSchedule(`PeakStart${i}`, {
-          schedule: appscaling.Schedule.cron({ hour: String(startHour), minute: String(startMinute), weekDay: w.daysOfWeek ?? '*' }),
-          minCapacity: pc, maxCapacity: pc, timeZone,
-        });
-        scaling.scaleOnSchedule(`PeakEnd${i}`, {
-          schedule: appscaling.Schedule.cron({ hour: String(w.endHour % 24), minute: '0', weekDay: w.daysOfWeek ?? '*' }),
-          minCapacity: 0, maxCapacity: 0, timeZone,
-        });
-      });
+      schedulePeaks(scaling, props.peakWindows, { peak: { minCapacity: pc, maxCapacity: pc }, normal: { minCapacity: 0, maxCapacity: 0 } });
     }
 
     acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions(), F.registryIndex(this, props.registry.tableArn));

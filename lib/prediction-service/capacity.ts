@@ -11,7 +11,7 @@ export interface DeclaredTraffic {
 export interface DerivedCapacity {
   /** Tasks outside peaks: enough for minTps, never fewer than 2 (one per AZ). */
   readonly minTasks: number;
-  /** Tasks for the average load (the initial desired count). */
+  /** Tasks for the average load (where target tracking settles; what the cost model prices). */
   readonly avgTasks: number;
   /** Minimum during declared peak windows: enough for maxTps without waiting for alarms. */
   readonly peakTasks: number;

@@ -1,5 +1,4 @@
-import { Duration, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,7 +11,8 @@ import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from '../../lambda/sh
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { enableAccessLogs } from './access-logs';
-import { DerivedCapacity, PEAK_LEAD_MINUTES, deriveCapacity, validateTraffic } from './capacity';
+import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
+import { schedulePeaks } from './peak-schedule';
 import { predictionServerImage } from './server-image';
 import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
 import { acknowledgeServiceFindings } from './service-nag';
@@ -50,8 +50,8 @@ export interface PredictionServiceProps {
    */
   readonly tpsPerTask?: number;
   /**
-   * Windows of known peak traffic: the service scales out to the peak task count 15 minutes
-   * before each window and back to the minimum when it ends.
+   * Windows of known peak traffic: the service's minimum is the peak task count from 15 minutes
+   * before each window until it ends (start + duration, across midnight and the week's end).
    * @default - none
    */
   readonly peakWindows?: PeakWindow[];
@@ -212,7 +212,9 @@ export class PredictionService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition,
-      desiredCount: this.capacity.avgTasks,
+      // No desired count: CloudFormation then keeps the running count on every update (a deploy
+      // during a peak would otherwise drop the service back to a fixed count, aws-cdk issue
+      // 13130); a new service starts with one task and the scalable target's minimum raises it.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { enable: true, rollback: true },
@@ -293,27 +295,11 @@ export class PredictionService extends Construct {
       scaleInCooldown: Duration.minutes(5),
       scaleOutCooldown: Duration.minutes(1),
     });
-    (props.peakWindows ?? []).forEach((w, i) => {
-      const timeZone = w.timeZone ? TimeZone.of(w.timeZone) : undefined;
-      const start = startBefore(w.startHour, PEAK_LEAD_MINUTES);
-      this.scaling.scaleOnSchedule(`PeakStart${i}`, {
-        schedule: appscaling.Schedule.cron({ hour: String(start.hour), minute: String(start.minute), weekDay: w.daysOfWeek ?? '*' }),
-        minCapacity: this.capacity.peakTasks,
-        timeZone,
-      });
-      this.scaling.scaleOnSchedule(`PeakEnd${i}`, {
-        schedule: appscaling.Schedule.cron({ hour: String(w.endHour % 24), minute: '0', weekDay: w.daysOfWeek ?? '*' }),
-        minCapacity: this.capacity.minTasks,
-        timeZone,
-      });
+    schedulePeaks(this.scaling, props.peakWindows, {
+      peak: { minCapacity: this.capacity.peakTasks },
+      normal: { minCapacity: this.capacity.minTasks },
     });
 
     acknowledgeServiceFindings(this, { internetFacing, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
   }
-}
-
-/** The time `leadMinutes` before a whole hour; a window starting at midnight starts at 00:00 (same weekday). */
-function startBefore(hour: number, leadMinutes: number): { hour: number; minute: number } {
-  if (hour === 0) return { hour: 0, minute: 0 };
-  return { hour: hour - 1, minute: 60 - leadMinutes };
 }

@@ -1,5 +1,6 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { parseServingConfig } from '../../lambda/shared/predict/config';
+import { validatePeakSchedule } from './peak-schedule';
 
 /**
  * Conditions on one fact; every given operator must hold. Operands are JSON values.
@@ -88,19 +89,38 @@ export interface ServedModelProps {
   readonly rules?: PredictionRules;
 }
 
-/** A recurring window of peak traffic (spikes at known hours). */
+/**
+ * A recurring window of peak traffic (spikes at known hours), in wall-clock time of `timeZone`.
+ * Give `duration` (the window may run past midnight and past the week's end) or `endHour` (it
+ * ends on the day it starts).
+ */
 export interface PeakWindow {
   /** Hour (0-23) the peak starts, in `timeZone`. */
   readonly startHour: number;
-  /** Hour (1-24) the peak ends, in `timeZone`. */
-  readonly endHour: number;
   /**
-   * Days of the week, in cron syntax (e.g. "MON-FRI").
+   * Minute (0-59) of `startHour` the peak starts.
+   * @default 0
+   */
+  readonly startMinute?: number;
+  /**
+   * How long the peak lasts: whole minutes, 1 minute to 24 hours. The end is start + duration in
+   * wall-clock time, so a window across a daylight saving change lasts an hour less or more.
+   * @default - until `endHour`
+   */
+  readonly duration?: Duration;
+  /**
+   * Hour (1-24) the peak ends, on the day it starts.
+   * @default - start + `duration`
+   */
+  readonly endHour?: number;
+  /**
+   * Days of the week the peak starts on: `*` or day names, lists and ranges (e.g. "MON-FRI",
+   * "SAT,SUN"). The end falls on the next day when the window runs past midnight.
    * @default "*" (every day)
    */
   readonly daysOfWeek?: string;
   /**
-   * IANA time zone of the hours.
+   * IANA time zone of the hours; all windows of one front end share it.
    * @default "UTC"
    */
   readonly timeZone?: string;
@@ -130,14 +150,10 @@ export function servingConfigJson(models: readonly ServedModelProps[]): string {
   return json;
 }
 
-/** Validates peak windows; errors name the field, the value and the fix. */
+/**
+ * Validates peak windows; errors name the field, the value and the fix. The rules are those of
+ * the schedule itself (see peak-schedule.ts), so what passes here is what gets scheduled.
+ */
 export function validatePeakWindows(windows: readonly PeakWindow[] | undefined, field = 'peakWindows'): void {
-  (windows ?? []).forEach((w, i) => {
-    if (!Token.isUnresolved(w.startHour) && (!Number.isInteger(w.startHour) || w.startHour < 0 || w.startHour > 23)) {
-      throw new Error(`${field}[${i}].startHour must be a whole hour between 0 and 23, but ${w.startHour} was provided`);
-    }
-    if (!Token.isUnresolved(w.endHour) && (!Number.isInteger(w.endHour) || w.endHour < 1 || w.endHour > 24 || w.endHour <= w.startHour)) {
-      throw new Error(`${field}[${i}].endHour must be a whole hour after startHour (${w.startHour}) and at most 24, but ${w.endHour} was provided`);
-    }
-  });
+  if (windows?.length) validatePeakSchedule(windows, field);
 }

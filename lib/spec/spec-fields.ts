@@ -41,6 +41,13 @@ function timeZoneCheck(v: string): string | undefined {
   }
 }
 
+/** Peaks repeat by weekday: a start restricted to days of the month or months cannot be scheduled. */
+function peakStartCheck(v: string): string | undefined {
+  const parsed = parseCron(peakStartToCron(v));
+  if (typeof parsed === 'string') return 'a time of day such as "08:00" or a five-field cron';
+  return parsed.domRestricted || parsed.months.length < 12 ? 'a start that repeats by weekday (day-of-month and month "*", e.g. "0 18 * * MON-FRI")' : undefined;
+}
+
 /** `08:00` (every day) or a five-field cron. */
 export function peakStartToCron(v: string): string {
   const m = TIME_OF_DAY.exec(v.trim());
@@ -220,7 +227,7 @@ const trafficField: Field<TrafficSpec> = obj<TrafficSpec>({
 const peakField: Field<PeakWindowSpec> = obj<PeakWindowSpec>({
   startCron: text({
     key: 'start', description: 'Start of the window: a time of day ("08:00", every day) or a five-field cron.', required: true,
-    examples: ['08:00', '0 18 * * MON-FRI'], check: (v) => cronCheck(peakStartToCron(v)) ? 'a time of day such as "08:00" or a five-field cron' : undefined,
+    examples: ['08:00', '0 18 * * MON-FRI'], check: peakStartCheck,
     expected: 'a time of day or a five-field cron', fix: 'write e.g. "08:00"',
   }),
   durationSeconds: duration({ key: 'duration', unit: 's', description: 'How long the window lasts.', required: true, min: '1m', max: '1d' }),

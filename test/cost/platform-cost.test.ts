@@ -30,8 +30,8 @@ describe('the reference scenario bill', () => {
   });
 
   test('Fargate task-hours: 2 tasks all month plus 2 more in the peak windows with their 15 min lead', () => {
-    // 08:00-10:00 daily and 18:00-20:00 on weekdays (1h30m rounds up to the hour), each + 0.25 h.
-    const peakHours = (2.25 * 7 + 2.25 * 5) * (730 / 168);
+    // 08:00-10:00 daily and 18:00-19:30 on weekdays, each + 0.25 h.
+    const peakHours = (2.25 * 7 + 1.75 * 5) * (730 / 168);
     const fargate = cost.lines.find((l) => l.item.startsWith('Fargate'))!;
     const taskHour = 0.5 * 0.03238 + 1 * 0.00356;
     expect(fargate.usd).toBeCloseTo((2 * 730 + 2 * peakHours) * taskHour, 6);
@@ -103,9 +103,9 @@ describe('what drives the bill', () => {
   test('an API front end with peak windows pays for the provisioned concurrency the platform schedules in them', () => {
     const api = { ...example, inference: { ...example.inference, serving: ServingFrontEnd.API } };
     const pc = new PlatformCost({ models: [api] }).lines.find((l) => l.item.startsWith('Lambda provisioned concurrency'))!;
-    // ceil(1000 TPS x 0.3 s p95) = 300 executions of 1 GB, in 117 peak hours a month.
+    // ceil(1000 TPS x 0.3 s p95) = 300 executions of 1 GB, in 106 peak hours a month.
     expect(pc.item).toMatch(/\(300\)$/);
-    expect(pc.usd).toBeCloseTo(300 * ((2.25 * 7 + 2.25 * 5) * (730 / 168)) * 3600 * 0.0000033334, 6);
+    expect(pc.usd).toBeCloseTo(300 * ((2.25 * 7 + 1.75 * 5) * (730 / 168)) * 3600 * 0.0000033334, 6);
   });
 
   test('the front-end comparison records both options and the cheaper one', () => {

@@ -66,16 +66,40 @@ describe('DataLake lifecycle', () => {
     expect(RUN_STATUS_TAG).toEqual({ key: 'mlops:run-status', failed: 'failed' });
   });
 
-  test('archived predictions are kept by default (only housekeeping applies)', () => {
-    expect(rulesOf({}, 'predictionsBucket').Rules).toEqual([housekeeping(90, 7)]);
+  // Archived predictions are read in the days after their run (loading, drift, answers being
+  // questioned); later only for an investigation, which must not wait for a restore.
+  const toCheaperStorage = (transitions: Array<[string, number]>) => ({
+    Id: 'PredictionsToCheaperStorage',
+    Status: 'Enabled',
+    Transitions: transitions.map(([StorageClass, TransitionInDays]) => ({ StorageClass, TransitionInDays })),
   });
 
-  test('archived predictions expire after predictionsExpiration when set', () => {
-    expect(rulesOf({ predictionsExpiration: Duration.days(400) }, 'predictionsBucket').Rules[1]).toEqual({
-      Id: 'ExpirePredictions',
-      Status: 'Enabled',
-      ExpirationInDays: 400,
+  test('archived predictions are kept by default, in Standard-IA after 30 days and Glacier Instant Retrieval after 90', () => {
+    expect(rulesOf({}, 'predictionsBucket')).toEqual({
+      Rules: [housekeeping(90, 7), toCheaperStorage([['STANDARD_IA', 30], ['GLACIER_IR', 90]])],
+      // Objects under 128 KB stay in Standard: IA and Glacier IR bill them as 128 KB.
+      TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K',
     });
+  });
+
+  test('archived predictions expire after predictionsExpiration when set, after their transitions', () => {
+    expect(rulesOf({ predictionsExpiration: Duration.days(400) }, 'predictionsBucket').Rules.slice(1)).toEqual([
+      toCheaperStorage([['STANDARD_IA', 30], ['GLACIER_IR', 90]]),
+      { Id: 'ExpirePredictions', Status: 'Enabled', ExpirationInDays: 400 },
+    ]);
+  });
+
+  test.each([
+    [179, [['STANDARD_IA', 30]]],
+    [60, [['STANDARD_IA', 30]]],
+    [59, []],
+    [1, []],
+  ] as Array<[number, Array<[string, number]>]>)('an expiration after %i days keeps only the transitions objects stay in for the class\'s minimum storage (30 days IA, 90 Glacier IR)', (days, transitions) => {
+    const rules = rulesOf({ predictionsExpiration: Duration.days(days) }, 'predictionsBucket').Rules;
+    expect(rules.slice(1)).toEqual([
+      ...(transitions.length ? [toCheaperStorage(transitions)] : []),
+      { Id: 'ExpirePredictions', Status: 'Enabled', ExpirationInDays: days },
+    ]);
   });
 
   test('access logs expire after 365 days by default, their noncurrent versions after noncurrentVersionExpiration', () => {

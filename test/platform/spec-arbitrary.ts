@@ -60,7 +60,9 @@ const traffic = fc.tuple(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1,
 
 const peakWindow = (max: number) => fc.record({
   start: fc.oneof(fc.constantFrom('08:00', '12:30', '23:15', '00:00'), fc.constantFrom('0 18 * * MON-FRI', '30 7 * * SAT,SUN')),
-  duration: fc.constantFrom('15m', '1h', '2h30m', '6h'),
+  // None ends in the hour a daylight saving change skips or repeats (Sunday 01:00-03:00 in the
+  // generated zones), which the peak schedule refuses: 23:15 + 4h30m ends at 03:45.
+  duration: fc.constantFrom('15m', '45m', '4h30m', '6h'),
   tps: fc.integer({ min: 1, max }),
 });
 

@@ -13,14 +13,14 @@ function spec(extra: Record<string, unknown>): ModelSpec {
 }
 
 describe('spec to construct props', () => {
-  test('peak windows become whole hours that start before the spike and end after it', () => {
+  test('peak windows keep the start\'s hour and minute, the declared duration and the cron\'s weekdays', () => {
     const s = spec({ schedule: { cron: '0 2 * * *', timeZone: 'Europe/Paris' }, inference: { mode: 'batch', serving: 'none', peakWindows: [
       { start: '08:30', duration: '2h', tps: 900 },
       { start: '0 18 * * MON-FRI', duration: '1h30m', tps: 800 },
     ] } });
     expect(peakWindows(s)).toEqual([
-      { startHour: 8, endHour: 11, daysOfWeek: '*', timeZone: 'Europe/Paris' },
-      { startHour: 18, endHour: 20, daysOfWeek: 'MON,TUE,WED,THU,FRI', timeZone: 'Europe/Paris' },
+      { startHour: 8, startMinute: 30, duration: Duration.minutes(120), daysOfWeek: '*', timeZone: 'Europe/Paris' },
+      { startHour: 18, startMinute: 0, duration: Duration.minutes(90), daysOfWeek: 'MON-FRI', timeZone: 'Europe/Paris' },
     ]);
   });
 
