@@ -59,7 +59,8 @@ export class MlopsModelStack extends Stack {
     this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
       topic: shared.alarmTopic,
       logRetention,
-      drift: { dataLake: shared.dataLake, registry: shared.registry },
+      // This stack's drift loop reads and writes this model's data only.
+      drift: { dataLake: shared.dataLake, registry: shared.registry, model: spec.name },
     });
     this.deployment = new ModelDeployment(this, 'Model', {
       spec,
