@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
 import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
-import { FailureSignal, anyFailure } from './any-signal';
+import { FailureSignal, anyFailure } from './any-failure';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
 

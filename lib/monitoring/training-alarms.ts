@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { METRICS } from '../../lambda/shared/contract';
 import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
-import { anyFailure } from './any-signal';
+import { anyFailure } from './any-failure';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
 import { DEFAULT_MAX_CONCURRENCY } from '../training-pipeline/training-pipeline';

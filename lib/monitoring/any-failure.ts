@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { MAX_ALARM_METRICS } from './custom-metrics';
 
 /** One failure signal of a combined alarm: a count and the count at which it alone fires. */
 export interface FailureSignal {
@@ -21,21 +20,10 @@ export interface FailureSignal {
 export function anyFailure(signals: FailureSignal[], period: Duration, label: string): cloudwatch.MathExpression {
   const usingMetrics: Record<string, cloudwatch.IMetric> = {};
   for (const s of signals) usingMetrics[s.id] = s.metric;
-  const count = new cloudwatch.MathExpression({
+  return new cloudwatch.MathExpression({
     expression: signals.map((s) => `(FILL(${s.id}, 0) >= ${s.threshold})`).join(' + '),
     usingMetrics,
     period,
     label,
   });
-  const metrics = countMetrics(count);
-  if (metrics > MAX_ALARM_METRICS) {
-    throw new Error(`the ${label} alarm would read ${metrics} metrics, but CloudWatch allows ${MAX_ALARM_METRICS} per alarm: publish the signals with a [Model] dimension set and watch that`);
-  }
-  return count;
-}
-
-/** Metrics (not expressions) an alarm on `metric` reads. */
-function countMetrics(metric: cloudwatch.IMetric): number {
-  if (!(metric instanceof cloudwatch.MathExpression)) return 1;
-  return Object.values(metric.usingMetrics).reduce((n, m) => n + countMetrics(m), 0);
 }
