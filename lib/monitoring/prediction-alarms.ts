@@ -163,8 +163,9 @@ export function predictionDeclarations(p: MonitorPredictionsProps, batchAge?: cl
  * One alarm for every way a batch fails to land, each with its own threshold: prediction items
  * that failed to load; loader errors (with `loaderFunction`); batch inference executions that
  * failed or timed out (with `batchInferenceStateMachine`). They share a severity and a first
- * action (find the batch, re-run it: loads are idempotent), so one alarm names them all in its
- * description; separate alarms cost a resource each per model.
+ * action (find the batch, re-run it: loads are idempotent): the description names every signal
+ * and where to look, and the dashboard's predictions row graphs the failed items; separate alarms
+ * cost a resource each per model.
  */
 function batchFailuresDeclaration(p: MonitorPredictionsProps): AlarmDeclaration {
   const hour = Duration.hours(1);

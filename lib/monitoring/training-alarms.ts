@@ -147,8 +147,8 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
  * One alarm for every way training fails, each with its own threshold: executions that failed,
  * timed out or were aborted; failed runs (a category can fail while the execution succeeds, the
  * Map catches it); failed job tasks (retried ones too). They share a severity and a first action
- * (find the failed run and its cause), so one notification per hour says which of them fired in
- * its description and the dashboard's training row; separate alarms cost a resource each per model.
+ * (find the failed run and its cause): the description names every signal and where to look, and
+ * the dashboard's training row graphs each; separate alarms cost a resource each per model.
  */
 function failuresDeclaration(p: MonitorTrainingPipelineProps, failedJobs?: cloudwatch.IMetric): AlarmDeclaration {
   const hour = Duration.hours(1);
