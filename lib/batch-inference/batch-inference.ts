@@ -11,7 +11,7 @@ import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ENV } from '../../lambda/shared/env';
 import { BATCH_DEFAULTS, BATCH_ENV, PART_PREFIX } from '../../lambda/shared/predictions/constants';
 import { ScoringNeed } from '../../lambda/shared/registry/types';
-import { MlopsFunction } from '../common/mlops-function';
+import { MlopsFunction, PipelineFunctionRole } from '../common/mlops-function';
 import { IBatchInference } from './batch-inference-base';
 import { acknowledgeBatchFindings } from './batch-inference-nag';
 import { scoringJob } from './scoring-job';
@@ -68,6 +68,8 @@ export class BatchInference extends Construct implements IBatchInference {
   public readonly scoringRole: iam.Role;
   /** The loader function (one invocation per part file). */
   public readonly loaderFunction: MlopsFunction;
+  /** The one execution role of the resolve, extract, load and record functions. */
+  public readonly functionRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: BatchInferenceProps) {
     super(scope, id);
@@ -76,10 +78,16 @@ export class BatchInference extends Construct implements IBatchInference {
     const ttl = props.predictionTtl ?? Duration.hours(72);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
+    // One role for the four steps: their union reads the registry and writes its serving records,
+    // this model's prediction files and the predictions table, nothing the training pipeline owns.
+    this.functionRole = new PipelineFunctionRole(this, 'FunctionRole', { description: `Steps of the batch inference of ${model}` });
+    const role = this.functionRole;
+
     const resolveFn = new MlopsFunction(this, 'ResolveFunction', {
       handlerName: 'batch-resolve-version',
       description: `cdk-mlops batch inference of ${model}: resolve production versions`,
       logRetention: retention,
+      role,
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [ENV.datasetsBucket]: dataLake.datasetsBucket.bucketName,
@@ -96,6 +104,7 @@ export class BatchInference extends Construct implements IBatchInference {
       handlerName: 'batch-extract-predictions',
       description: `cdk-mlops batch inference of ${model}: split scoring output into parts`,
       logRetention: retention,
+      role,
       memorySize: 1024,
       timeout: Duration.minutes(15),
       environment: {
@@ -111,6 +120,7 @@ export class BatchInference extends Construct implements IBatchInference {
       handlerName: 'batch-load-predictions',
       description: `cdk-mlops batch inference of ${model}: load predictions with TTL`,
       logRetention: retention,
+      role,
       memorySize: 512,
       timeout: LOADER_TIMEOUT,
       environment: {
@@ -125,6 +135,7 @@ export class BatchInference extends Construct implements IBatchInference {
       handlerName: 'batch-record-serving',
       description: `cdk-mlops batch inference of ${model}: record loads and serve promoted versions`,
       logRetention: retention,
+      role,
       environment: {
         [ENV.registryTable]: props.registry.tableName,
         [BATCH_ENV.ttlHours]: String(ttl.toHours({ integral: false })),

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -36,6 +37,30 @@ export interface MlopsFunctionProps {
    * @default - AWS owned keys
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Execution role shared with the other functions of one pipeline (see {@link PipelineFunctionRole}):
+   * grants to the function then go to that role.
+   * @default - a role of its own with Lambda's basic execution policy
+   */
+  readonly role?: iam.IRole;
+}
+
+/**
+ * One execution role for the Lambda functions of one pipeline of one model (e.g. every step of a
+ * training pipeline). A role per function costs a role and a policy each (two of a model stack's
+ * resources per function) without narrowing anything that matters: the functions of one pipeline
+ * run one workflow on one model's data. The role holds the union of its functions' grants, so only
+ * functions whose union writes nothing another pipeline owns may share it.
+ */
+export class PipelineFunctionRole extends iam.Role {
+  constructor(scope: Construct, id: string, props: { readonly description: string }) {
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+      // The same managed policy lambda.Function attaches to a role it creates.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+    });
+  }
 }
 
 /**
@@ -67,6 +92,7 @@ export class MlopsFunction extends lambda.Function {
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      role: props.role,
     });
     props.encryptionKey?.grantEncryptDecrypt(this);
   }

@@ -31,6 +31,12 @@ export interface DriftLoopProps {
    * @default - the registry's key when stateTable is not given, else none
    */
   readonly stateTableKey?: kms.IKey;
+  /**
+   * The one model this loop serves (a model's own stack): the functions then read only that
+   * model's predictions and run outputs and write only its rate-limit item.
+   * @default - every model of the platform
+   */
+  readonly model?: string;
 }
 
 /** The two drift functions, created once per MlopsMonitoring (not exported from the package). */
@@ -54,8 +60,10 @@ export class DriftLoop extends Construct {
       logRetention: props.logRetention,
       encryptionKey: props.logKey,
     });
-    props.dataLake.grantReadPredictions(this.computeFunction);
-    props.dataLake.grantReadArtifacts(this.computeFunction, 'runs/');
+    const predictionsPrefix = props.model === undefined ? '' : `${props.model}/`;
+    const runsPrefix = `runs/${predictionsPrefix}`;
+    props.dataLake.grantReadPredictions(this.computeFunction, predictionsPrefix || undefined);
+    props.dataLake.grantReadArtifacts(this.computeFunction, runsPrefix);
     props.registry.grantRead(this.computeFunction);
 
     const stateTable = props.stateTable ?? props.registry.table;
@@ -67,19 +75,19 @@ export class DriftLoop extends Construct {
       logRetention: props.logRetention,
       encryptionKey: props.logKey,
     });
-    // Only its own items: the partition key must start with DRIFT#.
+    // Only its own items: the partition key must start with DRIFT# (be the model's, for one model).
     this.retrainFunction.addToRolePolicy(new iam.PolicyStatement({
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       resources: [stateTable.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${DRIFT_STATE.pkPrefix}*`] } },
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [props.model === undefined ? `${DRIFT_STATE.pkPrefix}*` : DRIFT_STATE.pk(props.model)] } },
     }));
     stateKey?.grant(this.retrainFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
 
     const common = [F.lambdaBasicExecution(), F.actionsWithoutResourceLevelPermissions(), F.lambdaRuntime()];
-    // One drift function serves every model: it reads any model's predictions and the baseline of any production run (read only).
+    // Without `model` one drift function serves every model: it reads any model's predictions and the baseline of any production run (read only).
     acknowledgeNag(this.computeFunction, ...common,
-      F.objectsUnder(this, props.dataLake.predictionsBucket.bucketArn, ''),
-      F.objectsUnder(this, props.dataLake.artifactsBucket.bucketArn, 'runs/'),
+      F.objectsUnder(this, props.dataLake.predictionsBucket.bucketArn, predictionsPrefix),
+      F.objectsUnder(this, props.dataLake.artifactsBucket.bucketArn, runsPrefix),
       F.registryIndex(this, props.registry.tableArn));
     acknowledgeNag(this.retrainFunction, ...common, F.kmsDataKeys());
   }

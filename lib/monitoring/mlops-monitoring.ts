@@ -184,7 +184,7 @@ export class MlopsMonitoring extends Construct {
     return [...this.paging.entries()].filter(([key]) => key.startsWith(`${model}/`)).map(([, g]) => g.composite);
   }
 
-  /** Training: failed/timed-out executions, no success within schedule + grace, failed runs and jobs, duration over budget. */
+  /** Training: one alarm for failed executions, runs and jobs; no success within schedule + grace; duration over budget. */
   monitorTrainingPipeline(props: MonitorTrainingPipelineProps): MonitoringAlarm[] {
     validateTraining(props);
     const failedJobs = props.logGroup ? failedJobsMetric(this.modelScope(props.model), props.model, props.logGroup) : undefined;
@@ -196,7 +196,7 @@ export class MlopsMonitoring extends Construct {
     return created;
   }
 
-  /** Predictions: freshness per category (warning after a missed batch, critical before the TTL), load failures. */
+  /** Predictions: freshness per category (warning after a missed batch, critical before the TTL), and one alarm for failed batches (items, loader, executions). */
   monitorPredictions(props: MonitorPredictionsProps): MonitoringAlarm[] {
     validatePredictions(props);
     const ages = freshnessAges(props);

@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
 import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
+import { FailureSignal, anyFailure } from './any-failure';
 import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
 
@@ -36,18 +37,20 @@ export interface MonitorPredictionsProps {
    */
   readonly criticalAge?: Duration;
   /**
-   * Prediction items that failed to load (METRICS.predictionsFailed) within an hour that raise the alarm.
+   * Prediction items that failed to load (METRICS.predictionsFailed [Model]) within an hour that
+   * raise the `BatchInferenceFailed` alarm.
    * @default 1
    */
   readonly failedItemsThreshold?: number;
   /**
-   * The loader function, to alarm on its errors.
-   * @default - no loader error alarm
+   * The loader function: its errors are a signal of the `BatchInferenceFailed` alarm.
+   * @default - loader errors are not a signal of their own
    */
   readonly loaderFunction?: lambda.IFunction;
   /**
-   * The batch inference state machine, to alarm on its failed executions.
-   * @default - no batch inference execution alarm
+   * The batch inference state machine: its failed or timed-out executions are a signal of the
+   * `BatchInferenceFailed` alarm (and its run age replaces freshness windows beyond 7 days).
+   * @default - failed executions are not a signal of their own
    */
   readonly batchInferenceStateMachine?: sfn.IStateMachine;
 }
@@ -152,56 +155,55 @@ export function predictionDeclarations(p: MonitorPredictionsProps, batchAge?: cl
       });
     }
   }
-  out.push({
-    id: 'PredictionItemsFailed',
-    severity: AlarmSeverity.WARNING,
-    area: MonitoredArea.PREDICTIONS,
-    metric: modelMetric(METRICS.predictionsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'pf', label: 'items failed to load' }),
-    threshold: p.failedItemsThreshold ?? 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 1,
-    // Published per load: no load, no failed items (staleness has its own alarms).
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    meaning: 'Prediction items failed to load into the predictions table; those entities get fallback answers.',
-    firstAction: 'read the loader logs for the failed keys (throttling, item size, KMS); re-run the load for that date, it is idempotent.',
-  });
-  if (p.loaderFunction) {
-    out.push({
-      id: 'LoaderErrors',
-      severity: AlarmSeverity.WARNING,
-      area: MonitoredArea.PREDICTIONS,
-      metric: p.loaderFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // Lambda emits Errors only when invoked: idle is healthy.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: 'The predictions loader function failed.',
-      firstAction: 'open the loader\'s log group (Logs Insights: failed runs query) and the failed batch inference execution.',
-    });
-  }
-  if (p.batchInferenceStateMachine) {
-    const sm = p.batchInferenceStateMachine;
-    const period = Duration.minutes(5);
-    out.push({
-      id: 'BatchInferenceFailed',
-      severity: AlarmSeverity.WARNING,
-      area: MonitoredArea.PREDICTIONS,
+  out.push(batchFailuresDeclaration(p));
+  return out;
+}
+
+/**
+ * One alarm for every way a batch fails to land, each with its own threshold: prediction items
+ * that failed to load; loader errors (with `loaderFunction`); batch inference executions that
+ * failed or timed out (with `batchInferenceStateMachine`). They share a severity and a first
+ * action (find the batch, re-run it: loads are idempotent): the description names every signal
+ * and where to look, and the dashboard's predictions row graphs the failed items; separate alarms
+ * cost a resource each per model.
+ */
+function batchFailuresDeclaration(p: MonitorPredictionsProps): AlarmDeclaration {
+  const hour = Duration.hours(1);
+  const itemsThreshold = p.failedItemsThreshold ?? 1;
+  const sm = p.batchInferenceStateMachine;
+  const signals: FailureSignal[] = [
+    // The [Model] series the loader emits alongside the per-category one: one metric whatever the category count.
+    { id: 'items', metric: platformMetric(METRICS.predictionsFailed, p.model, undefined, { statistic: 'Sum', period: hour, label: 'items failed to load' }), threshold: itemsThreshold },
+    ...(p.loaderFunction ? [{ id: 'loader', metric: p.loaderFunction.metricErrors({ period: hour, statistic: 'Sum' }), threshold: 1 }] : []),
+    ...(sm ? [{
+      id: 'executions',
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-        usingMetrics: { failed: sm.metricFailed({ period, statistic: 'Sum' }), timedOut: sm.metricTimedOut({ period, statistic: 'Sum' }) },
-        period,
+        usingMetrics: { failed: sm.metricFailed({ period: hour, statistic: 'Sum' }), timedOut: sm.metricTimedOut({ period: hour, statistic: 'Sum' }) },
+        period: hour,
         label: 'Failed or timed out batch inference',
       }),
       threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: 'A batch inference execution failed or timed out: no new predictions for that date.',
-      firstAction: 'open the execution in the Step Functions console, fix the cause and re-run it for the same date (loads are idempotent).',
-    });
-  }
-  return out;
+    }] : []),
+  ];
+  const what = [
+    `at least ${itemsThreshold} prediction item(s) failed to load into the predictions table (those entities get fallback answers)`,
+    ...(p.loaderFunction ? ['the loader function failed'] : []),
+    ...(sm ? ['a batch inference execution failed or timed out (no new predictions for that date)'] : []),
+  ];
+  return {
+    id: 'BatchInferenceFailed',
+    severity: AlarmSeverity.WARNING,
+    area: MonitoredArea.PREDICTIONS,
+    metric: anyFailure(signals, hour, 'Batch inference failures'),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    // Published per load / invocation / execution: nothing ran, nothing failed (staleness has its own alarms).
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    meaning: `Batch inference failed within the hour: ${what.join('; or ')}.`,
+    firstAction: `open the failed batch inference execution in the Step Functions console (its cause lists each category's outcome)${p.loaderFunction ? ' and the loader\'s log group (failed keys: throttling, item size, KMS; the failed-runs Logs Insights query)' : ''}; the dashboard's "predictions loaded / failed" graph shows the failed items. Fix and re-run it for the same date: loads are idempotent.`,
+  };
 }
 
 /** Dashboard row: batch age at load against the freshness thresholds and the RPO line, plus loads. */

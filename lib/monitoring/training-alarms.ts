@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { METRICS } from '../../lambda/shared/contract';
 import { mlopsCommand } from '../../cli/command-line';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
-import { modelMetric } from './custom-metrics';
+import { anyFailure } from './any-failure';
+import { modelMetric, platformMetric } from './custom-metrics';
 import * as v from './validate-monitoring-props';
 import { DEFAULT_MAX_CONCURRENCY } from '../training-pipeline/training-pipeline';
 
@@ -51,19 +52,22 @@ export interface MonitorTrainingPipelineProps {
   readonly maxConcurrency?: number;
   /**
    * The state machine's execution log group (level ERROR or ALL), to alarm on failed training
-   * jobs (SageMaker or Batch tasks that failed or timed out, retried ones included).
-   * @default - no failed job alarm
+   * jobs (SageMaker or Batch tasks that failed or timed out, retried ones included) as one
+   * signal of the `TrainingFailed` alarm.
+   * @default - failed jobs are not a signal of their own
    */
   readonly logGroup?: logs.ILogGroup;
   /**
-   * Failed training runs (METRICS.runsFailed, any category) within an hour that raise the alarm.
-   * A category can fail while the execution succeeds (the Map catches it), so this is separate.
+   * Failed training runs (METRICS.runsFailed [Model], any category) within an hour that raise
+   * the `TrainingFailed` alarm. A category can fail while the execution succeeds (the Map catches
+   * it), so this is a signal of its own, with its own threshold.
    * @default 1
    */
   readonly failedRunsThreshold?: number;
   /**
-   * Categories the pipeline trains; their per-category run metrics are combined.
-   * @default - the run metrics' [Model] dimension set
+   * Categories the pipeline trains: one line each on the dashboard's run graph. The alarm reads
+   * the [Model] series of the run metrics, which the run publishers emit alongside.
+   * @default - the [Model] series only
    */
   readonly categories?: string[];
 }
@@ -85,8 +89,8 @@ export function noSuccessWindow(p: MonitorTrainingPipelineProps): Duration {
 }
 
 /**
- * Training alarms: failed/timed-out executions, no success in time, failed runs, duration over
- * budget, and failed jobs when `failedJobs` (the log metric of {@link failedJobsMetric}) is given.
+ * Training alarms: training failed (executions, runs, and jobs when `failedJobs`, the log metric
+ * of {@link failedJobsMetric}, is given), no success in time, duration over budget.
  * `runAge` (hours since the last success) replaces the heartbeat window when the window is
  * longer than CloudWatch's 7 days (weekly, monthly schedules).
  */
@@ -95,32 +99,10 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
   const windowHours = runAge ? Math.ceil(window.toSeconds() / 3600) : v.windowHours('scheduleInterval + grace', window);
   const budget = trainingBudget(p);
   const hour = Duration.hours(1);
-  const fiveMinutes = Duration.minutes(5);
   const sm = p.stateMachine;
 
   return [
-    {
-      id: 'PipelineExecutionsFailed',
-      severity: AlarmSeverity.WARNING,
-      area: MonitoredArea.TRAINING,
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
-        usingMetrics: {
-          failed: sm.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
-          timedOut: sm.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
-          aborted: sm.metricAborted({ period: fiveMinutes, statistic: 'Sum' }),
-        },
-        period: fiveMinutes,
-        label: 'Failed, timed out or aborted executions',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // No executions means no failures; a pipeline that stops running is caught by NoSuccessfulRun.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: 'A training pipeline execution failed, timed out or was aborted.',
-      firstAction: `open the failed execution in the Step Functions console (or \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\`), read the failed state's cause, fix and re-run; predictions stay served until the TTL runs out.`,
-    },
+    failuresDeclaration(p, failedJobs),
     {
       id: 'NoSuccessfulRun',
       severity: AlarmSeverity.WARNING,
@@ -146,19 +128,6 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       firstAction: `check that the schedule rule is enabled and the last execution's outcome; start a run with \`${mlopsCommand('train', [p.model])}\` if needed.`,
     },
     {
-      id: 'TrainingRunsFailed',
-      severity: AlarmSeverity.WARNING,
-      area: MonitoredArea.TRAINING,
-      metric: modelMetric(METRICS.runsFailed, { model: p.model, categories: p.categories, statistic: 'Sum', period: hour, combine: 'SUM', idPrefix: 'rf', label: 'Failed training runs' }),
-      threshold: p.failedRunsThreshold ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // The metric is only published when a run finishes: no runs, no failures.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: 'Training runs (jobs) failed for one or more categories.',
-      firstAction: `list them with \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\` (each job's failure reason, status history and logUrl), print a job's log with \`${mlopsCommand('logs', [p.model], { run: '<run-id>' })}\`; the champion stays in production.`,
-    },
-    {
       id: 'PipelineDurationOverBudget',
       severity: AlarmSeverity.WARNING,
       area: MonitoredArea.TRAINING,
@@ -171,20 +140,53 @@ export function trainingDeclarations(p: MonitorTrainingPipelineProps, failedJobs
       meaning: `A training execution took longer than its budget of ${budget.toHumanString()}.`,
       firstAction: 'compare the run\'s step durations with earlier runs (data growth, Spot interruptions, a slow category); raise the instance size or the budget.',
     },
-    ...(failedJobs ? [{
-      id: 'TrainingJobsFailed',
-      severity: AlarmSeverity.WARNING,
-      area: MonitoredArea.TRAINING,
-      metric: failedJobs,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // The log metric has points only when a job task fails: no failure, no data.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      meaning: 'A training job (SageMaker or Batch task of the pipeline) failed or timed out; a Spot interruption that was retried counts too.',
-      firstAction: `run \`${mlopsCommand('runs', [p.model], { status: 'FAILED' })}\` for the job's failure reason (capacity, out of memory, code error) and logUrl, and \`${mlopsCommand('logs', [p.model], { run: '<run-id>' })}\` for the tail of its log; or the failed-runs Logs Insights query.`,
-    }] : []),
   ];
+}
+
+/**
+ * One alarm for every way training fails, each with its own threshold: executions that failed,
+ * timed out or were aborted; failed runs (a category can fail while the execution succeeds, the
+ * Map catches it); failed job tasks (retried ones too). They share a severity and a first action
+ * (find the failed run and its cause): the description names every signal and where to look, and
+ * the dashboard's training row graphs each; separate alarms cost a resource each per model.
+ */
+function failuresDeclaration(p: MonitorTrainingPipelineProps, failedJobs?: cloudwatch.IMetric): AlarmDeclaration {
+  const hour = Duration.hours(1);
+  const sm = p.stateMachine;
+  const runsThreshold = p.failedRunsThreshold ?? 1;
+  const runs = mlopsCommand('runs', [p.model], { status: 'FAILED' });
+  return {
+    id: 'TrainingFailed',
+    severity: AlarmSeverity.WARNING,
+    area: MonitoredArea.TRAINING,
+    metric: anyFailure([
+      {
+        id: 'executions',
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+          usingMetrics: {
+            failed: sm.metricFailed({ period: hour, statistic: 'Sum' }),
+            timedOut: sm.metricTimedOut({ period: hour, statistic: 'Sum' }),
+            aborted: sm.metricAborted({ period: hour, statistic: 'Sum' }),
+          },
+          period: hour,
+          label: 'Failed, timed out or aborted executions',
+        }),
+        threshold: 1,
+      },
+      // The [Model] series every run publisher emits: one metric whatever the category count.
+      { id: 'runs', metric: platformMetric(METRICS.runsFailed, p.model, undefined, { statistic: 'Sum', period: hour, label: 'Failed training runs' }), threshold: runsThreshold },
+      ...(failedJobs ? [{ id: 'jobs', metric: failedJobs, threshold: 1 }] : []),
+    ], hour, 'Training failures'),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    // Every signal is published only when something fails: no runs, no failures. A pipeline that
+    // stops running is caught by NoSuccessfulRun.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    meaning: `Training failed within the hour: an execution failed, timed out or was aborted, or at least ${runsThreshold} training run(s) failed${failedJobs ? ', or a training job (SageMaker or Batch task) failed or timed out, a retried Spot interruption included' : ''}.`,
+    firstAction: `\`${runs}\` lists the failed runs with each job's failure reason, status history and logUrl, and \`${mlopsCommand('logs', [p.model], { run: '<run-id>' })}\` prints the tail of a job's log (the dashboard's "pipeline outcomes" and "training runs" graphs show which signal fired); for a failed execution read the failed state's cause in the Step Functions console${failedJobs ? ', for a failed job run the failed-runs Logs Insights query' : ''}. Fix and re-run; the champion stays in production.`,
+  };
 }
 
 /** Namespace of the metrics CloudWatch Logs derives from the pipelines' execution logs. */

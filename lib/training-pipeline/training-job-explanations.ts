@@ -21,6 +21,8 @@ export function explainTrainingJobs(scope: Construct, p: { handler: lambda.IFunc
   // Job names are `<runId>-<attempt>` and run ids start with the model's prefix; the handler
   // skips jobs of another model whose name shares it.
   const namePrefix = `${runIdPrefix(p.modelName)}-`;
+  // The grants land on the pipeline's shared function role: acknowledge them there.
+  const grantee = p.handler.role ?? p.handler;
   const batch = p.engine === 'batch';
   const e = batch ? JOB_STATE_EVENTS.batch : JOB_STATE_EVENTS.sageMaker;
   const rule = new events.Rule(scope, 'TrainingJobEndedRule', {
@@ -40,7 +42,7 @@ export function explainTrainingJobs(scope: Construct, p: { handler: lambda.IFunc
       actions: ['sagemaker:DescribeTrainingJob'],
       resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${namePrefix.toLowerCase()}*` })],
     }));
-    acknowledgeNag(p.handler, F.trainingJobs(namePrefix.toLowerCase()));
+    acknowledgeNag(grantee, F.trainingJobs(namePrefix.toLowerCase()));
     return rule;
   }
   p.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] })); // no resource-level permissions
@@ -48,6 +50,6 @@ export function explainTrainingJobs(scope: Construct, p: { handler: lambda.IFunc
   const files = [ARTIFACT_PREFIXES.runs, ARTIFACT_PREFIXES.experiments].map((prefix) => `${prefix}${p.modelName}/*/${BATCH_FAILURE_FILE}`);
   p.handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: files.map((f) => bucket.arnForObjects(f)) }));
   (bucket.encryptionKey ?? p.dataLake.encryptionKey).grantDecrypt(p.handler);
-  acknowledgeNag(p.handler, ...files.map((f) => F.runFiles(p.handler, bucket.bucketArn, f)));
+  acknowledgeNag(grantee, ...files.map((f) => F.runFiles(p.handler, bucket.bucketArn, f)));
   return rule;
 }

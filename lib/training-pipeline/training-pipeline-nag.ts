@@ -10,7 +10,7 @@ import { IModelRegistry } from '../model-registry/model-registry-base';
  */
 export function acknowledgeTrainingFindings(p: {
   scope: IConstruct; modelName: string; dataLake: IDataLake; registry: IModelRegistry;
-  functions: lambda.IFunction[]; stateMachine: IConstruct; backendScope: IConstruct; engine: string;
+  functions: lambda.IFunction[]; functionRole: IConstruct; stateMachine: IConstruct; backendScope: IConstruct; engine: string;
 }): void {
   const m = p.modelName;
   const datasets = p.dataLake.datasetsBucket.bucketArn;
@@ -21,7 +21,7 @@ export function acknowledgeTrainingFindings(p: {
     F.objectsUnder(p.scope, artifacts, `runs/${m}/`),
     F.objectsUnder(p.scope, artifacts, `experiments/${m}/`),
   ];
-  for (const f of p.functions) {
+  for (const f of [...p.functions, p.functionRole]) {
     acknowledgeNag(f,
       F.lambdaBasicExecution(), F.actionsWithoutResourceLevelPermissions(), F.lambdaRuntime(), ...kms,
       F.registryIndex(p.scope, p.registry.tableArn), ...modelData, F.objectsUnder(p.scope, artifacts, `manifests/${m}/`));

@@ -14,7 +14,7 @@ import { ENV } from '../../lambda/shared/env';
 import { ENDED_EARLY_STATUSES, TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { PipelineConfig } from '../../lambda/shared/training/types';
 import { IBatchInference } from '../batch-inference/batch-inference-base';
-import { MlopsFunction } from '../common/mlops-function';
+import { MlopsFunction, PipelineFunctionRole } from '../common/mlops-function';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { worstCaseExecution } from './execution-timeout';
@@ -150,6 +150,8 @@ export class TrainingPipeline extends Construct {
   readonly schedule?: scheduler.Schedule;
   /** The handler functions, by state role (plan, validateData, recordRun, evaluate, gate, summarize). */
   readonly functions: Record<string, lambda.IFunction>;
+  /** The one execution role of the handler functions (the union of their grants, this model only). */
+  readonly functionRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
     super(scope, id);
@@ -204,8 +206,11 @@ export class TrainingPipeline extends Construct {
       [ENV.notificationTopic]: this.notificationTopic.topicArn,
       [TRAINING_ENV.config]: Stack.of(this).toJsonString(config),
     };
+    // One role for every step of this model's training: the union below writes only this
+    // model's manifests, run tags, registry items and notifications (README "Cutting the per-model repetition").
+    this.functionRole = new PipelineFunctionRole(this, 'FunctionRole', { description: `Steps of the training pipeline of ${modelName}` });
     const fn = (fid: string, handlerName: string, description: string, timeout = Duration.seconds(60), memorySize = 512) =>
-      new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention });
+      new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention, role: this.functionRole });
 
     const planFn = fn('PlanFunction', 'training-plan', `Plans a training execution of ${modelName}`);
     const validateFn = fn('ValidateDataFunction', 'training-validate-data', `Validates the input data of ${modelName}`, Duration.minutes(10), 1024);
@@ -261,7 +266,7 @@ export class TrainingPipeline extends Construct {
     for (const statement of backend.policyStatements) this.stateMachine.addToRolePolicy(statement);
 
     acknowledgeTrainingFindings({
-      scope: this, modelName, dataLake, registry, functions: Object.values(this.functions), stateMachine: this.stateMachine, backendScope, engine: backend.engine,
+      scope: this, modelName, dataLake, registry, functions: Object.values(this.functions), functionRole: this.functionRole, stateMachine: this.stateMachine, backendScope, engine: backend.engine,
     });
 
     if (props.schedule) {

@@ -204,14 +204,20 @@ describe('BatchInference two-phase promotion', () => {
     Template.fromStack(stack).resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.objectLike({ 'detail-type': ['Model Promoted'] }) }, 0);
   });
 
-  test('the function that moves the served pointer may write the registry; the resolver still only reads it', () => {
+  test('the four steps share one role: it writes the registry (served pointer), this model\'s prediction files and the predictions table, nothing the training pipeline owns', () => {
     const stack = new Stack(testApp(), 'S');
     build(stack);
     const t = Template.fromStack(stack);
-    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyName: string; PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }>;
-    const actionsOf = (prefix: string) => policies.filter((p) => p.Properties.PolicyName.startsWith(prefix)).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s) => [s.Action].flat()));
-    expect(actionsOf('BatchRecordServingFunction')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
-    expect(actionsOf('BatchResolveFunction')).toContain('dynamodb:GetItem');
-    expect(actionsOf('BatchResolveFunction')).not.toContain('dynamodb:PutItem');
+    const functions = Object.values(t.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Role: unknown } }>;
+    expect(functions).toHaveLength(4);
+    for (const f of functions) expect(f.Properties.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BatchFunctionRole/), 'Arn'] });
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('BatchFunctionRole'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0][1] as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement;
+    const writes = statements.filter((st) => [st.Action].flat().some((a) => /^(s3:Put|s3:Delete|dynamodb:(Put|Update|BatchWrite|Delete))/.test(a)));
+    const targets = writes.flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(target).toMatch(/"Registry|"Predictions[0-9A-F]{8}"|DataLakePredictionsBucket.*\/demand-forecast\/\*/);
+    expect(JSON.stringify(statements)).not.toMatch(/DatasetsBucket|ArtifactsBucket/);
   });
 });

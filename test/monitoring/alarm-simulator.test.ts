@@ -88,16 +88,12 @@ const once = (metric: (m: MetricRef) => boolean, value: (normal: number[]) => nu
 
 /** For each alarm (by the end of its name), the failure it exists for. */
 const FAILURES: Record<string, Failure> = {
-  PipelineExecutionsFailed: once((m) => isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1]),
+  TrainingFailed: once((m) => isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1]),
   NoSuccessfulRun: { start: START, minutes: 2 * DAY, change: (m, _, s) => (isTraining(m) && m.metricName === 'ExecutionsSucceeded' ? [] : s) },
-  TrainingRunsFailed: once((m) => m.metricName === METRICS.runsFailed && m.dimensions.Category !== 'books', () => [1]),
   // A run of two days exceeds every budget the example specs derive (the example's is 4 h).
   PipelineDurationOverBudget: once((m) => m.metricName === 'ExecutionTime' && isTraining(m), () => [2 * 24 * 3600_000]),
-  TrainingJobsFailed: once((m) => m.metricName.endsWith('-TrainingJobsFailed'), () => [1]),
   ModelQualityBelowThreshold: { start: START, minutes: DAY, change: (m, _, s) => (m.metricName === METRICS.evaluatedMetric && m.dimensions.Category === 'garden' ? s.map(() => 80) : s) },
   ...Object.fromEntries(CATEGORIES.flatMap((c) => [[`PredictionsStaleWarning-${c}`, noLoads(c)], [`PredictionsStaleCritical-${c}`, noLoads(c)]])),
-  PredictionItemsFailed: once((m) => m.metricName === METRICS.predictionsFailed && m.dimensions.Category !== 'garden', (s) => s.map(() => 4), START + 5 * HOUR),
-  LoaderErrors: once((m) => m.metricName === 'Errors' && !isRetrain(m), () => [1], START + 5 * HOUR),
   BatchInferenceFailed: once((m) => !isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1], START + 5 * HOUR),
   PredictionDrift: once((m) => m.metricName === METRICS.predictionDrift, (s) => s.map(() => 0.4), START + 5 * HOUR + 5),
   LatencyP95AboveSlo: servingFor(10, (m, _, s) => (isLatency(m) ? inUnit(m, latencies(0.1, 0.4)) : s)),
@@ -115,6 +111,24 @@ const FAILURES: Record<string, Failure> = {
   'predictions-SystemErrors': servingFor(5, (m, _, s) => (m.metricName === 'SystemErrors' && m.dimensions.Operation === 'GetItem' && m.dimensions.TableName.includes('Predictions') ? [3] : s)),
   RetrainFunctionErrors: once((m) => m.metricName === 'Errors' && isRetrain(m), () => [1]),
 };
+
+/**
+ * The other signals of the alarms that combine several (metric math: the number of signals at
+ * or above their own threshold): each alone must fire its alarm, as its own alarm did before.
+ */
+const SIGNALS: Array<[alarm: string, signal: string, failure: Failure]> = [
+  ['TrainingFailed', 'an execution timed out', once((m) => isTraining(m) && m.metricName === 'ExecutionsTimedOut', () => [1])],
+  ['TrainingFailed', 'an execution was aborted', once((m) => isTraining(m) && m.metricName === 'ExecutionsAborted', () => [1])],
+  ['TrainingFailed', 'a category\'s run failed while the execution succeeded', once((m) => m.metricName === METRICS.runsFailed, () => [1])],
+  ['TrainingFailed', 'a training job failed (log metric filter)', once((m) => m.metricName.endsWith('-TrainingJobsFailed'), () => [1])],
+  ['BatchInferenceFailed', 'prediction items failed to load', once((m) => m.metricName === METRICS.predictionsFailed, (s) => s.map(() => 4), START + 5 * HOUR)],
+  ['BatchInferenceFailed', 'the loader function failed', once((m) => m.metricName === 'Errors' && !isRetrain(m), () => [1], START + 5 * HOUR)],
+  ['BatchInferenceFailed', 'an execution timed out', once((m) => !isTraining(m) && m.metricName === 'ExecutionsTimedOut', () => [1], START + 5 * HOUR)],
+];
+const SCENARIOS: Array<[alarm: string, signal: string, failure: Failure]> = [
+  ...Object.entries(FAILURES).map(([alarm, failure]): [string, string, Failure] => [alarm, 'its failure', failure]),
+  ...SIGNALS,
+];
 
 /** Alarms whose failure is silence: with no data at all they must fire. */
 const SILENCE_IS_FAILURE = /PredictionsStale|NoSuccessfulRun|RunningTasksBelowMinimum/;
@@ -146,8 +160,7 @@ describe('alarm simulator over the synthesized platform', () => {
     }
   });
 
-  test.each(Object.keys(FAILURES))('%s fires for its failure and returns to OK after it', (suffix) => {
-    const failure = FAILURES[suffix];
+  test.each(SCENARIOS)('%s fires for %s and returns to OK after it', (suffix, _signal, failure) => {
     const names = alarmNames.filter((n) => failureOf(n)?.[0] === suffix);
     const run = new AlarmSimulation(template, withFailures(failure)).run(0, failure.start + failure.minutes + 2 * DAY, (n) => names.includes(n));
     expect(names.length).toBeGreaterThan(0);

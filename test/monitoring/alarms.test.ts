@@ -81,18 +81,22 @@ describe('training alarms follow the declared schedule', () => {
     });
   });
 
-  test('failed, timed out and aborted executions, and failed runs summed over categories', () => {
+  test('one alarm for failed executions and failed runs, each signal with its own threshold', () => {
     const { stack, monitoring } = setup();
     monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand'), categories: ['a', 'b'], failedRunsThreshold: 2, durationBudget: Duration.hours(3) });
     const t = Template.fromStack(stack);
-    const failed = f.alarmNamed(t, 'mlops-demand-PipelineExecutionsFailed');
-    expect(f.expressionOf(failed)).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
+    const failed = f.alarmNamed(t, 'mlops-demand-TrainingFailed');
+    expect(f.expressionOf(failed)).toBe('(FILL(executions, 0) >= 1) + (FILL(runs, 0) >= 2)');
+    expect(failed).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect((failed.Metrics as Array<{ Id: string; Expression?: string }>).find((m) => m.Id === 'executions')!.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
     expect(f.metricStat(failed, 'timedOut').Metric.MetricName).toBe('ExecutionsTimedOut');
-    const runs = f.alarmNamed(t, 'mlops-demand-TrainingRunsFailed');
-    expect(runs.Threshold).toBe(2);
-    expect(f.expressionOf(runs)).toBe('SUM([FILL(rf0, 0), FILL(rf1, 0)])');
-    expect(f.metricStat(runs, 'rf1').Metric).toMatchObject({ Namespace: 'CdkMlops', MetricName: 'TrainingRunsFailed' });
-    expect(f.dimensionsOf(f.metricStat(runs, 'rf1'))).toEqual({ Model: 'demand', Category: 'b' });
+    // The [Model] series every run publisher emits: one metric whatever the category count.
+    expect(f.metricStat(failed, 'runs').Metric).toMatchObject({ Namespace: 'CdkMlops', MetricName: 'TrainingRunsFailed' });
+    expect(f.dimensionsOf(f.metricStat(failed, 'runs'))).toEqual({ Model: 'demand' });
+    // One period for every signal: an hour.
+    expect(new Set((failed.Metrics as Array<{ MetricStat?: { Period: number } }>).filter((m) => m.MetricStat).map((m) => m.MetricStat!.Period))).toEqual(new Set([3600]));
+    expect(failed.AlarmDescription).toMatch(/at least 2 training run\(s\) failed/);
+    expect(failed.AlarmDescription).toMatch(/mlops runs demand --status FAILED/);
     expect(f.alarmNamed(t, 'mlops-demand-PipelineDurationOverBudget').Threshold).toBe(10_800_000);
   });
 
@@ -117,7 +121,7 @@ describe('training alarms follow the declared schedule', () => {
     expect(trainingBudget({ ...fiveCategories, durationBudget: Duration.hours(3) }).toHours()).toBe(3);
   });
 
-  test('failed training jobs are counted from the execution log and alarmed', () => {
+  test('failed training jobs are counted from the execution log as a signal of the training failure alarm', () => {
     const { stack, monitoring } = setup();
     const logGroup = logs.LogGroup.fromLogGroupName(stack, 'Logs', '/aws/vendedlogs/states/train-demand');
     monitoring.monitorTrainingPipeline({ model: 'demand', stateMachine: f.pipeline(stack, 'train-demand'), logGroup });
@@ -127,9 +131,10 @@ describe('training alarms follow the declared schedule', () => {
       FilterPattern: '{ ($.type = "TaskFailed" || $.type = "TaskTimedOut") && ($.details.resourceType = "sagemaker" || $.details.resourceType = "batch") }',
       MetricTransformations: [{ MetricNamespace: PIPELINE_LOG_NAMESPACE, MetricName: 'demand-TrainingJobsFailed', MetricValue: '1' }],
     });
-    const jobs = f.alarmNamed(t, 'mlops-demand-TrainingJobsFailed');
-    expect(f.metricOf(jobs)).toEqual({ namespace: PIPELINE_LOG_NAMESPACE, name: 'demand-TrainingJobsFailed', stat: 'Sum', period: 3600, dimensions: {} });
-    expect(jobs).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    const failed = f.alarmNamed(t, 'mlops-demand-TrainingFailed');
+    expect(f.expressionOf(failed)).toBe('(FILL(executions, 0) >= 1) + (FILL(runs, 0) >= 1) + (FILL(jobs, 0) >= 1)');
+    expect(f.metricStat(failed, 'jobs')).toMatchObject({ Metric: { Namespace: PIPELINE_LOG_NAMESPACE, MetricName: 'demand-TrainingJobsFailed' }, Stat: 'Sum', Period: 3600 });
+    expect(failed.AlarmDescription).toMatch(/training job \(SageMaker or Batch task\) failed/);
   });
 
   test('a window beyond the 7 days CloudWatch evaluates watches the hours since the last success', () => {
@@ -179,17 +184,30 @@ describe('prediction freshness follows the declared TTL', () => {
     expect(f.alarmNamed(t, 'mlops-demand-PredictionsStaleCritical').EvaluationPeriods).toBe(31);
   });
 
-  test('load failures, loader errors and batch inference failures are alarmed when given', () => {
+  test('one alarm for failed items, loader errors and failed batch inference executions, each signal with its own threshold', () => {
     const { stack, monitoring } = setup();
     const created = monitoring.monitorPredictions({
-      model: 'demand', ttl: Duration.days(3), failedItemsThreshold: 5,
+      model: 'demand', ttl: Duration.days(3), failedItemsThreshold: 5, categories: ['a', 'b'],
       loaderFunction: f.predictFunction(stack), batchInferenceStateMachine: f.pipeline(stack, 'batch-demand'),
     });
-    expect(created.map((a) => a.id)).toEqual(['PredictionsStaleWarning', 'PredictionsStaleCritical', 'PredictionItemsFailed', 'LoaderErrors', 'BatchInferenceFailed']);
+    expect(created.map((a) => a.id)).toEqual(['PredictionsStaleWarning-a', 'PredictionsStaleCritical-a', 'PredictionsStaleWarning-b', 'PredictionsStaleCritical-b', 'BatchInferenceFailed']);
     const t = Template.fromStack(stack);
-    const items = f.alarmNamed(t, 'mlops-demand-PredictionItemsFailed');
-    expect(items.Threshold).toBe(5);
-    expect(f.metricOf(items)).toMatchObject({ name: 'PredictionsFailed', stat: 'Sum', dimensions: { Model: 'demand' } });
+    const failed = f.alarmNamed(t, 'mlops-demand-BatchInferenceFailed');
+    expect(f.expressionOf(failed)).toBe('(FILL(items, 0) >= 5) + (FILL(loader, 0) >= 1) + (FILL(executions, 0) >= 1)');
+    expect(failed).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(f.metricStat(failed, 'items')).toMatchObject({ Metric: { Namespace: 'CdkMlops', MetricName: 'PredictionsFailed' }, Stat: 'Sum', Period: 3600 });
+    expect(f.dimensionsOf(f.metricStat(failed, 'items'))).toEqual({ Model: 'demand' });
+    expect(f.metricStat(failed, 'loader').Metric.MetricName).toBe('Errors');
+    expect(f.metricStat(failed, 'timedOut').Metric.MetricName).toBe('ExecutionsTimedOut');
+    expect(failed.AlarmDescription).toMatch(/at least 5 prediction item\(s\) failed to load.*the loader function failed.*a batch inference execution failed or timed out/);
+  });
+
+  test('without a loader or a state machine the batch failure alarm watches the failed items alone', () => {
+    const { stack, monitoring } = setup();
+    monitoring.monitorPredictions({ model: 'demand', ttl: Duration.days(3) });
+    const failed = f.alarmNamed(Template.fromStack(stack), 'mlops-demand-BatchInferenceFailed');
+    expect(f.expressionOf(failed)).toBe('(FILL(items, 0) >= 1)');
+    expect(failed.AlarmDescription).not.toMatch(/loader function|execution failed/);
   });
 });
 

@@ -136,22 +136,33 @@ describe('TrainingPipeline state machine', () => {
     for (const st of statements.filter((x) => [x.Action].flat().some((a) => a.startsWith('s3:')))) expect(st.Resource).not.toBe('*');
   });
 
-  test('the run handler reads this model\'s dataset manifests, may list its run prefixes and read/replace object tags there, nothing more', () => {
-    const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('TrainingRecordRunFunctionServiceRoleDefaultPolicy'))!;
-    const statements = (policy as { Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }).Properties.PolicyDocument.Statement; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const s3Statements = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
-    const artifacts = { 'Fn::GetAtt': [expect.stringMatching(/^DataLakeArtifactsBucket/), 'Arn'] };
-    const objects = (prefix: string) => ({ 'Fn::Join': ['', [artifacts, `/${prefix}/${MODEL}/*`]] });
-    expect(s3Statements).toEqual([
-      // StartRun reads the dataset version from the manifest ValidateData wrote.
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: artifacts, Condition: { StringLike: { 's3:prefix': [`manifests/${MODEL}/*`] } } },
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: objects('manifests') },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: artifacts, Condition: { StringLike: { 's3:prefix': [`runs/${MODEL}/*`, `experiments/${MODEL}/*`] } } },
-      { Effect: 'Allow', Action: ['s3:GetObjectTagging', 's3:PutObjectTagging'], Resource: [objects('runs'), objects('experiments')] },
-    ]);
-    // Object tags are not encrypted with the data lake key: the key only decrypts manifests, through S3.
-    const keyStatements = statements.filter((st) => JSON.stringify(st.Resource).includes('DataLakeEncryptionKey'));
-    expect(keyStatements).toEqual([expect.objectContaining({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } })]);
+  test('the training steps share one role, which reads and writes only this model\'s prefixes: datasets read, manifests read/write, run outputs read/tag', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Role: unknown } }>;
+    expect(functions).toHaveLength(7);
+    for (const f of functions) expect(f.Properties.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TrainingFunctionRole/), 'Arn'] });
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('TrainingFunctionRole'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0][1] as { Properties: { PolicyDocument: { Statement: Array<Record<string, any>> } } }).Properties.PolicyDocument.Statement; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const bucketOf = (r: unknown) => JSON.stringify(r).match(/DataLake(\w+?)Bucket/)![1];
+    const where = (r: unknown): string => (typeof r === 'object' && r !== null && 'Fn::Join' in r
+      ? `${bucketOf(r)}/${((r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1][1] as string).slice(1)}`
+      : `${bucketOf(r)} (list)`);
+    const s3 = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')))
+      .flatMap((st) => [st.Resource].flat().map((r) => `${[st.Action].flat().join(',')} ${where(r)}${st.Condition ? ` ${st.Condition.StringLike['s3:prefix'].join(',')}` : ''}`));
+    expect(s3.sort()).toEqual([
+      `s3:GetObject,s3:GetObjectVersion Artifacts/manifests/${MODEL}/*`,
+      `s3:GetObject,s3:GetObjectVersion Artifacts/runs/${MODEL}/*`,
+      `s3:GetObject,s3:GetObjectVersion Artifacts/experiments/${MODEL}/*`,
+      `s3:GetObject,s3:GetObjectVersion Datasets/${MODEL}/*`,
+      `s3:GetObjectTagging,s3:PutObjectTagging Artifacts/runs/${MODEL}/*`,
+      `s3:GetObjectTagging,s3:PutObjectTagging Artifacts/experiments/${MODEL}/*`,
+      `s3:ListBucket Artifacts (list) manifests/${MODEL}/*`,
+      `s3:ListBucket Artifacts (list) runs/${MODEL}/*`,
+      `s3:ListBucket Artifacts (list) runs/${MODEL}/*,experiments/${MODEL}/*`,
+      `s3:ListBucket Artifacts (list) experiments/${MODEL}/*`,
+      `s3:ListBucket Datasets (list) ${MODEL}/*`,
+      `s3:PutObject,s3:PutObjectTagging,s3:AbortMultipartUpload Artifacts/manifests/${MODEL}/*`,
+    ].sort());
   });
 
   test('handlers get the pipeline configuration (one JSON variable shared with the handler code)', () => {
