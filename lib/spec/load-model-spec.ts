@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { specPropProblems } from '../platform/validate-spec-props';
-import { ResolveContext, SpecProblem, formatProblem } from './fields';
+import { ResolveContext, SpecProblem, describeValue, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
@@ -111,17 +111,42 @@ export function parseModelSpecText(source: string, options: ParseModelSpecOption
   return parseModelSpecObject(doc.toJS(), options);
 }
 
-/** Validates an already-parsed object (e.g. from JSON) into a spec or every problem (no throw). */
+/**
+ * Validates an already-parsed object (e.g. from JSON) into a spec or every problem (no throw):
+ * field problems, problems across fields, and what the platform's constructs would reject, in
+ * one pass. A bad value takes its default so the later stages still run; a later problem at (or
+ * inside, or around) a field that already has one is left out, as it rests on the stand-in.
+ */
 export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  const r = inspectModelSpecObject(raw, options);
+  return r.problems.length ? { problems: r.problems } : r;
+}
+
+/**
+ * Like {@link parseModelSpecObject}, but also returns the spec resolved with stand-ins for bad
+ * values (when the file is a map at all), so pattern checks can run on a spec with problems.
+ */
+export function inspectModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
   const file = options.file ?? '<inline>';
-  const ctx: ResolveContext = { file, dir: options.dir ?? process.cwd(), problems: [] };
+  const ctx: ResolveContext = { file, dir: options.dir ?? process.cwd(), problems: [], lenient: true, defaulted: new Map() };
   const parsed = specField.parse(raw ?? {}, '', ctx);
   if (!parsed) return { problems: ctx.problems };
-  const spec = resolveSpec(parsed, ctx, options.defaultName);
-  if (ctx.problems.length) return { problems: ctx.problems };
+  const fields = [...ctx.problems];
+  const resolving: ResolveContext = { ...ctx, problems: [] };
+  const spec = resolveSpec(parsed, resolving, options.defaultName);
+  const problems = addUnrelated(fields, resolving.problems);
   // The constructs' own validators on the props the platform maps from this spec.
-  const props = specPropProblems(spec);
-  return props.length ? { problems: props } : { spec, problems: [] };
+  return { spec, problems: addUnrelated(problems, specPropProblems(spec)) };
+}
+
+/** `earlier` plus the `later` problems whose field is not inside, around or at an earlier one. */
+export function addUnrelated<P extends { readonly path: string }>(earlier: readonly SpecProblem[], later: readonly P[]): Array<SpecProblem | P> {
+  return [...earlier, ...later.filter((l) => !earlier.some((e) => relatedPaths(e.path, l.path)))];
+}
+
+function relatedPaths(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
 }
 
 /** Parses YAML text into a spec; throws ModelSpecError listing every problem. */
@@ -133,6 +158,17 @@ export function parseModelSpec(source: string, options: ParseModelSpecOptions = 
 
 function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | undefined): ModelSpec {
   const problem = (path: string, value: unknown, expected: string, fix: string) => ctx.problems.push({ file: ctx.file, path, value, expected, fix });
+  // An order between the values of a block: when the block was written in part, the defaults
+  // that filled the rest are what break the order, so say which, and ask for every value.
+  const ordered = (at: { block: string; path: string; value: unknown }, values: Record<string, unknown>, relation: string, expected: string, fix: string) => {
+    const keys = Object.keys(values);
+    const filled = ctx.defaulted?.get(at.block)?.filter((k) => keys.includes(k)) ?? [];
+    if (filled.length === 0) { problem(at.path, at.value, expected, fix); return; }
+    const written = Object.fromEntries(keys.filter((k) => !filled.includes(k)).map((k) => [k, values[k]]));
+    const defaults = filled.map((k) => `${k}: ${describeValue(values[k])}`).join(' and ');
+    problem(at.block, written, `${relation}, which fails because the default${filled.length === 1 ? '' : 's'} ${defaults} ${filled.length === 1 ? 'was' : 'were'} merged into a block written in part`,
+      `write all ${keys.length === 2 ? 'both' : keys.length === 3 ? 'three' : keys.length} values (${keys.join(', ')}) so that ${relation}`);
+  };
 
   const name = p.name ?? defaultName ?? '';
   if (!isModelName(name)) {
@@ -163,7 +199,9 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     problem('training.command', t.command, 'the training command with backend batch', 'write e.g. command: ["python3", "/opt/program/train.py"]');
   }
   if (sagemaker && t.spot && t.maxWaitSeconds < t.maxRuntimeSeconds) {
-    problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training`, 'raise maxWait or lower maxRuntime');
+    const filled = ctx.defaulted?.get('training')?.includes('maxWait');
+    problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training${filled ? ' (maxWait was not written: this is its default)' : ''}`,
+      filled ? `write maxWait too, at least ${describeDurationS(t.maxRuntimeSeconds)}` : 'raise maxWait or lower maxRuntime');
   }
 
   // Evaluation: infer the direction of well-known metrics.
@@ -176,12 +214,15 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   // Inference: traffic consistency and the serving choice.
   const i = p.inference;
   if (!(i.tps.min <= i.tps.avg && i.tps.avg <= i.tps.max)) {
-    problem('inference.tps', i.tps, 'min <= avg <= max', 'reorder the three values');
+    ordered({ block: 'inference.tps', path: 'inference.tps', value: i.tps }, { ...i.tps }, 'min <= avg <= max', 'min <= avg <= max', 'reorder the three values');
   }
   i.peakWindows.forEach((w, n) => {
     if (w.tps > i.tps.max) problem(`inference.peakWindows[${n}].tps`, w.tps, `at most inference.tps.max (${i.tps.max})`, `raise inference.tps.max to ${w.tps} or lower the peak`);
   });
-  if (i.slo.p95Ms > i.slo.p99Ms) problem('inference.slo.p95', `${i.slo.p95Ms}ms`, `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
+  if (i.slo.p95Ms > i.slo.p99Ms) {
+    ordered({ block: 'inference.slo', path: 'inference.slo.p95', value: `${i.slo.p95Ms}ms` }, { p95: `${i.slo.p95Ms}ms`, p99: `${i.slo.p99Ms}ms` },
+      'p95 <= p99', `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
+  }
   if (i.serving === ServingFrontEnd.NONE && i.mode !== InferenceMode.BATCH) {
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }

@@ -130,14 +130,14 @@ export type ParsedEvaluation = Omit<EvaluationSpec, 'direction'> & { readonly di
 export const evaluationField: Field<ParsedEvaluation> = obj<ParsedEvaluation>({
   metric: text({
     description: 'Metric (a key of the run\'s metrics.json) that decides which version is better.', required: true,
-    pattern: METRIC_NAME_PATTERN, examples: ['rmse', 'auc'], expected: 'a metric name (letters, digits, "_", ".", ":", "/" or "-")', fix: 'write the key your training code writes to metrics.json',
+    pattern: METRIC_NAME_PATTERN, examples: ['rmse', 'auc'], placeholder: 'rmse', expected: 'a metric name (letters, digits, "_", ".", ":", "/" or "-")', fix: 'write the key your training code writes to metrics.json',
   }),
   direction: choice(values(MetricDirection), { description: 'Whether larger or smaller is better. Default: inferred for well-known metrics (rmse, mae, loss: minimize; auc, accuracy, f1: maximize).' }),
   minImprovement: num({ description: 'The challenger must beat the champion by at least this much (absolute, in metric units).', default: 0, min: 0 }),
   threshold: num({ description: 'A version worse than this is never promoted. Default: no threshold.' }),
   promotion: choice(values(PromotionMode), { description: `auto: promote a better version; manual: wait for \`${mlopsCommand('approve', ['<model>', '<version>'])}\`; none: register only.`, default: 'auto' }),
   approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '364d' }),
-}, { description: 'Champion/challenger evaluation and promotion policy.', required: true });
+}, { description: 'Champion/challenger evaluation and promotion policy.', required: true, placeholder: { metric: 'rmse' } });
 
 /**
  * The rule lists, validated by the prediction core itself (one rule at a time, so every bad rule
@@ -189,6 +189,7 @@ const rulesField: Field<RulesSpec> = {
       if (!Array.isArray(rules)) {
         ctx.problems.push({ file: ctx.file, path: `${path}.${list}`, value: rules, expected: 'a list of rules', fix: 'write each rule as a "- name: ..." item' });
         ok = false;
+        out[list] = [];
         continue;
       }
       const names = new Set<string>();
@@ -207,7 +208,7 @@ const rulesField: Field<RulesSpec> = {
         }
       });
     }
-    return ok ? out as unknown as RulesSpec : undefined;
+    return ok || ctx.lenient ? out as unknown as RulesSpec : undefined;
   },
 };
 
@@ -274,8 +275,8 @@ export interface ParsedSpec {
 /** The model spec declaration: the single source of truth. */
 export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
   name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: MODEL_NAME_RULE, fix: 'write e.g. "demand-forecast"' }),
-  description: text({ description: 'What the model predicts, for people.', required: true, maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
-  owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, maxLength: 256, examples: ['ds-team@example.com'] }),
+  description: text({ description: 'What the model predicts, for people.', required: true, placeholder: '-', maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
+  owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, placeholder: '-', maxLength: 256, examples: ['ds-team@example.com'] }),
   schedule: scheduleField,
   categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: CATEGORY_RULE, fix: 'rename the category' }), {
     description: 'One model per category, trained in parallel; alarms combine at most 10. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 10, uniqueBy: (c) => c,
