@@ -223,6 +223,9 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     ordered({ block: 'inference.slo', path: 'inference.slo.p95', value: `${i.slo.p95Ms}ms` }, { p95: `${i.slo.p95Ms}ms`, p99: `${i.slo.p99Ms}ms` },
       'p95 <= p99', `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
   }
+  if (i.schedule && i.mode === InferenceMode.ONLINE) {
+    problem('inference.schedule', i.schedule, 'no scoring schedule with mode online (nothing is scored in batch)', 'remove inference.schedule, or set mode: batch or both');
+  }
   if (i.serving === ServingFrontEnd.NONE && i.mode !== InferenceMode.BATCH) {
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }
@@ -261,6 +264,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
     inference: {
       ...i,
+      schedule: i.schedule ? { cron: i.schedule.cron, timeZone: i.schedule.timeZone ?? p.schedule.timeZone } : undefined,
       peakWindows,
       rpoSeconds: i.rpoSeconds ?? i.ttlSeconds,
       serving: serving.frontEnd,

@@ -233,16 +233,42 @@ const sloField: Field<SloSpec> = obj<SloSpec>({
   p99Ms: duration({ key: 'p99', unit: 'ms', description: '99th percentile latency objective of online answers.', default: '500ms', min: '1ms', max: '60s' }),
 }, { description: 'Latency objectives; alarms are derived from them.' });
 
-/** Inference as parsed from YAML; serving, service name and RPO are resolved afterwards. */
-export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds'> & {
+/** The scoring schedule as parsed from YAML; the time zone defaults to the training schedule's. */
+export interface ParsedInferenceSchedule {
+  readonly cron: string;
+  readonly timeZone?: string;
+}
+
+const inferenceScheduleField: Field<ParsedInferenceSchedule | undefined> = {
+  ...obj<ParsedInferenceSchedule>({
+    cron: text({
+      description: 'When batch scoring runs: a five-field cron expression (minute hour day-of-month month day-of-week) or @daily/@hourly/@weekly/@monthly.',
+      required: true, examples: ['0 6 * * *', '0 6 * * MON-FRI'], check: cronCheck,
+      expected: 'a five-field cron expression', fix: 'write e.g. "0 6 * * *" (06:00 every day)',
+    }),
+    timeZone: text({
+      description: 'IANA time zone the cron is read in. Default: the training schedule\'s (schedule.timeZone).', examples: ['UTC', 'Europe/Paris'], check: timeZoneCheck,
+      expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
+    }),
+  }, {
+    description: 'Score every category with its served (production) version on this schedule, independent of training: train weekly, score daily. '
+      + 'The TTL is then checked against this interval. Default: scoring runs at the end of each training run only.',
+  }),
+  default: undefined,
+};
+
+/** Inference as parsed from YAML; serving, service name, RPO and the scoring time zone are resolved afterwards. */
+export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds' | 'schedule'> & {
   readonly serving?: ServingFrontEnd;
   readonly serviceName?: string;
   readonly rpoSeconds?: number;
+  readonly schedule?: ParsedInferenceSchedule;
 };
 
 export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   mode: choice(values(InferenceMode), { description: 'batch: precomputed after training; online: the model container answers each request; both.', default: 'batch' }),
-  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch.', default: '3d', min: '1h', max: '90d' }),
+  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch (the scoring interval, or the training interval without inference.schedule) plus how late that batch may be.', default: '3d', min: '1h', max: '90d' }),
+  schedule: inferenceScheduleField,
   rpoSeconds: duration({ key: 'rpo', unit: 's', description: 'Recovery point objective: the oldest a served prediction may be. Default: the TTL.', min: '1h', max: '365d' }),
   serving: choice(values(ServingFrontEnd), { description: 'Front end: service (ALB + Fargate), api (HTTP API + Lambda) or none. Default: chosen from the expected traffic.' }),
   serviceName: text({ description: 'Name of the serving service; two models never share one. Default: the model name.', pattern: MODEL_NAME_PATTERN, expected: 'a name of lowercase letters, digits and hyphens', fix: 'remove it to use the model name' }),
