@@ -65,13 +65,27 @@ export function loadModelSpec(file: string): ModelSpec {
  * (and duplicate model names) are reported together.
  */
 export function loadModelSpecs(modelsDir: string): ModelSpec[] {
+  const r = inspectModelSpecs(modelsDir);
+  if (r.problems.length) throw new ModelSpecError(r.problems);
+  return r.specs;
+}
+
+/** The spec files of a models folder: `<dir>/<model>/model.yaml` (or `.yml`), by folder name. */
+export function modelSpecFiles(modelsDir: string): string[] {
+  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => statSync(join(modelsDir, d)).isDirectory()).sort() : [];
+  return folders.flatMap((folder) => ['model.yaml', 'model.yml'].map((f) => join(modelsDir, folder, f)).find((f) => existsSync(f)) ?? []);
+}
+
+/**
+ * Every problem of every spec in a models folder (and duplicate names), in one pass, with the
+ * specs resolved leniently (bad values replaced by their defaults) so pattern checks can run on
+ * them too. Specs are sorted by model name.
+ */
+export function inspectModelSpecs(modelsDir: string): { specs: ModelSpec[]; problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
   const specs: ModelSpec[] = [];
-  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => statSync(join(modelsDir, d)).isDirectory()).sort() : [];
-  for (const folder of folders) {
-    const file = ['model.yaml', 'model.yml'].map((f) => join(modelsDir, folder, f)).find((f) => existsSync(f));
-    if (!file) continue;
-    const r = readModelSpec(file);
+  for (const file of modelSpecFiles(modelsDir)) {
+    const r = inspectModelSpec(file);
     problems.push(...r.problems);
     if (r.spec) specs.push(r.spec);
   }
@@ -81,23 +95,31 @@ export function loadModelSpecs(modelsDir: string): ModelSpec[] {
     if (other) problems.push({ file: s.file, path: 'name', value: s.name, expected: `a model name not used by ${other}`, fix: 'rename one of the models' });
     seen.set(s.name, s.file);
   }
-  if (problems.length) throw new ModelSpecError(problems);
-  return specs.sort((a, b) => a.name.localeCompare(b.name));
+  return { specs: specs.sort((a, b) => a.name.localeCompare(b.name)), problems };
 }
 
 /** Reads one spec file and returns the spec or every problem (no throw). */
 export function readModelSpec(file: string): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return strict(inspectModelSpec(file));
+}
+
+/** Reads one spec file: every problem, and the spec resolved with stand-ins for bad values (no throw). */
+export function inspectModelSpec(file: string): { spec?: ModelSpec; problems: SpecProblem[] } {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (e) {
     return { problems: [{ file, path: '', value: undefined, expected: 'a readable YAML file', fix: `check the path (${(e as Error).message})` }] };
   }
-  return parseModelSpecText(source, { file, dir: dirname(resolve(file)), defaultName: basename(dirname(resolve(file))) });
+  return inspectModelSpecText(source, { file, dir: dirname(resolve(file)), defaultName: basename(dirname(resolve(file))) });
 }
 
 /** Parses YAML text into a spec or every problem (no throw). */
 export function parseModelSpecText(source: string, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return strict(inspectModelSpecText(source, options));
+}
+
+function inspectModelSpecText(source: string, options: ParseModelSpecOptions): { spec?: ModelSpec; problems: SpecProblem[] } {
   const file = options.file ?? '<inline>';
   const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -108,7 +130,12 @@ export function parseModelSpecText(source: string, options: ParseModelSpecOption
       })),
     };
   }
-  return parseModelSpecObject(doc.toJS(), options);
+  return inspectModelSpecObject(doc.toJS(), options);
+}
+
+/** A spec only when it has no problem. */
+function strict(r: { spec?: ModelSpec; problems: SpecProblem[] }): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return r.problems.length ? { problems: r.problems } : r;
 }
 
 /**
@@ -118,8 +145,7 @@ export function parseModelSpecText(source: string, options: ParseModelSpecOption
  * inside, or around) a field that already has one is left out, as it rests on the stand-in.
  */
 export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
-  const r = inspectModelSpecObject(raw, options);
-  return r.problems.length ? { problems: r.problems } : r;
+  return strict(inspectModelSpecObject(raw, options));
 }
 
 /**
@@ -140,11 +166,12 @@ export function inspectModelSpecObject(raw: unknown, options: ParseModelSpecOpti
 }
 
 /** `earlier` plus the `later` problems whose field is not inside, around or at an earlier one. */
-export function addUnrelated<P extends { readonly path: string }>(earlier: readonly SpecProblem[], later: readonly P[]): Array<SpecProblem | P> {
+function addUnrelated(earlier: readonly SpecProblem[], later: readonly SpecProblem[]): SpecProblem[] {
   return [...earlier, ...later.filter((l) => !earlier.some((e) => relatedPaths(e.path, l.path)))];
 }
 
-function relatedPaths(a: string, b: string): boolean {
+/** Whether one dotted field path is the other, or inside it (`inference.tps` and `inference.tps.avg`). */
+export function relatedPaths(a: string, b: string): boolean {
   const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
   return within(a, b) || within(b, a);
 }
@@ -181,7 +208,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   const isDir = t.image.startsWith('.') || isAbsolute(t.image);
   const imageDirectory = isDir ? resolve(ctx.dir, t.image) : undefined;
   if (imageDirectory && !existsSync(join(imageDirectory, 'Dockerfile'))) {
-    problem('training.image', t.image, `a folder with a Dockerfile (none at ${join(imageDirectory, 'Dockerfile')})`, 'add the Dockerfile, fix the path (relative to the spec), or use an image URI');
+    problem('training.image', t.image, `a folder with a Dockerfile (there is no ${t.image.replace(/\/$/, '')}/Dockerfile${isAbsolute(t.image) ? '' : ' next to the spec'})`, 'add the Dockerfile, fix the path (relative to the spec), or use an image URI');
   }
   if (!isDir && !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$/.test(t.image)) {
     problem('training.image', t.image, 'a Dockerfile folder starting with "." or "/", or an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4"', 'write "./container" for a folder');
