@@ -12,12 +12,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { formatSpecReport, reportErrors, validateModelSpecs } from '../lib/checks/spec-report';
 import { MlopsPlatformStacks } from '../lib/platform/mlops-platform-stacks';
 import { ModelSpec } from '../lib/spec/model-spec';
+import { MODELS_DIR_ENV } from '../lib/spec/models-dir';
 
 /** A problem the user fixes in their specs or environment, reported without a stack trace. */
 class AppInputError extends Error {}
 
 function modelsDir(): string {
-  const fromEnv = process.env.MLOPS_MODELS_DIR;
+  const fromEnv = process.env[MODELS_DIR_ENV];
   const dir = fromEnv ?? join(__dirname, '..', '..', 'models');
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new AppInputError(fromEnv !== undefined

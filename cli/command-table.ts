@@ -6,6 +6,7 @@ import { RUN_STATUSES } from '../lambda/shared/registry/types';
 import { REGION_PRICES } from '../lib/cost/prices';
 import { FlagSpec } from './args';
 import { CLI_ENV } from './env';
+import { MODELS_DIR_ENV } from '../lib/spec/models-dir';
 
 /** The declaration of one `mlops` sub-command (its behaviour lives in cli/commands/). */
 export interface CommandSpec {
@@ -137,6 +138,14 @@ export const COMMAND_TABLE = {
       month: { type: 'string', value: '<n>', description: 'Month of operation (storage grows each month; default: 12).' },
     },
     positionals: [],
+  },
+  validate: {
+    name: 'validate', usage: '[<model>] [--models-dir <dir>]',
+    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth).',
+    flags: {
+      'models-dir': { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` },
+    },
+    positionals: ['model'], optional: 1,
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -8,6 +8,7 @@ import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollback
 import { runsCommand } from './commands/runs';
 import { scoreCommand, statusCommand } from './commands/serving';
 import { trainCommand } from './commands/train';
+import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
 import { CommandSpec, GLOBAL_FLAGS } from './command-table';
@@ -19,7 +20,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
-  costCommand,
+  costCommand, validateCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

@@ -2,7 +2,7 @@
 // platform's constructs would reject, and the pattern checks (acknowledgements included). One pass,
 // no CDK synth: `mlops validate` prints it in about a second, and `cdk synth` (bin/app.ts) prints
 // the same report before it builds anything.
-import { relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { SpecProblem, describeValue } from '../spec/fields';
 import { inspectModelSpecs, relatedPaths } from '../spec/load-model-spec';
 import { ModelSpec } from '../spec/model-spec';
@@ -32,12 +32,12 @@ export function reportErrors(r: SpecReport): number {
   return r.problems.length + r.findings.filter(isError).length;
 }
 
-/** The part of a report about one model (its spec file, and the findings about it). */
+/** The part of a report about one model: its spec (named so, or in a folder so named), and the findings about it. */
 export function reportFor(r: SpecReport, model: string): SpecReport {
   const spec = r.specs.find((s) => s.name === model);
   return {
     specs: spec ? [spec] : [],
-    problems: r.problems.filter((p) => p.file === spec?.file),
+    problems: r.problems.filter((p) => p.file === spec?.file || basename(dirname(p.file)) === model),
     findings: r.findings.filter((f) => f.model === model),
   };
 }
