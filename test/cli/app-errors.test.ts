@@ -1,39 +1,15 @@
 // The default app (bin/app.ts, what `cdk synth` runs) as a child process, the way cdk runs it:
 // a broken spec or a wrong MLOPS_MODELS_DIR prints the problem and exits 1, with no Node stack
-// trace (issue 9 §5). The app is bundled with esbuild (npm packages stay external) into a temp
-// package whose handler and server bundles are empty stand-ins: the checks under test run before
-// any asset is staged, and the test does not depend on a previous build.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// trace (issue 9 §5).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { AppHarness, NO_STACK, ROOT, appHarness } from './app-harness';
 
-const ROOT = join(__dirname, '..', '..');
+let app: AppHarness;
 let work: string;
-let appJs: string;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'mlops-app-'));
-  appJs = join(work, 'dist', 'bin', 'app.js');
-  writeFileSync(join(work, 'package.json'), '{"name":"app-under-test","private":true}');
-  const handlers = readdirSync(join(ROOT, 'lambda')).filter((d) => existsSync(join(ROOT, 'lambda', d, 'index.ts')));
-  for (const file of [...handlers.map((h) => join('build', 'handlers', h, 'index.js')), join('build', 'server', 'server.js'), join('build', 'server', 'Dockerfile')]) {
-    mkdirSync(join(work, file, '..'), { recursive: true });
-    writeFileSync(join(work, file), '');
-  }
-  buildSync({ entryPoints: [join(ROOT, 'bin', 'app.ts')], outfile: appJs, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
-});
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function synth(modelsDir: string): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [appJs], {
-    cwd: work, encoding: 'utf8',
-    env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), MLOPS_MODELS_DIR: modelsDir, CDK_OUTDIR: join(work, 'cdk.out') },
-  });
-  return { status: r.status, stderr: r.stderr };
-}
+beforeAll(() => { app = appHarness(); work = app.work; });
+afterAll(() => app.cleanup());
+const synth = (modelsDir: string) => app.synth(modelsDir);
 
 function modelsWith(name: string, yaml: string): string {
   const dir = join(work, `models-${name}`);
@@ -41,8 +17,6 @@ function modelsWith(name: string, yaml: string): string {
   writeFileSync(join(dir, name, 'model.yaml'), yaml);
   return dir;
 }
-
-const NO_STACK = /^\s+at |node:internal|Node\.js v\d/m;
 
 test('a spec with problems: the report on stderr, exit 1, no stack trace', () => {
   const example = readFileSync(join(ROOT, 'models', 'demand-forecast', 'model.yaml'), 'utf8');
