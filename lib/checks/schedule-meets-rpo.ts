@@ -26,6 +26,7 @@ export const scheduleMeetsRpo: ModelCheck = {
     const age = f.intervalMs + spec.data.maxAgeSeconds * 1000;
     if (age <= rpo) return compliant();
     return nonCompliant(field, `interval of ${field} ${formatDuration(f.intervalMs)} + data.maxAge ${formatDuration(spec.data.maxAgeSeconds * 1000)} = ${formatDuration(age)} `
-      + `> rpo ${formatDuration(rpo)}; ${f.pacedBy === 'inference.schedule' ? 'score' : 'train'} more often, accept only fresher data, or raise inference.rpo`);
+      + `> rpo ${formatDuration(rpo)}; ${f.pacedBy === 'inference.schedule' ? 'score more often' : 'score on its own schedule (inference.schedule, e.g. "0 6 * * *"), train more often'}, `
+      + 'accept only fresher data, or raise inference.rpo');
   },
 };

@@ -1,7 +1,7 @@
 // `mlops validate`: every problem of the specs in one report (spec fields, defaults merged into a
 // block written in part, construct preconditions, pattern checks, acknowledgements), with
 // repo-relative paths and no stack trace; `cdk synth` (bin/app.ts) reports the same set.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -70,6 +70,15 @@ describe('mlops validate', () => {
     expect((await validate(['churn'])).out).toBe('0 error(s), 0 warning(s), 0 acknowledged in 1 spec(s)');
     expect((await validate([])).code).toBe(1);
     expect((await validate(['--models-dir', join(tmp, 'models'), 'churn'], '/')).code).toBe(0);
+  });
+
+  test('the guide\'s example report is what mlops validate prints for the guide\'s example spec', async () => {
+    const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'data-scientist.md'), 'utf8');
+    const block = (marker: string) => new RegExp(`<!-- validate-example: ${marker} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(guide)![1];
+    writeSpecs(tmp, { 'churn-risk': block('models/churn-risk/model.yaml') });
+    const r = await validate([]);
+    expect(r.code).toBe(1);
+    expect(`${r.out}\n`).toBe(block('output'));
   });
 
   test('a missing folder or model is "not found" (exit 2) with the fix', async () => {
