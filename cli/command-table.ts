@@ -147,6 +147,14 @@ export const COMMAND_TABLE = {
     },
     positionals: ['model'], optional: 1,
   },
+  new: {
+    name: 'new', usage: '<name> [--models-dir <dir>]',
+    summary: 'Create models/<name>/: a spec with the reference defaults written out, a standard-library Python model (train, score, data generator), a Dockerfile and a README; it passes mlops validate.',
+    flags: {
+      'models-dir': { type: 'string', value: '<dir>', description: `Folder to create <name>/ in (default: $${MODELS_DIR_ENV} or ./models).` },
+    },
+    positionals: ['name'],
+  },
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_TABLE;

@@ -4,6 +4,7 @@
 import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
 import { modelsCommand } from './commands/models';
+import { newCommand } from './commands/new';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
 import { scoreCommand, statusCommand } from './commands/serving';
@@ -20,7 +21,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
-  costCommand, validateCommand,
+  costCommand, validateCommand, newCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
