@@ -6,6 +6,7 @@ import { RUN_STATUSES } from '../lambda/shared/registry/types';
 import { REGION_PRICES } from '../lib/cost/prices';
 import { FlagSpec } from './args';
 import { CLI_ENV } from './env';
+import { MODELS_DIR_ENV } from '../lib/spec/models-dir';
 
 /** The declaration of one `mlops` sub-command (its behaviour lives in cli/commands/). */
 export interface CommandSpec {
@@ -156,6 +157,22 @@ export const COMMAND_TABLE = {
       reason,
     },
     positionals: ['model'],
+  },
+  validate: {
+    name: 'validate', usage: '[<model>] [--models-dir <dir>]',
+    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth).',
+    flags: {
+      'models-dir': { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` },
+    },
+    positionals: ['model'], optional: 1,
+  },
+  new: {
+    name: 'new', usage: '<name> [--models-dir <dir>]',
+    summary: 'Create models/<name>/: a spec with the reference defaults written out, a standard-library Python model (train, score, data generator), a Dockerfile and a README; it passes mlops validate.',
+    flags: {
+      'models-dir': { type: 'string', value: '<dir>', description: `Folder to create <name>/ in (default: $${MODELS_DIR_ENV} or ./models).` },
+    },
+    positionals: ['name'],
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -5,11 +5,13 @@ import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
 import { logsCommand } from './commands/logs';
 import { modelsCommand } from './commands/models';
+import { newCommand } from './commands/new';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
 import { scoreCommand, statusCommand } from './commands/serving';
 import { stopCommand } from './commands/stop';
 import { trainCommand } from './commands/train';
+import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
 import { CommandSpec, GLOBAL_FLAGS } from './command-table';
@@ -21,7 +23,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
-  costCommand, logsCommand, stopCommand,
+  costCommand, logsCommand, stopCommand, validateCommand, newCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

@@ -6,3 +6,4 @@ export { modelLatencyFitsSlo, FRONT_END_OVERHEAD_MS } from './model-latency-fits
 export { oneModelPerService } from './one-model-per-service';
 export { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
 export { servingHasFallback } from './serving-has-fallback';
+export * from './spec-report';

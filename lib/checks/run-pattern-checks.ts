@@ -22,6 +22,9 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
 /** Id of the finding raised for an acknowledgement that names no known check. */
 export const UNKNOWN_ACKNOWLEDGEMENT = 'MLOPS-UnknownAcknowledgement';
 
+/** Id of the finding raised for an acknowledgement of a check that finds nothing in its model. */
+export const STALE_ACKNOWLEDGEMENT = 'MLOPS-StaleAcknowledgement';
+
 /** A non-compliant model. */
 export interface PatternFinding {
   readonly id: string;
@@ -58,7 +61,17 @@ export function runPatternChecks(specs: readonly ModelSpec[], checks: readonly P
   }
   for (const spec of specs) {
     spec.acknowledgements.forEach((a, n) => {
-      if (known.has(a.id)) return;
+      if (known.has(a.id)) {
+        if (findings.some((f) => f.model === spec.name && f.id === a.id)) return;
+        findings.push({
+          id: STALE_ACKNOWLEDGEMENT, level: CheckLevel.WARNING, model: spec.name, file: spec.file, path: `acknowledge[${n}]`,
+          info: 'An acknowledgement matches no finding.',
+          explanation: 'What it acknowledged was fixed (or never applied to this model); left in place it would silently accept the finding '
+            + 'if the problem came back.',
+          detail: `${a.id} finds nothing in this model; remove the acknowledgement`,
+        });
+        return;
+      }
       findings.push({
         id: UNKNOWN_ACKNOWLEDGEMENT, level: CheckLevel.ERROR, model: spec.name, file: spec.file, path: `acknowledge[${n}].id`,
         info: 'An acknowledgement names no known pattern check.',

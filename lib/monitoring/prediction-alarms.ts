@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { METRICS } from '../../lambda/shared/contract';
 import { mlopsCommand } from '../../cli/command-line';
+import { DEFAULT_BATCH_LATENESS_MS, criticalAgeMs, warningAgeMs } from '../spec/freshness';
 import { AlarmDeclaration, AlarmSeverity, MonitoredArea } from './alarm-declaration';
 import { FailureSignal, anyFailure } from './any-failure';
 import { modelMetric, platformMetric } from './custom-metrics';
@@ -27,13 +28,13 @@ export interface MonitorPredictionsProps {
   readonly batchInterval?: Duration;
   /**
    * Age of the newest batch that raises the warning: one missed batch.
-   * @default - batchInterval + 6 hours
+   * @default - batchInterval + 6 hours, up to the whole hour
    */
   readonly warningAge?: Duration;
   /**
    * Age of the newest batch that raises the critical alarm; must leave time to recover before
    * the TTL deletes the predictions and answers fall back.
-   * @default - ttl - batchInterval (2 days for a 3-day TTL: one full day to recover)
+   * @default - ttl - batchInterval (2 days for a 3-day TTL: one full day to recover), at least an hour after the warning and an hour before the ttl
    */
   readonly criticalAge?: Duration;
   /**
@@ -63,13 +64,10 @@ export interface FreshnessAges {
 }
 
 export function freshnessAges(p: MonitorPredictionsProps): FreshnessAges {
+  // The one freshness rule (lib/spec/freshness.ts), shared with the spec's TTL pattern check.
   const interval = p.batchInterval ?? Duration.days(1);
-  const warning = p.warningAge ?? Duration.seconds(interval.toSeconds() + Duration.hours(6).toSeconds());
-  // Ideally the critical alarm leaves one batch interval to recover before the TTL deletes the
-  // predictions. A TTL too short for that (the spec must acknowledge MLOPS-TtlOutlivesNextBatch)
-  // expires predictions before a missed batch shows at all: escalate one hour after the warning.
-  const beforeExpiry = p.ttl.toSeconds() - interval.toSeconds();
-  const critical = p.criticalAge ?? Duration.seconds(beforeExpiry > warning.toSeconds() ? beforeExpiry : warning.toSeconds() + 3600);
+  const warning = p.warningAge ?? Duration.seconds(warningAgeMs(interval.toSeconds() * 1000, DEFAULT_BATCH_LATENESS_MS) / 1000);
+  const critical = p.criticalAge ?? Duration.seconds(criticalAgeMs(warning.toSeconds() * 1000, p.ttl.toSeconds() * 1000, interval.toSeconds() * 1000) / 1000);
   return { warning, critical, ttl: p.ttl };
 }
 

@@ -4,6 +4,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { BatchInference } from '../batch-inference/batch-inference';
 import { IDataLake } from '../data-lake/data-lake-base';
@@ -13,6 +15,7 @@ import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { PredictionApi } from '../prediction-api/prediction-api';
 import { PredictionService } from '../prediction-service/prediction-service';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { SCORING_TIME_LIMIT_MS } from '../spec/freshness';
 import { InferenceMode, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
 import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
@@ -81,8 +84,11 @@ export class ModelDeployment extends Construct {
         scoringImage: image.imageUri,
         scoringImageRepository: this.imageRepository,
         driftFunction: monitoring.driftComputeFunction,
+        // The lateness the TTL rule allows a scheduled batch (lib/spec/freshness.ts).
+        timeout: Duration.millis(SCORING_TIME_LIMIT_MS),
         logRetention,
       });
+      this.scheduleScoring(spec, this.batchInference);
     }
 
     this.trainingPipeline = new TrainingPipeline(this, 'Training', {
@@ -124,6 +130,23 @@ export class ModelDeployment extends Construct {
       this.endpointUrl = this.predictionApi.url;
     }
     this.monitor(spec, monitoring);
+  }
+
+  /**
+   * Train weekly, score daily: `inference.schedule` starts the batch inference with each
+   * category's served version. EventBridge Scheduler, because a rule's cron has no time zone.
+   */
+  private scheduleScoring(spec: ModelSpec, batchInference: BatchInference): void {
+    const schedule = map.scoringSchedule(spec);
+    if (!schedule) return;
+    new scheduler.Schedule(this, 'ScoringSchedule', {
+      schedule,
+      description: `Batch scoring of ${spec.name} with the served versions (inference.schedule)`,
+      target: new schedulerTargets.StepFunctionsStartExecution(batchInference.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ model: spec.name, executionDate: scheduler.ContextAttribute.scheduledTime }),
+        retryAttempts: 3,
+      }),
+    });
   }
 
   private trainingImage(spec: ModelSpec): TrainingImage {
@@ -179,7 +202,7 @@ export class ModelDeployment extends Construct {
       monitoring.monitorPredictions({
         model, categories,
         ttl: Duration.seconds(spec.inference.ttlSeconds),
-        batchInterval: map.scheduleInterval(spec),
+        ...map.predictionFreshness(spec),
         loaderFunction: this.batchInference.loaderFunction,
         batchInferenceStateMachine: this.batchInference.stateMachine,
       });

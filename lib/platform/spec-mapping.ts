@@ -5,6 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { weekdayCron } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
 import { maxIntervalMs, parseCron, toEventBridgeCron } from '../spec/cron';
+import { batchFreshness } from '../spec/freshness';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { DataValidationOptions, EvaluationPolicy } from '../training-pipeline/training-policies';
 
@@ -19,6 +20,27 @@ export function trainingSchedule(spec: ModelSpec): scheduler.ScheduleExpression 
   if (!spec.schedule.enabled) return undefined;
   const cron = cronOf('schedule.cron', spec.schedule.cron);
   return scheduler.ScheduleExpression.expression(toEventBridgeCron(cron), TimeZone.of(spec.schedule.timeZone));
+}
+
+/**
+ * EventBridge Scheduler expression of the scoring schedule (`inference.schedule`, read in its
+ * time zone); undefined when scoring only follows training.
+ */
+export function scoringSchedule(spec: ModelSpec): scheduler.ScheduleExpression | undefined {
+  const s = spec.inference.schedule;
+  if (!s) return undefined;
+  return scheduler.ScheduleExpression.expression(toEventBridgeCron(cronOf('inference.schedule.cron', s.cron)), TimeZone.of(s.timeZone));
+}
+
+/**
+ * The freshness alarms' pace and warning age, from the same rule as the TTL pattern check
+ * (lib/spec/freshness.ts): the scoring interval when scoring has its own schedule, and the
+ * lateness a batch is allowed (retries, Spot waits, approval).
+ */
+export function predictionFreshness(spec: ModelSpec): { batchInterval: Duration; warningAge?: Duration } {
+  const f = batchFreshness(spec);
+  if (f?.intervalMs === undefined || f.warningMs === undefined) return { batchInterval: scheduleInterval(spec) };
+  return { batchInterval: Duration.minutes(Math.ceil(f.intervalMs / 60_000)), warningAge: Duration.hours(f.warningMs / 3_600_000) };
 }
 
 /** Longest gap between two scheduled runs (what "no successful run in time" alarms wait for). */

@@ -97,11 +97,12 @@ export function specPropProblems(spec: ModelSpec): SpecProblem[] {
       model: spec.name, categories: spec.categories, metricName: spec.evaluation.metric, direction: spec.evaluation.direction, threshold: spec.evaluation.threshold!,
     }));
   }
+  const freshnessPace = spec.inference.schedule ? 'inference.schedule.cron' : 'schedule.cron';
   if (batch) {
-    check('inference.ttl', { ...monitored, ttl: 'inference.ttl', warningAge: 'schedule.cron', criticalAge: 'inference.ttl', batchInterval: 'schedule.cron' }, () => {
+    check('inference.ttl', { ...monitored, ttl: 'inference.ttl', warningAge: freshnessPace, criticalAge: 'inference.ttl', batchInterval: freshnessPace }, () => {
       validatePredictions({
         model: spec.name, categories: spec.categories, ttl: Duration.seconds(spec.inference.ttlSeconds),
-        batchInterval: map.scheduleInterval(spec), batchInferenceStateMachine: BOUND_AT_SYNTH,
+        ...map.predictionFreshness(spec), batchInferenceStateMachine: BOUND_AT_SYNTH,
       });
       validateDrift({ model: spec.name, categories: spec.categories });
     });

@@ -36,6 +36,14 @@ export interface ResolveContext {
   readonly file: string;
   readonly dir: string;
   readonly problems: SpecProblem[];
+  /**
+   * Keep going past a bad value, so later checks still run (`mlops validate` reports every
+   * problem in one pass): a bad field takes its default (or its placeholder), a bad list item or
+   * rule is left out. The problem is recorded either way.
+   */
+  readonly lenient?: boolean;
+  /** Per written block (dotted path), the keys it left out and the defaults took. */
+  readonly defaulted?: Map<string, string[]>;
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -48,6 +56,8 @@ export interface Field<T> {
   readonly description: string;
   /** Default in the human YAML form; resolved like a written value. */
   readonly default?: unknown;
+  /** A stand-in for a required value that is missing or bad, so a lenient parse can go on. */
+  readonly placeholder?: unknown;
   schema(): JsonSchema;
   /** Resolves a present value; on a problem, records it and returns undefined. */
   parse(value: unknown, path: string, ctx: ResolveContext): T | undefined;
@@ -58,6 +68,7 @@ interface Common {
   readonly key?: string;
   readonly required?: boolean;
   readonly default?: unknown;
+  readonly placeholder?: unknown;
   readonly examples?: unknown[];
 }
 
@@ -85,7 +96,7 @@ export function text(o: Common & {
   readonly check?: (v: string) => string | undefined;
 }): Field<string> {
   return {
-    key: o.key, required: o.required ?? false, description: o.description, default: o.default,
+    key: o.key, required: o.required ?? false, description: o.description, default: o.default, placeholder: o.placeholder,
     schema: () => base(o, { type: 'string', minLength: 1, ...(o.pattern ? { pattern: o.pattern } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) }),
     parse(value, path, ctx) {
       const expected = o.expected ?? 'a non-empty string';
@@ -256,7 +267,7 @@ export function list<T>(item: Field<T>, o: Common & { readonly minItems?: number
         }
         out.push(r);
       });
-      return ok ? out : undefined;
+      return ok || ctx.lenient ? out : undefined;
     },
   };
 }
@@ -273,7 +284,7 @@ export function obj<T>(props: Props<T>, o: Common & {
   const entries = Object.entries(props) as Array<[string, Field<unknown>]>;
   const yamlKey = (name: string, f: Field<unknown>) => f.key ?? name;
   return {
-    key: o.key, required: o.required ?? false, description: o.description, default: o.default ?? (o.required ? undefined : {}),
+    key: o.key, required: o.required ?? false, description: o.description, default: o.default ?? (o.required ? undefined : {}), placeholder: o.placeholder,
     schema: () => ({
       ...(o.title ? { title: o.title } : {}),
       description: o.description,
@@ -294,23 +305,38 @@ export function obj<T>(props: Props<T>, o: Common & {
         problem(ctx, join(path, k), value[k], `one of the fields ${[...known].filter((x) => !x.startsWith('$')).join(', ')}`, near ? `did you mean "${near}"?` : 'remove it');
       }
       const out: Record<string, unknown> = {};
+      const defaulted: string[] = [];
       let ok = true;
       for (const [name, f] of entries) {
         const key = yamlKey(name, f);
         const raw = value[key];
         const p = join(path, key);
         if (raw === undefined || raw === null) {
-          if (f.default !== undefined) out[name] = f.parse(f.default, p, ctx);
-          else if (f.required) { problem(ctx, p, undefined, `a value for "${key}" (${f.description})`, `add "${key}:"`); ok = false; }
+          if (f.default !== undefined) {
+            out[name] = f.parse(f.default, p, ctx);
+            defaulted.push(key);
+          } else if (f.required) {
+            problem(ctx, p, undefined, `a value for "${key}" (${f.description})`, `add "${key}:"`);
+            ok = standIn(f, p, ctx, out, name);
+          }
           continue;
         }
         const r = f.parse(raw, p, ctx);
-        if (r === undefined) ok = false;
         out[name] = r;
+        if (r === undefined) ok = standIn(f, p, ctx, out, name);
       }
+      if (defaulted.length > 0 && defaulted.length < entries.length) ctx.defaulted?.set(path, defaulted);
       return ok ? out as T : undefined;
     },
   };
+}
+
+// Lenient parsing: a bad field takes its default or placeholder (its problem is already recorded).
+function standIn(f: Field<unknown>, path: string, ctx: ResolveContext, out: Record<string, unknown>, name: string): boolean {
+  const stand = f.default ?? f.placeholder;
+  if (!ctx.lenient || stand === undefined) return false;
+  out[name] = f.parse(stand, path, { ...ctx, problems: [] });
+  return out[name] !== undefined;
 }
 
 function join(path: string, key: string): string {

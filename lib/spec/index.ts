@@ -6,3 +6,4 @@ export type { SpecProblem } from './fields';
 export { parseDuration, parseSize, formatDuration } from './units';
 export { parseCron, maxIntervalMs, toEventBridgeCron } from './cron';
 export type { CronSchedule } from './cron';
+export * from './freshness';

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { specPropProblems } from '../platform/validate-spec-props';
-import { ResolveContext, SpecProblem, formatProblem } from './fields';
+import { ResolveContext, SpecProblem, describeValue, formatProblem } from './fields';
 import {
   InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
@@ -65,13 +65,27 @@ export function loadModelSpec(file: string): ModelSpec {
  * (and duplicate model names) are reported together.
  */
 export function loadModelSpecs(modelsDir: string): ModelSpec[] {
+  const r = inspectModelSpecs(modelsDir);
+  if (r.problems.length) throw new ModelSpecError(r.problems);
+  return r.specs;
+}
+
+/** The spec files of a models folder: `<dir>/<model>/model.yaml` (or `.yml`), by folder name. */
+export function modelSpecFiles(modelsDir: string): string[] {
+  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => statSync(join(modelsDir, d)).isDirectory()).sort() : [];
+  return folders.flatMap((folder) => ['model.yaml', 'model.yml'].map((f) => join(modelsDir, folder, f)).find((f) => existsSync(f)) ?? []);
+}
+
+/**
+ * Every problem of every spec in a models folder (and duplicate names), in one pass, with the
+ * specs resolved leniently (bad values replaced by their defaults) so pattern checks can run on
+ * them too. Specs are sorted by model name.
+ */
+export function inspectModelSpecs(modelsDir: string): { specs: ModelSpec[]; problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
   const specs: ModelSpec[] = [];
-  const folders = existsSync(modelsDir) ? readdirSync(modelsDir).filter((d) => statSync(join(modelsDir, d)).isDirectory()).sort() : [];
-  for (const folder of folders) {
-    const file = ['model.yaml', 'model.yml'].map((f) => join(modelsDir, folder, f)).find((f) => existsSync(f));
-    if (!file) continue;
-    const r = readModelSpec(file);
+  for (const file of modelSpecFiles(modelsDir)) {
+    const r = inspectModelSpec(file);
     problems.push(...r.problems);
     if (r.spec) specs.push(r.spec);
   }
@@ -81,23 +95,31 @@ export function loadModelSpecs(modelsDir: string): ModelSpec[] {
     if (other) problems.push({ file: s.file, path: 'name', value: s.name, expected: `a model name not used by ${other}`, fix: 'rename one of the models' });
     seen.set(s.name, s.file);
   }
-  if (problems.length) throw new ModelSpecError(problems);
-  return specs.sort((a, b) => a.name.localeCompare(b.name));
+  return { specs: specs.sort((a, b) => a.name.localeCompare(b.name)), problems };
 }
 
 /** Reads one spec file and returns the spec or every problem (no throw). */
 export function readModelSpec(file: string): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return strict(inspectModelSpec(file));
+}
+
+/** Reads one spec file: every problem, and the spec resolved with stand-ins for bad values (no throw). */
+export function inspectModelSpec(file: string): { spec?: ModelSpec; problems: SpecProblem[] } {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (e) {
     return { problems: [{ file, path: '', value: undefined, expected: 'a readable YAML file', fix: `check the path (${(e as Error).message})` }] };
   }
-  return parseModelSpecText(source, { file, dir: dirname(resolve(file)), defaultName: basename(dirname(resolve(file))) });
+  return inspectModelSpecText(source, { file, dir: dirname(resolve(file)), defaultName: basename(dirname(resolve(file))) });
 }
 
 /** Parses YAML text into a spec or every problem (no throw). */
 export function parseModelSpecText(source: string, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return strict(inspectModelSpecText(source, options));
+}
+
+function inspectModelSpecText(source: string, options: ParseModelSpecOptions): { spec?: ModelSpec; problems: SpecProblem[] } {
   const file = options.file ?? '<inline>';
   const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -108,20 +130,50 @@ export function parseModelSpecText(source: string, options: ParseModelSpecOption
       })),
     };
   }
-  return parseModelSpecObject(doc.toJS(), options);
+  return inspectModelSpecObject(doc.toJS(), options);
 }
 
-/** Validates an already-parsed object (e.g. from JSON) into a spec or every problem (no throw). */
+/** A spec only when it has no problem. */
+function strict(r: { spec?: ModelSpec; problems: SpecProblem[] }): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return r.problems.length ? { problems: r.problems } : r;
+}
+
+/**
+ * Validates an already-parsed object (e.g. from JSON) into a spec or every problem (no throw):
+ * field problems, problems across fields, and what the platform's constructs would reject, in
+ * one pass. A bad value takes its default so the later stages still run; a later problem at (or
+ * inside, or around) a field that already has one is left out, as it rests on the stand-in.
+ */
 export function parseModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
+  return strict(inspectModelSpecObject(raw, options));
+}
+
+/**
+ * Like {@link parseModelSpecObject}, but also returns the spec resolved with stand-ins for bad
+ * values (when the file is a map at all), so pattern checks can run on a spec with problems.
+ */
+export function inspectModelSpecObject(raw: unknown, options: ParseModelSpecOptions = {}): { spec?: ModelSpec; problems: SpecProblem[] } {
   const file = options.file ?? '<inline>';
-  const ctx: ResolveContext = { file, dir: options.dir ?? process.cwd(), problems: [] };
+  const ctx: ResolveContext = { file, dir: options.dir ?? process.cwd(), problems: [], lenient: true, defaulted: new Map() };
   const parsed = specField.parse(raw ?? {}, '', ctx);
   if (!parsed) return { problems: ctx.problems };
-  const spec = resolveSpec(parsed, ctx, options.defaultName);
-  if (ctx.problems.length) return { problems: ctx.problems };
+  const fields = [...ctx.problems];
+  const resolving: ResolveContext = { ...ctx, problems: [] };
+  const spec = resolveSpec(parsed, resolving, options.defaultName);
+  const problems = addUnrelated(fields, resolving.problems);
   // The constructs' own validators on the props the platform maps from this spec.
-  const props = specPropProblems(spec);
-  return props.length ? { problems: props } : { spec, problems: [] };
+  return { spec, problems: addUnrelated(problems, specPropProblems(spec)) };
+}
+
+/** `earlier` plus the `later` problems whose field is not inside, around or at an earlier one. */
+function addUnrelated(earlier: readonly SpecProblem[], later: readonly SpecProblem[]): SpecProblem[] {
+  return [...earlier, ...later.filter((l) => !earlier.some((e) => relatedPaths(e.path, l.path)))];
+}
+
+/** Whether one dotted field path is the other, or inside it (`inference.tps` and `inference.tps.avg`). */
+export function relatedPaths(a: string, b: string): boolean {
+  const within = (inner: string, outer: string) => outer === '' || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return within(a, b) || within(b, a);
 }
 
 /** Parses YAML text into a spec; throws ModelSpecError listing every problem. */
@@ -133,6 +185,17 @@ export function parseModelSpec(source: string, options: ParseModelSpecOptions = 
 
 function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | undefined): ModelSpec {
   const problem = (path: string, value: unknown, expected: string, fix: string) => ctx.problems.push({ file: ctx.file, path, value, expected, fix });
+  // An order between the values of a block: when the block was written in part, the defaults
+  // that filled the rest are what break the order, so say which, and ask for every value.
+  const ordered = (at: { block: string; path: string; value: unknown }, values: Record<string, unknown>, relation: string, expected: string, fix: string) => {
+    const keys = Object.keys(values);
+    const filled = ctx.defaulted?.get(at.block)?.filter((k) => keys.includes(k)) ?? [];
+    if (filled.length === 0) { problem(at.path, at.value, expected, fix); return; }
+    const written = Object.fromEntries(keys.filter((k) => !filled.includes(k)).map((k) => [k, values[k]]));
+    const defaults = filled.map((k) => `${k}: ${describeValue(values[k])}`).join(' and ');
+    problem(at.block, written, `${relation}, which fails because the default${filled.length === 1 ? '' : 's'} ${defaults} ${filled.length === 1 ? 'was' : 'were'} merged into a block written in part`,
+      `write all ${keys.length === 2 ? 'both' : keys.length === 3 ? 'three' : keys.length} values (${keys.join(', ')}) so that ${relation}`);
+  };
 
   const name = p.name ?? defaultName ?? '';
   if (!isModelName(name)) {
@@ -145,7 +208,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   const isDir = t.image.startsWith('.') || isAbsolute(t.image);
   const imageDirectory = isDir ? resolve(ctx.dir, t.image) : undefined;
   if (imageDirectory && !existsSync(join(imageDirectory, 'Dockerfile'))) {
-    problem('training.image', t.image, `a folder with a Dockerfile (none at ${join(imageDirectory, 'Dockerfile')})`, 'add the Dockerfile, fix the path (relative to the spec), or use an image URI');
+    problem('training.image', t.image, `a folder with a Dockerfile (there is no ${t.image.replace(/\/$/, '')}/Dockerfile${isAbsolute(t.image) ? '' : ' next to the spec'})`, 'add the Dockerfile, fix the path (relative to the spec), or use an image URI');
   }
   if (!isDir && !/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$/.test(t.image)) {
     problem('training.image', t.image, 'a Dockerfile folder starting with "." or "/", or an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1.4"', 'write "./container" for a folder');
@@ -163,7 +226,9 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     problem('training.command', t.command, 'the training command with backend batch', 'write e.g. command: ["python3", "/opt/program/train.py"]');
   }
   if (sagemaker && t.spot && t.maxWaitSeconds < t.maxRuntimeSeconds) {
-    problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training`, 'raise maxWait or lower maxRuntime');
+    const filled = ctx.defaulted?.get('training')?.includes('maxWait');
+    problem('training.maxWait', describeDurationS(t.maxWaitSeconds), `at least maxRuntime (${describeDurationS(t.maxRuntimeSeconds)}) for Spot training${filled ? ' (maxWait was not written: this is its default)' : ''}`,
+      filled ? `write maxWait too, at least ${describeDurationS(t.maxRuntimeSeconds)}` : 'raise maxWait or lower maxRuntime');
   }
 
   // Evaluation: infer the direction of well-known metrics.
@@ -176,12 +241,18 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   // Inference: traffic consistency and the serving choice.
   const i = p.inference;
   if (!(i.tps.min <= i.tps.avg && i.tps.avg <= i.tps.max)) {
-    problem('inference.tps', i.tps, 'min <= avg <= max', 'reorder the three values');
+    ordered({ block: 'inference.tps', path: 'inference.tps', value: i.tps }, { ...i.tps }, 'min <= avg <= max', 'min <= avg <= max', 'reorder the three values');
   }
   i.peakWindows.forEach((w, n) => {
     if (w.tps > i.tps.max) problem(`inference.peakWindows[${n}].tps`, w.tps, `at most inference.tps.max (${i.tps.max})`, `raise inference.tps.max to ${w.tps} or lower the peak`);
   });
-  if (i.slo.p95Ms > i.slo.p99Ms) problem('inference.slo.p95', `${i.slo.p95Ms}ms`, `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
+  if (i.slo.p95Ms > i.slo.p99Ms) {
+    ordered({ block: 'inference.slo', path: 'inference.slo.p95', value: `${i.slo.p95Ms}ms` }, { p95: `${i.slo.p95Ms}ms`, p99: `${i.slo.p99Ms}ms` },
+      'p95 <= p99', `at most p99 (${i.slo.p99Ms}ms)`, 'swap p95 and p99');
+  }
+  if (i.schedule && i.mode === InferenceMode.ONLINE) {
+    problem('inference.schedule', i.schedule, 'no scoring schedule with mode online (nothing is scored in batch)', 'remove inference.schedule, or set mode: batch or both');
+  }
   if (i.serving === ServingFrontEnd.NONE && i.mode !== InferenceMode.BATCH) {
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }
@@ -220,6 +291,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
     inference: {
       ...i,
+      schedule: i.schedule ? { cron: i.schedule.cron, timeZone: i.schedule.timeZone ?? p.schedule.timeZone } : undefined,
       peakWindows,
       rpoSeconds: i.rpoSeconds ?? i.ttlSeconds,
       serving: serving.frontEnd,

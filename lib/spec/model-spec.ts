@@ -47,6 +47,14 @@ export interface ScheduleSpec {
   readonly enabled: boolean;
 }
 
+/** When batch scoring runs on its own schedule (`inference.schedule`). */
+export interface InferenceScheduleSpec {
+  /** Five-field cron expression, e.g. `0 6 * * *` (06:00 every day). */
+  readonly cron: string;
+  /** IANA time zone the cron is read in (the training schedule's unless declared). */
+  readonly timeZone: string;
+}
+
 /** One input column. */
 export interface ColumnSpec {
   readonly name: string;
@@ -180,6 +188,11 @@ export interface InferenceSpec {
   readonly mode: InferenceMode;
   /** How long a batch prediction lives (seconds); also the recovery point objective. */
   readonly ttlSeconds: number;
+  /**
+   * Scores every category with its served version on this schedule, independent of training
+   * (train weekly, score daily). Undefined: scoring runs at the end of each training run only.
+   */
+  readonly schedule?: InferenceScheduleSpec;
   /** The recovery point objective (seconds): the oldest a served prediction may be. */
   readonly rpoSeconds: number;
   /** The front end: as declared, or chosen from the expected traffic (see `servingReason`). */

@@ -137,14 +137,14 @@ export type ParsedEvaluation = Omit<EvaluationSpec, 'direction'> & { readonly di
 export const evaluationField: Field<ParsedEvaluation> = obj<ParsedEvaluation>({
   metric: text({
     description: 'Metric (a key of the run\'s metrics.json) that decides which version is better.', required: true,
-    pattern: METRIC_NAME_PATTERN, examples: ['rmse', 'auc'], expected: 'a metric name (letters, digits, "_", ".", ":", "/" or "-")', fix: 'write the key your training code writes to metrics.json',
+    pattern: METRIC_NAME_PATTERN, examples: ['rmse', 'auc'], placeholder: 'rmse', expected: 'a metric name (letters, digits, "_", ".", ":", "/" or "-")', fix: 'write the key your training code writes to metrics.json',
   }),
   direction: choice(values(MetricDirection), { description: 'Whether larger or smaller is better. Default: inferred for well-known metrics (rmse, mae, loss: minimize; auc, accuracy, f1: maximize).' }),
   minImprovement: num({ description: 'The challenger must beat the champion by at least this much (absolute, in metric units).', default: 0, min: 0 }),
   threshold: num({ description: 'A version worse than this is never promoted. Default: no threshold.' }),
   promotion: choice(values(PromotionMode), { description: `auto: promote a better version; manual: wait for \`${mlopsCommand('approve', ['<model>', '<version>'])}\`; none: register only.`, default: 'auto' }),
   approvalTimeoutSeconds: duration({ key: 'approvalTimeout', unit: 's', description: 'How long a manual approval may wait (the RTO budget).', default: '3d', min: '1m', max: '364d' }),
-}, { description: 'Champion/challenger evaluation and promotion policy.', required: true });
+}, { description: 'Champion/challenger evaluation and promotion policy.', required: true, placeholder: { metric: 'rmse' } });
 
 /**
  * The rule lists, validated by the prediction core itself (one rule at a time, so every bad rule
@@ -196,6 +196,7 @@ const rulesField: Field<RulesSpec> = {
       if (!Array.isArray(rules)) {
         ctx.problems.push({ file: ctx.file, path: `${path}.${list}`, value: rules, expected: 'a list of rules', fix: 'write each rule as a "- name: ..." item' });
         ok = false;
+        out[list] = [];
         continue;
       }
       const names = new Set<string>();
@@ -214,7 +215,7 @@ const rulesField: Field<RulesSpec> = {
         }
       });
     }
-    return ok ? out as unknown as RulesSpec : undefined;
+    return ok || ctx.lenient ? out as unknown as RulesSpec : undefined;
   },
 };
 
@@ -239,16 +240,42 @@ const sloField: Field<SloSpec> = obj<SloSpec>({
   p99Ms: duration({ key: 'p99', unit: 'ms', description: '99th percentile latency objective of online answers.', default: '500ms', min: '1ms', max: '60s' }),
 }, { description: 'Latency objectives; alarms are derived from them.' });
 
-/** Inference as parsed from YAML; serving, service name and RPO are resolved afterwards. */
-export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds'> & {
+/** The scoring schedule as parsed from YAML; the time zone defaults to the training schedule's. */
+export interface ParsedInferenceSchedule {
+  readonly cron: string;
+  readonly timeZone?: string;
+}
+
+const inferenceScheduleField: Field<ParsedInferenceSchedule | undefined> = {
+  ...obj<ParsedInferenceSchedule>({
+    cron: text({
+      description: 'When batch scoring runs: a five-field cron expression (minute hour day-of-month month day-of-week) or @daily/@hourly/@weekly/@monthly.',
+      required: true, examples: ['0 6 * * *', '0 6 * * MON-FRI'], check: cronCheck,
+      expected: 'a five-field cron expression', fix: 'write e.g. "0 6 * * *" (06:00 every day)',
+    }),
+    timeZone: text({
+      description: 'IANA time zone the cron is read in. Default: the training schedule\'s (schedule.timeZone).', examples: ['UTC', 'Europe/Paris'], check: timeZoneCheck,
+      expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
+    }),
+  }, {
+    description: 'Score every category with its served (production) version on this schedule, independent of training: train weekly, score daily. '
+      + 'The TTL is then checked against this interval. Default: scoring runs at the end of each training run only.',
+  }),
+  default: undefined,
+};
+
+/** Inference as parsed from YAML; serving, service name, RPO and the scoring time zone are resolved afterwards. */
+export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds' | 'schedule'> & {
   readonly serving?: ServingFrontEnd;
   readonly serviceName?: string;
   readonly rpoSeconds?: number;
+  readonly schedule?: ParsedInferenceSchedule;
 };
 
 export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   mode: choice(values(InferenceMode), { description: 'batch: precomputed after training; online: the model container answers each request; both.', default: 'batch' }),
-  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch.', default: '3d', min: '1h', max: '90d' }),
+  ttlSeconds: duration({ key: 'ttl', unit: 's', description: 'How long batch predictions live; must outlast the gap to the next batch (the scoring interval, or the training interval without inference.schedule) plus how late that batch may be.', default: '3d', min: '1h', max: '90d' }),
+  schedule: inferenceScheduleField,
   rpoSeconds: duration({ key: 'rpo', unit: 's', description: 'Recovery point objective: the oldest a served prediction may be. Default: the TTL.', min: '1h', max: '365d' }),
   serving: choice(values(ServingFrontEnd), { description: 'Front end: service (ALB + Fargate), api (HTTP API + Lambda) or none. Default: chosen from the expected traffic.' }),
   serviceName: text({ description: 'Name of the serving service; two models never share one. Default: the model name.', pattern: MODEL_NAME_PATTERN, expected: 'a name of lowercase letters, digits and hyphens', fix: 'remove it to use the model name' }),
@@ -281,8 +308,8 @@ export interface ParsedSpec {
 /** The model spec declaration: the single source of truth. */
 export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
   name: text({ description: 'Model name (the registry key). Default: the spec\'s folder name.', pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: MODEL_NAME_RULE, fix: 'write e.g. "demand-forecast"' }),
-  description: text({ description: 'What the model predicts, for people.', required: true, maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
-  owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, maxLength: 256, examples: ['ds-team@example.com'] }),
+  description: text({ description: 'What the model predicts, for people.', required: true, placeholder: '-', maxLength: 1024, examples: ['Daily unit demand per store and category'] }),
+  owner: text({ description: 'Who answers for the model (team or e-mail); receives its notifications.', required: true, placeholder: '-', maxLength: 256, examples: ['ds-team@example.com'] }),
   schedule: scheduleField,
   categories: list(text({ description: 'A category.', pattern: CATEGORY_PATTERN, expected: CATEGORY_RULE, fix: 'rename the category' }), {
     description: 'One model per category, trained in parallel; alarms combine at most 10. Default: a single "default" category.', default: ['default'], minItems: 1, maxItems: 10, uniqueBy: (c) => c,

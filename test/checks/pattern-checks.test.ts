@@ -15,11 +15,12 @@ describe('MLOPS-TtlOutlivesNextBatch', () => {
   test('non-compliant: a 1d TTL expires before a daily batch that retries', () => {
     const outcome = ttlOutlivesNextBatch.check(specFrom('  ttl: 1d\n  rpo: 3d\n'));
     expect(outcome).toMatchObject({ compliance: Compliance.NON_COMPLIANT, path: 'inference.ttl' });
-    expect(outcome.detail).toMatch(/ttl 1d < schedule interval 1d \+ 2 retries x maxRuntime 1h = 1d2h; set inference.ttl to at least 1d2h/);
+    // Spot SageMaker training: each of the 3 attempts may take maxWait (2h) including the wait for capacity.
+    expect(outcome.detail).toMatch(/ttl 1d < training interval \(schedule; scoring follows training\) 1d \+ lateness 6h \(3 attempts x training.maxWait 2h\), up to the hour, \+ 2h for the alarms = 1d8h; set inference.ttl to at least 1d8h/);
   });
   test('non-compliant: weekday-only training leaves a weekend gap', () => {
     const spec = specFrom('  ttl: 2d\nschedule: { cron: "0 2 * * MON-FRI" }\n');
-    expect(ttlOutlivesNextBatch.check(spec).detail).toMatch(/schedule interval 3d/);
+    expect(ttlOutlivesNextBatch.check(spec).detail).toMatch(/training interval \(schedule; scoring follows training\) 3d/);
   });
   test('not applicable to online-only models', () => {
     expect(ttlOutlivesNextBatch.check(specFrom('  mode: online\n  ttl: 1h\n')).compliance).toBe(Compliance.NOT_APPLICABLE);

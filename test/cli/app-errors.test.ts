@@ -1,39 +1,15 @@
 // The default app (bin/app.ts, what `cdk synth` runs) as a child process, the way cdk runs it:
 // a broken spec or a wrong MLOPS_MODELS_DIR prints the problem and exits 1, with no Node stack
-// trace (issue 9 §5). The app is bundled with esbuild (npm packages stay external) into a temp
-// package whose handler and server bundles are empty stand-ins: the checks under test run before
-// any asset is staged, and the test does not depend on a previous build.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// trace (issue 9 §5).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { AppHarness, NO_STACK, ROOT, appHarness } from './app-harness';
 
-const ROOT = join(__dirname, '..', '..');
+let app: AppHarness;
 let work: string;
-let appJs: string;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'mlops-app-'));
-  appJs = join(work, 'dist', 'bin', 'app.js');
-  writeFileSync(join(work, 'package.json'), '{"name":"app-under-test","private":true}');
-  const handlers = readdirSync(join(ROOT, 'lambda')).filter((d) => existsSync(join(ROOT, 'lambda', d, 'index.ts')));
-  for (const file of [...handlers.map((h) => join('build', 'handlers', h, 'index.js')), join('build', 'server', 'server.js'), join('build', 'server', 'Dockerfile')]) {
-    mkdirSync(join(work, file, '..'), { recursive: true });
-    writeFileSync(join(work, file), '');
-  }
-  buildSync({ entryPoints: [join(ROOT, 'bin', 'app.ts')], outfile: appJs, bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
-});
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function synth(modelsDir: string): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [appJs], {
-    cwd: work, encoding: 'utf8',
-    env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, 'node_modules'), MLOPS_MODELS_DIR: modelsDir, CDK_OUTDIR: join(work, 'cdk.out') },
-  });
-  return { status: r.status, stderr: r.stderr };
-}
+beforeAll(() => { app = appHarness(); work = app.work; });
+afterAll(() => app.cleanup());
+const synth = (modelsDir: string) => app.synth(modelsDir);
 
 function modelsWith(name: string, yaml: string): string {
   const dir = join(work, `models-${name}`);
@@ -42,15 +18,16 @@ function modelsWith(name: string, yaml: string): string {
   return dir;
 }
 
-const NO_STACK = /^\s+at |node:internal|Node\.js v\d/m;
-
-test('a spec with problems: the problem list on stderr, exit 1, no stack trace', () => {
+test('a spec with problems: the report on stderr, exit 1, no stack trace', () => {
   const example = readFileSync(join(ROOT, 'models', 'demand-forecast', 'model.yaml'), 'utf8');
   const broken = example.replace('ttl: 3d', 'ttl: 3 days').replace('metric: rmse', 'metric: "9rmse"');
   const r = synth(modelsWith('demand-forecast', broken));
-  expect(r.stderr).toMatch(/^error: 2 problems in model spec:\n/);
-  expect(r.stderr).toMatch(/^ {2}- .*model\.yaml: inference\.ttl: "3 days" is invalid: .* Fix: /m);
-  expect(r.stderr).toMatch(/^ {2}- .*model\.yaml: evaluation\.metric: "9rmse" is invalid: .* Fix: /m);
+  expect(r.stderr).toMatch(/^error: models-demand-forecast\/demand-forecast\/model\.yaml: inference\.ttl: "3 days" is invalid: .*\n {2}fix: /m);
+  expect(r.stderr).toMatch(/^error: models-demand-forecast\/demand-forecast\/model\.yaml: evaluation\.metric: "9rmse" is invalid: .*\n {2}fix: /m);
+  // One pass: the missing Dockerfile (no Dockerfile in the temp folder) comes with the field problems.
+  expect(r.stderr).toMatch(/^error: models-demand-forecast\/demand-forecast\/model\.yaml: training\.image: "\." is invalid: /m);
+  expect(r.stderr).toMatch(/^3 error\(s\), 0 warning\(s\), 0 acknowledged in 1 spec\(s\)\nerror: 3 error\(s\) in the model specs; nothing was synthesized/m);
+  expect(r.stderr).not.toContain(work);
   expect(r.stderr).not.toMatch(NO_STACK);
   expect(r.status).toBe(1);
 });
@@ -60,8 +37,8 @@ test('a failed pattern check: the findings with their fix, exit 1, no stack trac
     'description: A model served online without a fallback rule', 'owner: ds@example.com',
     'training: { image: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/x:1 }', 'evaluation: { metric: rmse }', '',
   ].join('\n')));
-  expect(r.stderr).toMatch(/^error: 1 MLOps pattern check error\(s\):\n {2}- \[error\] MLOPS-ServingHasFallback no-fallback/);
-  expect(r.stderr).toMatch(/Fix the spec, or acknowledge a finding in it/);
+  expect(r.stderr).toMatch(/^error: models-no-fallback\/no-fallback\/model\.yaml: inference\.rules\.fallback: MLOPS-ServingHasFallback: /);
+  expect(r.stderr).toMatch(/acknowledged in its spec: acknowledge: \[\{ id: <check id>, reason: <why it is acceptable> \}\]/);
   expect(r.stderr).not.toMatch(NO_STACK);
   expect(r.status).toBe(1);
 });

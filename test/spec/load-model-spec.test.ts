@@ -62,6 +62,8 @@ inference: { ttl: "3 days", mode: Online }
     const byPath = Object.fromEntries(found.map((p) => [p.path, p]));
     expect(Object.keys(byPath).sort()).toEqual([
       'categories[1]', 'categories[2]', 'description', 'descriptio', 'inference.mode', 'inference.ttl',
+      // One pass: no folder to name the inline spec after, reported with the field problems.
+      'name',
       'training.maxRuntime', 'training.spot', 'training.volumeSize',
     ].sort());
     expect(byPath.descriptio.fix).toBe('did you mean "description"?');
