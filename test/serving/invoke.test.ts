@@ -13,7 +13,7 @@ import { PredictionStore } from '../../lambda/shared/predict/store';
 import { StoredPrediction, predictionKey } from '../../lambda/shared/predictions/schema';
 import { freePort } from '../../local/emulators';
 import { ModelServer, startModelServer } from '../../local/container/model-server';
-import { MODEL_CODE_DIR, TrainedModel, trainExampleModel } from './model-fixture';
+import { MODEL_CODE_DIR, TrainedModel, trainExampleModel } from '../../local/container/example-model';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const NEVER_ANSWERS = { [CONTAINER.env.serveDelaySeconds]: '3600' };

@@ -7,7 +7,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { SERVING } from '../../lambda/shared/contract';
 import { HttpModelClient, ModelCallError, SageMakerModelClient, sageMakerRuntimeEndpoint } from '../../lambda/shared/predict/model-client';
 import { ModelServer, startModelServer } from '../../local/container/model-server';
-import { MODEL_CODE_DIR, TrainedModel, trainExampleModel } from './model-fixture';
+import { MODEL_CODE_DIR, TrainedModel, trainExampleModel } from '../../local/container/example-model';
 
 class Sha256 {
   private readonly h;
