@@ -71,7 +71,7 @@ test('runs in the VPC\'s isolated subnets with a security group that opens nothi
   new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), dataLake: new DataLake(stack, 'DataLake'), vpc });
   const tv = Template.fromStack(stack);
   tv.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('EndpointSecurityGroup'), 'GroupId'] }], Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('isolated') }]) } });
-  tv.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker endpoint of demand-forecast', SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255' })] });
+  tv.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker endpoint of demand-forecast', SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })] });
 });
 
 test('scales on invocations per instance, and ahead of declared peak windows', () => {
@@ -80,8 +80,8 @@ test('scales on invocations per instance, and ahead of declared peak windows', (
     ServiceNamespace: 'sagemaker', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 2, MaxCapacity: 6,
     ResourceId: { 'Fn::Join': ['', ['endpoint/', { 'Fn::GetAtt': [Match.stringLikeRegexp('Endpoint'), 'EndpointName'] }, '/variant/AllTraffic']] },
     ScheduledActions: [
-      { ScheduledActionName: 'PeakStart0', Schedule: 'cron(45 7 * * ? *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 5 } },
-      { ScheduledActionName: 'PeakEnd0', Schedule: 'cron(0 10 * * ? *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 2 } },
+      { ScheduledActionName: 'PeakStart0', Schedule: 'cron(45 7 ? * * *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 5 } },
+      { ScheduledActionName: 'PeakEnd0', Schedule: 'cron(0 10 ? * * *)', Timezone: 'Europe/Paris', ScalableTargetAction: { MinCapacity: 2 } },
       { ScheduledActionName: 'PeakStart1', Schedule: 'cron(45 23 ? * MON-FRI *)', ScalableTargetAction: { MinCapacity: 5 } },
       { ScheduledActionName: 'PeakEnd1', Schedule: 'cron(0 1 ? * MON-FRI *)', ScalableTargetAction: { MinCapacity: 2 } },
     ],
@@ -147,7 +147,10 @@ describe('a spec with mode online or both', () => {
     const task = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string; Value: unknown }> }> } };
     const env = task.Properties.ContainerDefinitions[0].Environment.find((e) => e.Name === PREDICT_ENV.modelEndpoints);
     expect(JSON.stringify(env?.Value)).toMatch(/\{\\"models\\":\{\\"online-model\\":\{\\"mode\\":\\"online\\",\\"sageMakerEndpoint\\":\\"",\{"Fn::GetAtt":\["[A-Za-z0-9]+","EndpointName"\]\},"\\",\\"budgetMs\\":385\}\}\}/);
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sagemaker:InvokeEndpoint' })]) }, Roles: [{ Ref: Match.stringLikeRegexp('ServiceTaskDefTaskRole') }] });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('onlinemodelEndpoint') } }]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('ServiceTaskDefinitionTaskRole') }],
+    });
   });
 
   test('mode both on the Lambda front end: the function calls the endpoint; a batch spec gets none', () => {
