@@ -8,6 +8,7 @@ import { ValidationError } from '../registry/errors';
 import { predictionKey } from '../predictions/schema';
 import { CircuitBreaker } from './breaker';
 import { TtlCache } from './cache';
+import { ServedModel } from './config';
 import { PREDICT_DEFAULTS, cacheMaxBytesFor } from './constants';
 import { Answer, FallbackReason, PredictCore, PredictRequestError } from './core';
 import { answerCacheKey } from './input-hash';
@@ -100,7 +101,7 @@ export class ModelInvoker {
     return answer;
   }
 
-  private async answer(model: string, category: string, served: Parameters<PredictCore['modelAnswer']>[0], invoked: InvokedModel,
+  private async answer(model: string, category: string, served: ServedModel, invoked: InvokedModel,
     entityId: string | undefined, features: InvokeRequest['features'], started: number): Promise<Answer> {
     const core = this.options.core;
     const prod = await core.resolveVersion(model, category);
