@@ -36,7 +36,7 @@ export interface ModelEndpointProps {
   readonly minInstanceCount?: number;
   /**
    * Most instances autoscaling may run.
-   * @default 4
+   * @default 4, or minInstanceCount when that is higher
    */
   readonly maxInstanceCount?: number;
   /**

@@ -145,7 +145,7 @@ export class ModelDeployment extends Construct {
       modelName: spec.name, image, dataLake,
       instanceType: e.instanceType,
       minInstanceCount: e.instanceCount,
-      maxInstanceCount: Math.max(e.instanceCount, e.maxInstanceCount),
+      maxInstanceCount: e.maxInstanceCount,
       tpsPerInstance: e.tpsPerInstance,
       peakWindows: map.peakWindows(spec),
       dataCapturePercent: e.dataCapturePercent,

@@ -233,7 +233,7 @@ const sloField: Field<SloSpec> = obj<SloSpec>({
 }, { description: 'Latency objectives; alarms are derived from them.' });
 
 // Real-time hosting (mode online/both): where the model's serve mode runs and its capacity.
-const endpointField: Field<EndpointSpec> = obj<EndpointSpec>({
+const endpointFields: Field<EndpointSpec> = obj<EndpointSpec>({
   instanceType: text({
     description: 'SageMaker hosting instance type; GPU types (ml.g5.xlarge ...) are allowed.', default: 'ml.c5.large',
     examples: ['ml.c5.large', 'ml.g5.xlarge'], pattern: '^ml\\.[a-z][a-z0-9-]*\\.[a-z0-9]+$', expected: 'a hosting instance type such as "ml.c5.large"', fix: 'write e.g. "ml.c5.large"',
@@ -243,6 +243,18 @@ const endpointField: Field<EndpointSpec> = obj<EndpointSpec>({
   tpsPerInstance: num({ description: 'Requests per second one instance answers within the SLO; autoscaling tracks invocations per instance at this rate.', default: 100, min: 1 }),
   dataCapturePercent: num({ description: 'Share of requests and responses captured, KMS-encrypted, into the artifacts bucket (data-capture/<model>/).', default: 0, integer: true, min: 0, max: 100 }),
 }, { description: 'Capacity of the real-time model endpoint (mode online/both).' });
+
+const endpointField: Field<EndpointSpec> = {
+  ...endpointFields,
+  parse(value, path, ctx) {
+    const e = endpointFields.parse(value, path, ctx);
+    if (e && e.maxInstanceCount < e.instanceCount) {
+      ctx.problems.push({ file: ctx.file, path: `${path}.maxInstanceCount`, value: e.maxInstanceCount, expected: `at least instanceCount (${e.instanceCount})`, fix: `raise maxInstanceCount to ${e.instanceCount} or more, or lower instanceCount` });
+      return undefined;
+    }
+    return e;
+  },
+};
 
 /** Inference as parsed from YAML; serving, service name and RPO are resolved afterwards. */
 export type ParsedInference = Omit<InferenceSpec, 'serving' | 'servingReason' | 'serviceName' | 'rpoSeconds'> & {

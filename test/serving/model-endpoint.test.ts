@@ -137,6 +137,14 @@ describe('a spec with mode online or both', () => {
     expect(s.inference.endpoint).toEqual({ instanceType: 'ml.c5.large', instanceCount: 2, maxInstanceCount: 4, tpsPerInstance: 100, dataCapturePercent: 0 });
   });
 
+  test('a maximum below the instance count is a spec problem at the field', () => {
+    const { problems } = parseModelSpecObject({
+      name: 'online-model', description: 'd', owner: 'ds@example.com', training: { image: 'public.ecr.aws/x/y:1' }, evaluation: { metric: 'rmse' },
+      inference: { mode: 'online', endpoint: { instanceCount: 6 }, rules: { fallback: [{ name: 'default', prediction: 0 }] } },
+    }, { file: 'models/online-model/model.yaml' });
+    expect(problems).toEqual([expect.objectContaining({ path: 'inference.endpoint.maxInstanceCount', value: 4, expected: 'at least instanceCount (6)', fix: 'raise maxInstanceCount to 6 or more, or lower instanceCount' })]);
+  });
+
   test('synthesizes a real-time endpoint that the Fargate front end calls within the SLO budget', () => {
     const stack = new Stack(testApp(), 'Platform', { env: ENV });
     new MlopsPlatform(stack, 'Platform', { models: [spec('online-model', { mode: 'online', serving: 'service', endpoint: { instanceType: 'ml.m5.large', instanceCount: 1, maxInstanceCount: 3 }, slo: { p95: '200ms', p99: '400ms' } })] });
