@@ -5,7 +5,7 @@ import { writeEmf } from '../lambda/shared/emf';
 import { PREDICT_DEFAULTS, PREDICT_ENV } from '../lambda/shared/predict/constants';
 import { AnswerMetrics } from '../lambda/shared/predict/metrics';
 import { RequestLog } from '../lambda/shared/predict/request-log';
-import { predictCoreFromEnv } from '../lambda/shared/predict/runtime';
+import { frontEndFromEnv } from '../lambda/shared/predict/runtime';
 import { createPredictionServer } from './app';
 import { drainServer } from './shutdown';
 
@@ -17,7 +17,7 @@ import { drainServer } from './shutdown';
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 const metrics = new AnswerMetrics();
-const core = predictCoreFromEnv({
+const { core, invoker } = frontEndFromEnv({
   onAnswer: (a) => metrics.record(a),
   onStoreError: (model, category) => metrics.storeError(model, category),
   onProductionError: (model, category) => metrics.productionError(model, category),
@@ -29,9 +29,9 @@ const flush = () => writeEmf(metrics.flush());
 const timer = setInterval(flush, intervalMs);
 timer.unref();
 
-const server = createPredictionServer({ core, requestLog: new RequestLog({ service: 'prediction-server' }) });
+const server = createPredictionServer({ core, invoker, requestLog: new RequestLog({ service: 'prediction-server' }) });
 server.listen(port, '0.0.0.0', () => {
-  process.stdout.write(`${JSON.stringify({ level: 'INFO', message: 'prediction server listening', port, models: core.models })}\n`);
+  process.stdout.write(`${JSON.stringify({ level: 'INFO', message: 'prediction server listening', port, models: core.models, realTime: invoker?.models ?? [] })}\n`);
 });
 
 const shutdown = () => {

@@ -4,8 +4,9 @@ import { writeEmf } from '../shared/emf';
 import { AnswerMetrics } from '../shared/predict/metrics';
 import { routeRequest } from '../shared/predict/http';
 import { PredictCore } from '../shared/predict/core';
+import { ModelInvoker } from '../shared/predict/invoke';
 import { RequestLog } from '../shared/predict/request-log';
-import { predictCoreFromEnv } from '../shared/predict/runtime';
+import { FrontEnd, frontEndFromEnv } from '../shared/predict/runtime';
 
 /** The fields of API Gateway proxy events (v1 REST and v2 HTTP API) the handler reads. */
 export interface ApiEvent {
@@ -24,8 +25,8 @@ export interface ApiResult {
   readonly body: string;
 }
 
-/** Answers one API Gateway event with the given core. */
-export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?: RequestLog): Promise<ApiResult> {
+/** Answers one API Gateway event with the given core (and invoker, for `:invoke`). */
+export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?: RequestLog, invoker?: ModelInvoker): Promise<ApiResult> {
   const started = performance.now();
   const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
@@ -34,7 +35,7 @@ export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?
       path: event.rawPath ?? event.path ?? '/',
       query: (name) => event.queryStringParameters?.[name] ?? undefined,
       body,
-    });
+    }, invoker);
     requestLog?.record({ requestId: event.requestContext?.requestId ?? 'unknown', status: out.status, latencyMs: performance.now() - started, body: out.body });
     return { statusCode: out.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(out.body) };
   } catch (e) {
@@ -45,17 +46,17 @@ export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?
 
 const metrics = new AnswerMetrics();
 const requestLog = new RequestLog({ service: 'predict-api' });
-let core: PredictCore | undefined;
+let frontEnd: FrontEnd | undefined;
 
 export async function handler(event: ApiEvent): Promise<ApiResult> {
   // Built on first use and kept across invocations: its caches live as long as the sandbox.
-  core ??= predictCoreFromEnv({
+  frontEnd ??= frontEndFromEnv({
     onAnswer: (a) => metrics.record(a),
     onStoreError: (model, category) => metrics.storeError(model, category),
     onProductionError: (model, category) => metrics.productionError(model, category),
   });
   try {
-    return await predictApi(core, event, requestLog);
+    return await predictApi(frontEnd.core, event, requestLog, frontEnd.invoker);
   } finally {
     writeEmf(metrics.flush());
   }

@@ -36,7 +36,7 @@ export const CONTAINER = {
     category: 'MLOPS_CATEGORY',
     runId: 'MLOPS_RUN_ID',
     executionDate: 'MLOPS_EXECUTION_DATE',
-    mode: 'MLOPS_MODE', // 'train' | 'score'
+    mode: 'MLOPS_MODE', // 'train' | 'score' | 'serve'
     modelVersion: 'MLOPS_MODEL_VERSION',
     /**
      * Overrides the `/opt/ml` root of the layout above, for local runs (the local stand-in and
@@ -45,7 +45,26 @@ export const CONTAINER = {
      * (container/batch-entrypoint/entrypoint.py, models/<name>/*.py) on this exact name.
      */
     mlRoot: 'MLOPS_ML_ROOT',
+    /** Tests only: seconds each invocation of a serving container waits (a slow model). */
+    serveDelaySeconds: 'MLOPS_SERVE_DELAY_SECONDS',
   },
+} as const;
+
+/**
+ * Serving contract (real time): SageMaker hosting's. The training image, started with the
+ * argument `serve` (SageMaker) or `MLOPS_MODE=serve`, loads the model from `/opt/ml/model` and
+ * answers `GET /ping` (200 when ready) and `POST /invocations` with a JSON body
+ * `{"features": {...}, "entityId"?: "..."}` -> `{"prediction": <any JSON>}`; a 4xx means the
+ * input was refused. Port 8080 unless SageMaker sets `SAGEMAKER_BIND_TO_PORT` (inference
+ * pipelines); tests set it too.
+ */
+export const SERVING = {
+  mode: 'serve',
+  port: 8080,
+  portEnv: 'SAGEMAKER_BIND_TO_PORT',
+  pingPath: '/ping',
+  invocationsPath: '/invocations',
+  modelDir: CONTAINER.modelDir,
 } as const;
 
 /**

@@ -103,6 +103,9 @@ export const NagFindings = {
   /** IAM5 on the SageMaker training log group family. */
   sageMakerTrainingLogs: (suffix: ':*' | '*'): NagAcknowledgement => iam5(`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs${suffix}`,
     'SageMaker writes job logs to this fixed log group, one stream per job, named at run time.'),
+  /** IAM5 on the SageMaker endpoint log group family. */
+  sageMakerEndpointLogs: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*',
+    'SageMaker writes endpoint logs to a fixed log group per endpoint, /aws/sagemaker/Endpoints/<name>, with the name generated at deployment.'),
   /** IAM5 on every ECR repository of the account and region. */
   ecrRepositories: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*',
     'The scoring image is the one each version was registered with, known only at run time; pulls are limited to this account and region.'),

@@ -8,6 +8,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { BatchInference } from '../batch-inference/batch-inference';
+import { FRONT_END_OVERHEAD_MS } from '../checks/model-latency-fits-slo';
+import { ModelEndpoint } from '../model-endpoint/model-endpoint';
+import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
+import { ModelEndpointsConfig, latencyBudgetMs } from '../../lambda/shared/predict/invoke-config';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { GpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute';
 import { IModelRegistry } from '../model-registry/model-registry-base';
@@ -59,6 +63,8 @@ export class ModelDeployment extends Construct {
   readonly predictionApi?: PredictionApi;
   /** Base URL of the model's prediction endpoint, when it has one. */
   readonly endpointUrl?: string;
+  /** The model's real-time endpoint (`inference.mode: online` or `both`). */
+  readonly modelEndpoint?: ModelEndpoint;
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
@@ -129,6 +135,9 @@ export class ModelDeployment extends Construct {
       });
       this.endpointUrl = this.predictionApi.url;
     }
+    if (spec.inference.mode === InferenceMode.ONLINE || spec.inference.mode === InferenceMode.BOTH) {
+      this.modelEndpoint = this.realTime(spec, image, dataLake);
+    }
     this.monitor(spec, monitoring);
   }
 
@@ -147,6 +156,43 @@ export class ModelDeployment extends Construct {
         retryAttempts: 3,
       }),
     });
+  }
+
+  /**
+   * The model's serve mode on a SageMaker real-time endpoint, and the front end's `:invoke`
+   * calling it within the latency budget (the p99 objective minus the front end's overhead).
+   */
+  private realTime(spec: ModelSpec, image: TrainingImage, dataLake: IDataLake): ModelEndpoint {
+    const e = spec.inference.endpoint;
+    const endpoint = new ModelEndpoint(this, 'Endpoint', {
+      modelName: spec.name, image, dataLake,
+      instanceType: e.instanceType,
+      minInstanceCount: e.instanceCount,
+      maxInstanceCount: e.maxInstanceCount,
+      tpsPerInstance: e.tpsPerInstance,
+      peakWindows: map.peakWindows(spec),
+      dataCapturePercent: e.dataCapturePercent,
+      vpc: this.vpc,
+    });
+    const config: ModelEndpointsConfig = {
+      models: {
+        [spec.name]: {
+          mode: spec.inference.mode === InferenceMode.BOTH ? 'both' : 'online',
+          sageMakerEndpoint: endpoint.endpointName,
+          budgetMs: latencyBudgetMs(spec.inference.slo.p99Ms, FRONT_END_OVERHEAD_MS[spec.inference.serving] ?? 0),
+        },
+      },
+    };
+    const json = JSON.stringify(config);
+    if (this.predictionService) {
+      this.predictionService.service.taskDefinition.defaultContainer!.addEnvironment(PREDICT_ENV.modelEndpoints, json);
+      endpoint.grantInvoke(this.predictionService.service.taskDefinition.taskRole);
+    }
+    if (this.predictionApi) {
+      this.predictionApi.predictFunction.addEnvironment(PREDICT_ENV.modelEndpoints, json);
+      endpoint.grantInvoke(this.predictionApi.predictFunction);
+    }
+    return endpoint;
   }
 
   private trainingImage(spec: ModelSpec): TrainingImage {

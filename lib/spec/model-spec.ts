@@ -37,6 +37,25 @@ export enum ServingFrontEnd {
   NONE = 'none',
 }
 
+/** Where the model answers real-time requests (`inference.mode: online` or `both`). */
+export enum ModelHosting {
+  /** A SageMaker real-time endpoint (`ModelEndpoint`): instance type and count, GPU allowed. */
+  SAGEMAKER = 'sagemaker',
+}
+
+/** The real-time model endpoint's capacity. */
+export interface EndpointSpec {
+  readonly instanceType: string;
+  /** Instances outside peak windows (the scaling minimum). */
+  readonly instanceCount: number;
+  /** Most instances autoscaling may run (also the count during peak windows). */
+  readonly maxInstanceCount: number;
+  /** Requests per second one instance answers within the SLO; autoscaling tracks it. */
+  readonly tpsPerInstance: number;
+  /** Share of requests and responses captured (KMS-encrypted) for monitoring, 0-100. */
+  readonly dataCapturePercent: number;
+}
+
 /** A cron schedule in a time zone. */
 export interface ScheduleSpec {
   /** Five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 2 * * *`. */
@@ -206,6 +225,10 @@ export interface InferenceSpec {
   readonly slo: SloSpec;
   /** Declared time the model takes for one prediction (ms), for online/both. */
   readonly modelLatencyMs: number;
+  /** Where the model answers real-time requests (online/both). */
+  readonly hosting: ModelHosting;
+  /** Capacity of the real-time model endpoint (online/both). */
+  readonly endpoint: EndpointSpec;
   /** Prefilter, override and fallback rules (declarative JSON, never evaluated as code). */
   readonly rules: RulesSpec;
 }

@@ -9,7 +9,7 @@ import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
 import {
-  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EvaluationSpec, InferenceMode, InferenceSpec, MetricDirection,
+  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, InferenceSpec, MetricDirection, ModelHosting,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
   TrainingEngine, TrainingSpec,
 } from './model-spec';
@@ -240,6 +240,30 @@ const sloField: Field<SloSpec> = obj<SloSpec>({
   p99Ms: duration({ key: 'p99', unit: 'ms', description: '99th percentile latency objective of online answers.', default: '500ms', min: '1ms', max: '60s' }),
 }, { description: 'Latency objectives; alarms are derived from them.' });
 
+// Real-time hosting (mode online/both): where the model's serve mode runs and its capacity.
+const endpointFields: Field<EndpointSpec> = obj<EndpointSpec>({
+  instanceType: text({
+    description: 'SageMaker hosting instance type; GPU types (ml.g5.xlarge ...) are allowed.', default: 'ml.c5.large',
+    examples: ['ml.c5.large', 'ml.g5.xlarge'], pattern: '^ml\\.[a-z][a-z0-9-]*\\.[a-z0-9]+$', expected: 'a hosting instance type such as "ml.c5.large"', fix: 'write e.g. "ml.c5.large"',
+  }),
+  instanceCount: num({ description: 'Instances outside peak windows; 2 spread over two Availability Zones.', default: 2, integer: true, min: 1, max: 100 }),
+  maxInstanceCount: num({ description: 'Most instances autoscaling may run; also the count during peak windows. At least instanceCount.', default: 4, integer: true, min: 1, max: 100 }),
+  tpsPerInstance: num({ description: 'Requests per second one instance answers within the SLO; autoscaling tracks invocations per instance at this rate.', default: 100, min: 1 }),
+  dataCapturePercent: num({ description: 'Share of requests and responses captured, KMS-encrypted, into the artifacts bucket (data-capture/<model>/).', default: 0, integer: true, min: 0, max: 100 }),
+}, { description: 'Capacity of the real-time model endpoint (mode online/both).' });
+
+const endpointField: Field<EndpointSpec> = {
+  ...endpointFields,
+  parse(value, path, ctx) {
+    const e = endpointFields.parse(value, path, ctx);
+    if (e && e.maxInstanceCount < e.instanceCount) {
+      ctx.problems.push({ file: ctx.file, path: `${path}.maxInstanceCount`, value: e.maxInstanceCount, expected: `at least instanceCount (${e.instanceCount})`, fix: `raise maxInstanceCount to ${e.instanceCount} or more, or lower instanceCount` });
+      return undefined;
+    }
+    return e;
+  },
+};
+
 /** The scoring schedule as parsed from YAML; the time zone defaults to the training schedule's. */
 export interface ParsedInferenceSchedule {
   readonly cron: string;
@@ -284,6 +308,8 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   slo: sloField,
   modelLatencyMs: duration({ key: 'modelLatency', unit: 'ms', description: 'Declared time the model takes for one prediction (online/both), checked against the SLO.', default: '50ms', min: '0ms', max: '15m' }),
   rules: rulesField,
+  hosting: choice(values(ModelHosting), { description: 'Where the model answers real-time requests (mode online/both): sagemaker, a SageMaker real-time endpoint.', default: 'sagemaker' }),
+  endpoint: endpointField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 const acknowledgementField: Field<CheckAcknowledgement> = obj<CheckAcknowledgement>({

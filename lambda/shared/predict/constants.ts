@@ -14,6 +14,11 @@ export const PREDICT_ENV = {
   storeMaxAttempts: 'MLOPS_STORE_MAX_ATTEMPTS',
   /** How often the server writes its aggregated EMF metric lines to stdout, in milliseconds. */
   metricsIntervalMs: 'MLOPS_METRICS_INTERVAL_MS',
+  /**
+   * JSON configuration of the models answered in real time (`:invoke`): mode, endpoint (a model
+   * service URL or a SageMaker endpoint name) and latency budget (see invoke-config.ts).
+   */
+  modelEndpoints: 'MLOPS_MODEL_ENDPOINTS',
   /** Port the server listens on. */
   port: 'PORT',
 } as const;

@@ -9,20 +9,26 @@ import { CircuitBreaker } from './breaker';
 import { TtlCache } from './cache';
 import { ServedModel, ServingConfig } from './config';
 import { PREDICT_DEFAULTS, cacheMaxBytesFor } from './constants';
-import { ProductionResolver, ProductionSource } from './production';
+import { ProductionResolver, ProductionSource, ResolvedProduction } from './production';
 import { Facts, firstMatch } from './rules';
 import { PredictionStore, StoreRead } from './store';
 
 export type AnswerSource = 'model' | 'rule' | 'fallback';
-/** Why an answer is a fallback. */
-export type FallbackReason = 'no-production-version' | 'stale-production-version' | 'missing' | 'expired' | 'store-error';
+/**
+ * Why an answer is a fallback. The model-* reasons are those of real-time answers (`:invoke`):
+ * the model refused the input or failed, took longer than the latency budget, or was not called
+ * because its circuit is open.
+ */
+export type FallbackReason = 'no-production-version' | 'stale-production-version' | 'missing' | 'expired' | 'store-error'
+  | 'model-error' | 'model-timeout' | 'model-unavailable';
 
 /** The prediction answer contract. */
 export interface Answer {
   readonly prediction: unknown;
   readonly model: string;
   readonly category: string;
-  readonly entityId: string;
+  /** The requested entity; absent only for a real-time answer requested without one. */
+  readonly entityId?: string;
   /** Production version the answer is for; null when no version is promoted (or it is unknown). */
   readonly version: number | null;
   readonly source: AnswerSource;
@@ -114,9 +120,8 @@ export class PredictCore {
 
   /** Answers for several entities of one (model, category), in request order. */
   async predictMany(model: string, categoryInput: string | undefined, entityIds: readonly string[]): Promise<Answer[]> {
-    const served = this.servedModel(model);
-    const category = this.category(model, served, categoryInput);
-    entityIds.forEach((id, i) => this.entityId(id, entityIds.length > 1 ? `entityIds[${i}]` : 'entityId'));
+    const { served, category } = this.target(model, categoryInput);
+    entityIds.forEach((id, i) => this.checkEntityId(id, entityIds.length > 1 ? `entityIds[${i}]` : 'entityId'));
 
     const prod = await this.production.resolve(model, category);
     const version = prod.version ?? null;
@@ -144,8 +149,23 @@ export class PredictCore {
     return out;
   }
 
-  /** Items for the keys, or the fallback reason of each key without a valid item. */
-  private async lookup(model: string, category: string, pks: string[]): Promise<Array<StoredPrediction | FallbackReason>> {
+  /**
+   * The served model and category of a request. Throws PredictRequestError for an unknown model
+   * or a category that is not served.
+   * @internal
+   */
+  target(model: string, categoryInput: string | undefined): { served: ServedModel; category: string } {
+    const served = this.servedModel(model);
+    return { served, category: this.category(model, served, categoryInput) };
+  }
+
+  /** The served version of (model, category), read through the production cache. @internal */
+  resolveVersion(model: string, category: string): Promise<ResolvedProduction> {
+    return this.production.resolve(model, category);
+  }
+
+  /** Items for the keys, or the fallback reason of each key without a valid item. @internal */
+  async lookup(model: string, category: string, pks: string[]): Promise<Array<StoredPrediction | FallbackReason>> {
     const result: Array<StoredPrediction | null | undefined> = pks.map((pk) => this.cache.get(pk));
     const misses = pks.filter((_, i) => result[i] === undefined);
     if (misses.length > 0 && this.breaker.allow()) {
@@ -179,24 +199,27 @@ export class PredictCore {
     });
   }
 
-  private modelAnswer(served: ServedModel, item: StoredPrediction): Answer {
+  /** A model's prediction as answered: replaced by the first matching override rule. @internal */
+  modelAnswer(served: ServedModel, item: Pick<StoredPrediction, 'model' | 'category' | 'version' | 'prediction' | 'generatedAt'> & { entityId?: string }): Answer {
     const facts: Facts = { entityId: item.entityId, category: item.category, version: item.version, prediction: item.prediction };
     const override = firstMatch(served.rules.override, facts);
     if (override) return this.ruleAnswer(item.model, item.category, item.entityId, item.version, override.name, override.prediction, item.generatedAt);
     return {
-      prediction: item.prediction, model: item.model, category: item.category, entityId: item.entityId,
+      prediction: item.prediction, model: item.model, category: item.category, ...withEntity(item.entityId),
       version: item.version, source: 'model', generatedAt: item.generatedAt,
     };
   }
 
-  private ruleAnswer(model: string, category: string, entityId: string, version: number | null, rule: string, prediction: unknown, generatedAt: string): Answer {
-    return { prediction, model, category, entityId, version, source: 'rule', rule, generatedAt };
+  /** @internal */
+  ruleAnswer(model: string, category: string, entityId: string | undefined, version: number | null, rule: string, prediction: unknown, generatedAt: string): Answer {
+    return { prediction, model, category, ...withEntity(entityId), version, source: 'rule', rule, generatedAt };
   }
 
-  private fallback(served: ServedModel, model: string, category: string, entityId: string, version: number | null, reason: FallbackReason): Answer {
+  /** The answer of the first matching fallback rule, else a null fallback. @internal */
+  fallback(served: ServedModel, model: string, category: string, entityId: string | undefined, version: number | null, reason: FallbackReason): Answer {
     const rule = firstMatch(served.rules.fallback, { entityId, category, version: version ?? undefined });
     return {
-      prediction: rule ? rule.prediction : null, model, category, entityId, version, source: 'fallback',
+      prediction: rule ? rule.prediction : null, model, category, ...withEntity(entityId), version, source: 'fallback',
       ...(rule ? { rule: rule.name } : {}), reason, generatedAt: new Date(this.now()).toISOString(),
     };
   }
@@ -225,9 +248,12 @@ export class PredictCore {
     return category;
   }
 
-  private entityId(id: unknown, field: string): void {
+  /** Throws PredictRequestError (400) unless the id is a valid entity id. @internal */
+  checkEntityId(id: unknown, field: string): void {
     if (!isEntityId(id)) {
       throw new PredictRequestError(400, new ValidationError(field, id, ENTITY_ID_FIX).message);
     }
   }
 }
+
+const withEntity = (entityId: string | undefined) => (entityId === undefined ? {} : { entityId });

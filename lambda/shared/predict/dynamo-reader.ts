@@ -5,18 +5,14 @@
 // SDK v3 middleware stack (endpoint rule engine, user agent, retry, serde) costing most of the
 // server's CPU per request, which on a 0.25-1 vCPU task is latency. This reader does only
 // what two read calls need; credentials, region and endpoint still come from the SDK's own
-// providers (task role with refresh, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), and the signer is
-// tested against the SDK's SignatureV4 byte for byte.
-import { createHash, createHmac } from 'node:crypto';
+// providers (task role with refresh, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), and the signer
+// (sigv4.ts) is tested against the SDK's SignatureV4 byte for byte.
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Credentials, SigV4Signer } from './sigv4';
 
-export interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+export type { Credentials } from './sigv4';
 
 export interface DynamoReaderOptions {
   /** e.g. https://dynamodb.eu-west-1.amazonaws.com or http://127.0.0.1:8000 */
@@ -51,7 +47,7 @@ export class DynamoReader {
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly send: typeof httpRequest;
   private readonly now: () => Date;
-  private signingKey?: { id: string; key: Buffer };
+  private readonly signer: SigV4Signer;
 
   constructor(private readonly options: DynamoReaderOptions) {
     this.url = new URL(options.endpoint);
@@ -61,6 +57,7 @@ export class DynamoReader {
     this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.send = (https ? httpsRequest : httpRequest) as typeof httpRequest;
     this.now = options.now ?? (() => new Date());
+    this.signer = new SigV4Signer(SERVICE, options.region);
   }
 
   /** GetItem by a string partition key; undefined when there is no item. */
@@ -83,43 +80,15 @@ export class DynamoReader {
 
   /** The signed headers of a request; exposed for the signer test. */
   signedHeaders(target: string, body: string, credentials: Credentials, date: Date): Record<string, string> {
-    const amzDate = date.toISOString().replace(/[:-]|\.\d{3}/g, '');
-    const day = amzDate.slice(0, 8);
-    const headers: Record<string, string> = {
-      'content-type': CONTENT_TYPE,
-      host: this.host,
-      'x-amz-date': amzDate,
-      ...(credentials.sessionToken ? { 'x-amz-security-token': credentials.sessionToken } : {}),
-      'x-amz-target': `DynamoDB_20120810.${target}`,
-    };
-    const names = Object.keys(headers).sort();
-    const signedNames = names.join(';');
-    const canonical = [
-      'POST', this.url.pathname || '/', '',
-      ...names.map((n) => `${n}:${headers[n]}`), '',
-      signedNames, sha256Hex(body),
-    ].join('\n');
-    const scope = `${day}/${this.options.region}/${SERVICE}/aws4_request`;
-    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-    const signature = createHmac('sha256', this.key(credentials.secretAccessKey, day)).update(stringToSign).digest('hex');
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedNames}, Signature=${signature}`;
-    return headers;
+    return this.signer.sign({
+      method: 'POST', path: this.url.pathname || '/', body,
+      headers: { 'content-type': CONTENT_TYPE, host: this.host, 'x-amz-target': `DynamoDB_20120810.${target}` },
+    }, credentials, date);
   }
 
   /** Closes idle connections. */
   destroy(): void {
     this.agent.destroy();
-  }
-
-  private key(secret: string, day: string): Buffer {
-    const id = `${day}/${this.options.region}/${secret}`;
-    if (this.signingKey?.id !== id) {
-      const kDate = createHmac('sha256', `AWS4${secret}`).update(day).digest();
-      const kRegion = createHmac('sha256', kDate).update(this.options.region).digest();
-      const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
-      this.signingKey = { id, key: createHmac('sha256', kService).update('aws4_request').digest() };
-    }
-    return this.signingKey.key;
   }
 
   private async call(target: string, payload: unknown): Promise<unknown> {
@@ -159,8 +128,4 @@ function marshallKey(key: Record<string, string>): Record<string, { S: string }>
   const out: Record<string, { S: string }> = {};
   for (const [k, v] of Object.entries(key)) out[k] = { S: v };
   return out;
-}
-
-function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
 }

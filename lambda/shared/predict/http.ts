@@ -2,11 +2,13 @@
 // Gateway events):
 //   GET  /v1/models/{model}/predictions/{entityId}?category=...
 //   POST /v1/models/{model}/predictions:batchGet   {"category"?: "...", "entityIds": ["..."]}
+//   POST /v1/models/{model}/predictions:invoke     {"features": {...}, "entityId"?: "...", "category"?: "..."}
 //   GET  /health
 // Bad input -> 400 with the reason; unknown model -> 404; a missing prediction is a 200
 // fallback answer.
 import { PREDICT_DEFAULTS } from './constants';
 import { Answer, PredictCore, PredictRequestError } from './core';
+import { ModelInvoker } from './invoke';
 
 export interface HttpRequest {
   readonly method: string;
@@ -29,7 +31,8 @@ export interface BatchGetResponse {
 
 const PREFIX = '/v1/models/';
 
-export async function routeRequest(core: PredictCore, req: HttpRequest): Promise<HttpResponse> {
+/** Answers one request; `invoker` answers `:invoke` (without one, no model is answered in real time). */
+export async function routeRequest(core: PredictCore, req: HttpRequest, invoker?: ModelInvoker): Promise<HttpResponse> {
   try {
     if (req.path === '/health' || req.path === '/ping') {
       return req.method === 'GET' || req.method === 'HEAD' ? { status: 200, body: { status: 'ok' } } : methodNotAllowed(req.method, 'GET');
@@ -49,6 +52,13 @@ export async function routeRequest(core: PredictCore, req: HttpRequest): Promise
       const body: BatchGetResponse = { model, category: answers[0].category, answers };
       return { status: 200, body };
     }
+    if (rest.length === 2 && rest[1] === 'predictions:invoke') {
+      if (req.method !== 'POST') return methodNotAllowed(req.method, 'POST');
+      const model = decode(rest[0], 'model');
+      const body = parseJsonObject(req.body, '{"features": {...}, "entityId"?: "...", "category"?: "..."}', 'send a smaller features object');
+      if (!invoker) throw new PredictRequestError(404, `model ${model} is not answered in real time here: use GET /v1/models/${model}/predictions/{entityId}`);
+      return { status: 200, body: await invoker.invoke(model, body) };
+    }
     return notFound(req.path);
   } catch (e) {
     if (e instanceof PredictRequestError) return { status: e.status, body: { error: e.status === 404 ? 'NotFound' : 'BadRequest', message: e.message } };
@@ -56,15 +66,20 @@ export async function routeRequest(core: PredictCore, req: HttpRequest): Promise
   }
 }
 
-function parseBatchBody(raw: string | undefined, queryCategory: string | undefined): { category?: string; entityIds: string[] } {
-  if (raw === undefined || raw === '') throw bad('the request body is empty: send {"entityIds": ["id-1", "id-2"], "category"?: "..."}');
-  if (Buffer.byteLength(raw) > PREDICT_DEFAULTS.maxBodyBytes) throw bad(`the request body is larger than ${PREDICT_DEFAULTS.maxBodyBytes} bytes: send at most ${PREDICT_DEFAULTS.maxBatchIds} ids per request`);
+/** The body as a JSON object; 400 with the expected shape otherwise. */
+function parseJsonObject(raw: string | undefined, shape: string, tooLargeFix: string): Record<string, unknown> {
+  if (raw === undefined || raw === '') throw bad(`the request body is empty: send ${shape}`);
+  if (Buffer.byteLength(raw) > PREDICT_DEFAULTS.maxBodyBytes) throw bad(`the request body is larger than ${PREDICT_DEFAULTS.maxBodyBytes} bytes: ${tooLargeFix}`);
   let body: unknown;
   try { body = JSON.parse(raw); } catch (e) {
-    throw bad(`the request body is not valid JSON (${(e as Error).message}): send {"entityIds": [...]}`);
+    throw bad(`the request body is not valid JSON (${(e as Error).message}): send ${shape}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('the request body must be an object {"entityIds": [...], "category"?: "..."}');
-  const { entityIds, category } = body as { entityIds?: unknown; category?: unknown };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad(`the request body must be an object ${shape}`);
+  return body as Record<string, unknown>;
+}
+
+function parseBatchBody(raw: string | undefined, queryCategory: string | undefined): { category?: string; entityIds: string[] } {
+  const { entityIds, category } = parseJsonObject(raw, '{"entityIds": ["id-1", "id-2"], "category"?: "..."}', `send at most ${PREDICT_DEFAULTS.maxBatchIds} ids per request`);
   if (!Array.isArray(entityIds) || entityIds.length === 0 || entityIds.length > PREDICT_DEFAULTS.maxBatchIds) {
     const got = Array.isArray(entityIds) ? `${entityIds.length} ids were sent` : `${JSON.stringify(entityIds) ?? 'nothing'} was sent`;
     throw bad(`entityIds must be a list of 1 to ${PREDICT_DEFAULTS.maxBatchIds} ids, but ${got}`);
@@ -82,7 +97,7 @@ function decode(segment: string, field: string): string {
 const bad = (message: string) => new PredictRequestError(400, message);
 const notFound = (path: string): HttpResponse => ({
   status: 404,
-  body: { error: 'NotFound', message: `no route for ${path}: use GET /v1/models/{model}/predictions/{entityId} or POST /v1/models/{model}/predictions:batchGet` },
+  body: { error: 'NotFound', message: `no route for ${path}: use GET /v1/models/{model}/predictions/{entityId}, POST /v1/models/{model}/predictions:batchGet or POST /v1/models/{model}/predictions:invoke` },
 });
 const methodNotAllowed = (method: string, allowed: string): HttpResponse => ({
   status: 405, body: { error: 'MethodNotAllowed', message: `${method} is not allowed here: use ${allowed}` },

@@ -7,6 +7,9 @@ import { parseServingConfig } from './config';
 import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
 import { DynamoReader } from './dynamo-reader';
+import { InvokedModel, ModelInvoker, ModelInvokerOptions } from './invoke';
+import { parseModelEndpoints } from './invoke-config';
+import { HttpModelClient, ModelClient, SageMakerModelClient } from './model-client';
 import { ProductionSource } from './production';
 import { DynamoPredictionStore, storeClient } from './store';
 
@@ -23,6 +26,13 @@ export interface RuntimeOptions {
   readonly onAnswer?: PredictCoreOptions['onAnswer'];
   readonly onStoreError?: PredictCoreOptions['onStoreError'];
   readonly onProductionError?: PredictCoreOptions['onProductionError'];
+  readonly onModelError?: ModelInvokerOptions['onModelError'];
+}
+
+/** What a front end answers with: the predict core, and the invoker when models are answered in real time. */
+export interface FrontEnd {
+  readonly core: PredictCore;
+  readonly invoker?: ModelInvoker;
 }
 
 /**
@@ -35,7 +45,19 @@ export function servedVersionSource(registry: ModelRegistryClient): ProductionSo
 
 /** A predict core wired to the predictions table and the registry named in the environment. */
 export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
+  return frontEndFromEnv(options).core;
+}
+
+/**
+ * The predict core, plus a model invoker when PREDICT_ENV.modelEndpoints names models answered
+ * in real time (the two then share the answer-cache budget half and half).
+ */
+export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
   const env = options.env ?? process.env;
+  const endpointsJson = env[PREDICT_ENV.modelEndpoints];
+  const endpoints = endpointsJson ? parseModelEndpoints(endpointsJson, PREDICT_ENV.modelEndpoints) : undefined;
+  const cacheBytes = Math.floor(cacheMaxBytes(env) / (endpoints ? 2 : 1));
+  const cacheTtlMs = intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0);
   const timeoutMs = intEnv(env, PREDICT_ENV.storeTimeoutMs, PREDICT_DEFAULTS.storeTimeoutMs, 1);
   const maxAttempts = intEnv(env, PREDICT_ENV.storeMaxAttempts, PREDICT_DEFAULTS.storeMaxAttempts, 1);
   const client = storeClient({}, { timeoutMs });
@@ -49,16 +71,27 @@ export function predictCoreFromEnv(options: RuntimeOptions = {}): PredictCore {
     credentials: () => client.config.credentials(),
     timeoutMs,
   });
-  return new PredictCore({
+  const core = new PredictCore({
     config: parseServingConfig(requireEnvFrom(env, PREDICT_ENV.servingConfig), PREDICT_ENV.servingConfig),
     store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
     production: servedVersionSource(registry),
-    cacheTtlMs: intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0),
-    maxCacheBytes: cacheMaxBytes(env),
+    cacheTtlMs,
+    maxCacheBytes: cacheBytes,
     onAnswer: options.onAnswer,
     onStoreError: options.onStoreError,
     onProductionError: options.onProductionError,
   });
+  if (!endpoints) return { core };
+  const credentials = () => client.config.credentials();
+  const models: Record<string, InvokedModel> = {};
+  for (const [name, e] of Object.entries(endpoints.models)) {
+    const modelClient: ModelClient = e.url !== undefined
+      ? new HttpModelClient(e.url)
+      : new SageMakerModelClient({ endpointName: e.sageMakerEndpoint!, region: requireEnvFrom(env, 'AWS_REGION'), credentials, endpoint: env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME || undefined });
+    models[name] = { mode: e.mode, budgetMs: e.budgetMs, client: modelClient };
+  }
+  const invoker = new ModelInvoker({ core, models, cacheTtlMs, maxCacheBytes: cacheBytes, onAnswer: options.onAnswer, onModelError: options.onModelError });
+  return { core, invoker };
 }
 
 /**
