@@ -18,3 +18,4 @@ export * from './platform/mlops-platform-stacks';
 export * from './platform/platform-imports';
 export * from './platform/platform-network';
 export * from './cost';
+export * from './delivery';
