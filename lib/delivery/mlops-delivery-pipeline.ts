@@ -1,9 +1,11 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { CodePipeline, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
+import { CodeBuildStep, CodePipeline, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { MlopsPlatformStacksProps } from '../platform/mlops-platform-stacks';
+import { ArtifactStore } from './artifact-store';
+import { acknowledgePipelineFindings, acknowledgeProjectFindings } from './delivery-nag';
 import { DeliverySourceProps, codePipelineSource } from './delivery-source';
 import { DeliveryStageProps, requiresApproval, stageProblems } from './delivery-stages';
 import { IMAGE_DIGESTS_FILE_ENV, builtImageModels, imageDigestsFromEnvironment } from './image-digests';
@@ -113,12 +115,14 @@ export class MlopsDeliveryPipeline extends Construct {
       env: { [POLICY_PACKS_ENV]: 'all', ...(this.modelImages ? ModelImageBuild.synthEnvironment(MODEL_IMAGES_DIR) : {}) },
       primaryOutputDirectory: 'cdk.out',
     });
+    const artifacts = new ArtifactStore(this, 'Artifacts');
     this.pipeline = new CodePipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       synth,
       selfMutation: true,
       crossAccountKeys: true,
       enableKeyRotation: true,
+      artifactBucket: artifacts.bucket,
       codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
     });
 
@@ -127,22 +131,30 @@ export class MlopsDeliveryPipeline extends Construct {
       Annotations.of(this).addInfo(`no image digests (${MlopsDeliveryPipeline.IMAGE_DIGESTS_FILE_ENV} is unset, as outside the pipeline): stages stage the model images as Docker assets; the pipeline's own synth deploys the digests its image build pushed`);
     }
     const platformName = platform.platformName ?? PARAMETERS.defaultPlatform;
+    const smokeTests: CodeBuildStep[] = [];
     this.stages = props.stages.map((s, i) => {
+      const smokeTest = smokeTestStep({
+        input: source,
+        account: s.env.account!,
+        region: s.env.region!,
+        platformName,
+        models,
+        entities: props.smokeTestEntities ?? {},
+        script: props.smokeTestScript ?? 'scripts/smoke-test.mjs',
+      });
+      smokeTests.push(smokeTest);
       const stage = new MlopsPlatformStage(this, s.name, { env: s.env, platform, imageDigests, smokeTestAccount: stack.account });
       this.pipeline.addStage(stage, {
         pre: requiresApproval(props.stages, i) ? [new ManualApprovalStep(`Approve-${s.name}`, { comment: `Deploy the platform to ${s.name} (${s.env.account}/${s.env.region})?` })] : [],
-        post: [smokeTestStep({
-          input: source,
-          stageName: s.name,
-          account: s.env.account!,
-          region: s.env.region!,
-          platformName,
-          models,
-          entities: props.smokeTestEntities ?? {},
-          script: props.smokeTestScript ?? 'scripts/smoke-test.mjs',
-        })],
+        post: [smokeTest],
       });
       return stage;
     });
+    // Built here, so the generated roles and projects exist to be checked and acknowledged.
+    this.pipeline.buildPipeline();
+    acknowledgePipelineFindings(this, artifacts.bucket);
+    for (const project of [this.pipeline.synthProject, this.pipeline.selfMutationProject, this.modelImages?.step.project, ...smokeTests.map((t) => t.project)]) {
+      if (project) acknowledgeProjectFindings(project);
+    }
   }
 }

@@ -7,7 +7,6 @@ import { SmokeTestAccess } from './smoke-test-access';
 /** What one stage's smoke test checks, and where. */
 export interface SmokeTestStepOptions {
   readonly input: IFileSetProducer;
-  readonly stageName: string;
   readonly account: string;
   readonly region: string;
   readonly platformName: string;
@@ -22,7 +21,7 @@ export interface SmokeTestStepOptions {
 const PROFILE = 'mlops-stage';
 
 /** The shell command that runs the smoke test script against one stage (also what the README shows). */
-export function smokeTestCommand(o: Omit<SmokeTestStepOptions, 'input' | 'stageName' | 'account'>): string {
+export function smokeTestCommand(o: Omit<SmokeTestStepOptions, 'input' | 'account'>): string {
   const served = o.models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE);
   const models = served.map((m) => `--model ${o.entities[m.name] === undefined ? m.name : `${m.name}=${o.entities[m.name]}`}`);
   return [`node ${o.script}`, `--platform ${o.platformName}`, `--region ${o.region}`, ...models].join(' ');
