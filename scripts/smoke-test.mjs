@@ -7,7 +7,9 @@
 //   3. per served model, one prediction: GET <endpoint>/v1/models/<model>/predictions/<entity>
 //      answers 200 with a well-formed answer; for an entity given as --model <name>=<entity>
 //      (a known prediction), the answer must come from the model, not a rule or the fallback.
-// API Gateway endpoints (IAM authorization) get SigV4-signed requests.
+// API Gateway endpoints (IAM authorization) get SigV4-signed requests; internal load balancers,
+// out of the pipeline's reach, are asked through the probe function the platform runs in its VPC
+// (SmokeTestAccess), named by the SSM parameter /cdk-mlops/<platform>/delivery/smoke-probe-function.
 //   node scripts/smoke-test.mjs --platform default --region eu-west-1 --model demand-forecast[=store-1] [--attempts 5]
 // Exit code 0 when every check passes, 1 when one fails, 2 on bad arguments.
 import { createHash, createHmac } from 'node:crypto';
@@ -55,18 +57,44 @@ class Sha256 {
   async digest() { return new Uint8Array(this.hash.digest()); }
 }
 
-async function get(url, signer) {
+const EXECUTE_API = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/;
+const INTERNAL_ALB = /^internal-[A-Za-z0-9-]+\.[a-z0-9-]+\.elb\.amazonaws\.com$/;
+
+async function fetchJson(url, init, signer) {
   const u = new URL(url);
-  let headers = { host: u.host, accept: 'application/json' };
+  let headers = { ...init.headers, host: u.host };
   if (signer) {
-    const signed = await signer.sign({ method: 'GET', protocol: u.protocol, hostname: u.hostname, port: u.port || undefined, path: u.pathname, query: Object.fromEntries(u.searchParams), headers });
-    headers = signed.headers;
+    const query = Object.fromEntries(u.searchParams);
+    headers = (await signer.sign({ method: init.method, protocol: u.protocol, hostname: u.hostname, port: u.port ? Number(u.port) : undefined, path: u.pathname, query, headers, body: init.body })).headers;
   }
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+  delete headers.host; // fetch sends the same Host itself
+  const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   let body;
   try { body = JSON.parse(text); } catch { body = text; }
-  return { status: res.status, body };
+  return { status: res.status, body, functionError: res.headers.get('x-amz-function-error') };
+}
+
+/**
+ * GETs a platform URL: API Gateway endpoints signed (IAM authorization); internal load balancers,
+ * which the pipeline's CodeBuild cannot reach, through the probe function in the platform's VPC.
+ */
+function requester(o, parameter, credentials) {
+  const signer = (service) => new SignatureV4({ service, region: o.region, credentials, sha256: Sha256 });
+  return async (url) => {
+    const { hostname } = new URL(url);
+    if (!INTERNAL_ALB.test(hostname)) return fetchJson(url, { method: 'GET', headers: { accept: 'application/json' } }, EXECUTE_API.test(hostname) ? signer('execute-api') : undefined);
+    const fn = await parameter(`/cdk-mlops/${o.platform}/delivery/smoke-probe-function`);
+    const base = (process.env.AWS_ENDPOINT_URL_LAMBDA ?? `https://lambda.${o.region}.amazonaws.com`).replace(/\/+$/, '');
+    const res = await fetchJson(`${base}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) }, signer('lambda'));
+    if (res.status !== 200 || res.functionError || res.body?.error) {
+      throw new Error(`the smoke-test probe ${fn} could not GET ${url}: ${res.status} ${res.functionError ?? ''} ${JSON.stringify(res.body)}`);
+    }
+    let body;
+    try { body = JSON.parse(res.body.body); } catch { body = res.body.body; }
+    return { status: res.body.status, body };
+  };
 }
 
 /** Runs `check` up to `attempts` times (a stage may still be settling), returning its last failure. */
@@ -91,6 +119,7 @@ async function main() {
     }
   };
   const root = `/cdk-mlops/${o.platform}`;
+  const get = requester(o, parameter, () => ssm.config.credentials());
   const checks = [['registry reachable', async () => {
     const table = await parameter(`${root}/registry/table-name`);
     try {
@@ -102,18 +131,15 @@ async function main() {
   }]];
   for (const m of o.models) {
     const endpoint = async () => (await parameter(`${root}/models/${m.name}/endpoint`)).replace(/\/+$/, '');
-    const signerFor = async (url) => (/\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/.test(new URL(url).hostname)
-      ? new SignatureV4({ service: 'execute-api', region: o.region, credentials: await ssm.config.credentials(), sha256: Sha256 })
-      : undefined);
     checks.push([`${m.name}: prediction API health`, async () => {
       const url = `${await endpoint()}/health`;
-      const res = await get(url, await signerFor(url));
+      const res = await get(url);
       if (res.status !== 200 || res.body?.status !== 'ok') throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(res.body)}, expected 200 {"status":"ok"}`);
       return url;
     }]);
     checks.push([`${m.name}: prediction of ${m.entity}`, async () => {
       const url = `${await endpoint()}/v1/models/${encodeURIComponent(m.name)}/predictions/${encodeURIComponent(m.entity)}`;
-      const res = await get(url, await signerFor(url));
+      const res = await get(url);
       const a = res.body;
       if (res.status !== 200 || a?.model !== m.name || !SOURCES.includes(a?.source)) {
         throw new Error(`GET ${url} answered ${res.status} ${JSON.stringify(a)}, expected 200 with an answer of model ${m.name} and a source (${SOURCES.join(', ')})`);

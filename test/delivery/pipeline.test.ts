@@ -138,8 +138,22 @@ describe('a three-stage pipeline for the example model', () => {
     });
     const policy = JSON.stringify(platform.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('SmokeTestAccessRole') }] } }));
     expect(policy.match(/"Action":"[a-z-]+:\w+"|"Action":\[[^\]]*\]/g)).toEqual([
-      '"Action":"ssm:GetParameter"', '"Action":"dynamodb:GetItem"', '"Action":"kms:Decrypt"', '"Action":"execute-api:Invoke"',
+      '"Action":"ssm:GetParameter"', '"Action":"dynamodb:GetItem"', '"Action":"kms:Decrypt"', '"Action":"execute-api:Invoke"', '"Action":"lambda:InvokeFunction"',
     ]);
+  });
+
+  test('internal load balancers are probed from inside the platform VPC, by a function that may reach nothing else', () => {
+    const platform = Template.fromJSON(JSON.parse(templates.dev['dev-MlopsPlatformStack']));
+    platform.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('smoke-test probe'),
+      VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('SmokeTestAccessProbeSecurityGroup'), 'GroupId'] }] },
+      ReservedConcurrentExecutions: 2,
+    });
+    platform.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('smoke-test probe'),
+      SecurityGroupEgress: [80, 443].map((port) => ({ CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] }, Description: 'internal load balancers', FromPort: port, IpProtocol: 'tcp', ToPort: port })),
+    });
+    platform.hasResourceProperties('AWS::SSM::Parameter', { Name: '/cdk-mlops/default/delivery/smoke-probe-function', Value: { Ref: Match.stringLikeRegexp('SmokeTestAccessProbe') } });
   });
 
   test('artifacts are encrypted with a rotated customer key that the stage accounts\' deploy roles may use', () => {

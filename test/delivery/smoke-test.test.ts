@@ -9,7 +9,9 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { runInNewContext } from 'node:vm';
 import { PARAMETERS } from '../../lambda/shared/contract';
+import { SMOKE_PROBE_SOURCE, smokeProbeParameter } from '../../lib/delivery/smoke-probe-source';
 import { ENV } from '../../lambda/shared/env';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
 import { writeItems, toItem } from '../../lambda/shared/predictions/loader';
@@ -42,6 +44,32 @@ function ssmStandIn(parameters: Map<string, string>): Server {
   });
 }
 
+type Probe = (event: unknown, fetchImpl?: typeof fetch, region?: string) => Promise<{ status?: number; body?: string; error?: string }>;
+
+/** The probe function's code, loaded as Lambda loads it (CommonJS, global fetch). */
+function loadProbe(): Probe {
+  const module = { exports: {} as { probe: Probe } };
+  runInNewContext(SMOKE_PROBE_SOURCE, { module, exports: module.exports, fetch, AbortSignal, URL, JSON, String, RegExp, process: { env: {} } });
+  return module.exports.probe;
+}
+
+/**
+ * A stand-in for Lambda's Invoke API that runs the probe's code, with the internal load
+ * balancer's name resolving to the local prediction server; it records each request's SigV4 scope.
+ */
+function lambdaStandIn(probe: Probe, albHost: string, serverPort: () => number, scopes: string[]): Server {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', async () => {
+      scopes.push(/Credential=[^/]+\/\d{8}\/([^/]+\/[^/]+)\/aws4_request/.exec(String(req.headers.authorization))?.[1] ?? 'unsigned');
+      const local: typeof fetch = (url, init) => fetch(String(url).replace(albHost, `127.0.0.1:${serverPort()}`), init);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(await probe(JSON.parse(body), local, 'us-east-1')));
+    });
+  });
+}
+
 async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -56,10 +84,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function runSmokeTest(ssmPort: number, args: string[]): Promise<{ code: number | null; out: string }> {
+function runSmokeTest(ssmPort: number, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'smoke-test.mjs'), '--platform', PLATFORM, '--region', 'us-east-1', '--attempts', '1', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...LOCAL_AWS, AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${ssmPort}`, AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint() },
+    env: { PATH: process.env.PATH ?? '', ...LOCAL_AWS, AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${ssmPort}`, AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), ...env },
   });
   let out = '';
   child.stdout.on('data', (c) => { out += c; });
@@ -72,6 +100,7 @@ describe('the smoke test against a local platform', () => {
   const ssm = ssmStandIn(parameters);
   let ssmPort: number;
   let server: ChildProcess;
+  let serverPort: number;
 
   beforeAll(async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run 'npm run build' first`);
@@ -92,6 +121,7 @@ describe('the smoke test against a local platform', () => {
     await registry.markLoaded({ model: 'demand', category: 'books', version: v.version, generatedAt: generatedAt.toISOString(), ttlHours: 72 });
 
     const port = await freePort();
+    serverPort = port;
     server = spawn(process.execPath, [SERVER], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
@@ -150,6 +180,39 @@ describe('the smoke test against a local platform', () => {
     } finally {
       parameters.set(PARAMETERS.registryTable(PLATFORM), saved);
     }
+  });
+
+  describe('an internal load balancer (out of the pipeline\'s reach)', () => {
+    const alb = 'internal-mlops-service-1234567890.us-east-1.elb.amazonaws.com';
+    const scopes: string[] = [];
+    const lambdaApi = lambdaStandIn(loadProbe(), alb, () => serverPort, scopes);
+    let lambdaPort: number;
+    beforeAll(async () => {
+      lambdaPort = await listen(lambdaApi);
+      parameters.set(PARAMETERS.endpoint(PLATFORM, 'demand'), `http://${alb}`);
+      parameters.set(smokeProbeParameter(PLATFORM), 'smoke-probe');
+    });
+    afterAll(() => {
+      lambdaApi.close();
+      parameters.set(PARAMETERS.endpoint(PLATFORM, 'demand'), `http://127.0.0.1:${serverPort}/`);
+    });
+
+    test('is checked through the probe function, invoked with SigV4 for Lambda', async () => {
+      const { code, out } = await runSmokeTest(ssmPort, ['--model', 'demand=store-1'], { AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${lambdaPort}` });
+      expect(out).toContain(`ok   demand: prediction API health (http://${alb}/health)`);
+      expect(out).toMatch(/^ok {3}demand: prediction of store-1 \(source model, version 1\)$/m);
+      expect(code).toBe(0);
+      expect(scopes).toEqual(['us-east-1/lambda', 'us-east-1/lambda']);
+    });
+
+    test('the probe GETs only /health and one prediction, on an internal load balancer of its region', async () => {
+      const probe = loadProbe();
+      const never: typeof fetch = async () => { throw new Error('must not fetch'); };
+      for (const url of [`http://${alb}/v1/models/demand/predictions:batchGet`, `http://${alb}/health?x=1`, 'http://169.254.169.254/latest/meta-data/', `http://${alb.replace('us-east-1', 'eu-west-1')}/health`, 'not a url']) {
+        expect(await probe({ url }, never, 'us-east-1')).toEqual({ error: expect.stringMatching(/^(refused|url)/) });
+      }
+      expect(await probe({ url: `https://${alb}/v1/models/demand/predictions/e%201` }, async () => new Response('{"ok":1}', { status: 200 }), 'us-east-1')).toEqual({ status: 200, body: '{"ok":1}' });
+    });
   });
 
   test('bad arguments exit 2 with the usage', async () => {
