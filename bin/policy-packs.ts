@@ -6,7 +6,7 @@
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { POLICY_PACKS_ENV } from '../lib/delivery/mlops-delivery-pipeline';
+import { MlopsDeliveryPipeline } from '../lib/delivery/mlops-delivery-pipeline';
 
 const PACKS: Record<string, (scope: IConstruct) => NagPack> = {
   AwsSolutions: (s) => new AwsSolutionsChecks(s),
@@ -31,7 +31,7 @@ export function policyPackNames(value: string | undefined): string[] {
 }
 
 /** Adds the packs MLOPS_POLICY_PACKS selects (or `value`) to the app and to every stage in it. */
-export function addPolicyPacks(app: App, value: string | undefined = process.env[POLICY_PACKS_ENV]): void {
+export function addPolicyPacks(app: App, value: string | undefined = process.env[MlopsDeliveryPipeline.POLICY_PACKS_ENV]): void {
   const names = policyPackNames(value);
   const stages = [app, ...app.node.findAll().filter((c): c is Stage => c !== app && Stage.isStage(c))];
   for (const stage of stages) Validations.of(stage).addPlugins(...names.map((n) => PACKS[n](stage)));

@@ -1,6 +1,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { CodeBuildStep, CodePipeline, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { MlopsPlatformStacksProps } from '../platform/mlops-platform-stacks';
@@ -11,6 +12,7 @@ import { DeliveryStageProps, requiresApproval, stageProblems } from './delivery-
 import { IMAGE_DIGESTS_FILE_ENV, builtImageModels, imageDigestsFromEnvironment } from './image-digests';
 import { MODEL_IMAGES_DIR, ModelImageBuild } from './model-image-build';
 import { MlopsPlatformStage } from './mlops-platform-stage';
+import { PIPELINE_NOTIFICATION_EVENTS, PipelineNotificationTopic } from './pipeline-notifications';
 import { smokeTestStep } from './smoke-test-step';
 
 /** Props of {@link MlopsDeliveryPipeline}. */
@@ -59,33 +61,45 @@ export interface MlopsDeliveryPipelineProps {
    */
   readonly smokeTestEntities?: Record<string, string>;
   /**
+   * Topic told of failed and succeeded pipeline runs and of approvals waiting. It must be in the
+   * pipeline's account and region (CodeStar Notifications publishes there only).
+   * @default - a topic in the pipeline stack, encrypted with its own key, with `notificationEmails` subscribed
+   */
+  readonly notificationTopic?: sns.ITopic;
+  /**
+   * E-mail addresses subscribed to the default notification topic.
+   * @default - the platform's `alarmEmails`: the team that answers the alarms hears of releases
+   */
+  readonly notificationEmails?: string[];
+  /**
    * The smoke test script, relative to the repository root.
    * @default 'scripts/smoke-test.mjs'
    */
   readonly smokeTestScript?: string;
 }
 
-/** Environment variable the synth step sets; the app adds every policy pack when it is `all`. */
-export const POLICY_PACKS_ENV = 'MLOPS_POLICY_PACKS';
-
 /**
  * MLOps level 2: a self-mutating CDK pipeline that ships the platform. Source (CodeConnections
  * or S3) -> model images built once and pushed to ECR by digest -> synth (`npm ci`, `npm test`,
  * `cdk synth` with every policy pack) -> the pipeline updates itself -> one stage per
  * environment in order, each deploying the same digests, a manual approval before production,
- * and a smoke test after each stage. Artifacts are encrypted with a rotated customer key that
+ * and a smoke test after each stage; failed and finished runs and waiting approvals are notified. Artifacts are encrypted with a rotated customer key that
  * the stage accounts are granted (cross-account keys). Put it in a stack with an explicit account
  * and region (the tools account).
  */
 export class MlopsDeliveryPipeline extends Construct {
   /** Environment variable naming the model-image build's digest file (set by the synth step). */
   static readonly IMAGE_DIGESTS_FILE_ENV = IMAGE_DIGESTS_FILE_ENV;
+  /** Environment variable the synth step sets to `all`: the app then adds every policy pack. */
+  static readonly POLICY_PACKS_ENV = 'MLOPS_POLICY_PACKS';
 
   readonly pipeline: CodePipeline;
   /** The image build, when a model builds its image from a Dockerfile folder. */
   readonly modelImages?: ModelImageBuild;
   /** The stages, in deploy order. */
   readonly stages: MlopsPlatformStage[];
+  /** The topic told of runs and approvals. */
+  readonly notificationTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: MlopsDeliveryPipelineProps) {
     super(scope, id);
@@ -98,6 +112,9 @@ export class MlopsDeliveryPipeline extends Construct {
     const buildsImages = builtImageModels(models).length > 0;
     const problems = stageProblems(props.stages, stack.region, buildsImages);
     if (problems.length) throw new Error(`MlopsDeliveryPipeline: ${problems.join('\n')}`);
+    if (props.notificationTopic && props.notificationEmails) {
+      throw new Error('MlopsDeliveryPipeline: both notificationTopic and notificationEmails were given; fix: subscribe the addresses to your topic, or drop notificationTopic to get a topic with notificationEmails subscribed');
+    }
     const source = codePipelineSource(props.source);
 
     if (buildsImages) {
@@ -112,7 +129,7 @@ export class MlopsDeliveryPipeline extends Construct {
       input: source,
       additionalInputs: this.modelImages ? { [MODEL_IMAGES_DIR]: this.modelImages.step } : undefined,
       commands: props.synthCommands ?? ['npm ci', 'npm test', 'npx cdk synth'],
-      env: { [POLICY_PACKS_ENV]: 'all', ...(this.modelImages ? ModelImageBuild.synthEnvironment(MODEL_IMAGES_DIR) : {}) },
+      env: { [MlopsDeliveryPipeline.POLICY_PACKS_ENV]: 'all', ...(this.modelImages ? ModelImageBuild.synthEnvironment(MODEL_IMAGES_DIR) : {}) },
       primaryOutputDirectory: 'cdk.out',
     });
     const artifacts = new ArtifactStore(this, 'Artifacts');
@@ -152,6 +169,9 @@ export class MlopsDeliveryPipeline extends Construct {
     });
     // Built here, so the generated roles and projects exist to be checked and acknowledged.
     this.pipeline.buildPipeline();
+    this.notificationTopic = props.notificationTopic
+      ?? new PipelineNotificationTopic(this, 'Notifications', { emails: props.notificationEmails ?? platform.alarmEmails ?? [] }).topic;
+    this.pipeline.pipeline.notifyOn('Notify', this.notificationTopic, { events: PIPELINE_NOTIFICATION_EVENTS });
     acknowledgePipelineFindings(this, artifacts.bucket);
     for (const project of [this.pipeline.synthProject, this.pipeline.selfMutationProject, this.modelImages?.step.project, ...smokeTests.map((t) => t.project)]) {
       if (project) acknowledgeProjectFindings(project);

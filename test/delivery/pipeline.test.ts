@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MlopsDeliveryPipeline } from '../../lib/delivery';
 import { nagFindings } from '../support/cdk';
@@ -165,6 +166,28 @@ describe('a three-stage pipeline for the example model', () => {
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: 'cdk-mlops: delivery pipeline artifacts' });
     const keyPolicy = JSON.stringify(t.findResources('AWS::KMS::Key', { Properties: { Description: 'cdk-mlops: delivery pipeline artifacts' } }));
     for (const s of STAGES) expect(keyPolicy).toContain(`${s.env.account}:role/cdk-hnb659fds-deploy-role-${s.env.account}-${s.env.region}`);
+  });
+});
+
+describe('notifications', () => {
+  test('failed and finished runs and waiting approvals reach an encrypted topic, with the platform\'s alarm e-mails subscribed', () => {
+    const { stack, pipeline } = pipelineApp({ platform: { alarmEmails: ['ml-team@example.com'] }, imageDigests: undefined, stages: STAGES.slice(0, 1) });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: ['codepipeline-pipeline-pipeline-execution-failed', 'codepipeline-pipeline-pipeline-execution-succeeded', 'codepipeline-pipeline-manual-approval-needed'],
+      Targets: [{ TargetAddress: { Ref: stack.getLogicalId(pipeline.notificationTopic.node.defaultChild as sns.CfnTopic) }, TargetType: 'SNS' }],
+    });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-team@example.com' });
+    const keyPolicy = JSON.stringify(t.findResources('AWS::KMS::Key', { Properties: { Description: 'cdk-mlops: delivery pipeline notifications' } }));
+    expect(keyPolicy).toContain('codestar-notifications.amazonaws.com');
+  });
+
+  test('a topic of your own, or e-mails for ours, not both', () => {
+    const { stack } = pipelineApp({ platform: {}, imageDigests: undefined, stages: STAGES.slice(0, 1) });
+    const topic = new sns.Topic(stack, 'Mine');
+    expect(() => new MlopsDeliveryPipeline(stack, 'Second', { source: { codeConnection: CONNECTION }, stages: STAGES, notificationTopic: topic, notificationEmails: ['a@example.com'] }))
+      .toThrow('MlopsDeliveryPipeline: both notificationTopic and notificationEmails were given; fix: subscribe the addresses to your topic, or drop notificationTopic to get a topic with notificationEmails subscribed');
   });
 });
 
