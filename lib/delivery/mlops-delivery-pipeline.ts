@@ -140,7 +140,12 @@ export class MlopsDeliveryPipeline extends Construct {
       crossAccountKeys: true,
       enableKeyRotation: true,
       artifactBucket: artifacts.bucket,
-      codeBuildDefaults: { buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } },
+      // Pinned, not the image's default runtimes, which move when one reaches end of life: Node.js
+      // for the app and the smoke test, Java for DynamoDB Local in `npm test`.
+      codeBuildDefaults: {
+        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: '20', java: 'corretto17' } } } }),
+      },
     });
 
     const imageDigests = props.imageDigests ?? imageDigestsFromEnvironment();

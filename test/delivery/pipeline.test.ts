@@ -20,13 +20,16 @@ function pipelineStages(stack: Stack): PipelineStage[] {
   return pipeline.Properties.Stages;
 }
 
-/** The build commands of a step's CodeBuild project. */
-function commandsOf(stack: Stack, projectLogicalIdPrefix: string): string[] {
+/** The buildspec of a step's CodeBuild project. */
+function buildSpecOf(stack: Stack, projectLogicalIdPrefix: string): any {
   const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
   const ids = Object.keys(projects).filter((id) => id.startsWith(projectLogicalIdPrefix));
   expect(ids).toHaveLength(1);
-  return JSON.parse(projects[ids[0]].Properties.Source.BuildSpec).phases.build.commands;
+  return JSON.parse(projects[ids[0]].Properties.Source.BuildSpec);
 }
+
+/** The build commands of a step's CodeBuild project. */
+const commandsOf = (stack: Stack, projectLogicalIdPrefix: string): string[] => buildSpecOf(stack, projectLogicalIdPrefix).phases.build.commands;
 
 /** How a stage's templates spell the image: the account and region, then the URL suffix, then repo@digest. */
 const IMAGE_IN_TEMPLATE = [IMAGE.split('amazonaws.com')[0], IMAGE.split('amazonaws.com')[1]];
@@ -73,6 +76,7 @@ describe('a three-stage pipeline for the example model', () => {
 
   test('the synth step runs npm ci, npm test and cdk synth, in that order, with every policy pack on', () => {
     expect(commandsOf(stack, 'PipelineBuildSynth')).toEqual(['npm ci', 'npm test', 'npx cdk synth']);
+    expect(buildSpecOf(stack, 'PipelineBuildSynth').phases.install['runtime-versions']).toEqual({ nodejs: '20', java: 'corretto17' });
     const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
     const synth = Object.entries(projects).find(([id]) => id.startsWith('PipelineBuildSynth'))![1];
     expect(synth.Properties.Environment.EnvironmentVariables).toEqual(expect.arrayContaining([
