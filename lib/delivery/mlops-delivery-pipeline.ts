@@ -1,9 +1,11 @@
+import { join, relative, sep } from 'node:path';
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { CodeBuildStep, CodePipeline, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
+import { packageRoot } from '../common/handler-code';
 import { MlopsPlatformStacksProps } from '../platform/mlops-platform-stacks';
 import { ArtifactStore } from './artifact-store';
 import { acknowledgePipelineFindings, acknowledgeProjectFindings } from './delivery-nag';
@@ -73,7 +75,8 @@ export interface MlopsDeliveryPipelineProps {
   readonly notificationEmails?: string[];
   /**
    * The smoke test script, relative to the repository root.
-   * @default 'scripts/smoke-test.mjs'
+   * @default - the script shipped with cdk-mlops (`node_modules/cdk-mlops/scripts/smoke-test.mjs` in
+   * your repository, `scripts/smoke-test.mjs` in cdk-mlops's own)
    */
   readonly smokeTestScript?: string;
 }
@@ -116,12 +119,13 @@ export class MlopsDeliveryPipeline extends Construct {
       throw new Error('MlopsDeliveryPipeline: both notificationTopic and notificationEmails were given; fix: subscribe the addresses to your topic, or drop notificationTopic to get a topic with notificationEmails subscribed');
     }
     const source = codePipelineSource(props.source);
+    const repositoryRoot = props.repositoryRoot ?? process.cwd();
 
     if (buildsImages) {
       this.modelImages = new ModelImageBuild(this, 'ModelImages', {
         input: source,
         models,
-        repositoryRoot: props.repositoryRoot ?? process.cwd(),
+        repositoryRoot,
         pullAccounts: props.stages.map((s) => s.env.account!),
       });
     }
@@ -162,7 +166,7 @@ export class MlopsDeliveryPipeline extends Construct {
         platformName,
         models,
         entities: props.smokeTestEntities ?? {},
-        script: props.smokeTestScript ?? 'scripts/smoke-test.mjs',
+        script: props.smokeTestScript ?? shippedSmokeTestScript(repositoryRoot),
       });
       smokeTests.push(smokeTest);
       const stage = new MlopsPlatformStage(this, s.name, { env: s.env, platform, imageDigests, smokeTestAccount: stack.account });
@@ -182,4 +186,15 @@ export class MlopsDeliveryPipeline extends Construct {
       if (project) acknowledgeProjectFindings(project);
     }
   }
+}
+
+/** Path of the smoke test script shipped with this package, relative to the repository root. */
+function shippedSmokeTestScript(repositoryRoot: string): string {
+  const script = join(packageRoot(), 'scripts', 'smoke-test.mjs');
+  const path = relative(repositoryRoot, script).split(sep).join('/');
+  if (path.startsWith('..')) {
+    throw new Error(`MlopsDeliveryPipeline: the smoke test script ${script} is outside repositoryRoot ${repositoryRoot}, so the pipeline's checkout will not have it; `
+      + 'fix: install cdk-mlops in the repository (npm ci puts it under node_modules/), or set smokeTestScript to a copy inside the repository');
+  }
+  return path;
 }

@@ -1,5 +1,6 @@
 // What a platform team gets wrong when wiring the pipeline: the source, the stage list, the
 // image digests. Each error names the field, the value and the fix, and fails before any synth.
+import { basename, dirname, join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,7 +10,7 @@ import { sourceProblems } from '../../lib/delivery/delivery-source';
 import { DeliveryStageProps, stageProblems } from '../../lib/delivery/delivery-stages';
 import { withImageDigests } from '../../lib/delivery/image-digests';
 import { testApp } from '../support/cdk';
-import { CONNECTION, DIGEST, IMAGE, STAGES, TOOLS, exampleModels, pipelineApp } from './fixtures';
+import { CONNECTION, DIGEST, IMAGE, ROOT, STAGES, TOOLS, exampleModels, pipelineApp } from './fixtures';
 
 describe('source', () => {
   test('exactly one of codeConnection and s3Archive', () => {
@@ -109,6 +110,20 @@ describe('stages', () => {
     const [pipeline] = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline')) as any[];
     const approvals = pipeline.Properties.Stages.filter((s: any) => s.Actions.some((a: any) => a.ActionTypeId.Category === 'Approval')).map((s: any) => s.Name);
     expect(approvals).toEqual(['staging']);
+  });
+});
+
+describe('smoke test script', () => {
+  test('by default the script shipped with the package, as the checkout sees it (node_modules/cdk-mlops/... in a consumer)', () => {
+    const { stack } = pipelineApp({ platform: {}, imageDigests: undefined, stages: STAGES.slice(0, 1), repositoryRoot: dirname(ROOT) });
+    const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project');
+    const smoke = Object.entries(projects).find(([id]) => id.startsWith('PipelinedevSmokeTest'))![1];
+    expect(JSON.parse(smoke.Properties.Source.BuildSpec).phases.build.commands).toContain(`AWS_PROFILE=mlops-stage node ${basename(ROOT)}/scripts/smoke-test.mjs --platform default --region eu-west-1`);
+  });
+
+  test('a package outside the repository is refused, with the fix', () => {
+    expect(() => pipelineApp({ platform: {}, imageDigests: undefined, stages: STAGES.slice(0, 1), repositoryRoot: join(ROOT, 'models') }))
+      .toThrow(/the smoke test script .*scripts\/smoke-test\.mjs is outside repositoryRoot .*models, so the pipeline's checkout will not have it; fix: install cdk-mlops in the repository/);
   });
 });
 
