@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3Trigger } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { CodePipelineSource } from 'aws-cdk-lib/pipelines';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /** A repository reached through AWS CodeConnections (GitHub, GitLab, Bitbucket). */
 export interface CodeConnectionSourceProps {
@@ -65,7 +66,7 @@ export function sourceProblems(source: DeliverySourceProps): string[] {
 /** The CodePipeline source for validated props. */
 export function codePipelineSource(source: DeliverySourceProps): CodePipelineSource {
   const problems = sourceProblems(source);
-  if (problems.length) throw new Error(`MlopsDeliveryPipeline: ${problems.join('\n')}`);
+  if (problems.length) throw new DeliveryPropsError(problems);
   if (source.codeConnection) {
     const c = source.codeConnection;
     return CodePipelineSource.connection(c.repository, c.branch ?? 'main', { connectionArn: c.connectionArn, triggerOnPush: true });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ModelSpec } from '../spec/model-spec';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /**
  * Environment variable the pipeline's synth step sets to the file written by the model-image
@@ -32,7 +33,7 @@ export function withImageDigests(models: ModelSpec[], digests: Record<string, st
   for (const model of built) {
     if (!(model in digests)) problems.push(`imageDigests.${model} is missing: the model's image would be rebuilt in every stage; fix: add the digest the model-image build pushed`);
   }
-  if (problems.length) throw new Error(`MlopsDeliveryPipeline: ${problems.join('\n')}`);
+  if (problems.length) throw new DeliveryPropsError(problems);
   return models.map((m) => (digests[m.name] === undefined ? m : {
     ...m,
     training: { ...m.training, imageUri: digests[m.name], imageDirectory: undefined },
@@ -48,11 +49,11 @@ export function imageDigestsFromEnvironment(env: NodeJS.ProcessEnv = process.env
   if (file === undefined || file === '') return undefined;
   let text: string;
   try { text = readFileSync(file, 'utf8'); } catch (e) {
-    throw new Error(`${IMAGE_DIGESTS_FILE_ENV}=${file} cannot be read (${(e as Error).message}); fix: point it at the image-digests.json the model-image build wrote, or unset it outside the pipeline`);
+    throw new DeliveryPropsError([`${IMAGE_DIGESTS_FILE_ENV}=${file} cannot be read (${(e as Error).message}); fix: point it at the image-digests.json the model-image build wrote, or unset it outside the pipeline`]);
   }
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
-    throw new Error(`${IMAGE_DIGESTS_FILE_ENV}=${file} holds ${text.slice(0, 200)}; fix: write an object of model name -> image reference by digest`);
+    throw new DeliveryPropsError([`${IMAGE_DIGESTS_FILE_ENV}=${file} holds ${text.slice(0, 200)}; fix: write an object of model name -> image reference by digest`]);
   }
   return parsed as Record<string, string>;
 }

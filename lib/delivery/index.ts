@@ -9,3 +9,4 @@ export type { MlopsPlatformStageProps } from './mlops-platform-stage';
 export { SmokeTestAccess } from './smoke-test-access';
 export type { SmokeTestAccessProps } from './smoke-test-access';
 export { PipelineNotificationTopic } from './pipeline-notifications';
+export { DeliveryPropsError } from './delivery-props-error';

@@ -16,6 +16,7 @@ import { MODEL_IMAGES_DIR, ModelImageBuild } from './model-image-build';
 import { MlopsPlatformStage } from './mlops-platform-stage';
 import { PIPELINE_NOTIFICATION_EVENTS, PipelineNotificationTopic } from './pipeline-notifications';
 import { smokeTestStep } from './smoke-test-step';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /** Props of {@link MlopsDeliveryPipeline}. */
 export interface MlopsDeliveryPipelineProps {
@@ -108,15 +109,15 @@ export class MlopsDeliveryPipeline extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw new Error(`MlopsDeliveryPipeline: stack ${stack.stackName} has env ${stack.account}/${stack.region}; fix: give the stack an explicit env { account, region } (the tools account), the pipeline deploys across accounts`);
+      throw new DeliveryPropsError([`stack ${stack.stackName} has env ${stack.account}/${stack.region}; fix: give the stack an explicit env { account, region } (the tools account), the pipeline deploys across accounts`]);
     }
     const platform = props.platform ?? {};
     const models = platform.models ?? [];
     const buildsImages = builtImageModels(models).length > 0;
     const problems = stageProblems(props.stages, stack.region, buildsImages);
-    if (problems.length) throw new Error(`MlopsDeliveryPipeline: ${problems.join('\n')}`);
+    if (problems.length) throw new DeliveryPropsError(problems);
     if (props.notificationTopic && props.notificationEmails) {
-      throw new Error('MlopsDeliveryPipeline: both notificationTopic and notificationEmails were given; fix: subscribe the addresses to your topic, or drop notificationTopic to get a topic with notificationEmails subscribed');
+      throw new DeliveryPropsError(['both notificationTopic and notificationEmails were given; fix: subscribe the addresses to your topic, or drop notificationTopic to get a topic with notificationEmails subscribed']);
     }
     const source = codePipelineSource(props.source);
     const repositoryRoot = props.repositoryRoot ?? process.cwd();
@@ -193,8 +194,8 @@ function shippedSmokeTestScript(repositoryRoot: string): string {
   const script = join(packageRoot(), 'scripts', 'smoke-test.mjs');
   const path = relative(repositoryRoot, script).split(sep).join('/');
   if (path.startsWith('..')) {
-    throw new Error(`MlopsDeliveryPipeline: the smoke test script ${script} is outside repositoryRoot ${repositoryRoot}, so the pipeline's checkout will not have it; `
-      + 'fix: install cdk-mlops in the repository (npm ci puts it under node_modules/), or set smokeTestScript to a copy inside the repository');
+    throw new DeliveryPropsError([`the smoke test script ${script} is outside repositoryRoot ${repositoryRoot}, so the pipeline's checkout will not have it; `
+      + 'fix: install cdk-mlops in the repository (npm ci puts it under node_modules/), or set smokeTestScript to a copy inside the repository']);
   }
   return path;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { MlopsPlatformStacks, MlopsPlatformStacksProps } from '../platform/mlops-platform-stacks';
 import { withImageDigests } from './image-digests';
 import { SmokeTestAccess } from './smoke-test-access';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /** Props of {@link MlopsPlatformStage}. */
 export interface MlopsPlatformStageProps extends StageProps {
@@ -33,7 +34,7 @@ export class MlopsPlatformStage extends Stage {
   constructor(scope: Construct, id: string, props: MlopsPlatformStageProps) {
     super(scope, id, props);
     if (props.platform.stackProps?.env) {
-      throw new Error(`MlopsPlatformStage ${id}: platform.stackProps.env is ${JSON.stringify(props.platform.stackProps.env)}; fix: remove it, the stage's env places every stack`);
+      throw new DeliveryPropsError([`stage ${id}: platform.stackProps.env is ${JSON.stringify(props.platform.stackProps.env)}; fix: remove it, the stage's env places every stack`], 'MlopsPlatformStage');
     }
     const models = props.imageDigests ? withImageDigests(props.platform.models ?? [], props.imageDigests) : props.platform.models;
     this.platformStacks = new MlopsPlatformStacks(this, { ...props.platform, models });

@@ -7,6 +7,7 @@ import { CodeBuildStep, IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ModelSpec } from '../spec/model-spec';
 import { IMAGE_DIGESTS_FILE_ENV, builtImageModels } from './image-digests';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /** Folder (relative to the source root) the build writes, and the synth step reads. */
 export const MODEL_IMAGES_DIR = 'model-images';
@@ -95,8 +96,8 @@ export class ModelImageBuild extends Construct {
 function contextPath(repositoryRoot: string, spec: ModelSpec): string {
   const path = relative(repositoryRoot, spec.training.imageDirectory!).split(sep).join('/');
   if (path === '' || path.startsWith('..') || /[^A-Za-z0-9._/-]/.test(path)) {
-    throw new Error(`MlopsDeliveryPipeline: model ${spec.name}'s image folder ${spec.training.imageDirectory} is not a plain path inside repositoryRoot ${repositoryRoot} (got ${JSON.stringify(path)}); `
-      + 'fix: keep the Dockerfile folder inside the repository (letters, digits, ".", "_", "-", "/") and synthesize from its root, or set repositoryRoot');
+    throw new DeliveryPropsError([`model ${spec.name}'s image folder ${spec.training.imageDirectory} is not a plain path inside repositoryRoot ${repositoryRoot} (got ${JSON.stringify(path)}); `
+      + 'fix: keep the Dockerfile folder inside the repository (letters, digits, ".", "_", "-", "/") and synthesize from its root, or set repositoryRoot']);
   }
   return path;
 }

@@ -3,6 +3,7 @@ import { CodeBuildStep, IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { ModelSpec, ServingFrontEnd } from '../spec/model-spec';
 import { SmokeTestAccess } from './smoke-test-access';
+import { DeliveryPropsError } from './delivery-props-error';
 
 /** What one stage's smoke test checks, and where. */
 export interface SmokeTestStepOptions {
@@ -35,7 +36,7 @@ export function smokeTestCommand(o: Omit<SmokeTestStepOptions, 'input' | 'accoun
 export function smokeTestStep(o: SmokeTestStepOptions): CodeBuildStep {
   const unknown = Object.keys(o.entities).filter((m) => !o.models.some((s) => s.name === m && s.inference.serving !== ServingFrontEnd.NONE));
   if (unknown.length) {
-    throw new Error(`MlopsDeliveryPipeline: smokeTestEntities names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not served models' : 'is not a served model'} (served: ${o.models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE).map((m) => m.name).join(', ') || 'none'}); fix: remove the entry or correct the model name`);
+    throw new DeliveryPropsError([`smokeTestEntities names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not served models' : 'is not a served model'} (served: ${o.models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE).map((m) => m.name).join(', ') || 'none'}); fix: remove the entry or correct the model name`]);
   }
   const roleArn = SmokeTestAccess.roleArn(o.account, o.region, o.platformName);
   return new CodeBuildStep('SmokeTest', {
