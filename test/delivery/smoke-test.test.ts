@@ -101,6 +101,7 @@ describe('the smoke test against a local platform', () => {
   let ssmPort: number;
   let server: ChildProcess;
   let serverPort: number;
+  const doc = localDoc();
 
   beforeAll(async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run 'npm run build' first`);
@@ -108,7 +109,6 @@ describe('the smoke test against a local platform', () => {
       createLocalTable('predictions', { partitionKey: PREDICTIONS_SCHEMA.partitionKey }),
       createLocalTable('registry', REGISTRY_SCHEMA),
     ]);
-    const doc = localDoc();
     const registry = new ModelRegistryClient({ tableName: registryTable, doc });
     await registry.createModel({ model: 'demand', actor: 'test' });
     const v = await registry.registerVersion({ model: 'demand', category: 'books', artifactUri: 's3://a/m.tar.gz', actor: 'test' });
@@ -144,6 +144,7 @@ describe('the smoke test against a local platform', () => {
   afterAll(() => {
     server?.kill('SIGKILL');
     ssm.close();
+    doc.destroy();
   });
 
   test('health, a known prediction from the model, and the registry: every check passes, exit 0', async () => {
