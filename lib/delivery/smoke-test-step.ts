@@ -1,9 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeBuildStep, IFileSetProducer } from 'aws-cdk-lib/pipelines';
 import { PARAMETERS } from '../../lambda/shared/contract';
+import { ENTITY_ID_FIX, isEntityId } from '../../lambda/shared/entity-id';
 import { ModelSpec, ServingFrontEnd } from '../spec/model-spec';
-import { SmokeTestAccess } from './smoke-test-access';
 import { DeliveryPropsError } from './delivery-props-error';
+import { SmokeTestAccess } from './smoke-test-access';
 
 /** What one stage's smoke test checks, and where. */
 export interface SmokeTestStepOptions {
@@ -21,10 +22,11 @@ export interface SmokeTestStepOptions {
 /** The AWS CLI profile that assumes the stage's smoke-test role from CodeBuild's own credentials. */
 const PROFILE = 'mlops-stage';
 
+const served = (models: ModelSpec[]) => models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE);
+
 /** The shell command that runs the smoke test script against one stage (also what the README shows). */
 export function smokeTestCommand(o: Omit<SmokeTestStepOptions, 'input' | 'account'>): string {
-  const served = o.models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE);
-  const models = served.map((m) => `--model ${o.entities[m.name] === undefined ? m.name : `${m.name}=${o.entities[m.name]}`}`);
+  const models = served(o.models).map((m) => `--model ${o.entities[m.name] === undefined ? m.name : `${m.name}=${o.entities[m.name]}`}`);
   return [`node ${o.script}`, `--platform ${o.platformName}`, `--region ${o.region}`, ...models].join(' ');
 }
 
@@ -34,10 +36,13 @@ export function smokeTestCommand(o: Omit<SmokeTestStepOptions, 'input' | 'accoun
  * served model, and the registry reachable, all found through the platform's SSM parameters.
  */
 export function smokeTestStep(o: SmokeTestStepOptions): CodeBuildStep {
-  const unknown = Object.keys(o.entities).filter((m) => !o.models.some((s) => s.name === m && s.inference.serving !== ServingFrontEnd.NONE));
-  if (unknown.length) {
-    throw new DeliveryPropsError([`smokeTestEntities names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not served models' : 'is not a served model'} (served: ${o.models.filter((m) => m.inference.serving !== ServingFrontEnd.NONE).map((m) => m.name).join(', ') || 'none'}); fix: remove the entry or correct the model name`]);
-  }
+  const names = served(o.models).map((m) => m.name);
+  const unknown = Object.keys(o.entities).filter((m) => !names.includes(m));
+  const problems = [
+    ...(unknown.length ? [`smokeTestEntities names ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are not served models' : 'is not a served model'} (served: ${names.join(', ') || 'none'}); fix: remove the entry or correct the model name`] : []),
+    ...Object.entries(o.entities).filter(([, id]) => !isEntityId(id)).map(([m, id]) => `smokeTestEntities.${m} is ${JSON.stringify(id)}; fix: ${ENTITY_ID_FIX}`),
+  ];
+  if (problems.length) throw new DeliveryPropsError(problems);
   const roleArn = SmokeTestAccess.roleArn(o.account, o.region, o.platformName);
   return new CodeBuildStep('SmokeTest', {
     input: o.input,

@@ -35,6 +35,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { smokeTestCommand } from '../../lib/delivery/smoke-test-step';
 import { pageSnippet, testedRegion } from '../docs/snippets';
 import { testApp } from '../support/cdk';
 
@@ -43,6 +44,11 @@ const README = join(__dirname, '..', '..', 'README.md');
 describe('the "Delivery (MLOps level 2)" example of the README', () => {
   test('is the code shown in the README', () => {
     expect(pageSnippet('delivery-pipeline', readFileSync(README, 'utf8'))).toEqual(testedRegion(readFileSync(__filename, 'utf8'), 'delivery-pipeline'));
+  });
+
+  test('shows the smoke test command the pipeline runs', () => {
+    const command = smokeTestCommand({ script: 'scripts/smoke-test.mjs', platformName: 'default', region: 'eu-west-1', models: loadModelSpecs('models'), entities: {} });
+    expect(readFileSync(README, 'utf8')).toContain(`\`${command}\``);
   });
 
   test('synthesizes dev -> staging -> prod, nag-clean, and deploys the digest the image build wrote', () => {

@@ -144,8 +144,10 @@ describe('image digests', () => {
     expect({ ...spec, training: undefined }).toEqual({ ...models[0], training: undefined });
   });
 
-  test('a smoke-test entity for a model that is not served is refused', () => {
+  test('a smoke-test entity for a model that is not served, or not an entity id, is refused', () => {
     expect(() => pipelineApp({ smokeTestEntities: { churn: 'customer-1' } }))
       .toThrow(/smokeTestEntities names churn, which is not a served model \(served: demand-forecast\); fix: remove the entry or correct the model name/);
+    expect(() => pipelineApp({ smokeTestEntities: { 'demand-forecast': 'store 1; rm -rf /' } }))
+      .toThrow(/smokeTestEntities\.demand-forecast is "store 1; rm -rf \/"; fix: use 1-256 letters, digits/);
   });
 });
