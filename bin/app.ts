@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // The default cdk-mlops app: one env-agnostic platform stack (MlopsPlatformStack) and one stack
 // per model spec under models/ (MlopsPlatformStack-<model>; MLOPS_MODELS_DIR overrides the
-// folder), every stack checked by cdk-nag at synth. A broken spec is
+// folder), every stack checked by cdk-nag at synth (AwsSolutions; MLOPS_POLICY_PACKS=all adds NIST 800-53 R5,
+// HIPAA and Serverless, see bin/policy-packs.ts). A broken spec is
 // the data scientist's everyday mistake, not a crash: the report `mlops validate` prints (every
 // spec problem, construct precondition and pattern-check finding, in one pass) goes to stderr
 // and the app exits 1 before building anything, without a Node stack trace after it.
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { formatSpecReport, reportErrors, validateModelSpecs } from '../lib/checks/spec-report';
 import { MlopsPlatformStacks } from '../lib/platform/mlops-platform-stacks';
 import { ModelSpec } from '../lib/spec/model-spec';
 import { MODELS_DIR_ENV } from '../lib/spec/models-dir';
+import { PolicyPackError, addPolicyPacks } from './policy-packs';
 
 /** A problem the user fixes in their specs or environment, reported without a stack trace. */
 class AppInputError extends Error {}
@@ -45,10 +46,10 @@ try {
     models: [...models],
     alarmEmails: process.env.MLOPS_ALARM_EMAIL ? process.env.MLOPS_ALARM_EMAIL.split(',') : undefined,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addPolicyPacks(app);
   app.synth();
 } catch (e) {
-  if (!(e instanceof AppInputError)) throw e;
+  if (!(e instanceof AppInputError || e instanceof PolicyPackError)) throw e;
   process.stderr.write(`error: ${e.message}\n`);
   process.exitCode = 1;
 }

@@ -19,3 +19,4 @@ export * from './platform/platform-imports';
 export * from './platform/platform-network';
 export * from './cost';
 export * from './model-endpoint';
+export * from './delivery';

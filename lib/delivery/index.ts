@@ -1,0 +1,12 @@
+export type { CodeConnectionSourceProps, DeliverySourceProps, S3ArchiveSourceProps } from './delivery-source';
+export type { DeliveryStageProps } from './delivery-stages';
+export { ModelImageBuild } from './model-image-build';
+export type { ModelImageBuildProps } from './model-image-build';
+export { MlopsDeliveryPipeline } from './mlops-delivery-pipeline';
+export type { MlopsDeliveryPipelineProps } from './mlops-delivery-pipeline';
+export { MlopsPlatformStage } from './mlops-platform-stage';
+export type { MlopsPlatformStageProps } from './mlops-platform-stage';
+export { SmokeTestAccess } from './smoke-test-access';
+export type { SmokeTestAccessProps } from './smoke-test-access';
+export { PipelineNotificationTopic } from './pipeline-notifications';
+export { DeliveryPropsError } from './delivery-props-error';
