@@ -13,4 +13,6 @@ export const CLI_ENV = {
   dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
   ssmEndpoint: 'MLOPS_ENDPOINT_SSM',
   sfnEndpoint: 'MLOPS_ENDPOINT_SFN',
+  /** S3 (path-style addressing, as emulators need): promote copies experiment artifacts under runs/. */
+  s3Endpoint: 'MLOPS_ENDPOINT_S3',
 } as const;
