@@ -9,7 +9,10 @@ export interface PlanEvent {
   readonly startTime: string;
 }
 
-/** Plans an execution and creates the model in the registry on its first run (idempotent). */
+/**
+ * Plans an execution and creates the model in the registry on its first run (idempotent); each
+ * run records how the model's promoted versions get served (after batch scoring, or at once).
+ */
 export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsFromEnv()): Promise<PlanOutput> {
   const planned = plan(event.input ?? {}, {
     config: deps.config,
@@ -21,6 +24,7 @@ export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsF
   await deps.registry.createModel({
     model: deps.config.model,
     description: `trained by ${deps.config.pipelineName ?? 'the cdk-mlops training pipeline'}`,
+    scoring: deps.config.scoring,
     actor: pipelineActor(deps.config, event.executionId),
   });
   return planned;

@@ -101,6 +101,8 @@ export class ModelDeployment extends Construct {
       notificationTopic: monitoring.topic,
       logRetention,
       batchInference: this.batchInference,
+      // Online-only: no batch inference loads a promoted version's predictions; it is served at once.
+      batchScoring: batch,
     });
 
     const served = map.servedModel(spec);

@@ -107,6 +107,15 @@ export interface TrainingPipelineProps {
    */
   readonly batchInference?: IBatchInference;
   /**
+   * Whether a promoted version is served only once batch inference has loaded its predictions
+   * (two-phase promotion). Set false for a model without batch inference (online inference
+   * only): nothing would ever load its predictions, so the registry serves a promoted version at
+   * once. Each execution records it on the model in the registry, so `mlops promote` and
+   * rollbacks follow it too.
+   * @default true
+   */
+  readonly batchScoring?: boolean;
+  /**
    * Revision of the training code (e.g. a git commit, `process.env.GITHUB_SHA` at build time),
    * recorded on every version next to the image and the dataset version.
    * @default - not recorded
@@ -195,6 +204,9 @@ export class TrainingPipeline extends Construct {
       image: backend.imageUri,
       codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
+      scoring: props.batchScoring === false ? 'NONE' : 'BATCH',
+      // Batch inference follows the Map and scores every category's desired version.
+      scoredByPipeline: props.batchInference !== undefined,
     };
     const environment = {
       [ENV.registryTable]: registry.tableName,

@@ -1,4 +1,5 @@
 // Shapes of the training pipeline: its configuration and the JSON passed between states.
+import type { ModelScoring } from '../registry/types';
 
 export type DataFormat = 'csv' | 'jsonl';
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'timestamp';
@@ -56,6 +57,10 @@ export interface PipelineConfig {
   readonly codeRevision?: string;
   /** Name of the state machine, for approval instructions. */
   readonly pipelineName?: string;
+  /** How the model's promoted versions get served, recorded on the model by each plan. @default 'BATCH' */
+  readonly scoring?: ModelScoring;
+  /** Batch inference follows the Map (so an auto-promotion is scored by this execution). @default false */
+  readonly scoredByPipeline?: boolean;
 }
 
 /** Input of an execution; every field is optional (a scheduled start gives scheduledTime). */
