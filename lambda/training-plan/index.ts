@@ -1,4 +1,5 @@
-import { TrainingDeps, depsFromEnv, pipelineActor } from '../shared/training/deps';
+import { TrainingDeps, depsFromEnv, logWith, pipelineActor } from '../shared/training/deps';
+import { pinImageDigest } from '../shared/training/image-digest';
 import { plan } from '../shared/training/plan';
 import { ExecutionInput, PlanOutput } from '../shared/training/types';
 import { loggedHandler } from '../shared/monitoring/logger';
@@ -27,7 +28,8 @@ export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsF
     scoring: deps.config.scoring,
     actor: pipelineActor(deps.config, event.executionId),
   });
-  return planned;
+  // Every version of the execution records the image by digest (lineage), even if the tag moves.
+  return deps.ecr ? { ...planned, image: await pinImageDigest(planned.image, deps.ecr, logWith(deps)) } : planned;
 }
 
 export const handler = loggedHandler('training-plan', (event: PlanEvent) => planExecution(event));

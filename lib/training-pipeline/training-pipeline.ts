@@ -228,6 +228,8 @@ export class TrainingPipeline extends Construct {
     this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn, executionEnded: endedFn };
 
     registry.grantRegister(planFn);
+    // The plan pins an image tag to its digest (lineage).
+    backend.image.grantDescribe(planFn);
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
@@ -427,7 +429,7 @@ export class TrainingPipeline extends Construct {
       itemSelector: {
         'category.$': '$$.Map.Item.Value.category',
         'runId.$': '$$.Map.Item.Value.runId',
-        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'referenceTime', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
+        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'referenceTime', 'hyperparameters', 'image'].map((k) => [`${k}.$`, `$.${k}`])),
       },
       maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',

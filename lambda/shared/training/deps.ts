@@ -1,3 +1,4 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -5,6 +6,7 @@ import { documentClient } from '../dynamo';
 import { ENV, requireEnv } from '../env';
 import { ModelRegistryClient } from '../registry';
 import { configFromEnv } from './config';
+import type { EcrClientFor } from './image-digest';
 import { PipelineConfig } from './types';
 
 /** Publishes a notification; SNS in AWS, a capture in tests and local mode. */
@@ -23,6 +25,11 @@ export interface TrainingDeps {
   readonly artifactsBucket: string;
   readonly notifier: Notifier;
   readonly now: () => Date;
+  /**
+   * ECR clients with which the plan pins an image tag to its digest.
+   * @default - the image is recorded as configured (local mode)
+   */
+  readonly ecr?: EcrClientFor;
   /**
    * Where EMF metric lines go.
    * @default writeEmf: process.stdout, unchanged by the Lambda JSON log format (CloudWatch turns it into metrics)
@@ -69,8 +76,19 @@ export function depsFromEnv(): TrainingDeps {
     artifactsBucket: requireEnv(ENV.artifactsBucket),
     notifier: new SnsNotifier(new SNSClient({}), requireEnv(ENV.notificationTopic)),
     now: () => new Date(),
+    ecr: ecrClients(),
   };
   return cached;
+}
+
+/** One ECR client per region, created on first use. */
+function ecrClients(): EcrClientFor {
+  const clients = new Map<string, ECRClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, client = new ECRClient({ region }));
+    return client;
+  };
 }
 
 /** Identity written to the registry for actions the pipeline takes. */

@@ -110,6 +110,8 @@ export interface PlannedRun {
   readonly trigger: string;
   readonly executionId: string;
   readonly hyperparameters: Record<string, string>;
+  /** The training image as planned (pinned by digest when it was an ECR tag); absent in executions planned before. */
+  readonly image?: string;
 }
 
 export interface PlanOutput {
@@ -122,6 +124,8 @@ export interface PlanOutput {
   readonly referenceTime: string;
   /** Hyperparameters of every run (defaults overridden by the execution input). */
   readonly hyperparameters: Record<string, string>;
+  /** The training image every version of the execution records: pinned by digest when the configured one is an ECR tag. */
+  readonly image: string;
   /** One run per category: only what the Map iterates over. */
   readonly runs: Array<{ readonly category: string; readonly runId: string }>;
 }
