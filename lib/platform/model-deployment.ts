@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -17,6 +17,7 @@ import { InferenceMode, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngin
 import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
+import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';
 import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
@@ -41,6 +42,11 @@ export interface ModelDeploymentProps {
   readonly vpc?: ec2.IVpc;
 }
 
+/** Context key a synth passes the training code's revision with: `cdk synth -c mlops:codeRevision=$(git rev-parse HEAD)`. */
+export const CODE_REVISION_CONTEXT = 'mlops:codeRevision';
+/** Environment variable read at synth for the code revision when neither the spec nor the context gives one (e.g. set by CI). */
+export const CODE_REVISION_ENV = 'MLOPS_CODE_REVISION';
+
 const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
 
 /**
@@ -56,6 +62,8 @@ export class ModelDeployment extends Construct {
   readonly predictionApi?: PredictionApi;
   /** Base URL of the model's prediction endpoint, when it has one. */
   readonly endpointUrl?: string;
+  /** The owner's topic (the spec's owner subscribed by e-mail), when the owner is an e-mail address. */
+  readonly ownerNotifications?: OwnerNotifications;
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
@@ -70,6 +78,11 @@ export class ModelDeployment extends Construct {
     if (problems.length) throw new ModelSpecError(problems);
 
     this.vpc = props.vpc;
+    if (isEmailOwner(spec.owner)) {
+      this.ownerNotifications = new OwnerNotifications(this, 'Owner', { model: spec.name, owner: spec.owner });
+    } else {
+      Annotations.of(this).addInfo(`${spec.name}: owner ${JSON.stringify(spec.owner)} is not an e-mail address, so only the platform topic gets its notifications; write the owner's address in ${spec.file} to subscribe them`);
+    }
     const image = this.trainingImage(spec);
     const batch = spec.inference.mode === InferenceMode.BATCH || spec.inference.mode === InferenceMode.BOTH;
     if (batch) {
@@ -99,6 +112,8 @@ export class ModelDeployment extends Construct {
       trainingAttempts: spec.training.retries + 1,
       ...map.trainingFanOut(spec),
       notificationTopic: monitoring.topic,
+      ownerNotificationTopic: this.ownerNotifications?.topic,
+      codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,
       // Online-only: no batch inference loads a promoted version's predictions; it is served at once.
@@ -167,6 +182,7 @@ export class ModelDeployment extends Construct {
   private monitor(spec: ModelSpec, monitoring: MlopsMonitoring): void {
     const model = spec.name;
     const categories = spec.categories;
+    const before = monitoring.alarms.length;
     monitoring.monitorTrainingPipeline({
       model, categories,
       stateMachine: this.trainingPipeline.stateMachine,
@@ -200,6 +216,8 @@ export class ModelDeployment extends Construct {
     if (this.predictionApi) {
       monitoring.monitorPredictionApi({ model, slo, httpApi: this.predictionApi.httpApi, predictFunction: this.predictionApi.predictFunction });
     }
+    // Every alarm of this model also tells its owner.
+    this.ownerNotifications?.notifyOn(monitoring.alarms.slice(before).map((a) => a.alarm));
     const functionLogs = (fns: lambda.IFunction[]) => fns.flatMap((f) => (f instanceof lambda.Function ? [f.logGroup] : []));
     monitoring.addLogQueries({
       model,

@@ -97,6 +97,12 @@ export interface TrainingPipelineProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * The model owner's topic: failures, partial failures and approval requests are published
+   * there as well as to `notificationTopic`.
+   * @default - none
+   */
+  readonly ownerNotificationTopic?: sns.ITopic;
+  /**
    * Retention of the state machine, function and job logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -214,6 +220,7 @@ export class TrainingPipeline extends Construct {
       [ENV.artifactsBucket]: dataLake.artifactsBucket.bucketName,
       [ENV.notificationTopic]: this.notificationTopic.topicArn,
       [TRAINING_ENV.config]: Stack.of(this).toJsonString(config),
+      ...(props.ownerNotificationTopic ? { [TRAINING_ENV.ownerTopic]: props.ownerNotificationTopic.topicArn } : {}),
     };
     const fn = (fid: string, handlerName: string, description: string, timeout = Duration.seconds(60), memorySize = 512) =>
       new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention });
@@ -245,6 +252,8 @@ export class TrainingPipeline extends Construct {
     registry.grantPromote(gateFn);
     this.notificationTopic.grantPublish(gateFn);
     this.notificationTopic.grantPublish(summarizeFn);
+    props.ownerNotificationTopic?.grantPublish(gateFn);
+    props.ownerNotificationTopic?.grantPublish(summarizeFn);
 
     const definition = this.buildDefinition({ backend, planFn, validateFn, recordFn, evaluateFn, gateFn, summarizeFn, promotion, approvalTimeout, props });
 

@@ -6,6 +6,7 @@ import { documentClient } from '../dynamo';
 import { ENV, requireEnv } from '../env';
 import { ModelRegistryClient } from '../registry';
 import { configFromEnv } from './config';
+import { TRAINING_ENV } from './constants';
 import type { EcrClientFor } from './image-digest';
 import { PipelineConfig } from './types';
 
@@ -50,12 +51,15 @@ export function logWith(deps: Pick<TrainingDeps, 'log'>): LogFn {
   return deps.log ?? ((level, message, detail) => (level === 'WARN' ? console.warn : console.info)(JSON.stringify({ level, message, ...detail })));
 }
 
+/** Publishes to the platform's topic and, when the model has one, to its owner's topic. */
 export class SnsNotifier implements Notifier {
-  constructor(private readonly client: SNSClient, private readonly topicArn: string) {}
+  constructor(private readonly client: SNSClient, private readonly topicArns: readonly string[]) {}
   async publish(subject: string, message: string): Promise<void> {
     // SNS subjects: ASCII, no newlines, at most 100 characters.
     const safeSubject = subject.replace(/[^\x20-\x7E]/g, ' ').slice(0, 100);
-    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: safeSubject, Message: message }));
+    for (const topicArn of this.topicArns) {
+      await this.client.send(new PublishCommand({ TopicArn: topicArn, Subject: safeSubject, Message: message }));
+    }
   }
 }
 
@@ -74,7 +78,7 @@ export function depsFromEnv(): TrainingDeps {
     s3: new S3Client({}),
     datasetsBucket: requireEnv(ENV.datasetsBucket),
     artifactsBucket: requireEnv(ENV.artifactsBucket),
-    notifier: new SnsNotifier(new SNSClient({}), requireEnv(ENV.notificationTopic)),
+    notifier: new SnsNotifier(new SNSClient({}), [requireEnv(ENV.notificationTopic), ...(process.env[TRAINING_ENV.ownerTopic] ? [process.env[TRAINING_ENV.ownerTopic]!] : [])]),
     now: () => new Date(),
     ecr: ecrClients(),
   };
