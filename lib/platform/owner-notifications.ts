@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,8 +23,9 @@ export function isEmailOwner(owner: string): boolean {
  * A topic per model rather than a filter policy on the platform topic: CloudWatch alarm actions
  * publish the alarm as it is, without message attributes, so an attribute filter would never
  * match an alarm, and a body filter would need every message to be JSON with the model in it.
- * Its own key, because CloudWatch may only publish to an encrypted topic whose key policy lets
- * cloudwatch.amazonaws.com use it, and the platform's keys live in the platform stack.
+ * A key of the stack's own (one for every owner topic in the stack), because CloudWatch may only
+ * publish to an encrypted topic whose key policy lets cloudwatch.amazonaws.com use it, and the
+ * platform's keys live in the platform stack.
  */
 export class OwnerNotifications extends Construct {
   readonly topic: sns.Topic;
@@ -31,8 +33,7 @@ export class OwnerNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly model: string; readonly owner: string }) {
     super(scope, id);
-    const key = new kms.Key(this, 'Key', { description: `Encrypts the notifications of ${props.model} for its owner`, enableKeyRotation: true });
-    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const key = ownerTopicsKey(Stack.of(this));
     this.topic = new sns.Topic(this, 'Resource', { displayName: `cdk-mlops ${props.model}: notifications for its owner`, masterKey: key, enforceSSL: true });
     this.topic.addSubscription(new subscriptions.EmailSubscription(props.owner));
     this.action = new actions.SnsAction(this.topic);
@@ -42,4 +43,14 @@ export class OwnerNotifications extends Construct {
   notifyOn(alarms: readonly cloudwatch.Alarm[]): void {
     for (const alarm of alarms) alarm.addAlarmAction(this.action);
   }
+}
+
+/** The one key of a stack's owner topics, created with the first. */
+function ownerTopicsKey(stack: Stack): kms.IKey {
+  const id = 'CdkMlopsOwnerTopicsKey';
+  const existing = stack.node.tryFindChild(id) as kms.Key | undefined;
+  if (existing) return existing;
+  const key = new kms.Key(stack, id, { description: 'Encrypts the cdk-mlops notification topics of model owners', enableKeyRotation: true });
+  key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+  return key;
 }
