@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BatchInference } from '../batch-inference/batch-inference';
 import { IDataLake } from '../data-lake/data-lake-base';
@@ -63,7 +64,8 @@ export class ModelDeployment extends Construct {
   /** Base URL of the model's prediction endpoint, when it has one. */
   readonly endpointUrl?: string;
   /** The owner's topic (the spec's owner subscribed by e-mail), when the owner is an e-mail address. */
-  readonly ownerNotifications?: OwnerNotifications;
+  readonly ownerTopic?: sns.ITopic;
+  private readonly owner?: OwnerNotifications;
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
@@ -79,7 +81,8 @@ export class ModelDeployment extends Construct {
 
     this.vpc = props.vpc;
     if (isEmailOwner(spec.owner)) {
-      this.ownerNotifications = new OwnerNotifications(this, 'Owner', { model: spec.name, owner: spec.owner });
+      this.owner = new OwnerNotifications(this, 'Owner', { model: spec.name, owner: spec.owner });
+      this.ownerTopic = this.owner.topic;
     } else {
       Annotations.of(this).addInfo(`${spec.name}: owner ${JSON.stringify(spec.owner)} is not an e-mail address, so only the platform topic gets its notifications; write the owner's address in ${spec.file} to subscribe them`);
     }
@@ -112,7 +115,7 @@ export class ModelDeployment extends Construct {
       trainingAttempts: spec.training.retries + 1,
       ...map.trainingFanOut(spec),
       notificationTopic: monitoring.topic,
-      ownerNotificationTopic: this.ownerNotifications?.topic,
+      ownerNotificationTopic: this.ownerTopic,
       codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,
@@ -217,7 +220,7 @@ export class ModelDeployment extends Construct {
       monitoring.monitorPredictionApi({ model, slo, httpApi: this.predictionApi.httpApi, predictFunction: this.predictionApi.predictFunction });
     }
     // Every alarm of this model also tells its owner.
-    this.ownerNotifications?.notifyOn(monitoring.alarms.slice(before).map((a) => a.alarm));
+    this.owner?.notifyOn(monitoring.alarms.slice(before).map((a) => a.alarm));
     const functionLogs = (fns: lambda.IFunction[]) => fns.flatMap((f) => (f instanceof lambda.Function ? [f.logGroup] : []));
     monitoring.addLogQueries({
       model,
