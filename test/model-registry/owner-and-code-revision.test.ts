@@ -11,7 +11,9 @@ import { TRAINING_ENV } from '../../lambda/shared/training/constants';
 import { SnsNotifier } from '../../lambda/shared/training/deps';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
 import { CODE_REVISION_CONTEXT, CODE_REVISION_ENV } from '../../lib/platform/model-deployment';
-import { ModelSpec } from '../../lib/spec/model-spec';
+import fc from 'fast-check';
+import { MetricDirection, ModelSpec } from '../../lib/spec/model-spec';
+import { validateTrainingPipelineProps } from '../../lib/training-pipeline/validate-training-pipeline-props';
 import { parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { nagFindings, testApp } from '../support/cdk';
 
@@ -128,6 +130,22 @@ describe('code revision (lineage)', () => {
     expect(revisionOf(synth(specOf('o@example.com')).template)).toBe('env-rev');
     delete process.env[CODE_REVISION_ENV];
     expect(revisionOf(synth(specOf('o@example.com')).template)).toBeUndefined();
+  });
+
+  test('the spec loader and the TrainingPipeline accept exactly the same code revisions (found once, at the field)', () => {
+    fc.assert(fc.property(fc.string({ minLength: 0, maxLength: 300 }), (rev) => {
+      const { problems } = parseModelSpecObject({
+        name: 'churn', description: 'd', owner: 'o', training: { codeRevision: rev }, evaluation: { metric: 'rmse' },
+      }, { file: 'models/churn/model.yaml' });
+      const loaderAccepts = !problems.some((p) => p.path === 'training.codeRevision');
+      let constructAccepts = true;
+      try {
+        validateTrainingPipelineProps({ modelName: 'churn', categories: ['a'], evaluation: { metric: 'rmse', direction: MetricDirection.MINIMIZE }, codeRevision: rev });
+      } catch {
+        constructAccepts = false;
+      }
+      expect({ rev, loaderAccepts }).toEqual({ rev, loaderAccepts: constructAccepts });
+    }));
   });
 
   test('a code revision longer than 256 characters is a spec problem at the field', () => {
