@@ -5,6 +5,7 @@
 // lifecycle rule would), and the synthesized BatchInference definition still scores the
 // version from the copy and serves it.
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import fc from 'fast-check';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
 import { listAll } from '../../lambda/shared/training/s3';
 import { localDoc } from '../support/dynamo';
@@ -93,4 +94,18 @@ test('a registry client without S3 (e.g. a Lambda) refuses to promote an experim
   await expect(noS3.promote({ model: MODEL, category: 'books', version, actor: 'pipeline', reason: 'auto' }))
     .rejects.toThrow(`its artifact ${artifactUri} is under experiments/, which expires, and this promotion cannot copy it under runs/ (this registry client has no S3 client). Promote it with \`mlops promote ${MODEL} ${version} --category books --reason \"<why>\"\`, which copies it first`);
   expect((await b.registry.getVersion(MODEL, 'books', version))!.artifactUri).toBe(artifactUri);
+});
+
+test('whatever the run id and file names, the copy holds every object of the job output at the same key under runs/', async () => {
+  const word = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._ é-]{0,20}$/).filter((w) => !w.endsWith('.') && w.trim() === w);
+  await fc.assert(fc.asyncProperty(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,30}$/), fc.uniqueArray(word, { minLength: 1, maxLength: 4 }), async (runId, files) => {
+    const prefix = `experiments/${MODEL}/${runId}/job-1/output/`;
+    for (const f of files) await b.s3.send(new PutObjectCommand({ Bucket: b.buckets.artifacts, Key: `${prefix}model/${f}`, Body: `body of ${f}` }));
+    const version = await b.register('books', { artifactUri: `s3://${b.buckets.artifacts}/${prefix}model/`, artifact: false });
+    const { retained } = await b.registry.promote({ model: MODEL, category: 'books', version, actor: 'prop', reason: 'property' });
+    const runsPrefix = `runs/${MODEL}/${runId}/job-1/output/`;
+    expect(retained).toMatchObject({ to: `s3://${b.buckets.artifacts}/${runsPrefix}model/` });
+    for (const f of files) expect(await text(`${runsPrefix}model/${f}`)).toBe(`body of ${f}`);
+    expect((await artifacts(runsPrefix)).length).toBeGreaterThanOrEqual(files.length);
+  }), { numRuns: 8 });
 });
