@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+
+/** Props of {@link OwnerNotifications}. */
+export interface OwnerNotificationsProps {
+  /** The model whose notifications the owner gets. */
+  readonly model: string;
+  /** The owner's e-mail address (the spec's `owner`). */
+  readonly owner: string;
+}
 
 /** What a spec's `owner` must look like to be subscribed. */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -28,10 +36,14 @@ export function isEmailOwner(owner: string): boolean {
  * platform's keys live in the platform stack.
  */
 export class OwnerNotifications extends Construct {
+  /** The owner's topic. */
   readonly topic: sns.Topic;
   private readonly action: cloudwatch.IAlarmAction;
 
-  constructor(scope: Construct, id: string, props: { readonly model: string; readonly owner: string }) {
+  constructor(scope: Construct, id: string, props: OwnerNotificationsProps) {
+    if (!Token.isUnresolved(props.owner) && !isEmailOwner(props.owner)) {
+      throw new Error(`owner must be an e-mail address to be subscribed, but ${JSON.stringify(props.owner)} was provided: give the owner's address`);
+    }
     super(scope, id);
     const key = ownerTopicsKey(Stack.of(this));
     this.topic = new sns.Topic(this, 'Resource', { displayName: `cdk-mlops ${props.model}: notifications for its owner`, masterKey: key, enforceSSL: true });
