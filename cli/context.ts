@@ -1,6 +1,7 @@
 // What every command needs: the registry, Step Functions, the platform's SSM parameters, the
 // actor name and the output mode. Clients are created lazily and can be injected by tests.
 import { userInfo } from 'node:os';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PARAMETERS } from '../lambda/shared/contract';
@@ -23,6 +24,8 @@ export interface CliDeps {
   readonly sfn?: SFNClient;
   /** @default - a client from the default AWS configuration (or MLOPS_ENDPOINT_SSM) */
   readonly ssm?: SSMClient;
+  /** The registry's S3 client (promote copies experiment artifacts under runs/). @default - from the default AWS configuration (or MLOPS_ENDPOINT_S3) */
+  readonly s3?: S3Client;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default setTimeout */
@@ -50,6 +53,7 @@ export class CliContext {
   private approvalStore?: ApprovalStore;
   private sfnClient?: SFNClient;
   private ssmClient?: SSMClient;
+  private readonly s3Client?: S3Client;
 
   constructor(readonly io: CliIo, private readonly flags: GlobalFlags, deps: CliDeps) {
     this.env = deps.env ?? process.env;
@@ -63,6 +67,7 @@ export class CliContext {
     this.approvalStore = deps.approvals;
     this.sfnClient = deps.sfn;
     this.ssmClient = deps.ssm;
+    this.s3Client = deps.s3;
   }
 
   /** The registry: `--registry-table` / MLOPS_REGISTRY_TABLE, else the platform's SSM parameter. */
@@ -71,7 +76,9 @@ export class CliContext {
       const tableName = this.flags.registryTable ?? this.env[CLI_ENV.registryTable] ?? await this.parameter(PARAMETERS.registryTable(this.platform), 'the registry table');
       const endpoint = this.env[CLI_ENV.dynamodbEndpoint];
       const doc = documentClient(endpoint ? { endpoint } : {});
-      this.registryClient = new ModelRegistryClient({ tableName, doc });
+      const s3Endpoint = this.env[CLI_ENV.s3Endpoint];
+      const s3 = this.s3Client ?? new S3Client(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {});
+      this.registryClient = new ModelRegistryClient({ tableName, doc, s3 });
       this.approvalStore ??= { doc, tableName };
     }
     return this.registryClient;

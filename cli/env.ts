@@ -16,4 +16,6 @@ export const CLI_ENV = {
   sageMakerEndpoint: 'MLOPS_ENDPOINT_SAGEMAKER',
   batchEndpoint: 'MLOPS_ENDPOINT_BATCH',
   logsEndpoint: 'MLOPS_ENDPOINT_LOGS',
+  /** S3 (path-style addressing, as emulators need): promote copies experiment artifacts under runs/. */
+  s3Endpoint: 'MLOPS_ENDPOINT_S3',
 } as const;

@@ -13,6 +13,7 @@ export * from './spec';
 export * from './checks';
 export * from './platform/mlops-platform';
 export * from './platform/model-deployment';
+export * from './platform/owner-notifications';
 export * from './platform/mlops-model-stack';
 export * from './platform/mlops-platform-stacks';
 export * from './platform/platform-imports';

@@ -31,15 +31,22 @@ export const promoteCommand: Command = {
 
 function promotedText(model: string, category: string, result: PromoteResult): string {
   const version = result.pointer.version;
-  if (!result.event) return `${model}/${category}: v${version} already is the production version; nothing changed.`;
+  if (!result.event) return `${retainedText(result)}${model}/${category}: v${version} already is the production version; nothing changed.`;
   const was = result.event.fromVersion === undefined ? 'none' : `v${result.event.fromVersion}`;
-  return `${model}/${category}: production is now v${version} (was ${was}), ${servedClause(result)}. Undo with: ${mlopsCommand('rollback', [model], { category })}`;
+  return `${retainedText(result)}${model}/${category}: production is now v${version} (was ${was}), ${servedClause(result)}. Undo with: ${mlopsCommand('rollback', [model], { category })}`;
+}
+
+/** The experiment artifact copied under runs/ before promoting, as a line of its own. */
+function retainedText(result: PromoteResult): string {
+  const r = result.retained;
+  return r ? `Copied the experiment artifact ${r.from} to ${r.to} (${r.objects} object${r.objects === 1 ? '' : 's'}), where it does not expire.\n` : '';
 }
 
 function servedClause(result: PromoteResult): string {
-  return result.served?.version === result.pointer.version
-    ? 'served at once (its predictions are still loaded)'
-    : `served once its predictions are loaded; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
+  if (result.served?.version !== result.pointer.version) {
+    return `served once its predictions are loaded; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
+  }
+  return result.event?.scoring === 'NO_BATCH' ? 'served at once (the model has no batch inference to wait for)' : 'served at once (its predictions are still loaded)';
 }
 
 /** `mlops rollback <model>`: back to the version served before the current one. */
@@ -56,7 +63,7 @@ export const rollbackCommand: Command = {
       throw e;
     });
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
-    ctx.io.out(`${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}, ${servedClause(result)}.`);
+    ctx.io.out(`${retainedText(result)}${model}/${category}: rolled back to v${result.pointer.version}${result.event?.fromVersion ? ` (from v${result.event.fromVersion})` : ''}, ${servedClause(result)}.`);
     return 0;
   },
 };
@@ -128,7 +135,7 @@ export const approveCommand: Command = {
     const approved = await registry.setVersionStatus({ model, category, version, status: 'APPROVED', actor: ctx.actor, reason });
     const result = await registry.promote({ model, category, version, actor: ctx.actor, reason });
     if (ctx.json) { ctx.io.out(json({ version: approved, promotion: result, via: 'registry' })); return 0; }
-    ctx.io.out(`${model}/${category}: v${version} approved and in production${result.event?.fromVersion ? ` (was v${result.event.fromVersion})` : ''}.`);
+    ctx.io.out(`${retainedText(result)}${model}/${category}: v${version} approved and in production${result.event?.fromVersion ? ` (was v${result.event.fromVersion})` : ''}.`);
     return 0;
   },
 };

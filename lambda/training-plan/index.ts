@@ -1,4 +1,5 @@
-import { TrainingDeps, depsFromEnv, pipelineActor } from '../shared/training/deps';
+import { TrainingDeps, depsFromEnv, logWith, pipelineActor } from '../shared/training/deps';
+import { pinImageDigest } from '../shared/training/image-digest';
 import { plan } from '../shared/training/plan';
 import { ExecutionInput, PlanOutput } from '../shared/training/types';
 import { loggedHandler } from '../shared/monitoring/logger';
@@ -9,7 +10,10 @@ export interface PlanEvent {
   readonly startTime: string;
 }
 
-/** Plans an execution and creates the model in the registry on its first run (idempotent). */
+/**
+ * Plans an execution and creates the model in the registry on its first run (idempotent); each
+ * run records how the model's promoted versions get served (after batch scoring, or at once).
+ */
 export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsFromEnv()): Promise<PlanOutput> {
   const planned = plan(event.input ?? {}, {
     config: deps.config,
@@ -21,9 +25,11 @@ export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsF
   await deps.registry.createModel({
     model: deps.config.model,
     description: `trained by ${deps.config.pipelineName ?? 'the cdk-mlops training pipeline'}`,
+    scoring: deps.config.scoring,
     actor: pipelineActor(deps.config, event.executionId),
   });
-  return planned;
+  // Every version of the execution records the image by digest (lineage), even if the tag moves.
+  return deps.ecr ? { ...planned, image: await pinImageDigest(planned.image, deps.ecr, logWith(deps)) } : planned;
 }
 
 export const handler = loggedHandler('training-plan', (event: PlanEvent) => planExecution(event));

@@ -350,7 +350,9 @@ export class BatchInference extends Construct implements IBatchInference {
     }
 
     if (props.scoreOnPromotion ?? true) {
-      // Only promotions without fresh predictions: a rollback within TTL is served at once.
+      // Only promotions that need scoring (NEEDED): a rollback within TTL is served at once, and
+      // an auto-promotion by the training pipeline (BY_PIPELINE) is scored by that execution's
+      // own batch inference after the Map, so scoring it here would score it twice.
       new events.Rule(this, 'ScoreOnPromotion', {
         eventBus: props.registryEventBus,
         description: `cdk-mlops: score a version of ${model} promoted without fresh predictions`,

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BatchInference } from '../batch-inference/batch-inference';
 import { FRONT_END_OVERHEAD_MS } from '../checks/model-latency-fits-slo';
@@ -24,6 +25,7 @@ import { InferenceMode, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngin
 import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
+import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';
 import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
@@ -48,6 +50,11 @@ export interface ModelDeploymentProps {
   readonly vpc?: ec2.IVpc;
 }
 
+/** Context key a synth passes the training code's revision with: `cdk synth -c mlops:codeRevision=$(git rev-parse HEAD)`. */
+export const CODE_REVISION_CONTEXT = 'mlops:codeRevision';
+/** Environment variable read at synth for the code revision when neither the spec nor the context gives one (e.g. set by CI). */
+export const CODE_REVISION_ENV = 'MLOPS_CODE_REVISION';
+
 const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
 
 /**
@@ -65,6 +72,9 @@ export class ModelDeployment extends Construct {
   readonly endpointUrl?: string;
   /** The model's real-time endpoint (`inference.mode: online` or `both`). */
   readonly modelEndpoint?: ModelEndpoint;
+  /** The owner's topic (the spec's owner subscribed by e-mail), when the owner is an e-mail address. */
+  readonly ownerTopic?: sns.ITopic;
+  private readonly owner?: OwnerNotifications;
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
@@ -79,6 +89,12 @@ export class ModelDeployment extends Construct {
     if (problems.length) throw new ModelSpecError(problems);
 
     this.vpc = props.vpc;
+    if (isEmailOwner(spec.owner)) {
+      this.owner = new OwnerNotifications(this, 'Owner', { model: spec.name, owner: spec.owner });
+      this.ownerTopic = this.owner.topic;
+    } else {
+      Annotations.of(this).addInfo(`${spec.name}: owner ${JSON.stringify(spec.owner)} is not an e-mail address, so only the platform topic gets its notifications; write the owner's address in ${spec.file} to subscribe them`);
+    }
     const image = this.trainingImage(spec);
     const batch = spec.inference.mode === InferenceMode.BATCH || spec.inference.mode === InferenceMode.BOTH;
     if (batch) {
@@ -111,8 +127,12 @@ export class ModelDeployment extends Construct {
       trainingAttempts: spec.training.retries + 1,
       ...map.trainingFanOut(spec),
       notificationTopic: monitoring.topic,
+      ownerNotificationTopic: this.ownerTopic,
+      codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,
+      // Online-only: no batch inference loads a promoted version's predictions; it is served at once.
+      batchScoring: batch,
     });
 
     const served = map.servedModel(spec);
@@ -234,6 +254,7 @@ export class ModelDeployment extends Construct {
   private monitor(spec: ModelSpec, monitoring: MlopsMonitoring): void {
     const model = spec.name;
     const categories = spec.categories;
+    const before = monitoring.alarms.length;
     monitoring.monitorTrainingPipeline({
       model, categories,
       stateMachine: this.trainingPipeline.stateMachine,
@@ -267,6 +288,8 @@ export class ModelDeployment extends Construct {
     if (this.predictionApi) {
       monitoring.monitorPredictionApi({ model, slo, httpApi: this.predictionApi.httpApi, predictFunction: this.predictionApi.predictFunction });
     }
+    // Every alarm of this model also tells its owner.
+    this.owner?.notifyOn(monitoring.alarms.slice(before).map((a) => a.alarm));
     const functionLogs = (fns: lambda.IFunction[]) => fns.flatMap((f) => (f instanceof lambda.Function ? [f.logGroup] : []));
     monitoring.addLogQueries({
       model,

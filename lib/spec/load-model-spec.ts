@@ -287,6 +287,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       hyperparameters: t.hyperparameters,
       maxConcurrency: t.maxConcurrency,
       toleratedFailures: t.toleratedFailures,
+      codeRevision: t.codeRevision,
     },
     evaluation: { ...e, direction: direction ?? MetricDirection.MINIMIZE },
     inference: {

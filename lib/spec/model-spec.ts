@@ -138,6 +138,8 @@ export interface TrainingSpec {
   readonly maxConcurrency: number;
   /** Percentage of categories that may fail (bad data, training) while the day's execution still succeeds. */
   readonly toleratedFailures: number;
+  /** Revision of the training code recorded on every version; see `codeRevision` in ModelDeployment for the build-time defaults. */
+  readonly codeRevision?: string;
 }
 
 /** How a new version is judged and promoted. */

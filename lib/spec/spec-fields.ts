@@ -129,6 +129,10 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
     description: 'Percentage of categories that may fail (late or bad data, training) while the day\'s execution still succeeds; failures are notified either way, and every category is scored.',
     default: 0, min: 0, max: 100, examples: [25],
   }),
+  codeRevision: text({
+    description: 'Revision of the training code (e.g. a git commit), recorded on every version for lineage. Default: the synth\'s `-c mlops:codeRevision=...` context, else its MLOPS_CODE_REVISION environment variable (e.g. set by CI to the commit), else not recorded.',
+    maxLength: 256, examples: ['3f2a9c1', 'v1.4.0'],
+  }),
 }, { description: 'Training container, compute, hyperparameters and how many categories run at once.' });
 
 /** Evaluation as parsed from YAML; the direction may be inferred from well-known metric names. */

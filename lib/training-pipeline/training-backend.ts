@@ -156,8 +156,10 @@ export interface TrainingBackendConfig {
   readonly policyStatements: iam.PolicyStatement[];
   /** The role the training container runs with. */
   readonly trainingRole: iam.IRole;
-  /** Image URI recorded on every version. */
+  /** Image URI recorded on every version (pinned by digest at run time when it is an ECR tag). */
   readonly imageUri: string;
+  /** The training image (the plan step may read its digest). */
+  readonly image: TrainingImage;
   /** Which engine: 'sagemaker' or 'batch'. */
   readonly engine: string;
   /**
@@ -304,7 +306,7 @@ class SageMakerBackend extends TrainingBackend {
     const jobArnPrefix = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${runIdPrefix(options.modelName).toLowerCase()}-*` });
     const policyStatements = sageMakerTrainingJobStatements(stack, jobArnPrefix, role);
     return {
-      task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, engine: 'sagemaker', taskTimeout,
+      task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, image: o.image, engine: 'sagemaker', taskTimeout,
       // AmazonSageMakerException carries ValidationException and "job name must be unique" as
       // well as quota errors: the classifier tells them apart by the cause.
       transientErrors: [],
@@ -413,7 +415,7 @@ class BatchBackend extends TrainingBackend {
       }),
     ];
     return {
-      task, policyStatements, trainingRole: jobRole, imageUri: o.image.imageUri, engine: 'batch', taskTimeout,
+      task, policyStatements, trainingRole: jobRole, imageUri: o.image.imageUri, image: o.image, engine: 'batch', taskTimeout,
       transientErrors: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],
       // Batch queues jobs until capacity comes; only API throttling reaches the classifier.
       capacityWait: maxRuntime,

@@ -1,6 +1,10 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Arn, Token } from 'aws-cdk-lib';
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]`. */
+const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/;
 
 /**
  * The training container image, usable by both backends (SageMaker wants a URI, Batch an ECS
@@ -22,6 +26,11 @@ export abstract class TrainingImage {
   abstract readonly imageUri: string;
   /** Lets a role pull the image (no-op for images outside ECR). */
   abstract grantPull(grantee: iam.IGrantable): void;
+  /**
+   * Lets a role read the image's digest (ecr:DescribeImages), with which the training pipeline
+   * pins a tag to a digest for lineage (no-op for images outside ECR).
+   */
+  abstract grantDescribe(grantee: iam.IGrantable): void;
   /** The same image for an ECS/Batch container definition. */
   abstract toContainerImage(): ecs.ContainerImage;
 }
@@ -29,6 +38,13 @@ export abstract class TrainingImage {
 class RegistryImage extends TrainingImage {
   constructor(readonly imageUri: string) { super(); }
   grantPull(_grantee: iam.IGrantable): void { /* not in ECR: nothing to grant */ }
+  grantDescribe(grantee: iam.IGrantable): void {
+    const m = Token.isUnresolved(this.imageUri) ? null : ECR_URI.exec(this.imageUri);
+    if (!m) return;
+    const [, account, region, cn, name] = m;
+    const resourceArn = Arn.format({ partition: cn ? 'aws-cn' : 'aws', service: 'ecr', account, region, resource: 'repository', resourceName: name });
+    iam.Grant.addToPrincipal({ grantee, actions: ['ecr:DescribeImages'], resourceArns: [resourceArn] });
+  }
   toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromRegistry(this.imageUri); }
 }
 
@@ -39,5 +55,6 @@ class EcrImage extends TrainingImage {
     this.imageUri = repository.repositoryUriForTagOrDigest(tagOrDigest);
   }
   grantPull(grantee: iam.IGrantable): void { this.repository.grantPull(grantee); }
+  grantDescribe(grantee: iam.IGrantable): void { this.repository.grant(grantee, 'ecr:DescribeImages'); }
   toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromEcrRepository(this.repository, this.tagOrDigest); }
 }

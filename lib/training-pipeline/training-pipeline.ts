@@ -98,6 +98,12 @@ export interface TrainingPipelineProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * The model owner's topic: failures, partial failures and approval requests are published
+   * there as well as to `notificationTopic`.
+   * @default - none
+   */
+  readonly ownerNotificationTopic?: sns.ITopic;
+  /**
    * Retention of the state machine, function and job logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -107,6 +113,15 @@ export interface TrainingPipelineProps {
    * @default - none
    */
   readonly batchInference?: IBatchInference;
+  /**
+   * Whether a promoted version is served only once batch inference has loaded its predictions
+   * (two-phase promotion). Set false for a model without batch inference (online inference
+   * only): nothing would ever load its predictions, so the registry serves a promoted version at
+   * once. Each execution records it on the model in the registry, so `mlops promote` and
+   * rollbacks follow it too.
+   * @default true
+   */
+  readonly batchScoring?: boolean;
   /**
    * Revision of the training code (e.g. a git commit, `process.env.GITHUB_SHA` at build time),
    * recorded on every version next to the image and the dataset version.
@@ -198,6 +213,9 @@ export class TrainingPipeline extends Construct {
       image: backend.imageUri,
       codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
+      scoring: props.batchScoring === false ? 'NONE' : 'BATCH',
+      // Batch inference follows the Map and scores every category's desired version.
+      scoredByPipeline: props.batchInference !== undefined,
     };
     const environment = {
       [ENV.registryTable]: registry.tableName,
@@ -205,6 +223,7 @@ export class TrainingPipeline extends Construct {
       [ENV.artifactsBucket]: dataLake.artifactsBucket.bucketName,
       [ENV.notificationTopic]: this.notificationTopic.topicArn,
       [TRAINING_ENV.config]: Stack.of(this).toJsonString(config),
+      ...(props.ownerNotificationTopic ? { [TRAINING_ENV.ownerTopic]: props.ownerNotificationTopic.topicArn } : {}),
     };
     // One role for every step of this model's training: the union below writes only this
     // model's manifests, run tags, registry items and notifications (README "Cutting the per-model repetition").
@@ -222,6 +241,8 @@ export class TrainingPipeline extends Construct {
     this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn, executionEnded: endedFn };
 
     registry.grantRegister(planFn);
+    // The plan pins an image tag to its digest (lineage).
+    backend.image.grantDescribe(planFn);
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
@@ -237,6 +258,8 @@ export class TrainingPipeline extends Construct {
     registry.grantPromote(gateFn);
     this.notificationTopic.grantPublish(gateFn);
     this.notificationTopic.grantPublish(summarizeFn);
+    props.ownerNotificationTopic?.grantPublish(gateFn);
+    props.ownerNotificationTopic?.grantPublish(summarizeFn);
 
     const definition = this.buildDefinition({ backend, planFn, validateFn, recordFn, evaluateFn, gateFn, summarizeFn, promotion, approvalTimeout, props });
 
@@ -423,7 +446,7 @@ export class TrainingPipeline extends Construct {
       itemSelector: {
         'category.$': '$$.Map.Item.Value.category',
         'runId.$': '$$.Map.Item.Value.runId',
-        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'referenceTime', 'hyperparameters'].map((k) => [`${k}.$`, `$.${k}`])),
+        ...Object.fromEntries(['model', 'executionDate', 'experiment', 'trigger', 'executionId', 'referenceTime', 'hyperparameters', 'image'].map((k) => [`${k}.$`, `$.${k}`])),
       },
       maxConcurrency: p.props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       resultPath: '$.results',

@@ -72,6 +72,7 @@ export interface LocalBatch {
   /** The synthesized template the definition came from. */
   readonly template: { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   readonly registry: ModelRegistryClient;
+  readonly registryTable: string;
   readonly s3: S3Client;
   readonly buckets: { datasets: string; artifacts: string; predictions: string };
   readonly predictionsTable: string;
@@ -117,7 +118,8 @@ export async function localBatch(opts: {
   const s3Client = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   for (const b of Object.values(buckets)) await s3Client.send(new CreateBucketCommand({ Bucket: b }));
   const doc = localDoc();
-  const registry = new ModelRegistryClient({ tableName: await createLocalTable('batch-registry', REGISTRY_SCHEMA), doc });
+  const registryTable = await createLocalTable('batch-registry', REGISTRY_SCHEMA);
+  const registry = new ModelRegistryClient({ tableName: registryTable, doc, s3: s3Client });
   await registry.createModel({ model: MODEL, actor: 'test' });
   const predictionsTable = await createLocalTable('batch-predictions', PREDICTIONS_SCHEMA);
   const work = mkdtempSync(join(tmpdir(), 'mlops-batch-'));
@@ -174,7 +176,7 @@ export async function localBatch(opts: {
   return {
     machine: new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides }),
     template,
-    registry, s3: s3Client, buckets, predictionsTable, jobNames, list,
+    registry, registryTable, s3: s3Client, buckets, predictionsTable, jobNames, list,
     register,
     promote: async (category, artifactUri) => {
       const version = await register(category, { artifactUri });

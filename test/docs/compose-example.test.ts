@@ -6,7 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import {
   AlarmSeverity, BatchInference, ColumnType, DataFormat, DataLake, MetricDirection, MlopsMonitoring,
-  ModelRegistry, PredictionService, PredictionStore, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline,
+  ModelRegistry, OwnerNotifications, PredictionService, PredictionStore, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline,
 } from '../../lib';
 
 /** One model composed by hand, wired as MlopsPlatform + ModelDeployment wire it. */
@@ -29,7 +29,9 @@ export class DemandForecastStack extends Stack {
     monitoring.monitorTable({ table: registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL, globalSecondaryIndexNames: ['gsi1'] });
     monitoring.monitorTable({ table: predictionStore.table, label: 'predictions', systemErrorSeverity: AlarmSeverity.CRITICAL });
 
-    // Per model. The image CI pushes, pinned by digest (recorded on every version).
+    // Per model. Its owner gets its alarms, failures and approval requests by e-mail too.
+    const owner = new OwnerNotifications(this, 'Owner', { model, owner: 'ds-team@example.com' });
+    // The image CI pushes, pinned by digest (recorded on every version).
     const repository = ecr.Repository.fromRepositoryName(this, 'Repository', model);
     const image = TrainingImage.fromEcrRepository(repository, 'sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945');
     const batchInference = new BatchInference(this, 'BatchInference', {
@@ -52,6 +54,7 @@ export class DemandForecastStack extends Stack {
       schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.EUROPE_PARIS }),
       trainingAttempts: 3,
       notificationTopic: monitoring.topic,
+      ownerNotificationTopic: owner.topic,
     });
     const service = new PredictionService(this, 'Service', {
       predictionStore, registry, logRetention,
@@ -87,6 +90,7 @@ export class DemandForecastStack extends Stack {
       model, slo: { p95: Duration.millis(300), p99: Duration.millis(500) }, minRunningTasks: service.capacity.minTasks,
       targetGroup: service.targetGroup, loadBalancer: service.loadBalancer, service: service.service,
     });
+    owner.notifyOn(monitoring.alarms.filter((a) => a.model === model).map((a) => a.alarm));
     monitoring.addLogQueries({ model, pipelineLogGroups: [logGroup], servingLogGroups: [service.logGroup] });
   }
 }

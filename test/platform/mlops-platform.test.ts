@@ -117,7 +117,8 @@ describe('MlopsPlatform composition', () => {
     const template = Template.fromStack(stack);
     const latency = (stat: string, threshold: number) => ({
       Threshold: threshold,
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('PlatformMonitoringTopic') }],
+      // The platform topic, and the owner's topic of the model.
+      AlarmActions: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PlatformMonitoringTopic') }]),
       Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'TargetResponseTime' }), Stat: stat }) })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', latency('p95', 0.2));

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RegistryContext } from './context';
 import { documentClient } from '../dynamo';
@@ -16,6 +17,14 @@ export interface ModelRegistryClientOptions {
   readonly now?: () => Date;
   /** @default 200 */
   readonly maxAttempts?: number;
+  /**
+   * S3 client with which `promote` copies the artifact of a version trained by an experiment
+   * (under `experiments/`, which expires) under `runs/` first. It needs s3:ListBucket,
+   * s3:GetObject on `experiments/<model>/` and s3:PutObject on `runs/<model>/` of the artifacts
+   * bucket (and the bucket key).
+   * @default - none: promoting such a version is refused with a message that says how
+   */
+  readonly s3?: S3Client;
 }
 
 /**
@@ -31,6 +40,7 @@ export class ModelRegistryClient {
       doc: options.doc ?? documentClient(),
       now: options.now ?? (() => new Date()),
       maxAttempts: options.maxAttempts ?? 200,
+      s3: options.s3,
     };
   }
 

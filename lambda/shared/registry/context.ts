@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from './errors';
 
@@ -8,6 +9,8 @@ export interface RegistryContext {
   readonly now: () => Date;
   /** Attempts for optimistic-concurrency loops before giving up with a ConflictError. */
   readonly maxAttempts: number;
+  /** Copies an experiment version's artifact under runs/ on promotion; without it such a promotion is refused. */
+  readonly s3?: S3Client;
 }
 
 /** Full-jitter exponential backoff: 10 ms base, capped at 250 ms. */

@@ -9,3 +9,4 @@ export type { StartRunInput, FinishRunInput, ListRunsInput, RecordRunJobInput } 
 export type { CreateModelInput } from './models';
 export { REGISTRY_SCHEMA } from './schema';
 export type { MarkLoadedInput, MarkLoadedResult } from './serving';
+export type { RetainedArtifact } from './artifact-retention';

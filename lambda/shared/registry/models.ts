@@ -2,23 +2,35 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { RegistryContext, decodeToken, encodeToken, strip } from './context';
 import { NotFoundError } from './errors';
 import { ENTITY, GSI1, keys } from './keys';
-import { ModelRecord, Page } from './types';
+import { MODEL_SCORINGS, ModelRecord, ModelScoring, Page } from './types';
 import * as v from './validate';
 
 export interface CreateModelInput {
   readonly model: string;
   readonly description?: string;
   readonly owner?: string;
+  /**
+   * How promoted versions get served (the training pipeline passes what its model deploys).
+   * Unlike the other fields, it is updated on an existing model when it differs, so a model
+   * that gains or loses batch inference is served accordingly from its next training run.
+   * @default - unchanged (BATCH for a new model)
+   */
+  readonly scoring?: ModelScoring;
   readonly actor: string;
 }
 
-/** Creates a model; creating one that exists returns the existing record unchanged (idempotent). */
+/**
+ * Creates a model; creating one that exists returns the existing record unchanged (idempotent),
+ * except for `scoring`, which follows the deployment.
+ */
 export async function createModel(ctx: RegistryContext, input: CreateModelInput): Promise<ModelRecord> {
   const model = v.modelName('model', input.model);
+  const scoring = input.scoring === undefined ? undefined : v.oneOf('scoring', input.scoring, MODEL_SCORINGS);
   const record: ModelRecord = {
     model,
     description: v.optionalString('description', input.description),
     owner: v.optionalString('owner', input.owner, 256),
+    scoring,
     categories: [],
     createdAt: ctx.now().toISOString(),
     createdBy: v.nonEmpty('actor', input.actor, 'say who is acting (a user name or a pipeline id)', 256),
@@ -32,7 +44,16 @@ export async function createModel(ctx: RegistryContext, input: CreateModelInput)
     return record;
   } catch (e) {
     if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-    return requireModel(ctx, model);
+    const existing = await requireModel(ctx, model);
+    if (scoring === undefined || (existing.scoring ?? 'BATCH') === scoring) return existing;
+    await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: keys.model(model),
+      UpdateExpression: 'SET scoring = :s',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':s': scoring },
+    }));
+    return { ...existing, scoring };
   }
 }
 

@@ -3,8 +3,10 @@ import { mlopsCommand } from '../../../cli/command-line';
 import { RegistryContext, allPages, backoff, cancellationCodes, decodeToken, encodeToken, isTransientTransactionError, strip } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { ENTITY, keys } from './keys';
+import { RetainedArtifact, retainArtifact } from './artifact-retention';
+import { getModel } from './models';
 import { requireVersion } from './versions';
-import { Page, ProductionPointer, PromotionEvent, PromotionKind, ServedPointer } from './types';
+import { Page, ProductionPointer, PromotionEvent, PromotionKind, ScoringNeed, ServedPointer } from './types';
 import { carriedOver, getLoad, getServedItem, isFresh } from './serving';
 import * as v from './validate';
 
@@ -21,6 +23,13 @@ export interface PromoteInput {
   readonly expectedCurrentVersion?: number;
   /** @default 'PROMOTE' */
   readonly kind?: PromotionKind;
+  /**
+   * The caller scores the version itself: a training execution that auto-promotes scores every
+   * category after its Map, so the event says BY_PIPELINE and the ScoreOnPromotion rule (which
+   * scores NEEDED only) does not start a second scoring of the same version.
+   * @default false - the ScoreOnPromotion rule scores a version without fresh predictions
+   */
+  readonly scoredByCaller?: boolean;
 }
 
 export interface PromoteResult {
@@ -30,6 +39,8 @@ export interface PromoteResult {
   readonly served?: ServedPointer;
   /** The audit record written, or undefined when the version already was in production. */
   readonly event?: PromotionEvent;
+  /** The artifact copied under runs/ first (a version trained by an experiment), if any. */
+  readonly retained?: RetainedArtifact;
 }
 
 export async function getProduction(ctx: RegistryContext, modelInput: string, categoryInput: string): Promise<ProductionPointer | undefined> {
@@ -43,7 +54,10 @@ export async function getProduction(ctx: RegistryContext, modelInput: string, ca
  * Points production of (model, category) at a version: the pointer update, a check that the
  * version exists and is not rejected, and the audit record are one conditional transaction.
  * This sets the desired version; servers keep answering with the served version until the new
- * one's predictions are loaded (see serving.ts), or at once when they still are (within TTL).
+ * one's predictions are loaded (see serving.ts), or at once when they still are (within TTL) or
+ * when the model has no batch inference (its record says scoring NONE: nothing would load them).
+ * A version trained by an experiment first gets its artifact copied under runs/ (see
+ * artifact-retention.ts), so it outlives the experiments' expiry.
  */
 export async function promote(ctx: RegistryContext, input: PromoteInput): Promise<PromoteResult> {
   const model = v.modelName('model', input.model);
@@ -56,15 +70,17 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     : input.expectedCurrentVersion === 0 ? 0 : v.version('expectedCurrentVersion', input.expectedCurrentVersion);
   const line = keys.line(model, category);
 
-  const target = await requireVersion(ctx, model, category, version);
-  if (target.status === 'REJECTED') {
-    throw new ConflictError(`version ${version} of ${model}/${category} was rejected${target.statusReason ? ` (${target.statusReason})` : ''} and cannot be promoted: approve it first or promote another version`);
+  const found = await requireVersion(ctx, model, category, version);
+  if (found.status === 'REJECTED') {
+    throw new ConflictError(`version ${version} of ${model}/${category} was rejected${found.statusReason ? ` (${found.statusReason})` : ''} and cannot be promoted: approve it first or promote another version`);
   }
+  const { retained } = await retainArtifact(ctx, ctx.s3, found);
+  const noBatch = (await getModel(ctx, model))?.scoring === 'NONE';
 
   for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
     const current = await getProduction(ctx, model, category);
     // Before the expected-version check: a retried promotion that already applied is a no-op.
-    if (current?.version === version) return { pointer: current, served: await getServedItem(ctx, model, category) ?? (current.servedTracked ? undefined : carriedOver(current)) };
+    if (current?.version === version) return { pointer: current, served: await getServedItem(ctx, model, category) ?? (current.servedTracked ? undefined : carriedOver(current)), retained };
     if (expected !== undefined && (current?.version ?? 0) !== expected) {
       throw new ConflictError(`production of ${model}/${category} is version ${current?.version ?? 'none'}, not ${expected === 0 ? 'none' : expected} as expected: someone promoted meanwhile; compare again`);
     }
@@ -72,15 +88,18 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     const at = now.toISOString();
     const sequence = (current?.sequence ?? 0) + 1;
     // Second phase decided now when the version's predictions are still loaded (a rollback
-    // within TTL): it is served at once. Otherwise it is served once scoring has loaded it.
+    // within TTL), or when nothing will ever load them (no batch inference): it is served at
+    // once. Otherwise it is served once scoring has loaded it.
     const fresh = isFresh(await getLoad(ctx, model, category, version), now);
+    const scoring: ScoringNeed = fresh ? 'NOT_NEEDED' : noBatch ? 'NO_BATCH' : input.scoredByCaller ? 'BY_PIPELINE' : 'NEEDED';
+    const servedNow = scoring === 'NOT_NEEDED' || scoring === 'NO_BATCH';
     const stored = await getServedItem(ctx, model, category);
     const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor, servedTracked: true };
     const event: PromotionEvent = {
       model, category, sequence, kind, fromVersion: current?.version, toVersion: version, actor, reason, at,
-      scoring: fresh ? 'NOT_NEEDED' : 'NEEDED', ...(fresh ? { servedAt: at } : {}),
+      scoring, ...(servedNow ? { servedAt: at } : {}),
     };
-    const served = fresh ? { model, category, version, sequence, since: at, promotedAt: at }
+    const served = servedNow ? { model, category, version, sequence, since: at, promotedAt: at }
       // A pointer from before two-phase promotion was served: it stays served until the new version is loaded.
       : !stored && current && !current.servedTracked ? carriedOver(current) : undefined;
     try {
@@ -120,7 +139,7 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
           }] : []),
         ],
       }));
-      return { pointer, event, served: fresh ? served : stored ?? served };
+      return { pointer, event, served: servedNow ? served : stored ?? served, retained };
     } catch (e) {
       const codes = cancellationCodes(e);
       if (codes?.[1] === 'ConditionalCheckFailed') {

@@ -7,10 +7,21 @@ export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAIL
 
 export type Direction = 'maximize' | 'minimize';
 
+/**
+ * How a model's promoted versions get served. BATCH: once batch inference has loaded the
+ * version's predictions (two-phase promotion). NONE: the model has no batch inference (online
+ * inference only), so nothing would ever load them: the served pointer follows the desired one
+ * at once. A record without it (written before this was recorded) counts as BATCH.
+ */
+export type ModelScoring = 'BATCH' | 'NONE';
+export const MODEL_SCORINGS: readonly ModelScoring[] = ['BATCH', 'NONE'];
+
 export interface ModelRecord {
   readonly model: string;
   readonly description?: string;
   readonly owner?: string;
+  /** How promoted versions get served; absent means BATCH. */
+  readonly scoring?: ModelScoring;
   /** Categories that have at least one registered version. */
   readonly categories: string[];
   readonly createdAt: string;
@@ -35,6 +46,11 @@ export interface ModelVersion {
   /** Logical date of the training execution (YYYY-MM-DD). */
   readonly executionDate?: string;
   readonly description?: string;
+  /**
+   * Where the artifact was registered, when promotion copied it under `runs/` because it lay
+   * under `experiments/` (which expires); `artifactUri` is the copy.
+   */
+  readonly originalArtifactUri?: string;
   readonly registeredAt: string;
   readonly registeredBy: string;
   readonly statusReason?: string;
@@ -112,7 +128,7 @@ export interface PromotionEvent {
   readonly reason: string;
   /** When the version became desired. */
   readonly at: string;
-  /** NEEDED when the version had no fresh predictions at promotion: scoring starts on this event. */
+  /** How the version gets its predictions (see ScoringNeed); the ScoreOnPromotion rule scores NEEDED only. */
   readonly scoring?: ScoringNeed;
   /** When the version became served (equal to `at` when its predictions were already fresh). */
   readonly servedAt?: string;
@@ -121,7 +137,13 @@ export interface PromotionEvent {
   readonly scoringFailedAt?: string;
 }
 
-export type ScoringNeed = 'NEEDED' | 'NOT_NEEDED';
+/**
+ * NEEDED: no fresh predictions at promotion, the ScoreOnPromotion rule scores the version on
+ * this event. NOT_NEEDED: its predictions were still loaded, served at once. BY_PIPELINE: the
+ * promoting training execution scores every category after training (so the rule must not
+ * score it a second time). NO_BATCH: the model has no batch inference, served at once.
+ */
+export type ScoringNeed = 'NEEDED' | 'NOT_NEEDED' | 'BY_PIPELINE' | 'NO_BATCH';
 
 export interface Run {
   readonly runId: string;

@@ -6,6 +6,8 @@ import { CONTAINER } from '../contract';
 export const TRAINING_ENV = {
   /** JSON of {@link PipelineConfig}: everything the handlers need to know about the pipeline. */
   config: 'MLOPS_TRAINING_CONFIG',
+  /** ARN of the model owner's topic: notifications go there too (optional). */
+  ownerTopic: 'MLOPS_OWNER_TOPIC',
 } as const;
 
 /**

@@ -1,3 +1,4 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -5,6 +6,8 @@ import { documentClient } from '../dynamo';
 import { ENV, requireEnv } from '../env';
 import { ModelRegistryClient } from '../registry';
 import { configFromEnv } from './config';
+import { TRAINING_ENV } from './constants';
+import type { EcrClientFor } from './image-digest';
 import { PipelineConfig } from './types';
 
 /** Publishes a notification; SNS in AWS, a capture in tests and local mode. */
@@ -23,6 +26,11 @@ export interface TrainingDeps {
   readonly artifactsBucket: string;
   readonly notifier: Notifier;
   readonly now: () => Date;
+  /**
+   * ECR clients with which the plan pins an image tag to its digest.
+   * @default - the image is recorded as configured (local mode)
+   */
+  readonly ecr?: EcrClientFor;
   /**
    * Where EMF metric lines go.
    * @default writeEmf: process.stdout, unchanged by the Lambda JSON log format (CloudWatch turns it into metrics)
@@ -43,12 +51,15 @@ export function logWith(deps: Pick<TrainingDeps, 'log'>): LogFn {
   return deps.log ?? ((level, message, detail) => (level === 'WARN' ? console.warn : console.info)(JSON.stringify({ level, message, ...detail })));
 }
 
+/** Publishes to the platform's topic and, when the model has one, to its owner's topic. */
 export class SnsNotifier implements Notifier {
-  constructor(private readonly client: SNSClient, private readonly topicArn: string) {}
+  constructor(private readonly client: SNSClient, private readonly topicArns: readonly string[]) {}
   async publish(subject: string, message: string): Promise<void> {
     // SNS subjects: ASCII, no newlines, at most 100 characters.
     const safeSubject = subject.replace(/[^\x20-\x7E]/g, ' ').slice(0, 100);
-    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: safeSubject, Message: message }));
+    for (const topicArn of this.topicArns) {
+      await this.client.send(new PublishCommand({ TopicArn: topicArn, Subject: safeSubject, Message: message }));
+    }
   }
 }
 
@@ -67,10 +78,21 @@ export function depsFromEnv(): TrainingDeps {
     s3: new S3Client({}),
     datasetsBucket: requireEnv(ENV.datasetsBucket),
     artifactsBucket: requireEnv(ENV.artifactsBucket),
-    notifier: new SnsNotifier(new SNSClient({}), requireEnv(ENV.notificationTopic)),
+    notifier: new SnsNotifier(new SNSClient({}), [requireEnv(ENV.notificationTopic), ...(process.env[TRAINING_ENV.ownerTopic] ? [process.env[TRAINING_ENV.ownerTopic]!] : [])]),
     now: () => new Date(),
+    ecr: ecrClients(),
   };
   return cached;
+}
+
+/** One ECR client per region, created on first use. */
+function ecrClients(): EcrClientFor {
+  const clients = new Map<string, ECRClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, client = new ECRClient({ region }));
+    return client;
+  };
 }
 
 /** Identity written to the registry for actions the pipeline takes. */

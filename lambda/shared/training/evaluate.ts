@@ -58,7 +58,8 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     artifactUri,
     metrics,
     datasetVersion: item.datasetVersion,
-    image: deps.config.image,
+    // The image the plan pinned by digest; the configured one for executions planned before.
+    image: item.image ?? deps.config.image,
     codeRevision: deps.config.codeRevision,
     hyperparameters: item.hyperparameters,
     runId: item.runId,

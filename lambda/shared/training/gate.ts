@@ -68,6 +68,8 @@ export async function promoteIfBetter(item: RunItem & { evaluation: Evaluation; 
         actor: pipelineActor(deps.config, item.executionId),
         reason: gate.reason,
         expectedCurrentVersion: gate.championVersion,
+        // This execution's batch inference scores it after the Map: the ScoreOnPromotion rule must not score it again.
+        scoredByCaller: deps.config.scoredByPipeline === true,
       });
       return { category: item.category, runId: item.runId, outcome: 'PROMOTED', version: item.evaluation.version, reason: gate.reason };
     } catch (e) {

@@ -36,13 +36,13 @@ export function plan(input: ExecutionInput, ctx: PlanContext): PlanOutput {
       : ctx.startTime;
 
   const runs = categories.map((category) => ({ category, runId: makeRunId(config.model, category, executionDate, ctx.executionId, experiment) }));
-  return { model: config.model, executionDate, experiment, trigger, executionId: ctx.executionId, referenceTime, hyperparameters, runs };
+  return { model: config.model, executionDate, experiment, trigger, executionId: ctx.executionId, referenceTime, hyperparameters, image: config.image, runs };
 }
 
 /** The planned runs of an execution with their shared fields (what the Map gives each branch). */
 export function plannedRuns(planned: PlanOutput): PlannedRun[] {
-  const { model, executionDate, experiment, trigger, executionId, hyperparameters } = planned;
-  return planned.runs.map(({ category, runId }) => ({ model, category, runId, executionDate, experiment, trigger, executionId, hyperparameters }));
+  const { model, executionDate, experiment, trigger, executionId, hyperparameters, image } = planned;
+  return planned.runs.map(({ category, runId }) => ({ model, category, runId, executionDate, experiment, trigger, executionId, hyperparameters, image }));
 }
 
 /** A planned run's input and output locations (pure: every step derives them the same way). */
@@ -58,6 +58,7 @@ export function runItem(run: PlannedRun, buckets: { datasetsBucket: string; arti
     trigger: run.trigger,
     executionId: run.executionId,
     hyperparameters: run.hyperparameters,
+    ...(run.image === undefined ? {} : { image: run.image }),
     datasetBucket: buckets.datasetsBucket,
     datasetPrefix,
     datasetUri: `s3://${buckets.datasetsBucket}/${datasetPrefix}`,

@@ -1,4 +1,5 @@
 // Shapes of the training pipeline: its configuration and the JSON passed between states.
+import type { ModelScoring } from '../registry/types';
 
 export type DataFormat = 'csv' | 'jsonl';
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'timestamp';
@@ -56,6 +57,10 @@ export interface PipelineConfig {
   readonly codeRevision?: string;
   /** Name of the state machine, for approval instructions. */
   readonly pipelineName?: string;
+  /** How the model's promoted versions get served, recorded on the model by each plan. @default 'BATCH' */
+  readonly scoring?: ModelScoring;
+  /** Batch inference follows the Map (so an auto-promotion is scored by this execution). @default false */
+  readonly scoredByPipeline?: boolean;
 }
 
 /** Input of an execution; every field is optional (a scheduled start gives scheduledTime). */
@@ -105,6 +110,8 @@ export interface PlannedRun {
   readonly trigger: string;
   readonly executionId: string;
   readonly hyperparameters: Record<string, string>;
+  /** The training image as planned (pinned by digest when it was an ECR tag); absent in executions planned before. */
+  readonly image?: string;
 }
 
 export interface PlanOutput {
@@ -117,6 +124,8 @@ export interface PlanOutput {
   readonly referenceTime: string;
   /** Hyperparameters of every run (defaults overridden by the execution input). */
   readonly hyperparameters: Record<string, string>;
+  /** The training image every version of the execution records: pinned by digest when the configured one is an ECR tag. */
+  readonly image: string;
   /** One run per category: only what the Map iterates over. */
   readonly runs: Array<{ readonly category: string; readonly runId: string }>;
 }
