@@ -2,6 +2,8 @@
 // balancer of the platform on behalf of the smoke test, which runs in the tools account and cannot
 // reach it. Inline source (no bundle, no SDK): it only validates the URL and fetches it.
 
+import { MODEL_NAME_PATTERN } from '../../lambda/shared/names-and-numbers';
+
 /** SSM parameter naming the probe function, read by scripts/smoke-test.mjs. */
 export const smokeProbeParameter = (platform: string) => `/cdk-mlops/${platform}/delivery/smoke-probe-function`;
 
@@ -11,7 +13,7 @@ export const smokeProbeParameter = (platform: string) => `/cdk-mlops/${platform}
  * internal ALB of this region.
  */
 export const SMOKE_PROBE_SOURCE = `
-const PATH = /^\\/(health|v1\\/models\\/[a-z][a-z0-9-]{1,62}\\/predictions\\/[^/]+)$/;
+const PATH = /^\\/(health|v1\\/models\\/${MODEL_NAME_PATTERN.slice(1, -1)}\\/predictions\\/[^/]+)$/;
 const host = (region) => new RegExp('^internal-[A-Za-z0-9-]+\\\\.' + region.replace(/[^a-z0-9-]/g, '') + '\\\\.elb\\\\.amazonaws\\\\.com$');
 exports.probe = async (event, fetchImpl = fetch, region = process.env.AWS_REGION) => {
   let url;

@@ -9,7 +9,7 @@
 // least an hour later (alarms see whole hours) and at least an hour before the TTL deletes the
 // predictions, so there is time to act: hence TTL >= warning + 2h.
 import { maxIntervalMs, parseCron } from './cron';
-import { InferenceMode, ModelSpec, PromotionMode, TrainingEngine } from './model-spec';
+import { InferenceMode, ModelSpec, TrainingEngine } from './model-spec';
 import { formatDuration } from './units';
 
 const HOUR_MS = 3_600_000;
@@ -61,7 +61,7 @@ export interface BatchFreshness {
 /**
  * The freshness budget of a spec that scores in batch: paced by `inference.schedule` when it has
  * one (lateness: the scoring time limit), else by the training schedule (lateness: every training
- * attempt at its longest, Spot capacity waits included, plus the approval wait of manual promotion).
+ * attempt at its longest, Spot capacity waits included; not the approval wait, which comes after scoring).
  * Undefined when nothing paces the batches (online only, or training paused without a scoring schedule).
  */
 export function batchFreshness(spec: ModelSpec): BatchFreshness | undefined {
@@ -77,10 +77,10 @@ export function batchFreshness(spec: ModelSpec): BatchFreshness | undefined {
     const t = spec.training;
     const waits = t.backend === TrainingEngine.SAGEMAKER && t.spot;
     const attemptMs = (waits ? t.maxWaitSeconds : t.maxRuntimeSeconds) * 1000;
+    // evaluation.approvalTimeout is not lateness: the pipeline scores every category (the
+    // champion still in production) before it waits for approvals, so a pending approval never
+    // delays the batch (test/training-pipeline scenarios).
     parts.push([`${t.retries + 1} attempt${t.retries ? 's' : ''} x ${waits ? 'training.maxWait' : 'training.maxRuntime'} ${formatDuration(attemptMs)}`, (t.retries + 1) * attemptMs]);
-    if (spec.evaluation.promotion === PromotionMode.MANUAL) {
-      parts.push([`evaluation.approvalTimeout ${formatDuration(spec.evaluation.approvalTimeoutSeconds * 1000)}`, spec.evaluation.approvalTimeoutSeconds * 1000]);
-    }
   }
   const latenessMs = parts.reduce((sum, [, ms]) => sum + ms, 0);
   const warningMs = intervalMs === undefined ? undefined : warningAgeMs(intervalMs, latenessMs);

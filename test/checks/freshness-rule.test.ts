@@ -39,12 +39,13 @@ describe('train weekly, score daily', () => {
     expect(predictionFreshness(spec)).toEqual({ batchInterval: Duration.minutes(1440), warningAge: Duration.hours(36) });
   });
 
-  test('without a scoring schedule, the weekly training pace, its attempts and the approval wait count against the TTL', () => {
+  test('without a scoring schedule, the weekly training pace and its attempts count against the TTL, not the approval wait (scoring runs before it)', () => {
     const { inference: _, ...weekly } = WEEKLY_DAILY;
     const outcome = ttlOutlivesNextBatch.check(specWith(weekly));
     expect(outcome.compliance).toBe(Compliance.NON_COMPLIANT);
-    expect(outcome.detail).toContain('training interval (schedule; scoring follows training) 7d + lateness 3d6h (3 attempts x training.maxWait 2h + evaluation.approvalTimeout 3d)');
-    expect(outcome.detail).toContain('set inference.ttl to at least 10d8h, or score on its own schedule (inference.schedule');
+    expect(outcome.detail).toContain('training interval (schedule; scoring follows training) 7d + lateness 6h (3 attempts x training.maxWait 2h)');
+    expect(outcome.detail).not.toContain('approvalTimeout');
+    expect(outcome.detail).toContain('set inference.ttl to at least 7d8h, or score on its own schedule (inference.schedule');
   });
 
   test('a paused training schedule does not stop scheduled scoring', () => {

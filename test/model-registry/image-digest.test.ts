@@ -98,12 +98,13 @@ test('a tag that does not exist fails the plan with what to fix; a denied Descri
   expect(denied.logLines).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('not pinned by digest') }));
 });
 
-test('the plan function may describe the images of the training repository, and only those', () => {
+test('the training functions\' role (the plan step resolves digests) may describe the images of the training repository, and only those', () => {
   const { template } = pipelineStack({ backend: TrainingBackend.sageMaker({ image: TrainingImage.fromRegistry(`${REPOSITORY}:v3`) }) });
   const statements = Object.values(template.findResources('AWS::IAM::Policy'))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
     .filter((st) => [st.Action].flat().includes('ecr:DescribeImages'));
   expect(statements).toEqual([expect.objectContaining({ Action: 'ecr:DescribeImages', Resource: 'arn:aws:ecr:eu-west-1:123456789012:repository/demand' })]);
   const planRole = Object.entries(template.findResources('AWS::IAM::Policy')).find(([, p]) => JSON.stringify(p).includes('ecr:DescribeImages'))![1];
-  expect(JSON.stringify(planRole.Properties.Roles)).toMatch(/PlanFunction/);
+  // The plan step shares the training pipeline's function role (one role per pipeline).
+  expect(JSON.stringify(planRole.Properties.Roles)).toMatch(/TrainingFunctionRole/);
 });

@@ -43,7 +43,7 @@ const stacks = Object.fromEntries(app.synth().stacks.map((s) => [s.stackName, s.
 const pairs = [[a, b], [b, a]] as const;
 const statements = (model: string) => statementsOf(stacks[`MlopsPlatformStack-${model}`]);
 /** Every key prefix a model's data lives under, in each of the shared buckets. */
-const ownPrefixes = (model: string) => [`${model}/`, `runs/${model}/`, `experiments/${model}/`, `manifests/${model}/`];
+const ownPrefixes = (model: string) => [`${model}/`, `runs/${model}/`, `experiments/${model}/`, `manifests/${model}/`, `serving/${model}/`, `data-capture/${model}/`];
 /** The S3 key part of an object ARN of a shared bucket (imported by name from an SSM parameter). */
 const keyOf = (arn: string) => /^arn:<AWS::Partition>:s3:::<SsmParameterValue[^>]+>\/(.*)$/.exec(arn)?.[1];
 

@@ -198,8 +198,9 @@ describe('a failed Batch job', () => {
 
 describe('the construct', () => {
   const image = TrainingImage.fromRegistry('123456789012.dkr.ecr.us-east-1.amazonaws.com/demand@sha256:abc');
+  // The training step functions share one role (TrainingPipeline.functionRole): the handler's grants land there.
   const endedPolicy = (template: ReturnType<typeof pipelineStack>['template']) => {
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TrainingExecutionEndedFunctionServiceRole') }] } });
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TrainingFunctionRole') }] } });
     return JSON.stringify(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement));
   };
 
