@@ -19,13 +19,24 @@ export function runsPerMonth(spec: ModelSpec): number {
   return typeof cron === 'string' ? 0 : averageRunsPerMonth(cron);
 }
 
+/**
+ * Batch scorings a month: one after each training run (the pipeline scores every category), plus
+ * one per `inference.schedule` firing (train weekly, score daily).
+ */
+export function scoringsPerMonth(spec: ModelSpec): number {
+  if (!isBatch(spec)) return 0;
+  const scheduled = spec.inference.schedule ? parseCron(spec.inference.schedule.cron) : undefined;
+  return runsPerMonth(spec) + (scheduled === undefined || typeof scheduled === 'string' ? 0 : averageRunsPerMonth(scheduled));
+}
+
 export function modelCostLines(spec: ModelSpec, prices: RegionPrices, monthOfOperation: number): UnscopedLine[] {
   const runs = runsPerMonth(spec);
+  const scorings = scoringsPerMonth(spec);
   return [
     ...servingCost(spec, prices),
-    ...storeCost(spec, prices, runs),
-    ...jobCost(spec, prices, runs),
-    ...storageCost(spec, prices, runs, monthOfOperation),
+    ...storeCost(spec, prices, scorings),
+    ...jobCost(spec, prices, runs, scorings),
+    ...storageCost(spec, prices, scorings, monthOfOperation),
     ...monitoringCost(spec, prices, runs),
   ];
 }
@@ -43,17 +54,17 @@ function isBatch(spec: ModelSpec): boolean {
   return spec.inference.mode === InferenceMode.BATCH || spec.inference.mode === InferenceMode.BOTH;
 }
 
-function storeCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedLine[] {
+function storeCost(spec: ModelSpec, prices: RegionPrices, scorings: number): UnscopedLine[] {
   const lines: UnscopedLine[] = [];
   if (spec.inference.serving !== ServingFrontEnd.NONE) {
     const units = requestsPerMonth(servingDemand(spec)) * USAGE.readUnitsPerAnswer;
     lines.push({ group: 'store', item: `DynamoDB reads (${USAGE.readUnitsPerAnswer} RRU an answer, no cache hits)`, quantity: millions(units, 'RRU'), usd: (units / 1e6) * prices.dynamoPerMillionReadUnits });
   }
   if (isBatch(spec)) {
-    const writes = runs * USAGE.predictionsPerRun;
+    const writes = scorings * USAGE.predictionsPerRun;
     // Items live the TTL plus the lazy-deletion lag; each run loads a full set.
     const liveDays = spec.inference.ttlSeconds / 86400 + USAGE.ttlLagDays;
-    const gb = (USAGE.predictionsPerRun * Math.max(1, (runs / DAYS_PER_MONTH) * liveDays) * USAGE.predictionItemBytes) / GB;
+    const gb = (USAGE.predictionsPerRun * Math.max(1, (scorings / DAYS_PER_MONTH) * liveDays) * USAGE.predictionItemBytes) / GB;
     lines.push(
       { group: 'store', item: `DynamoDB writes (${USAGE.predictionsPerRun.toLocaleString('en-US')} predictions a run)`, quantity: millions(writes, 'WRU'), usd: (writes / 1e6) * prices.dynamoPerMillionWriteUnits },
       { group: 'store', item: 'DynamoDB storage + PITR (TTL deletes are free)', quantity: qty(gb, 'GB'), usd: gb * (prices.dynamoStorageGbMonth + prices.dynamoPitrGbMonth) },
@@ -62,7 +73,7 @@ function storeCost(spec: ModelSpec, prices: RegionPrices, runs: number): Unscope
   return lines;
 }
 
-function jobCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedLine[] {
+function jobCost(spec: ModelSpec, prices: RegionPrices, runs: number, scorings: number): UnscopedLine[] {
   const t = spec.training;
   const jobs = runs * spec.categories.length;
   const trainingHours = jobs * (Math.min(t.maxRuntimeSeconds / 60, USAGE.trainingMinutes) / 60) * t.instanceCount;
@@ -76,10 +87,11 @@ function jobCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedL
     usd: trainingHours * hourly + trainingHours * t.volumeSizeGiB * (volumePrice / HOURS_PER_MONTH),
   }];
   if (isBatch(spec)) {
-    const scoringHours = jobs * (USAGE.scoringMinutes / 60);
+    const scoringJobs = scorings * spec.categories.length;
+    const scoringHours = scoringJobs * (USAGE.scoringMinutes / 60);
     lines.push({
       group: 'scoring', item: `${USAGE.scoringInstanceType}, ${USAGE.scoringMinutes} min a category and run, On-Demand`,
-      quantity: `${qty(jobs, 'jobs')}, ${qty(scoringHours, 'h')}`, usd: scoringHours * instanceHourPrice(prices, 'scoring instance', USAGE.scoringInstanceType),
+      quantity: `${qty(scoringJobs, 'jobs')}, ${qty(scoringHours, 'h')}`, usd: scoringHours * instanceHourPrice(prices, 'scoring instance', USAGE.scoringInstanceType),
     });
   }
   return lines;
@@ -90,7 +102,7 @@ function jobCost(spec: ModelSpec, prices: RegionPrices, runs: number): UnscopedL
  * Infrequent to 90, then Archive Instant); the predictions archive grows by each run's load and
  * ages through its lifecycle tiers.
  */
-function storageCost(spec: ModelSpec, prices: RegionPrices, runs: number, month: number): UnscopedLine[] {
+function storageCost(spec: ModelSpec, prices: RegionPrices, scorings: number, month: number): UnscopedLine[] {
   const days = month * DAYS_PER_MONTH;
   const gbPerDay = spec.data.dailySizeGiB * 2 ** 30 / GB;
   const frequent = Math.min(days, 30) * gbPerDay;
@@ -103,7 +115,7 @@ function storageCost(spec: ModelSpec, prices: RegionPrices, runs: number, month:
   }];
   if (isBatch(spec)) {
     // The archive's lifecycle (DataLake): Standard, then Standard-IA, then Glacier Instant Retrieval.
-    const gbPerArchiveDay = (runs * USAGE.predictionsPerRun * USAGE.predictionArchiveBytes) / GB / DAYS_PER_MONTH;
+    const gbPerArchiveDay = (scorings * USAGE.predictionsPerRun * USAGE.predictionArchiveBytes) / GB / DAYS_PER_MONTH;
     const [ia, glacier] = PREDICTIONS_ARCHIVE_TIERS;
     const standard = Math.min(days, ia.afterDays) * gbPerArchiveDay;
     const infrequent = Math.min(Math.max(days - ia.afterDays, 0), glacier.afterDays - ia.afterDays) * gbPerArchiveDay;

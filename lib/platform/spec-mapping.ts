@@ -35,7 +35,7 @@ export function scoringSchedule(spec: ModelSpec): scheduler.ScheduleExpression |
 /**
  * The freshness alarms' pace and warning age, from the same rule as the TTL pattern check
  * (lib/spec/freshness.ts): the scoring interval when scoring has its own schedule, and the
- * lateness a batch is allowed (retries, Spot waits, approval).
+ * lateness a batch is allowed (retries, Spot waits).
  */
 export function predictionFreshness(spec: ModelSpec): { batchInterval: Duration; warningAge?: Duration } {
   const f = batchFreshness(spec);
