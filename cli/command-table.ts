@@ -23,6 +23,7 @@ export interface CommandSpec {
 const category: FlagSpec = { type: 'string', value: '<category>', description: 'Only this category (default: every category of the model).' };
 const reason: FlagSpec = { type: 'string', value: '"<why>"', description: 'Why, for the audit trail.' };
 const requiredReason: FlagSpec = { ...reason, required: true };
+const modelsDir: FlagSpec = { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` };
 const limit = (what: string): FlagSpec => ({ type: 'string', value: '<n>', description: `At most this many ${what} (default 20).` });
 
 /** Flags every command takes. */
@@ -173,6 +174,22 @@ export const COMMAND_TABLE = {
       'models-dir': { type: 'string', value: '<dir>', description: `Folder to create <name>/ in (default: $${MODELS_DIR_ENV} or ./models).` },
     },
     positionals: ['name'],
+  },
+  'data put': {
+    name: 'data put', usage: '<model> <file|dir> --category <category> [--date YYYY-MM-DD] [--models-dir <dir>]',
+    summary: 'Upload training data where the model\'s runs read it: <data.location><category>/<date>/ in the datasets bucket (a folder\'s files keep their relative paths).',
+    flags: {
+      'category': { type: 'string', value: '<category>', description: 'The category the data belongs to (one of the spec\'s categories).', required: true },
+      'date': { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date the data is for (default: today in the time zone of the model\'s schedule).' },
+      'models-dir': modelsDir,
+    },
+    positionals: ['model', 'path'],
+  },
+  'data ls': {
+    name: 'data ls', usage: '<model> [--category <category>] [--models-dir <dir>]',
+    summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',
+    flags: { category, 'models-dir': modelsDir },
+    positionals: ['model'],
   },
 } satisfies Record<string, CommandSpec>;
 
