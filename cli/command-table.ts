@@ -160,10 +160,11 @@ export const COMMAND_TABLE = {
     positionals: ['model'],
   },
   validate: {
-    name: 'validate', usage: '[<model>] [--models-dir <dir>]',
-    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth).',
+    name: 'validate', usage: '[<model>] [--data <file|dir>] [--models-dir <dir>]',
+    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth). With --data, run the model\'s data checks on local files instead.',
     flags: {
-      'models-dir': { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` },
+      'data': { type: 'string', value: '<file|dir>', description: 'Run the data checks of <model>\'s spec (format, schema, minRows) on this local file or folder, every row type-checked, before uploading it.' },
+      'models-dir': modelsDir,
     },
     positionals: ['model'], optional: 1,
   },

@@ -1,8 +1,9 @@
 // `mlops data put` / `mlops data ls`: training data where the model's runs read it,
 // `<data.location><category>/<YYYY-MM-DD>/` in the platform's datasets bucket (layout.datasetPrefix).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { checkFile, newStats } from '../../lambda/shared/training/data-checks';
 import { dateInZone } from '../../lambda/shared/training/plan';
 import { listAll } from '../../lambda/shared/training/s3';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
@@ -11,7 +12,7 @@ import { MODELS_DIR_ENV } from '../../lib/spec/models-dir';
 import { mlopsCommand } from '../command-line';
 import { COMMAND_TABLE } from '../command-table';
 import { CliContext } from '../context';
-import { NotFound, UsageError } from '../errors';
+import { EXIT, NotFound, UsageError } from '../errors';
 import { json, table } from '../output';
 import { Command } from './command';
 
@@ -122,3 +123,29 @@ export const dataLsCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * `mlops validate <model> --data <file|dir>`: the data checks the training pipeline runs before
+ * it pays for training (format, declared columns and types, minRows), on local files. Every row
+ * is type-checked (the pipeline samples the first rows of a category). Markers and hidden files
+ * are skipped, as in the pipeline. Exit 0 when the data passes, 1 when it does not.
+ */
+export async function validateDataFiles(ctx: CliContext, model: string | undefined, path: string, modelsDirFlag: unknown): Promise<number> {
+  if (model === undefined) throw new UsageError('--data needs the model whose data checks to run', `name it: \`${mlopsCommand('validate', ['<model>'], { data: path })}\``);
+  const spec = modelSpecOf(ctx, model, modelsDirFlag);
+  const files = filesOf(resolve(ctx.cwd, path)).filter((f) => !f.name.split('/').some((part) => part.startsWith('_') || part.startsWith('.')));
+  const config = { format: spec.data.format, columns: spec.data.columns, minRows: spec.data.minRows, maxAgeSeconds: 0, sampleRows: Number.MAX_SAFE_INTEGER };
+  const stats = newStats();
+  for (const f of files) await checkFile(createReadStream(f.file), f.name, config, stats);
+  const problems = [...stats.problems];
+  if (stats.rows < spec.data.minRows) problems.push(`${stats.rows} rows, fewer than the required ${spec.data.minRows} (data.minRows)`);
+  if (ctx.json) {
+    ctx.io.out(json({ ok: problems.length === 0, files: files.map((f) => f.name), rows: stats.rows, columns: stats.columns ?? [], problems }));
+  } else if (problems.length > 0) {
+    for (const p of problems) ctx.io.out(`error: ${p}`);
+    ctx.io.out(`${problems.length} problem${problems.length === 1 ? '' : 's'} with ${spec.data.format} data for ${model} (data.format, data.schema, data.minRows); a training run would fail on this data.`);
+  } else {
+    ctx.io.out(`ok: ${files.length} file${files.length === 1 ? '' : 's'}, ${stats.rows} rows, columns ${(stats.columns ?? []).join(', ')}: the data checks of ${model} pass.`);
+  }
+  return problems.length === 0 ? EXIT.ok : EXIT.usage;
+}

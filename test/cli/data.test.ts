@@ -1,6 +1,7 @@
 // Issue 16 §4: `mlops data put` uploads where the model's runs read (<data.location><category>/<date>/
 // in the datasets bucket, the date today in the schedule's time zone unless given), and
 // `mlops data ls` lists the date folders a run started now would see. Against the S3 emulator.
+// `mlops validate <model> --data` runs the pipeline's data checks on local files.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ const spec = {
   description: 'Churn risk per customer', owner: 'ds@example.com',
   schedule: { cron: '0 2 * * 1', timeZone: TZ },
   categories: ['books', 'garden'],
-  data: { location: 'churn/', format: 'csv', schema: [{ name: 'customer', type: 'string' }, { name: 'spend', type: 'number' }], maxAge: '1d' },
+  data: { location: 'churn/', format: 'csv', schema: [{ name: 'customer', type: 'string' }, { name: 'spend', type: 'number' }], maxAge: '1d', minRows: 2 },
   training: { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:1' },
   evaluation: { metric: 'auc' },
   inference: { rules: { fallback: [{ name: 'unknown', prediction: 0 }] } },
@@ -118,5 +119,35 @@ describe('mlops data ls', () => {
     // Two days later, the same files are too old for a run: nothing is listed.
     const later = await mlops(['data', 'ls', 'churn', '--category', 'books', '--json'], new Date(now.getTime() + 3 * 86_400_000));
     expect(JSON.parse(later.out).partitions).toEqual([]);
+  });
+});
+
+describe('mlops validate <model> --data', () => {
+  const validate = (...argv: string[]) => run(['validate', ...argv], { cwd: tmp });
+
+  test('data that passes the spec\'s checks: exit 0 with rows and columns; a folder counts its files together', async () => {
+    const file = await validate('churn', '--data', 'day.csv');
+    expect(file).toMatchObject({ code: 0, err: '', out: 'ok: 1 file, 2 rows, columns customer, spend: the data checks of churn pass.' });
+    const dir = await validate('churn', '--data', 'export', '--json');
+    expect(JSON.parse(dir.out)).toEqual({ ok: true, files: ['a.csv', 'part/b.csv'], rows: 4, columns: ['customer', 'spend'], problems: [] });
+  });
+
+  test('every problem the pipeline would fail the run with, on every row, and exit 1', async () => {
+    writeFileSync(join(tmp, 'bad.csv'), `customer,spend\n${'a,1\n'.repeat(1500)}b,lots\n`);
+    writeFileSync(join(tmp, 'short.csv'), 'client,spend\nx,1\n');
+    const bad = await validate('churn', '--data', 'bad.csv');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('error: bad.csv line 1502: "spend" is "lots", not a number'); // past the pipeline's 1000-row sample
+    const short = await validate('churn', '--data', 'short.csv', '--json');
+    expect(short.code).toBe(1);
+    expect(JSON.parse(short.out).problems).toEqual([
+      'short.csv: header lacks declared column(s) customer (header: client, spend)',
+      '1 rows, fewer than the required 2 (data.minRows)',
+    ]);
+  });
+
+  test('--data needs a model, and the model needs a spec', async () => {
+    expect(await validate('--data', 'day.csv')).toMatchObject({ code: 1, err: expect.stringContaining('--data needs the model whose data checks to run') });
+    expect(await validate('other', '--data', 'day.csv')).toMatchObject({ code: 2, err: expect.stringContaining('model "other" has no spec') });
   });
 });
