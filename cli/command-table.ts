@@ -21,6 +21,8 @@ export interface CommandSpec {
 }
 
 const category: FlagSpec = { type: 'string', value: '<category>', description: 'Only this category (default: every category of the model).' };
+/** For commands that act on one category: the model's only one needs no flag. */
+const oneCategory: FlagSpec = { type: 'string', value: '<category>', description: 'The category to act on (needed when the model has several categories).' };
 const reason: FlagSpec = { type: 'string', value: '"<why>"', description: 'Why, for the audit trail.' };
 const requiredReason: FlagSpec = { ...reason, required: true };
 const modelsDir: FlagSpec = { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` };
@@ -69,13 +71,13 @@ export const COMMAND_TABLE = {
   compare: {
     name: 'compare', usage: '<model> <v1> <v2> [--category <category>]',
     summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
-    flags: { category }, positionals: ['model', 'v1', 'v2'],
+    flags: { category: oneCategory }, positionals: ['model', 'v1', 'v2'],
   },
   promote: {
     name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>" [--wait]',
     summary: 'Serve a version in production: served once its predictions are loaded, with no redeploy (--wait follows it).',
     flags: {
-      category, reason: requiredReason,
+      category: oneCategory, reason: requiredReason,
       'wait': { type: 'boolean', description: 'Follow the scoring until the version is served; exit 0 only then.' },
       'timeout': { type: 'string', value: '<duration-in-seconds>', description: 'Give up waiting after this many seconds (default 14400).' },
       'poll-interval': { type: 'string', value: '<duration-in-seconds>', description: 'Seconds between progress polls with --wait (default 15).' },
@@ -85,7 +87,7 @@ export const COMMAND_TABLE = {
   rollback: {
     name: 'rollback', usage: '<model> [--category <category>] [--reason "<why>"]',
     summary: 'Serve the previous production version again.',
-    flags: { category, reason }, positionals: ['model'],
+    flags: { category: oneCategory, reason }, positionals: ['model'],
   },
   history: {
     name: 'history', usage: '<model> [--category <category>]',
@@ -123,12 +125,12 @@ export const COMMAND_TABLE = {
   approve: {
     name: 'approve', usage: '<model> <version> [--category <category>] [--reason "<why>"]',
     summary: 'Approve a version (the waiting pipeline promotes it; with none waiting, the CLI promotes it).',
-    flags: { category, reason }, positionals: ['model', 'version'],
+    flags: { category: oneCategory, reason }, positionals: ['model', 'version'],
   },
   reject: {
     name: 'reject', usage: '<model> <version> [--category <category>] --reason "<why>"',
     summary: 'Reject a version: it is never promoted and `best` skips it.',
-    flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+    flags: { category: oneCategory, reason: requiredReason }, positionals: ['model', 'version'],
   },
   cost: {
     name: 'cost', usage: '[--model <name>] [--region <region>] [--month <n>]',
