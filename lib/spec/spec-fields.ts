@@ -78,7 +78,7 @@ export type ParsedData = Omit<DataSpec, 'external' | 'location'> & { readonly lo
 
 export const dataField: Field<ParsedData> = obj<ParsedData>({
   location: text({
-    description: 'Prefix inside the platform datasets bucket: `<model name>/` (the platform\'s pipelines read no other prefix and no s3:// URI yet; synth refuses them with the fix). Objects are read from `<location><category>/<YYYY-MM-DD>/`; `mlops data put` uploads there. Default: `<model name>/`.',
+    description: 'Prefix inside the platform datasets bucket: `<model name>/` (the platform\'s pipelines read no other prefix and no s3:// URI yet; synth refuses them with the fix). Objects are read from `<location><category>/<YYYY-MM-DD>/`; `mlops data put <model> <path> --category <category>` uploads there. Default: `<model name>/`.',
     examples: ['demand-forecast/'],
     check: (v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(v) || /^([A-Za-z0-9!_.*'()-]+\/?)+$/.test(v) && !v.startsWith('/') ? undefined
       : 'a key prefix such as "demand-forecast/" (no leading slash) or an S3 URI such as "s3://bucket/prefix/"',

@@ -114,10 +114,7 @@ describe('the command lines of the docs', () => {
   const lines = PAGES.flatMap((page) => mlopsLines(page).map((line) => [page, line]));
   test('there are some', () => expect(lines.length).toBeGreaterThan(30));
   test.each(lines)('%s: %s parses with the CLI parser', (_page, line) => {
-    const argv = splitCommandLine(line).slice(line.startsWith('npx ') ? 2 : 1);
-    // Prose names a command by its name alone (`mlops data put`): that name must exist.
-    if (Object.hasOwn(COMMAND_TABLE, argv.join(' '))) return;
-    expect(() => parseCommandLine(argv)).not.toThrow();
+    expect(() => parseCommandLine(splitCommandLine(line).slice(line.startsWith('npx ') ? 2 : 1))).not.toThrow();
   });
 });
 
