@@ -321,7 +321,7 @@ export const ACKNOWLEDGEMENT_REASON_MIN_LENGTH = 20;
 
 const acknowledgementField: Field<CheckAcknowledgement> = obj<CheckAcknowledgement>({
   id: text({ description: 'Pattern check id, as the finding prints it, e.g. MLOPS-ServingHasFallback.', required: true, pattern: '^MLOPS-[A-Za-z]+$', examples: ['MLOPS-ServingHasFallback'], expected: 'a check id such as "MLOPS-ServingHasFallback"', fix: 'copy the id from the finding' }),
-  reason: text({ description: `Why the finding is acceptable for this model (at least ${ACKNOWLEDGEMENT_REASON_MIN_LENGTH} characters).`, required: true, minLength: ACKNOWLEDGEMENT_REASON_MIN_LENGTH, expected: 'a reason a reviewer would accept', fix: 'explain why the risk is accepted' }),
+  reason: text({ description: `Why the finding is acceptable for this model (at least ${ACKNOWLEDGEMENT_REASON_MIN_LENGTH} characters).`, required: true, minLength: ACKNOWLEDGEMENT_REASON_MIN_LENGTH, expected: 'a reason', fix: 'explain why the risk is accepted' }),
 }, { description: 'An accepted finding.', required: true });
 
 /** The whole spec as parsed from YAML, before cross-field resolution. */
