@@ -13,8 +13,10 @@ export interface CommandLine {
 
 /** Parses `mlops <argv>`; throws a UsageError that names the problem and the fix. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const [name, ...rest] = argv;
-  const command = name === undefined ? undefined : commandSpec(name);
+  // Two-word commands (`data put`) come first, so `mlops data put` never reads `put` as a positional.
+  const twoWords = argv.length > 1 ? commandSpec(`${argv[0]} ${argv[1]}`) : undefined;
+  const [name, ...rest] = twoWords ? [twoWords.name, ...argv.slice(2)] : argv;
+  const command = twoWords ?? (name === undefined ? undefined : commandSpec(name));
   if (!command) throw new UsageError(`unknown command "${name ?? ''}"`, `use one of ${Object.keys(COMMAND_TABLE).join(', ')} (mlops --help)`);
   const args = parseArgs(rest, { ...command.flags, ...GLOBAL_FLAGS }, command.name);
   if (args.flags.help) return { command, args };

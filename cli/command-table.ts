@@ -21,8 +21,11 @@ export interface CommandSpec {
 }
 
 const category: FlagSpec = { type: 'string', value: '<category>', description: 'Only this category (default: every category of the model).' };
+/** For commands that act on one category: the model's only one needs no flag. */
+const oneCategory: FlagSpec = { type: 'string', value: '<category>', description: 'The category to act on (needed when the model has several categories).' };
 const reason: FlagSpec = { type: 'string', value: '"<why>"', description: 'Why, for the audit trail.' };
 const requiredReason: FlagSpec = { ...reason, required: true };
+const modelsDir: FlagSpec = { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` };
 const limit = (what: string): FlagSpec => ({ type: 'string', value: '<n>', description: `At most this many ${what} (default 20).` });
 
 /** Flags every command takes. */
@@ -68,13 +71,13 @@ export const COMMAND_TABLE = {
   compare: {
     name: 'compare', usage: '<model> <v1> <v2> [--category <category>]',
     summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
-    flags: { category }, positionals: ['model', 'v1', 'v2'],
+    flags: { category: oneCategory }, positionals: ['model', 'v1', 'v2'],
   },
   promote: {
     name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>" [--wait]',
     summary: 'Serve a version in production: served once its predictions are loaded, with no redeploy (--wait follows it).',
     flags: {
-      category, reason: requiredReason,
+      category: oneCategory, reason: requiredReason,
       'wait': { type: 'boolean', description: 'Follow the scoring until the version is served; exit 0 only then.' },
       'timeout': { type: 'string', value: '<duration-in-seconds>', description: 'Give up waiting after this many seconds (default 14400).' },
       'poll-interval': { type: 'string', value: '<duration-in-seconds>', description: 'Seconds between progress polls with --wait (default 15).' },
@@ -84,7 +87,7 @@ export const COMMAND_TABLE = {
   rollback: {
     name: 'rollback', usage: '<model> [--category <category>] [--reason "<why>"]',
     summary: 'Serve the previous production version again.',
-    flags: { category, reason }, positionals: ['model'],
+    flags: { category: oneCategory, reason }, positionals: ['model'],
   },
   history: {
     name: 'history', usage: '<model> [--category <category>]',
@@ -122,12 +125,12 @@ export const COMMAND_TABLE = {
   approve: {
     name: 'approve', usage: '<model> <version> [--category <category>] [--reason "<why>"]',
     summary: 'Approve a version (the waiting pipeline promotes it; with none waiting, the CLI promotes it).',
-    flags: { category, reason }, positionals: ['model', 'version'],
+    flags: { category: oneCategory, reason }, positionals: ['model', 'version'],
   },
   reject: {
     name: 'reject', usage: '<model> <version> [--category <category>] --reason "<why>"',
     summary: 'Reject a version: it is never promoted and `best` skips it.',
-    flags: { category, reason: requiredReason }, positionals: ['model', 'version'],
+    flags: { category: oneCategory, reason: requiredReason }, positionals: ['model', 'version'],
   },
   cost: {
     name: 'cost', usage: '[--model <name>] [--region <region>] [--month <n>]',
@@ -159,10 +162,11 @@ export const COMMAND_TABLE = {
     positionals: ['model'],
   },
   validate: {
-    name: 'validate', usage: '[<model>] [--models-dir <dir>]',
-    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth).',
+    name: 'validate', usage: '[<model>] [--data <file|dir>] [--models-dir <dir>]',
+    summary: 'Check the model specs in one pass, in about a second: fields, what the platform would refuse to build, pattern checks and acknowledgements (no AWS access, no synth). With --data, run the model\'s data checks on local files instead.',
     flags: {
-      'models-dir': { type: 'string', value: '<dir>', description: `Folder holding <model>/model.yaml (default: $${MODELS_DIR_ENV} or ./models).` },
+      'data': { type: 'string', value: '<file|dir>', description: 'Run the data checks of <model>\'s spec (format, schema, minRows) on this local file or folder, every row type-checked, before uploading it.' },
+      'models-dir': modelsDir,
     },
     positionals: ['model'], optional: 1,
   },
@@ -173,6 +177,22 @@ export const COMMAND_TABLE = {
       'models-dir': { type: 'string', value: '<dir>', description: `Folder to create <name>/ in (default: $${MODELS_DIR_ENV} or ./models).` },
     },
     positionals: ['name'],
+  },
+  'data put': {
+    name: 'data put', usage: '<model> <file|dir> --category <category> [--date YYYY-MM-DD] [--models-dir <dir>]',
+    summary: 'Upload training data where the model\'s runs read it: <data.location><category>/<date>/ in the datasets bucket (a folder\'s files keep their relative paths).',
+    flags: {
+      'category': { type: 'string', value: '<category>', description: 'The category the data belongs to (one of the spec\'s categories).', required: true },
+      'date': { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date the data is for (default: today in the time zone of the model\'s schedule).' },
+      'models-dir': modelsDir,
+    },
+    positionals: ['model', 'path'],
+  },
+  'data ls': {
+    name: 'data ls', usage: '<model> [--category <category>] [--models-dir <dir>]',
+    summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',
+    flags: { category, 'models-dir': modelsDir },
+    positionals: ['model'],
   },
 } satisfies Record<string, CommandSpec>;
 

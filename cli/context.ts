@@ -53,7 +53,7 @@ export class CliContext {
   private approvalStore?: ApprovalStore;
   private sfnClient?: SFNClient;
   private ssmClient?: SSMClient;
-  private readonly s3Client?: S3Client;
+  private s3Client?: S3Client;
 
   constructor(readonly io: CliIo, private readonly flags: GlobalFlags, deps: CliDeps) {
     this.env = deps.env ?? process.env;
@@ -76,9 +76,7 @@ export class CliContext {
       const tableName = this.flags.registryTable ?? this.env[CLI_ENV.registryTable] ?? await this.parameter(PARAMETERS.registryTable(this.platform), 'the registry table');
       const endpoint = this.env[CLI_ENV.dynamodbEndpoint];
       const doc = documentClient(endpoint ? { endpoint } : {});
-      const s3Endpoint = this.env[CLI_ENV.s3Endpoint];
-      const s3 = this.s3Client ?? new S3Client(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {});
-      this.registryClient = new ModelRegistryClient({ tableName, doc, s3 });
+      this.registryClient = new ModelRegistryClient({ tableName, doc, s3: this.s3() });
       this.approvalStore ??= { doc, tableName };
     }
     return this.registryClient;
@@ -88,6 +86,18 @@ export class CliContext {
   async approvals(): Promise<ApprovalStore | undefined> {
     await this.registry();
     return this.approvalStore;
+  }
+
+  /** The S3 client (MLOPS_ENDPOINT_S3 for emulators, with path-style addressing). */
+  s3(): S3Client {
+    const endpoint = this.env[CLI_ENV.s3Endpoint];
+    this.s3Client ??= new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+    return this.s3Client;
+  }
+
+  /** The platform's datasets bucket: MLOPS_DATASETS_BUCKET, else SSM. */
+  async datasetsBucket(): Promise<string> {
+    return this.env[CLI_ENV.datasetsBucket] ?? this.parameter(PARAMETERS.datasetsBucket(this.platform), 'the datasets bucket');
   }
 
   sfn(): SFNClient {

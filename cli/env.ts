@@ -9,6 +9,8 @@ export const CLI_ENV = {
   trainingStateMachine: 'MLOPS_TRAINING_STATE_MACHINE_ARN',
   batchInferenceStateMachine: 'MLOPS_BATCH_INFERENCE_STATE_MACHINE_ARN',
   actor: 'MLOPS_ACTOR',
+  /** The datasets bucket `mlops data` uses, instead of the platform's SSM parameter. */
+  datasetsBucket: 'MLOPS_DATASETS_BUCKET',
   /** Endpoint overrides for local mode and tests (e.g. DynamoDB Local on loopback). */
   dynamodbEndpoint: 'MLOPS_ENDPOINT_DYNAMODB',
   ssmEndpoint: 'MLOPS_ENDPOINT_SSM',

@@ -3,6 +3,7 @@
 // command-table.ts; what it does lives in commands/.
 import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
+import { dataLsCommand, dataPutCommand } from './commands/data';
 import { logsCommand } from './commands/logs';
 import { modelsCommand } from './commands/models';
 import { newCommand } from './commands/new';
@@ -23,7 +24,7 @@ import { CliIo } from './output';
 export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
-  costCommand, logsCommand, stopCommand, validateCommand, newCommand,
+  costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

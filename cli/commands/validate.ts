@@ -6,6 +6,7 @@ import { COMMAND_TABLE } from '../command-table';
 import { EXIT, NotFound } from '../errors';
 import { json } from '../output';
 import { Command } from './command';
+import { validateDataFiles } from './data';
 
 /**
  * `mlops validate [model]`: the report `cdk synth` prints (spec fields, construct preconditions,
@@ -15,6 +16,7 @@ import { Command } from './command';
 export const validateCommand: Command = {
   ...COMMAND_TABLE.validate,
   async run(ctx, args) {
+    if (args.flags.data !== undefined) return validateDataFiles(ctx, args.positionals[0], args.flags.data as string, args.flags['models-dir']);
     const dir = resolve(ctx.cwd, (args.flags['models-dir'] as string | undefined) ?? ctx.env[MODELS_DIR_ENV] ?? 'models');
     const shown = relative(ctx.cwd, dir) || '.';
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {

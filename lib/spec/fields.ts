@@ -89,6 +89,8 @@ function base(o: Common, schema: JsonSchema): JsonSchema {
 /** A string, optionally with a pattern and an extra check returning the expectation when it fails. */
 export function text(o: Common & {
   readonly pattern?: string;
+  /** Fewest characters, surrounding white space not counted. @default 1 */
+  readonly minLength?: number;
   readonly maxLength?: number;
   /** Describes the expected form, e.g. 'lowercase letters, digits and hyphens'. */
   readonly expected?: string;
@@ -97,13 +99,14 @@ export function text(o: Common & {
 }): Field<string> {
   return {
     key: o.key, required: o.required ?? false, description: o.description, default: o.default, placeholder: o.placeholder,
-    schema: () => base(o, { type: 'string', minLength: 1, ...(o.pattern ? { pattern: o.pattern } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) }),
+    schema: () => base(o, { type: 'string', minLength: o.minLength ?? 1, ...(o.pattern ? { pattern: o.pattern } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) }),
     parse(value, path, ctx) {
       const expected = o.expected ?? 'a non-empty string';
       const fix = o.fix ?? `write ${o.examples?.length ? JSON.stringify(o.examples[0]) : 'a value'}`;
       if (typeof value !== 'string' || value.trim() === '') return problem(ctx, path, value, expected, fix);
       if (o.pattern && !new RegExp(o.pattern).test(value)) return problem(ctx, path, value, expected, fix);
       if (o.maxLength && value.length > o.maxLength) return problem(ctx, path, value, `${expected} of at most ${o.maxLength} characters`, 'shorten it');
+      if (o.minLength && value.trim().length < o.minLength) return problem(ctx, path, value, `${expected} of at least ${o.minLength} characters`, fix);
       const wrong = o.check?.(value);
       if (wrong) return problem(ctx, path, value, wrong, fix);
       return value;

@@ -78,8 +78,8 @@ export type ParsedData = Omit<DataSpec, 'external' | 'location'> & { readonly lo
 
 export const dataField: Field<ParsedData> = obj<ParsedData>({
   location: text({
-    description: 'Prefix inside the platform datasets bucket, or a full s3:// URI. Objects are read from `<location><category>/<YYYY-MM-DD>/`. Default: `<model name>/`.',
-    examples: ['demand-forecast/', 's3://my-bucket/exports/demand/'],
+    description: 'Prefix inside the platform datasets bucket: `<model name>/` (the platform\'s pipelines read no other prefix and no s3:// URI yet; synth refuses them with the fix). Objects are read from `<location><category>/<YYYY-MM-DD>/`; `mlops data put <model> <path> --category <category>` uploads there. Default: `<model name>/`.',
+    examples: ['demand-forecast/'],
     check: (v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/.test(v) || /^([A-Za-z0-9!_.*'()-]+\/?)+$/.test(v) && !v.startsWith('/') ? undefined
       : 'a key prefix such as "demand-forecast/" (no leading slash) or an S3 URI such as "s3://bucket/prefix/"',
     fix: 'write e.g. "demand-forecast/"',
@@ -105,8 +105,8 @@ export const trainingField: Field<ParsedTraining> = obj<ParsedTraining>({
   }),
   backend: choice(values(TrainingEngine), { description: 'Where training runs: SageMaker training jobs or AWS Batch (GPU compute environment).', default: 'sagemaker' }),
   instanceType: text({
-    description: 'Instance type. Default: ml.m5.large (sagemaker) or g4dn.xlarge (batch).',
-    examples: ['ml.m5.large', 'ml.g5.xlarge', 'g5.xlarge'], pattern: '^(ml\\.)?[a-z][a-z0-9-]*\\.[a-z0-9]+$',
+    description: 'Instance type: an ml.* type for the sagemaker backend, an EC2 type without ml. for batch (e.g. g5.xlarge). Default: ml.m5.large (sagemaker) or g4dn.xlarge (batch).',
+    examples: ['ml.m5.large', 'ml.g5.xlarge'], pattern: '^(ml\\.)?[a-z][a-z0-9-]*\\.[a-z0-9]+$',
     expected: 'an instance type such as "ml.m5.large" (sagemaker) or "g5.xlarge" (batch)', fix: 'write e.g. "ml.m5.large"',
   }),
   instanceCount: num({ description: 'Instances per training job.', default: 1, integer: true, min: 1, max: 20 }),
@@ -316,9 +316,12 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   endpoint: endpointField,
 }, { description: 'How predictions are produced, kept and served.' });
 
+/** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */
+export const ACKNOWLEDGEMENT_REASON_MIN_LENGTH = 20;
+
 const acknowledgementField: Field<CheckAcknowledgement> = obj<CheckAcknowledgement>({
-  id: text({ description: 'Pattern check id, e.g. MLOPS-OnlineFallback.', required: true, pattern: '^MLOPS-[A-Za-z]+$', expected: 'a check id such as "MLOPS-OnlineFallback"', fix: 'copy the id from the finding' }),
-  reason: text({ description: 'Why the finding is acceptable for this model (at least 20 characters).', required: true, check: (v) => v.trim().length < 20 ? 'a reason of at least 20 characters a reviewer would accept' : undefined, expected: 'a reason', fix: 'explain why the risk is accepted' }),
+  id: text({ description: 'Pattern check id, as the finding prints it, e.g. MLOPS-ServingHasFallback.', required: true, pattern: '^MLOPS-[A-Za-z]+$', examples: ['MLOPS-ServingHasFallback'], expected: 'a check id such as "MLOPS-ServingHasFallback"', fix: 'copy the id from the finding' }),
+  reason: text({ description: `Why the finding is acceptable for this model (at least ${ACKNOWLEDGEMENT_REASON_MIN_LENGTH} characters).`, required: true, minLength: ACKNOWLEDGEMENT_REASON_MIN_LENGTH, expected: 'a reason', fix: 'explain why the risk is accepted' }),
 }, { description: 'An accepted finding.', required: true });
 
 /** The whole spec as parsed from YAML, before cross-field resolution. */
