@@ -85,8 +85,8 @@ export interface ColumnSpec {
 /** Where the training data lives and what it must look like. */
 export interface DataSpec {
   /**
-   * Prefix inside the platform's datasets bucket (no leading slash, trailing slash) or a full
-   * `s3://bucket/prefix/` URI. Objects are read from `<location><category>/<YYYY-MM-DD>/`.
+   * Prefix inside the platform's datasets bucket: `<model name>/` (the platform refuses any other
+   * location at synth, with the fix). Objects are read from `<location><category>/<YYYY-MM-DD>/`.
    */
   readonly location: string;
   /** True when `location` is a full S3 URI outside the datasets bucket. */
