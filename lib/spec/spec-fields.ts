@@ -76,18 +76,19 @@ const columnField: Field<ColumnSpec> = obj<ColumnSpec>({
 
 // --- data.ingestion (scheduled ingestion, lib/data-ingestion) ---
 const INGESTION_MIN_MS = 5 * 60_000;
-const INGESTION_MAX_MS = 7 * 86_400_000;
+// At most 6 days, so the missed-delivery alarm (cadence + grace) fits CloudWatch's 7-day evaluation range.
+const INGESTION_MAX_MS = 6 * 86_400_000;
 
-/** `every` as a cadence: a duration (5m to 7d) or a five-field cron whose gaps stay within 7 days. */
+/** `every` as a cadence: a duration (5m to 7d) or a five-field cron whose gaps stay within 6 days. */
 function ingestionCadence(v: string): { cron?: string; intervalMs: number } | string {
   const ms = parseDuration(v);
   if (ms !== undefined) {
-    return ms < INGESTION_MIN_MS || ms > INGESTION_MAX_MS ? 'a duration from 5m to 7d' : { intervalMs: ms };
+    return ms < INGESTION_MIN_MS || ms > INGESTION_MAX_MS ? 'a duration from 5m to 6d' : { intervalMs: ms };
   }
   const cron = parseCron(v);
   if (typeof cron === 'string') return `a duration such as "6h" or a five-field cron (${cron})`;
   const gap = maxIntervalMs(cron);
-  return gap === undefined || gap > INGESTION_MAX_MS ? 'a cron that fires at least every 7 days' : { cron: v, intervalMs: gap };
+  return gap === undefined || gap > INGESTION_MAX_MS ? 'a cron that fires at least every 6 days' : { cron: v, intervalMs: gap };
 }
 
 /** The ingestion block as parsed from YAML; the cadence is resolved afterwards. */
@@ -95,7 +96,7 @@ type ParsedIngestion = Omit<IngestionSpec, 'cron' | 'intervalSeconds'>;
 
 const ingestionFields: Field<ParsedIngestion> = obj<ParsedIngestion>({
   every: text({
-    description: 'How often data arrives: a duration ("6h", at least 5m, at most 7d) or a five-field cron. Each run ingests the window that just ended (MLOPS_INGEST_WINDOW_START/_END).',
+    description: 'How often data arrives: a duration ("6h", at least 5m, at most 6d) or a five-field cron. Each run ingests the window that just ended (MLOPS_INGEST_WINDOW_START/_END).',
     required: true, examples: ['6h', '0 */6 * * *'], placeholder: '1d',
     check: (v) => { const c = ingestionCadence(v); return typeof c === 'string' ? c : undefined; },
     expected: 'a duration or a five-field cron', fix: 'write e.g. "6h" or "0 */6 * * *"',

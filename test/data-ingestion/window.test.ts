@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { maxIntervalMs, parseCron } from '../../lib/spec/cron';
-import { CronFields, IngestionCadence, ingestionWindow, manifestKey, partKey } from '../../lambda/shared/ingestion/window';
+import { CronSchedule, maxIntervalMs, parseCron } from '../../lib/spec/cron';
+import { IngestionCadence, ingestionWindow, manifestKey, partKey } from '../../lambda/shared/ingestion/window';
 
 const ZONES = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'];
 const CRONS = ['0 */6 * * *', '30 2 * * *', '0 3 * * MON', '15 8,20 * * MON-FRI', '0 0 1 * *', '*/10 * * * *'];
@@ -8,7 +8,7 @@ const MINUTE = 60_000;
 // Any instant from 2000 to 2100.
 const instant = fc.integer({ min: Date.UTC(2000, 0, 1) / MINUTE, max: Date.UTC(2100, 0, 1) / MINUTE }).chain((m) => fc.integer({ min: 0, max: MINUTE - 1 }).map((ms) => new Date(m * MINUTE + ms)));
 
-function cronFields(expression: string): CronFields {
+function cronFields(expression: string): CronSchedule {
   const c = parseCron(expression);
   if (typeof c === 'string') throw new Error(c);
   return c;
