@@ -21,3 +21,4 @@ export * from './platform/platform-network';
 export * from './cost';
 export * from './model-endpoint';
 export * from './delivery';
+export * from './data-ingestion';

@@ -29,6 +29,8 @@ import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';
 import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { DataIngestion } from '../data-ingestion/data-ingestion';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -78,6 +80,8 @@ export class ModelDeployment extends Construct {
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
+  /** Scheduled ingestion of the model's data (`data.ingestion`). */
+  readonly dataIngestion?: DataIngestion;
 
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
@@ -159,6 +163,41 @@ export class ModelDeployment extends Construct {
       this.modelEndpoint = this.realTime(spec, image, dataLake);
     }
     this.monitor(spec, monitoring);
+    this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
+  }
+
+  /**
+   * `data.ingestion`: the model's ingestion job on Fargate in the platform VPC, on its cadence;
+   * its own image runs on arm64, the training image (built for x86_64) on x86_64.
+   */
+  private ingestion(spec: ModelSpec, image: TrainingImage, dataLake: IDataLake, monitoring: MlopsMonitoring, logRetention: logs.RetentionDays): DataIngestion | undefined {
+    const i = spec.data.ingestion;
+    if (!i) return undefined;
+    if (!this.vpc || spec.data.external) {
+      Annotations.of(this).addError(!this.vpc
+        ? `${spec.name}: data.ingestion needs the platform's VPC for its job: pass vpc to ModelDeployment (MlopsPlatform does), or remove data.ingestion from ${spec.file}`
+        : `${spec.name}: data.ingestion writes into the datasets bucket, but data.location ${JSON.stringify(spec.data.location)} is outside it: remove data.location or data.ingestion in ${spec.file}`);
+      return undefined;
+    }
+    const uri = i.image ?? image.imageUri;
+    const ingestion = new DataIngestion(this, 'Ingestion', {
+      model: spec.name, categories: spec.categories, dataLake,
+      location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
+      interval: Duration.seconds(i.intervalSeconds), cron: i.cron, timeZone: i.timeZone,
+      image: ecs.ContainerImage.fromRegistry(uri),
+      command: i.command.length ? i.command : undefined,
+      cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      vpc: this.vpc, alarmTopic: monitoring.topic, logRetention,
+    });
+    const m = ECR_URI.exec(uri);
+    const repository = i.image
+      ? m && ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
+        repositoryName: m[3], repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: m[1], region: m[2], resource: 'repository', resourceName: m[3] }),
+      })
+      : this.imageRepository;
+    repository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
+    this.owner?.notifyOn(ingestion.alarms);
+    return ingestion;
   }
 
   /**

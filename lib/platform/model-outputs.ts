@@ -15,7 +15,7 @@ export function publishParameter(scope: Construct, id: string, parameterName: st
 
 /** Whether a model runs in the platform's network: Batch training or a Fargate prediction service. */
 export function needsNetwork(spec: ModelSpec): boolean {
-  return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE;
+  return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE || spec.data.ingestion !== undefined;
 }
 
 /** The parameters and outputs the CLI reads for one model, and its pattern-check findings as annotations. */

@@ -104,6 +104,24 @@ export interface DataSpec {
    * @default 1
    */
   readonly dailySizeGiB: number;
+  /** Scheduled ingestion (`data.ingestion`); undefined when data arrives by other means. */
+  readonly ingestion?: IngestionSpec;
+}
+
+/** Scheduled ingestion: a job under the container contract (`MLOPS_MODE=ingest`) run on a cadence. */
+export interface IngestionSpec {
+  /** The cadence as written: a duration (`6h`) or a five-field cron. */
+  readonly every: string;
+  /** The cron when `every` is one; undefined for a duration cadence. */
+  readonly cron?: string;
+  /** Length of one ingestion window (the duration, or the cron's longest gap), in seconds. */
+  readonly intervalSeconds: number;
+  /** IANA time zone the cron, the window alignment and the dated keys are read in. */
+  readonly timeZone: string;
+  /** Command run in the image; empty = the image's own entrypoint. */
+  readonly command: string[];
+  /** Image URI of the job; undefined = the training image. */
+  readonly image?: string;
 }
 
 /** How and where the model is trained. */

@@ -4,12 +4,13 @@
 // Defaults are the reference scenario's: daily training, 3-day TTL/RPO, 100/300/1000 TPS,
 // p95 300 ms / p99 500 ms, Spot training for cost.
 import { mlopsCommand } from '../../cli/command-line';
-import { parseCron } from './cron';
+import { maxIntervalMs, parseCron } from './cron';
+import { parseDuration } from './units';
 import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
 import {
-  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, InferenceSpec, MetricDirection, ModelHosting,
+  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
   TrainingEngine, TrainingSpec,
 } from './model-spec';
@@ -73,6 +74,61 @@ const columnField: Field<ColumnSpec> = obj<ColumnSpec>({
   nullable: bool({ description: 'Whether empty values are allowed.', default: false }),
 }, { description: 'One expected input column.', required: true });
 
+// --- data.ingestion (scheduled ingestion, lib/data-ingestion) ---
+const INGESTION_MIN_MS = 5 * 60_000;
+// At most 6 days, so the missed-delivery alarm (cadence + grace) fits CloudWatch's 7-day evaluation range.
+const INGESTION_MAX_MS = 6 * 86_400_000;
+
+/** `every` as a cadence: a duration (5m to 7d) or a five-field cron whose gaps stay within 6 days. */
+function ingestionCadence(v: string): { cron?: string; intervalMs: number } | string {
+  const ms = parseDuration(v);
+  if (ms !== undefined) {
+    return ms < INGESTION_MIN_MS || ms > INGESTION_MAX_MS ? 'a duration from 5m to 6d' : { intervalMs: ms };
+  }
+  const cron = parseCron(v);
+  if (typeof cron === 'string') return `a duration such as "6h" or a five-field cron (${cron})`;
+  const gap = maxIntervalMs(cron);
+  return gap === undefined || gap > INGESTION_MAX_MS ? 'a cron that fires at least every 6 days' : { cron: v, intervalMs: gap };
+}
+
+/** The ingestion block as parsed from YAML; the cadence is resolved afterwards. */
+type ParsedIngestion = Omit<IngestionSpec, 'cron' | 'intervalSeconds'>;
+
+const ingestionFields: Field<ParsedIngestion> = obj<ParsedIngestion>({
+  every: text({
+    description: 'How often data arrives: a duration ("6h", at least 5m, at most 6d) or a five-field cron. Each run ingests the window that just ended (MLOPS_INGEST_WINDOW_START/_END).',
+    required: true, examples: ['6h', '0 */6 * * *'], placeholder: '1d',
+    check: (v) => { const c = ingestionCadence(v); return typeof c === 'string' ? c : undefined; },
+    expected: 'a duration or a five-field cron', fix: 'write e.g. "6h" or "0 */6 * * *"',
+  }),
+  timeZone: text({
+    description: 'IANA time zone the cron, the window alignment and the dated keys (<YYYY-MM-DD>/<HHmm>) are read in.', default: 'UTC', examples: ['UTC', 'Europe/Paris'], check: timeZoneCheck,
+    expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
+  }),
+  command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
+    description: 'Command run in the image with MLOPS_MODE=ingest; it writes /opt/ml/output/data/<category>/ (csv or jsonl, as data.format). Default: the image\'s entrypoint.',
+    default: [], maxItems: 50, examples: [['python3', '/opt/program/ingest.py']],
+  }),
+  image: text({
+    description: 'Image URI of the ingestion job (run on arm64 Fargate). Default: the training image (run on x86_64 Fargate).',
+    examples: ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-ingest:1.0'], pattern: '^[a-z0-9][a-z0-9.-]*(:[0-9]+)?/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$',
+    expected: 'an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ingest:1.0"', fix: 'write the image URI, or remove it to use the training image',
+  }),
+}, { description: 'Scheduled ingestion: a container job (MLOPS_MODE=ingest) on a cadence, each delivery validated with the schema checks and written to <location><category>/<YYYY-MM-DD>/<HHmm>-<window>.csv|jsonl. Default: none.' });
+
+const ingestionField: Field<IngestionSpec | undefined> = {
+  ...ingestionFields,
+  default: undefined,
+  parse(value, path, ctx) {
+    const p = ingestionFields.parse(value, path, ctx);
+    if (!p) return undefined;
+    const c = ingestionCadence(p.every);
+    if (typeof c === 'string') return undefined; // reported by the `every` field
+    return { ...p, ...(c.cron ? { cron: c.cron } : {}), intervalSeconds: Math.round(c.intervalMs / 1000) };
+  },
+};
+// --- end data.ingestion ---
+
 /** Data as parsed from YAML; `location` defaults to `<model>/` and `external` is derived. */
 export type ParsedData = Omit<DataSpec, 'external' | 'location'> & { readonly location?: string };
 
@@ -91,6 +147,7 @@ export const dataField: Field<ParsedData> = obj<ParsedData>({
   }),
   minRows: num({ description: 'Fewer rows than this (per category and date) fail data validation.', default: 100, integer: true, min: 1 }),
   maxAgeSeconds: duration({ key: 'maxAge', unit: 's', description: 'Input data older than this fails data validation.', default: '1d', min: '1m', max: '365d' }),
+  ingestion: ingestionField,
   dailySizeGiB: sizeGiB({ key: 'dailySize', description: 'New training data written a day, all categories together (rounded up to whole GiB). Only used by `mlops cost` to grow dataset storage.', default: '1GiB', min: 1, max: 1048576 }),
 }, { description: 'Training data: location, format, schema and sanity limits.' });
 

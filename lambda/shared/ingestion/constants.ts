@@ -1,0 +1,35 @@
+// Names the DataIngestion construct and its handlers share, so they cannot drift apart.
+
+/** Environment variables of the ingestion handlers. */
+export const INGESTION_ENV = {
+  /** JSON {@link IngestionCadence}. */
+  cadence: 'MLOPS_INGEST_CADENCE',
+  /** JSON {@link DeliveryConfig} without the clients. */
+  config: 'MLOPS_INGEST_CONFIG',
+} as const;
+
+/** Environment variables the ingestion job's container receives (the container contract). */
+export const INGEST_JOB_ENV = {
+  mode: 'MLOPS_MODE',
+  windowStart: 'MLOPS_INGEST_WINDOW_START',
+  windowEnd: 'MLOPS_INGEST_WINDOW_END',
+  /** S3 URI the job uploads /opt/ml/output/data/ to (`<uri><category>/<file>`). */
+  outputUri: 'MLOPS_INGEST_OUTPUT_URI',
+} as const;
+
+/** Where the job writes inside the container, one folder per category. */
+export const INGEST_OUTPUT_DIR = '/opt/ml/output/data';
+
+/** Metrics the delivery handler emits (namespace METRICS.namespace; dimension Model). */
+export const INGESTION_METRICS = {
+  /** Rows delivered by one window, all categories together (0 = an empty delivery). */
+  rowsDelivered: 'IngestedRows',
+  /** 1 when a window delivered no row at all, else 0. */
+  emptyDeliveries: 'EmptyIngestionDeliveries',
+} as const;
+
+/** The data-arrival event (EventBridge) a delivery emits; training can be triggered by it. */
+export const INGESTION_EVENTS = {
+  source: 'cdk-mlops.ingestion',
+  dataArrived: 'Data Arrived',
+} as const;
