@@ -92,8 +92,8 @@ export async function shiftOnPromotion(detail: ModelPromotedDetail, deps: Endpoi
     await sageMaker.send(new CreateEndpointCommand({ EndpointName: settings.endpointName, EndpointConfigName: name }));
     return record('UPDATING');
   }
-  // A replay, or the update already under way: say where it stands.
-  if (current.EndpointConfigName === name) {
+  // A replay, with this version's shift under way or ended: say where it stands.
+  if (current.EndpointConfigName === name || current.PendingDeploymentSummary?.EndpointConfigName === name) {
     const outcome = outcomeOf(current, name);
     return record(outcome.status, outcome.failureReason);
   }
@@ -135,6 +135,7 @@ export async function settleShift(deps: EndpointShiftDeps): Promise<EndpointReco
 }
 
 function outcomeOf(current: DescribeEndpointCommandOutput, configName: string): { status: EndpointShiftStatus; failureReason?: string } {
+  if (BUSY.has(current.EndpointStatus ?? '') && current.PendingDeploymentSummary?.EndpointConfigName === configName) return { status: 'UPDATING' };
   if (current.EndpointStatus === 'InService' && current.EndpointConfigName === configName) return { status: 'IN_SERVICE' };
   if (current.EndpointStatus === 'Failed' || current.EndpointStatus === 'InService' || current.EndpointStatus === 'UpdateRollbackFailed') {
     return { status: 'FAILED', failureReason: current.FailureReason ?? `the endpoint is ${current.EndpointStatus} on ${current.EndpointConfigName}, not ${configName}` };
