@@ -6,13 +6,10 @@ import { REGISTRY_EVENTS } from '../shared/contract';
 import { ENV, requireEnv } from '../shared/env';
 import { ModelRegistryClient } from '../shared/registry/client';
 import { EndpointRecord } from '../shared/registry/types';
-import { ENDPOINT_SETTINGS_ENV, EndpointSettings } from '../shared/serving-endpoint/settings';
+import { ENDPOINT_SETTINGS_ENV, ENDPOINT_STATE_CHANGE, EndpointSettings } from '../shared/serving-endpoint/settings';
 import { EndpointShiftDeps, ModelPromotedDetail, settleShift, shiftOnPromotion } from '../shared/serving-endpoint/shift';
 
 const logger = new Logger({ serviceName: 'model-endpoint-update' });
-
-/** SageMaker's EventBridge event for endpoint status changes. */
-export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
 
 export interface EndpointUpdateEvent {
   readonly 'detail-type': string;

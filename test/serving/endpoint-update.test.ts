@@ -4,11 +4,11 @@
 // blue/green -> the registry records the endpoint's version; a rolled-back shift says why; a
 // replayed event changes nothing.
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { ENDPOINT_STATE_CHANGE, updateEndpoint } from '../../lambda/model-endpoint-update';
+import { updateEndpoint } from '../../lambda/model-endpoint-update';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ModelRegistryClient, PromotionEvent, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { versionResourceName } from '../../lambda/shared/serving-endpoint/names';
-import { EndpointSettings } from '../../lambda/shared/serving-endpoint/settings';
+import { ENDPOINT_STATE_CHANGE, EndpointSettings } from '../../lambda/shared/serving-endpoint/settings';
 import { EndpointShiftDeps } from '../../lambda/shared/serving-endpoint/shift';
 import { AwsStub } from '../support/aws-stub-server';
 import { createLocalTable, localDoc } from '../support/dynamo';

@@ -14,3 +14,9 @@ export function versionResourceName(settings: EndpointSettings, version: number,
   return `${settings.model.slice(0, MAX_NAME - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
+
+/** An IAM resource-name pattern covering every name `versionResourceName` derives for a model (and only a model sharing its first 40 characters). */
+export function versionResourcePattern(model: string): string {
+  // The name keeps at least 42 characters of the model (63 minus the longest suffix, -v<10 digits>-<8>).
+  return model.length <= 40 ? `${model}-v*` : `${model.slice(0, 40)}*`;
+}

@@ -2,6 +2,9 @@
 // everything CreateModel, CreateEndpointConfig and UpdateEndpoint need besides the version's
 // artifact, so a promoted version runs exactly like the construct's own model would.
 
+/** SageMaker's EventBridge detail type for endpoint status changes (the rule and the handler match it). */
+export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
+
 /** Environment variable holding the JSON EndpointSettings. */
 export const ENDPOINT_SETTINGS_ENV = 'MLOPS_ENDPOINT_SETTINGS';
 
