@@ -7,7 +7,7 @@ import { json, shortTime, table } from '../output';
 import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
 import { categoriesOf, oneCategory, parseVersion } from './common';
-import { waitUntilServed } from './serving';
+import { waitUntilServed, waitUntilShifted } from './serving';
 
 /** `mlops promote <model> <version>`: sets the desired version; it is served once its predictions are loaded. */
 export const promoteCommand: Command = {
@@ -20,7 +20,12 @@ export const promoteCommand: Command = {
     const result = await registry.promote({ model, category, version, actor: ctx.actor, reason });
     if (flags.wait) {
       if (!ctx.json) ctx.io.out(promotedText(model, category, result));
-      return waitUntilServed(ctx, model, category, result, flags);
+      // A real-time endpoint shifts traffic: online-only models (no batch) wait for the shift alone;
+      // `both` (an endpoint record exists) for the load, then the shift (with --json, one object each).
+      if (result.event?.scoring === 'NO_BATCH') return waitUntilShifted(ctx, model, category, result, flags);
+      const served = await waitUntilServed(ctx, model, category, result, flags);
+      const endpoint = result.event !== undefined && await registry.getEndpointRecord(model, category) !== undefined;
+      return endpoint && served === EXIT.ok ? waitUntilShifted(ctx, model, category, result, flags) : served;
     }
     if (ctx.json) { ctx.io.out(json(result)); return 0; }
     ctx.io.out(promotedText(model, category, result));

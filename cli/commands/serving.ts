@@ -139,3 +139,46 @@ export async function waitUntilServed(ctx: CliContext, model: string, category: 
     await ctx.sleep(intervalMs);
   }
 }
+
+/**
+ * `promote --wait` on a model with a real-time endpoint: polls the registry's endpoint record of
+ * the promotion (written by the endpoint update function) until traffic has shifted to the
+ * version (exit 0), the shift failed or rolled back (exit 4, with SageMaker's reason), someone
+ * else promoted meanwhile (exit 3), or the timeout passes (exit 4).
+ */
+export async function waitUntilShifted(ctx: CliContext, model: string, category: string, promoted: PromoteResult, flags: Record<string, unknown>): Promise<number> {
+  const intervalMs = parseSeconds(flags['poll-interval'], '--poll-interval', 15, 300);
+  const timeoutMs = parseSeconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
+  const registry = await ctx.registry();
+  const { version, sequence } = promoted.pointer;
+  const start = ctx.now().getTime();
+  let said = '';
+  let saidAt = -Infinity;
+  for (;;) {
+    const [record, desired] = await Promise.all([registry.getEndpointRecord(model, category), registry.getProduction(model, category)]);
+    const waited = ctx.now().getTime() - start;
+    const mine = record?.sequence === sequence ? record : undefined;
+    if (mine?.status === 'IN_SERVICE') {
+      if (ctx.json) ctx.io.out(json({ ...promoted, endpoint: mine }));
+      else ctx.io.out(`${model}/${category}: the ${mine.endpointName} endpoint serves v${version} since ${shortTime(mine.updatedAt)} (traffic shifted blue/green).`);
+      return EXIT.ok;
+    }
+    if (mine?.status === 'FAILED') {
+      throw new CliError(`${model}/${category}: shifting the ${mine.endpointName} endpoint to v${version} failed, so ${mine.servingVersion ? `v${mine.servingVersion}` : 'no version'} still answers: ${mine.failureReason ?? 'no reason given'}`,
+        `fix the cause and promote again, or roll back with \`${mlopsCommand('rollback', [model], { category })}\``, EXIT.other);
+    }
+    if (desired?.sequence !== sequence) {
+      throw new CliError(`${model}/${category}: v${desired?.version ?? 'none'} was promoted meanwhile, so the endpoint will not shift to v${version}`, `see who and why with \`${mlopsCommand('history', [model], { category })}\``, EXIT.conflict);
+    }
+    if (waited >= timeoutMs) {
+      throw new CliError(`${model}/${category}: the endpoint has not shifted to v${version} after ${elapsed(waited)}`, `check with \`${mlopsCommand('status', [model], { category })}\` and the endpoint in the SageMaker console`, EXIT.other);
+    }
+    const line = mine ? `traffic shifts to v${version}; ${record?.servingVersion ? `v${record.servingVersion}` : 'no version'} answers meanwhile` : `the endpoint update for v${version} has not started yet`;
+    if (!ctx.json && (line !== said || waited - saidAt >= 60_000)) {
+      ctx.io.out(`[${elapsed(waited)}] ${line}`);
+      said = line;
+      saidAt = waited;
+    }
+    await ctx.sleep(intervalMs);
+  }
+}

@@ -103,6 +103,9 @@ export const NagFindings = {
   /** IAM5 on the SageMaker training log group family. */
   sageMakerTrainingLogs: (suffix: ':*' | '*'): NagAcknowledgement => iam5(`arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs${suffix}`,
     'SageMaker writes job logs to this fixed log group, one stream per job, named at run time.'),
+  /** IAM5 on the SageMaker models or endpoint configs of one model's versions (lib/model-endpoint). */
+  endpointVersions: (scope: IConstruct, arnPattern: string): NagAcknowledgement => iam5(nagSpelling(scope, arnPattern),
+    'A promoted version\'s SageMaker model and endpoint config are named <model>-v<version>-<hash> at promotion; the endpoint update function may create only this model\'s.'),
   /** IAM5 on the SageMaker endpoint log group family. */
   sageMakerEndpointLogs: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*',
     'SageMaker writes endpoint logs to a fixed log group per endpoint, /aws/sagemaker/Endpoints/<name>, with the name generated at deployment.'),

@@ -1,2 +1,3 @@
 export * from './model-endpoint';
 export * from './instance-storage';
+export * from './endpoint-update';

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -160,7 +161,7 @@ export class ModelDeployment extends Construct {
       this.endpointUrl = this.predictionApi.url;
     }
     if (spec.inference.mode === InferenceMode.ONLINE || spec.inference.mode === InferenceMode.BOTH) {
-      this.modelEndpoint = this.realTime(spec, image, dataLake);
+      this.modelEndpoint = this.realTime(spec, image, dataLake, registry, monitoring, logRetention);
     }
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
@@ -221,10 +222,14 @@ export class ModelDeployment extends Construct {
    * The model's serve mode on a SageMaker real-time endpoint, and the front end's `:invoke`
    * calling it within the latency budget (the p99 objective minus the front end's overhead).
    */
-  private realTime(spec: ModelSpec, image: TrainingImage, dataLake: IDataLake): ModelEndpoint {
+  private realTime(spec: ModelSpec, image: TrainingImage, dataLake: IDataLake, registry: IModelRegistry, monitoring: MlopsMonitoring, logRetention: logs.RetentionDays): ModelEndpoint {
     const e = spec.inference.endpoint;
+    // No initial artifact: the model's first promotion creates the endpoint, later ones shift it (ModelEndpoint README).
     const endpoint = new ModelEndpoint(this, 'Endpoint', {
-      modelName: spec.name, image, dataLake,
+      modelName: spec.name, image, dataLake, registry,
+      categories: spec.categories,
+      alarmAction: new cloudwatchActions.SnsAction(monitoring.topic),
+      logRetention,
       instanceType: e.instanceType,
       minInstanceCount: e.instanceCount,
       maxInstanceCount: e.maxInstanceCount,

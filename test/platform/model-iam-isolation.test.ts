@@ -74,9 +74,10 @@ describe.each(pairs)('the roles of model %s', (model, other) => {
     }
   });
 
-  test('start, invoke and pass only their own stack\'s state machines, functions and roles, and create only their own jobs', () => {
+  test('start, invoke and pass only their own stack\'s state machines, functions and roles, and create only their own jobs and endpoint versions', () => {
     const ownStack = /^<[A-Za-z0-9]+(\.Arn)?>(:\*)?$|^arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:\{"Fn::Select":\[6,\{"Fn::Split":\[":",\{"Ref":"[A-Za-z0-9]+"\}\]\}\]\}(\/\*)?:\*$/;
-    const jobs = new RegExp(`:training-job/(${model}-|score-${model})\\*?$`);
+    // Training and scoring jobs; the real-time endpoint's version models and configs, and the endpoint itself.
+    const jobs = new RegExp(`:training-job/(${model}-|score-${model})\\*?$|:(model|endpoint-config)/${model}-v\\*$|:endpoint/${model}$`);
     for (const s of statements(model)) {
       const kinds = new Set(s.actions.map((x) => x.split(':')[0]));
       if (kinds.has('states') || kinds.has('lambda') || s.actions.includes('iam:PassRole')) {

@@ -1,12 +1,14 @@
 // The SageMaker real-time endpoint construct, and a spec with mode online/both synthesizing it
 // with the front end's `:invoke` wired to it.
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
+import { ENDPOINT_SETTINGS_ENV } from '../../lambda/shared/serving-endpoint/settings';
 import { DataLake } from '../../lib/data-lake/data-lake';
-import { ModelEndpoint, ModelEndpointProps, acceptsVolumeKmsKey } from '../../lib/model-endpoint';
+import { EndpointShift, ModelEndpoint, ModelEndpointProps, acceptsVolumeKmsKey } from '../../lib/model-endpoint';
+import { ModelRegistry } from '../../lib/model-registry/model-registry';
 import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
 import { parseModelSpecObject } from '../../lib/spec/load-model-spec';
@@ -15,11 +17,12 @@ import { TrainingImage } from '../../lib/training-pipeline/training-image';
 import { nagFindings, testApp } from '../support/cdk';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
+const INITIAL = 'runs/demand-forecast/run-1/model.tar.gz';
+const base = (stack: Stack) => ({ dataLake: new DataLake(stack, 'DataLake'), registry: new ModelRegistry(stack, 'Registry'), categories: ['books'] });
 
 function endpointStack(props: Partial<ModelEndpointProps> = {}, build?: (stack: Stack, e: ModelEndpoint) => void) {
   const stack = new Stack(testApp(), 'Endpoint', { env: ENV });
-  const dataLake = new DataLake(stack, 'DataLake');
-  const e = new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1'), dataLake, ...props });
+  const e = new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1'), ...base(stack), initialModelDataKey: INITIAL, ...props });
   build?.(stack, e);
   return { stack, t: Template.fromStack(stack), e };
 }
@@ -29,7 +32,7 @@ test('serves the model image in serve mode from the artifact, network-isolated, 
   t.hasResourceProperties('AWS::SageMaker::Model', {
     PrimaryContainer: {
       Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand:1',
-      ModelDataUrl: { 'Fn::Join': ['', ['s3://', { Ref: Match.anyValue() }, '/serving/demand-forecast/model.tar.gz']] },
+      ModelDataUrl: { 'Fn::Join': ['', ['s3://', { Ref: Match.anyValue() }, `/${INITIAL}`]] },
       Environment: { MLOPS_MODE: 'serve', MLOPS_MODEL: 'demand-forecast' },
     },
     EnableNetworkIsolation: true,
@@ -40,6 +43,7 @@ test('serves the model image in serve mode from the artifact, network-isolated, 
     DataCaptureConfig: Match.absent(),
   });
   t.resourceCountIs('AWS::SageMaker::Endpoint', 1);
+  t.hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'demand-forecast' });
   // Least privilege: no AWS-managed policy at all on the endpoint's role.
   t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] }), ManagedPolicyArns: Match.absent() });
 });
@@ -68,7 +72,7 @@ test('runs in the VPC\'s isolated subnets with a security group that opens nothi
   t.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: Match.absent() });
   const stack = new Stack(testApp(), 'Vpc', { env: ENV });
   const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), dataLake: new DataLake(stack, 'DataLake'), vpc });
+  new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), ...base(stack), initialModelDataKey: INITIAL, vpc });
   const tv = Template.fromStack(stack);
   tv.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('EndpointSecurityGroup'), 'GroupId'] }], Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('isolated') }]) } });
   tv.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker endpoint of demand-forecast', SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })] });
@@ -78,7 +82,7 @@ test('scales on invocations per instance, and ahead of declared peak windows', (
   const { t } = endpointStack({ minInstanceCount: 2, maxInstanceCount: 6, peakInstanceCount: 5, tpsPerInstance: 150, peakWindows: [{ startHour: 8, endHour: 10, timeZone: 'Europe/Paris' }, { startHour: 0, endHour: 1, daysOfWeek: 'MON-FRI', timeZone: 'Europe/Paris' }] });
   t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
     ServiceNamespace: 'sagemaker', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 2, MaxCapacity: 6,
-    ResourceId: { 'Fn::Join': ['', ['endpoint/', { 'Fn::GetAtt': [Match.stringLikeRegexp('Endpoint'), 'EndpointName'] }, '/variant/AllTraffic']] },
+    ResourceId: 'endpoint/demand-forecast/variant/AllTraffic',
     // The shared peak schedule (lib/prediction-service/peak-schedule.ts): 15 minutes ahead, a
     // midnight start's lead on the previous weekdays.
     ScheduledActions: Match.arrayWith([ // starts first, then ends, each by time of day
@@ -98,7 +102,7 @@ test('grantInvoke allows InvokeEndpoint on this endpoint only', () => {
   const { t } = endpointStack({}, (stack, e) => e.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })));
   t.hasResourceProperties('AWS::IAM::Policy', {
     Roles: [{ Ref: Match.stringLikeRegexp('Caller') }],
-    PolicyDocument: { Statement: [{ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('Endpoint') } }] },
+    PolicyDocument: { Statement: [{ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:123456789012:endpoint/demand-forecast']] } }] },
   });
 });
 
@@ -108,6 +112,8 @@ test.each([
   [{ minInstanceCount: 3, maxInstanceCount: 2 }, /maxInstanceCount must be at least minInstanceCount \(3\), but 2 was provided/],
   [{ maxInstanceCount: 4, peakInstanceCount: 5 }, /peakInstanceCount must be between minInstanceCount \(2\) and maxInstanceCount \(4\), but 5 was provided/],
   [{ dataCapturePercent: 101 }, /dataCapturePercent must be a whole number between 0 and 100, but 101 was provided/],
+  [{ errorAlarmThreshold: 0 }, /errorAlarmThreshold must be a whole number >= 1, but 0 was provided/],
+  [{ initialModelDataKey: 'serving/demand-forecast/model.tar.gz' }, /initialModelDataKey must be under "runs\/demand-forecast\/" of the artifacts bucket .* but "serving\/demand-forecast\/model.tar.gz" was provided/],
 ])('refuses %j', (props, message) => {
   expect(() => endpointStack(props as Partial<ModelEndpointProps>)).toThrow(message);
 });
@@ -115,10 +121,10 @@ test.each([
 test('has no cdk-nag finding, with and without VPC and data capture', () => {
   expect(nagFindings((app) => {
     const stack = new Stack(app, 'Nag', { env: ENV });
-    const dataLake = new DataLake(stack, 'DataLake');
+    const b = base(stack);
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    new ModelEndpoint(stack, 'Plain', { modelName: 'plain', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), dataLake });
-    new ModelEndpoint(stack, 'Full', { modelName: 'full', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), dataLake, vpc, dataCapturePercent: 10, instanceType: 'ml.g5.xlarge' });
+    new ModelEndpoint(stack, 'Plain', { modelName: 'plain', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), ...b });
+    new ModelEndpoint(stack, 'Full', { modelName: 'full', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), ...b, initialModelDataKey: 'runs/full/r/model.tar.gz', vpc, dataCapturePercent: 10, instanceType: 'ml.g5.xlarge' });
   }).filter((f) => !/\/Vpc\//.test(f.path))).toEqual([]);
 });
 
@@ -147,18 +153,22 @@ describe('a spec with mode online or both', () => {
     expect(problems).toEqual([expect.objectContaining({ path: 'inference.endpoint.maxInstanceCount', value: 4, expected: 'at least instanceCount (6)', fix: 'raise maxInstanceCount to 6 or more, or lower instanceCount' })]);
   });
 
-  test('synthesizes a real-time endpoint that the Fargate front end calls within the SLO budget', () => {
+  test('synthesizes the endpoint\'s update function, which the first promotion creates it with, and the Fargate front end calls it within the SLO budget', () => {
     const stack = new Stack(testApp(), 'Platform', { env: ENV });
     new MlopsPlatform(stack, 'Platform', { models: [spec('online-model', { mode: 'online', serving: 'service', endpoint: { instanceType: 'ml.m5.large', instanceCount: 1, maxInstanceCount: 3 }, slo: { p95: '200ms', p99: '400ms' } })] });
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { ProductionVariants: [Match.objectLike({ InstanceType: 'ml.m5.large', InitialInstanceCount: 1 })] });
-    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ServiceNamespace: 'sagemaker', MinCapacity: 1, MaxCapacity: 3 });
+    // No artifact exists at the first deploy: the first promotion creates the endpoint.
+    t.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.[ENDPOINT_SETTINGS_ENV]) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    const settings = JSON.stringify(fn.Properties.Environment.Variables[ENDPOINT_SETTINGS_ENV]);
+    expect(settings).toMatch(/\\"endpointName\\":\\"online-model\\"/);
+    expect(settings).toMatch(/\\"instanceType\\":\\"ml.m5.large\\",\\"initialInstanceCount\\":1/);
     // 400 ms p99 minus the Fargate front end's 15 ms.
     const task = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string; Value: unknown }> }> } };
     const env = task.Properties.ContainerDefinitions[0].Environment.find((e) => e.Name === PREDICT_ENV.modelEndpoints);
-    expect(JSON.stringify(env?.Value)).toMatch(/\{\\"models\\":\{\\"online-model\\":\{\\"mode\\":\\"online\\",\\"sageMakerEndpoint\\":\\"",\{"Fn::GetAtt":\["[A-Za-z0-9]+","EndpointName"\]\},"\\",\\"budgetMs\\":385\}\}\}/);
+    expect(env?.Value).toBe('{"models":{"online-model":{"mode":"online","sageMakerEndpoint":"online-model","budgetMs":385}}}');
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { Ref: Match.stringLikeRegexp('onlinemodelEndpoint') } }]) },
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'sagemaker:InvokeEndpoint', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:eu-west-1:123456789012:endpoint/online-model']] } }]) },
       Roles: [{ Ref: Match.stringLikeRegexp('ServiceTaskDefinitionTaskRole') }],
     });
   });
@@ -167,8 +177,8 @@ describe('a spec with mode online or both', () => {
     const stack = new Stack(testApp(), 'Platform', { env: ENV });
     new MlopsPlatform(stack, 'Platform', { models: [spec('both-model', { mode: 'both', serving: 'api' }), spec('batch-model', { mode: 'batch', serving: 'api' })] });
     const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::SageMaker::Endpoint', 1);
     const fns = Object.values(t.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    expect(fns.filter((f) => f.Properties.Environment?.Variables?.[ENDPOINT_SETTINGS_ENV] !== undefined)).toHaveLength(1);
     const withEndpoints = fns.filter((f) => f.Properties.Environment?.Variables?.[PREDICT_ENV.modelEndpoints] !== undefined);
     expect(withEndpoints).toHaveLength(1);
     // 500 ms p99 minus the Lambda front end's 50 ms.
@@ -177,5 +187,61 @@ describe('a spec with mode online or both', () => {
 
   test('synthesizes with no cdk-nag finding', () => {
     expect(nagFindings((app) => { new MlopsPlatformStacks(app, { models: [spec('online-model', { mode: 'online', serving: 'service' })], stackProps: { env: ENV } }); })).toEqual([]);
+  });
+});
+
+describe('promotion without a deploy: the update function', () => {
+  const arn = (path: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:eu-west-1:123456789012:${path}`]] });
+  const settingsOf = (t: Template) => {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.[ENDPOINT_SETTINGS_ENV]);
+    return JSON.stringify(fn?.Properties.Environment.Variables[ENDPOINT_SETTINGS_ENV]);
+  };
+
+  test('runs on the model\'s Model Promoted events and on its endpoint\'s state changes', () => {
+    const { t } = endpointStack();
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'source': ['cdk-mlops.registry'], 'detail-type': ['Model Promoted'], 'detail': { model: ['demand-forecast'] } } });
+    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'source': ['aws.sagemaker'], 'detail-type': ['SageMaker Endpoint State Change'], 'detail': { EndpointName: ['demand-forecast'] } } });
+  });
+
+  test('may create only this model\'s models and configs, update and describe only this endpoint, and pass only the endpoint\'s role', () => {
+    const { t } = endpointStack();
+    const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes('sagemaker:UpdateEndpoint')) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+      { Action: 'sagemaker:CreateModel', Effect: 'Allow', Resource: arn('model/demand-forecast-v*') },
+      { Action: 'sagemaker:CreateEndpointConfig', Effect: 'Allow', Resource: arn('endpoint-config/demand-forecast-v*') },
+      { Action: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], Effect: 'Allow', Resource: [arn('endpoint/demand-forecast'), arn('endpoint-config/demand-forecast-v*')] },
+      { Action: 'sagemaker:DescribeEndpoint', Effect: 'Allow', Resource: arn('endpoint/demand-forecast') },
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EndpointRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
+    ]));
+    const passRoles = policy.Properties.PolicyDocument.Statement.filter((s) => JSON.stringify(s).includes('iam:PassRole'));
+    expect(passRoles).toHaveLength(1);
+  });
+
+  test('latency and error alarms notify, and roll a shift back: the function names them with the canary settings', () => {
+    const { t } = endpointStack({ shift: EndpointShift.linear(20, Duration.minutes(2)), latencyAlarmThreshold: Duration.millis(300), errorAlarmThreshold: 3 },
+    );
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency', ExtendedStatistic: 'p99', Threshold: 300_000, Period: 60,
+      Dimensions: Match.arrayWith([{ Name: 'EndpointName', Value: 'demand-forecast' }, { Name: 'VariantName', Value: 'AllTraffic' }]),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Invocation5XXErrors', Statistic: 'Sum', Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const settings = settingsOf(t);
+    expect(settings).toContain('\\"shift\\":{\\"type\\":\\"LINEAR\\",\\"percent\\":20,\\"waitSeconds\\":120}');
+    expect(settings).toMatch(/\\"rollbackAlarms\\":\[\\"",\{"Ref":"EndpointLatencyAlarm[0-9A-F]+"\},"\\",\\"",\{"Ref":"EndpointErrorAlarm[0-9A-F]+"\}/);
+  });
+
+  test('without an initial artifact there is no endpoint, no autoscaling, and the default shift is a 10% canary for 5 minutes', () => {
+    const { t, e } = endpointStack({ initialModelDataKey: undefined });
+    t.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    expect(e.scaling).toBeUndefined();
+    expect(settingsOf(t)).toContain('\\"shift\\":{\\"type\\":\\"CANARY\\",\\"percent\\":10,\\"waitSeconds\\":300}');
+  });
+
+  test.each([
+    [() => EndpointShift.canary(0, Duration.minutes(1)), /EndpointShift.canary percent must be a whole number between 1 and 50, but 0 was provided/],
+    [() => EndpointShift.linear(10, Duration.hours(2)), /EndpointShift.linear wait must be between 0 seconds and 1 hour \(SageMaker's limit\), but 7200 seconds was provided/],
+  ])('refuses a shift out of range (%#)', (make, message) => {
+    expect(make).toThrow(message);
   });
 });

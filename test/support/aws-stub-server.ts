@@ -1,7 +1,7 @@
 // A small HTTP server on loopback that answers the real AWS SDK clients the way SageMaker,
 // AWS Batch, CloudWatch Logs and Step Functions do, over their own wire protocols (JSON 1.1 /
 // 1.0 with X-Amz-Target, and Batch's REST JSON), for the operations the platform uses to
-// explain, follow and stop training jobs. State is plain data that tests fill in and read back;
+// explain, follow and stop training jobs, and to shift a real-time endpoint to a promoted version. State is plain data that tests fill in and read back;
 // every call is recorded. Point a client at it with `{ endpoint: stub.url }`.
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -43,6 +43,11 @@ export class AwsStub {
   /** Step Functions executions by ARN. */
   readonly executions = new Map<string, StubExecution>();
   readonly calls: StubCall[] = [];
+  /** SageMaker models and endpoint configs by name, as created (the request bodies). */
+  readonly sageMakerModels = new Map<string, Record<string, any>>();
+  readonly endpointConfigs = new Map<string, Record<string, any>>();
+  /** SageMaker endpoints by name, as DescribeEndpoint returns them; an update stays Updating until `endEndpointUpdate`. */
+  readonly endpoints = new Map<string, Record<string, any>>();
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -71,7 +76,43 @@ export class AwsStub {
     streams.set(stream, [...(streams.get(stream) ?? []), ...events]);
   }
 
+  /**
+   * Ends an endpoint's running update as SageMaker would: traffic shifted to the new config, or
+   * (with a failure reason) rolled back to the config it had, InService, saying why.
+   */
+  endEndpointUpdate(name: string, failureReason?: string): void {
+    const e = this.endpoints.get(name);
+    if (!e || !e.pendingConfig) throw new Error(`stub: endpoint ${name} has no update running`);
+    const { pendingConfig, ...rest } = e;
+    this.endpoints.set(name, failureReason
+      ? { ...rest, EndpointStatus: rest.EndpointConfigName ? 'InService' : 'Failed', FailureReason: failureReason }
+      : { ...rest, EndpointStatus: 'InService', EndpointConfigName: pendingConfig });
+  }
+
   private readonly operations: Record<string, Operation> = {
+    'SageMaker.CreateModel': (input) => this.create(this.sageMakerModels, 'model', input.ModelName, input, { ModelArn: `arn:aws:sagemaker:us-east-1:123456789012:model/${input.ModelName}` }),
+    'SageMaker.CreateEndpointConfig': (input) => {
+      for (const v of input.ProductionVariants ?? []) if (!this.sageMakerModels.has(v.ModelName)) throw new StubError('ValidationException', `Could not find model "${v.ModelName}".`);
+      return this.create(this.endpointConfigs, 'endpoint-config', input.EndpointConfigName, input, { EndpointConfigArn: `arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/${input.EndpointConfigName}` });
+    },
+    'SageMaker.CreateEndpoint': ({ EndpointName, EndpointConfigName }) => {
+      this.endpointConfig(EndpointConfigName);
+      const EndpointArn = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${EndpointName}`;
+      this.create(this.endpoints, 'endpoint', EndpointName, { EndpointName, EndpointArn, EndpointStatus: 'Creating', pendingConfig: EndpointConfigName }, {});
+      return { EndpointArn };
+    },
+    'SageMaker.DescribeEndpoint': ({ EndpointName }) => {
+      const { pendingConfig, ...e } = this.endpoint(EndpointName);
+      return pendingConfig ? { ...e, PendingDeploymentSummary: { EndpointConfigName: pendingConfig } } : e;
+    },
+    'SageMaker.UpdateEndpoint': ({ EndpointName, EndpointConfigName }) => {
+      const e = this.endpoint(EndpointName);
+      this.endpointConfig(EndpointConfigName);
+      if (e.EndpointStatus !== 'InService' && e.EndpointStatus !== 'Failed') throw new StubError('ValidationException', `Cannot update in-progress endpoint "${e.EndpointArn}".`);
+      const { FailureReason: _, ...rest } = e;
+      this.endpoints.set(EndpointName, { ...rest, EndpointStatus: 'Updating', pendingConfig: EndpointConfigName });
+      return { EndpointArn: e.EndpointArn };
+    },
     'SageMaker.DescribeTrainingJob': ({ TrainingJobName }) => this.trainingJob(TrainingJobName),
     'SageMaker.StopTrainingJob': ({ TrainingJobName }) => {
       const job = this.trainingJob(TrainingJobName);
@@ -118,6 +159,24 @@ export class AwsStub {
       return { stopDate: epochSeconds(e.stopDate ?? stopDate) };
     },
   };
+
+  private create(map: Map<string, Record<string, any>>, kind: string, name: string, item: Record<string, any>, out: Record<string, any>): Record<string, any> {
+    if (map.has(name)) throw new StubError('ValidationException', `Cannot create already existing ${kind} "arn:aws:sagemaker:us-east-1:123456789012:${kind}/${name}".`);
+    map.set(name, item);
+    return out;
+  }
+
+  private endpoint(name: string): Record<string, any> {
+    const e = this.endpoints.get(name);
+    if (!e) throw new StubError('ValidationException', `Could not find endpoint "${name}".`);
+    return e;
+  }
+
+  private endpointConfig(name: string): Record<string, any> {
+    const c = this.endpointConfigs.get(name);
+    if (!c) throw new StubError('ValidationException', `Could not find endpoint configuration "${name}".`);
+    return c;
+  }
 
   private trainingJob(name: string): Record<string, any> {
     const job = this.trainingJobs.get(name);

@@ -6,7 +6,7 @@ import { CreateModelInput, createModel, getModel, listModels } from './models';
 import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
 import { FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, finishRun, getRun, listRuns, recordRunJob, startRun } from './runs';
 import { Direction, VersionStatus } from './types';
-import { MarkLoadedInput, getLoad, getServed, markLoaded, recordScoringFailure } from './serving';
+import { MarkLoadedInput, RecordEndpointInput, getEndpointRecord, getLoad, getServed, markLoaded, recordEndpoint, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
 
 export interface ModelRegistryClientOptions {
@@ -76,4 +76,7 @@ export class ModelRegistryClient {
   getLoad(model: string, category: string, version: number) { return getLoad(this.ctx, model, category, version); }
   markLoaded(input: MarkLoadedInput) { return markLoaded(this.ctx, input); }
   recordScoringFailure(input: { model: string; category: string; version: number; reason: string }) { return recordScoringFailure(this.ctx, input); }
+  /** What the model's real-time endpoint serves for (model, category). */
+  getEndpointRecord(model: string, category: string) { return getEndpointRecord(this.ctx, model, category); }
+  recordEndpoint(input: RecordEndpointInput) { return recordEndpoint(this.ctx, input); }
 }

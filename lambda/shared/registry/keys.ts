@@ -16,6 +16,8 @@ export const keys = {
   productionSk: '#PRODUCTION',
   /** The served version (what prediction servers read); moves once the desired version is loaded. */
   servedSk: '#SERVED',
+  /** What the model's real-time endpoint serves for this line (written by the endpoint update function). */
+  endpointSk: '#ENDPOINT',
   /** The newest completed prediction load of a version. */
   loadSk: (version: number) => `L#${pad(version)}`,
   versionSk: (version: number) => `V#${pad(version)}`,
@@ -39,6 +41,7 @@ export const ENTITY = {
   counter: 'COUNTER',
   production: 'PRODUCTION',
   served: 'SERVED',
+  endpoint: 'ENDPOINT',
   load: 'LOAD',
   promotion: 'PROMOTION',
   statusChange: 'STATUS_CHANGE',

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { RegistryContext, backoff, cancellationCodes, isTransientTransactionError, strip } from './context';
 import { ConflictError, ValidationError } from './errors';
 import { ENTITY, keys } from './keys';
-import { PredictionLoad, ProductionPointer, PromotionEvent, ServedPointer } from './types';
+import { EndpointRecord, PredictionLoad, ProductionPointer, PromotionEvent, ServedPointer } from './types';
 import * as v from './validate';
 
 async function getItem<T>(ctx: RegistryContext, pk: string, sk: string): Promise<T | undefined> {
@@ -173,4 +173,41 @@ export async function recordScoringFailure(ctx: RegistryContext, input: { model:
     throw e;
   }
   return { ...event, scoringFailure: reason, scoringFailedAt: at };
+}
+
+/** What the model's real-time endpoint serves for (model, category), or undefined before its first shift. */
+export function getEndpointRecord(ctx: RegistryContext, modelInput: string, categoryInput: string): Promise<EndpointRecord | undefined> {
+  return getItem<EndpointRecord>(ctx, keys.line(v.modelName('model', modelInput), v.category('category', categoryInput)), keys.endpointSk);
+}
+
+export type RecordEndpointInput = Omit<EndpointRecord, 'updatedAt'>;
+
+/**
+ * Records the endpoint's shift for a promotion. Conditional on the promotion's sequence: a record
+ * of a newer promotion is never overwritten by an older one (a late or replayed event), while the
+ * same promotion may move its own record on (UPDATING -> IN_SERVICE or FAILED). Returns the
+ * record written, or undefined when a newer promotion's record is there.
+ */
+export async function recordEndpoint(ctx: RegistryContext, input: RecordEndpointInput): Promise<EndpointRecord | undefined> {
+  const model = v.modelName('model', input.model);
+  const category = v.category('category', input.category);
+  const record: EndpointRecord = {
+    ...input, model, category,
+    version: v.version('version', input.version),
+    ...(input.failureReason !== undefined ? { failureReason: input.failureReason.slice(0, 4096) } : {}),
+    updatedAt: ctx.now().toISOString(),
+  };
+  try {
+    await ctx.doc.send(new PutCommand({
+      TableName: ctx.tableName,
+      Item: { pk: keys.line(model, category), sk: keys.endpointSk, entity: ENTITY.endpoint, ...record },
+      ConditionExpression: 'attribute_not_exists(pk) OR #seq <= :seq',
+      ExpressionAttributeNames: { '#seq': 'sequence' },
+      ExpressionAttributeValues: { ':seq': record.sequence },
+    }));
+    return record;
+  } catch (e) {
+    if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
+    throw e;
+  }
 }

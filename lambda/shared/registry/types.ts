@@ -92,6 +92,32 @@ export interface ServedPointer {
   readonly generatedAt?: string;
 }
 
+/** UPDATING: traffic is shifting to the version; IN_SERVICE: it takes all traffic; FAILED: the shift failed or rolled back. */
+export type EndpointShiftStatus = 'UPDATING' | 'IN_SERVICE' | 'FAILED';
+
+/**
+ * Which version a model's real-time endpoint serves for (model, category), kept apart from the
+ * served pointer (which batch loads move for `mode: both`). Written with the promotion's sequence:
+ * an older promotion never overwrites a newer one's record.
+ */
+export interface EndpointRecord {
+  readonly model: string;
+  readonly category: string;
+  readonly endpointName: string;
+  /** The version being shifted to (UPDATING), served (IN_SERVICE) or that failed (FAILED). */
+  readonly version: number;
+  /** Sequence of the promotion event that asked for it. */
+  readonly sequence: number;
+  /** The endpoint config holding the version. */
+  readonly endpointConfigName: string;
+  readonly status: EndpointShiftStatus;
+  /** The version that takes all traffic after the last finished shift, if any. */
+  readonly servingVersion?: number;
+  /** Why the shift failed (DescribeEndpoint FailureReason or the API's error). */
+  readonly failureReason?: string;
+  readonly updatedAt: string;
+}
+
 /** The newest completed load of a version's predictions for (model, category). */
 export interface PredictionLoad {
   readonly model: string;

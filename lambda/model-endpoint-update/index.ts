@@ -1,0 +1,36 @@
+// On the registry's Model Promoted event, shifts the model's real-time endpoint to the promoted
+// version blue/green; on the endpoint's own state changes, records how the shift ended.
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { REGISTRY_EVENTS } from '../shared/contract';
+import { ENV, requireEnv } from '../shared/env';
+import { ModelRegistryClient } from '../shared/registry/client';
+import { EndpointRecord } from '../shared/registry/types';
+import { ENDPOINT_SETTINGS_ENV, ENDPOINT_STATE_CHANGE, EndpointSettings } from '../shared/serving-endpoint/settings';
+import { EndpointShiftDeps, ModelPromotedDetail, settleShift, shiftOnPromotion } from '../shared/serving-endpoint/shift';
+
+const logger = new Logger({ serviceName: 'model-endpoint-update' });
+
+export interface EndpointUpdateEvent {
+  readonly 'detail-type': string;
+  readonly 'detail': Record<string, unknown>;
+}
+
+export async function updateEndpoint(event: EndpointUpdateEvent, deps: EndpointShiftDeps): Promise<EndpointRecord[]> {
+  const records = event['detail-type'] === REGISTRY_EVENTS.modelPromoted
+    ? [await shiftOnPromotion(event.detail as unknown as ModelPromotedDetail, deps)].filter((r): r is EndpointRecord => r !== undefined)
+    : event['detail-type'] === ENDPOINT_STATE_CHANGE ? await settleShift(deps) : [];
+  for (const r of records) logger.info('endpoint shift recorded', { ...r });
+  return records;
+}
+
+let deps: EndpointShiftDeps | undefined;
+
+export async function handler(event: EndpointUpdateEvent): Promise<EndpointRecord[]> {
+  deps ??= {
+    sageMaker: new SageMakerClient({}),
+    registry: new ModelRegistryClient({ tableName: requireEnv(ENV.registryTable) }),
+    settings: JSON.parse(requireEnv(ENDPOINT_SETTINGS_ENV)) as EndpointSettings,
+  };
+  return updateEndpoint(event, deps);
+}

@@ -1,0 +1,33 @@
+// What the ModelEndpoint construct hands its update function (one JSON environment variable):
+// everything CreateModel, CreateEndpointConfig and UpdateEndpoint need besides the version's
+// artifact, so a promoted version runs exactly like the construct's own model would.
+
+/** SageMaker's EventBridge detail type for endpoint status changes (the rule and the handler match it). */
+export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
+
+/** Environment variable holding the JSON EndpointSettings. */
+export const ENDPOINT_SETTINGS_ENV = 'MLOPS_ENDPOINT_SETTINGS';
+
+/** Blue/green traffic shifting: CANARY moves `percent` first, LINEAR moves `percent` per step. */
+export type TrafficShiftType = 'CANARY' | 'LINEAR';
+
+export interface EndpointSettings {
+  readonly model: string;
+  /** The model's categories: each has its own endpoint record in the registry. */
+  readonly categories: string[];
+  readonly endpointName: string;
+  readonly image: string;
+  readonly roleArn: string;
+  readonly environment: Record<string, string>;
+  readonly networkIsolation: boolean;
+  readonly vpc?: { readonly securityGroupIds: string[]; readonly subnets: string[] };
+  readonly variantName: string;
+  readonly instanceType: string;
+  readonly initialInstanceCount: number;
+  /** Volume key (absent for instance types that reject one). */
+  readonly kmsKeyId?: string;
+  readonly dataCapture?: { readonly percent: number; readonly destinationS3Uri: string; readonly kmsKeyId: string };
+  readonly shift: { readonly type: TrafficShiftType; readonly percent: number; readonly waitSeconds: number };
+  /** Alarms that roll a shift back (latency, errors). */
+  readonly rollbackAlarms: string[];
+}
