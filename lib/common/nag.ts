@@ -133,7 +133,7 @@ export const NagFindings = {
   /** EC23 on an internet-facing load balancer. */
   internetFacingListener: (): NagAcknowledgement => ({
     id: 'AwsSolutions-EC23',
-    reason: 'An internet-facing prediction endpoint must accept clients from any address on its listener ports; the tasks accept traffic only from the load balancer security group.',
+    reason: 'An internet-facing prediction endpoint must accept clients from any address on its HTTPS port; the listener verifies client certificates against a trust store (mutual TLS), and the tasks accept traffic only from the load balancer security group.',
   }),
   /** ECS2: environment variables in a task definition. */
   plainTaskEnvironment: (): NagAcknowledgement => ({
