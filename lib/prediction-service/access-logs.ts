@@ -53,10 +53,13 @@ class RegionalLogDeliveryPrincipal extends iam.PrincipalBase {
     super();
     const conditions = elbLogAccounts().map(([region, account]) => ({ account, condition: regionCondition(stack, region) }));
     this.legacyRegion = condition(stack, 'ElbLogAccountRegion', anyOf(conditions.map((c) => c.condition)));
-    // The account of the region: nested ifs over the regions (the last "else" is never reached).
-    this.account = conditions.reduceRight<unknown>(
-      (otherwise, c) => Fn.conditionIf(c.condition.logicalId, `arn:${Aws.PARTITION}:iam::${c.account}:root`, otherwise),
-      Aws.NO_VALUE,
+    // The account of the region: nested ifs over the regions; the last region is the innermost
+    // "else" (used only where the outer condition holds, so every branch is reachable).
+    const arn = (account: string) => `arn:${Aws.PARTITION}:iam::${account}:root`;
+    const last = conditions[conditions.length - 1];
+    this.account = conditions.slice(0, -1).reduceRight<unknown>(
+      (otherwise, c) => Fn.conditionIf(c.condition.logicalId, arn(c.account), otherwise),
+      arn(last.account),
     ) as IResolvable;
   }
 

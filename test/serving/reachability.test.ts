@@ -29,7 +29,9 @@ type Resources = Record<string, { Type: string; Properties: Record<string, any> 
 function modelStack(mode: string): { resources: Resources; parameters: Record<string, { Default?: string }>; spec: ReturnType<typeof parseModelSpecObject>['spec'] } {
   const raw = parse(readFileSync(EXAMPLE, 'utf8'));
   const recipe = parse(block(`access-recipe: ${mode}`, 'yaml'));
-  const { spec, problems } = parseModelSpecObject({ ...raw, inference: { ...raw.inference, ...recipe.inference } }, { file: EXAMPLE });
+  // The example under its name, with an image URI (no Docker asset to stage).
+  const training = { ...raw.training, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-forecast:1' };
+  const { spec, problems } = parseModelSpecObject({ name: 'demand-forecast', ...raw, training, inference: { ...raw.inference, ...recipe.inference } }, { file: EXAMPLE });
   if (!spec) throw new Error(`the README's ${mode} recipe is not a valid spec: ${JSON.stringify(problems)}`);
   const app = testApp();
   new MlopsPlatformStacks(app, { models: [spec] });
@@ -47,7 +49,7 @@ function ingress(resources: Resources, id: string): Array<[number, unknown]> {
   return [...inline, ...separate].map((r) => [r.FromPort, r.CidrIp ?? r.SourcePrefixListId ?? r.SourceSecurityGroupId]);
 }
 
-function loadBalancers(resources: Resources) {
+function loadBalancers(resources: Resources): Array<Record<string, any>> {
   return ofType(resources, 'AWS::ElasticLoadBalancingV2::LoadBalancer').map(([id, r]) => ({ id, type: r.Properties.Type ?? 'application', ...r.Properties }));
 }
 

@@ -66,7 +66,7 @@ describe('PredictionService access modes', () => {
   });
 
   test.each([
-    ['vpc, with a client CIDR', (s: Stack): Partial<PredictionServiceProps> => ({ access: { clientPeers: [ec2.Peer.ipv4('10.20.0.0/16')] } })],
+    ['vpc, with a client CIDR', (): Partial<PredictionServiceProps> => ({ access: { clientPeers: [ec2.Peer.ipv4('10.20.0.0/16')] } })],
     ['private-link', (): Partial<PredictionServiceProps> => ({ access: { mode: AccessMode.PRIVATE_LINK, allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:root')] } })],
     ['internet with mutual TLS', (s: Stack): Partial<PredictionServiceProps> => ({ certificate: certificate(s), access: { mode: AccessMode.INTERNET, trustStore: trustStore(s) } })],
   ])('%s: nag-clean (AwsSolutions) in an env-specific stack', (_mode, extra) => {
@@ -75,7 +75,9 @@ describe('PredictionService access modes', () => {
 });
 
 describe('inference.access in the spec', () => {
-  const raw = parse(readFileSync(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'), 'utf8'));
+  const example = parse(readFileSync(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'), 'utf8'));
+  // The example with an image URI: its Dockerfile folder is not next to the test's file name.
+  const raw = { ...example, training: { ...example.training, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-forecast:1' } };
   const problems = (access: unknown, serving = 'service') => parseModelSpecObject({ ...raw, inference: { ...raw.inference, serving, access } }, { file: 'models/demand-forecast/model.yaml' }).problems
     .map((p) => `${p.path}: ${p.expected} (${p.fix})`);
 
