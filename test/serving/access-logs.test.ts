@@ -3,8 +3,7 @@
 // granted). Env-specific stacks are checked per region; the env-agnostic template is evaluated
 // per region the way CloudFormation would (conditions on AWS::Region), so a lookup that fails in
 // a region it does not list fails here too.
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
 import { ModelRegistry } from '../../lib/model-registry';
 import { PredictionService } from '../../lib/prediction-service';
 import { ELB_LOG_DELIVERY_SERVICE, elbLogAccounts } from '../../lib/prediction-service/access-logs';
@@ -25,7 +24,11 @@ function serviceStack(id: string, region?: string): Stack {
 }
 const stacks = Object.fromEntries([...NEW_REGIONS, 'us-east-1', 'eu-west-1', 'ap-southeast-2'].map((r) => [r, serviceStack(`S-${r}`, r)]));
 const agnosticStack = serviceStack('Agnostic');
-const serviceTemplate = (region?: string): Record<string, any> => Template.fromStack(region ? stacks[region] : agnosticStack).toJSON();
+let assembly: ReturnType<App['synth']> | undefined;
+const serviceTemplate = (region?: string): Record<string, any> => {
+  assembly ??= app.synth();
+  return assembly.getStackByName((region ? stacks[region] : agnosticStack).stackName).template;
+};
 
 /** The principals allowed to put access logs, as the bucket policy resolves in `region`. */
 function logWriters(template: Record<string, any>, region: string): unknown[] {
