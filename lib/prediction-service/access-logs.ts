@@ -42,30 +42,25 @@ export function enableAccessLogs(alb: elbv2.ApplicationLoadBalancer, bucket: s3.
 
 /**
  * `{ AWS: <the region's ELB account> }` in the regions that have one, else
- * `{ Service: logdelivery.elasticloadbalancing.amazonaws.com }`: each key is an `Fn::If` that
- * drops out (`AWS::NoValue`) where the other applies.
+ * `{ Service: logdelivery.elasticloadbalancing.amazonaws.com }`. Each key is an `Fn::If` that
+ * drops out (`AWS::NoValue`) where the other applies; the account is a flat list of one
+ * `Fn::If` per region, of which only the deploy region's stays (not nested ifs: those make
+ * template analysis, e.g. the assertions' cycle check, explore every combination).
  */
 class RegionalLogDeliveryPrincipal extends iam.PrincipalBase {
-  private readonly account: IResolvable;
+  private readonly accounts: IResolvable[];
   private readonly legacyRegion: CfnCondition;
 
   constructor(stack: Stack) {
     super();
     const conditions = elbLogAccounts().map(([region, account]) => ({ account, condition: regionCondition(stack, region) }));
     this.legacyRegion = condition(stack, 'ElbLogAccountRegion', anyOf(conditions.map((c) => c.condition)));
-    // The account of the region: nested ifs over the regions; the last region is the innermost
-    // "else" (used only where the outer condition holds, so every branch is reachable).
-    const arn = (account: string) => `arn:${Aws.PARTITION}:iam::${account}:root`;
-    const last = conditions[conditions.length - 1];
-    this.account = conditions.slice(0, -1).reduceRight<unknown>(
-      (otherwise, c) => Fn.conditionIf(c.condition.logicalId, arn(c.account), otherwise),
-      arn(last.account),
-    ) as IResolvable;
+    this.accounts = conditions.map((c) => Fn.conditionIf(c.condition.logicalId, `arn:${Aws.PARTITION}:iam::${c.account}:root`, Aws.NO_VALUE));
   }
 
   get policyFragment(): iam.PrincipalPolicyFragment {
     return new iam.PrincipalPolicyFragment({
-      AWS: [Fn.conditionIf(this.legacyRegion.logicalId, this.account, Aws.NO_VALUE) as unknown as string],
+      AWS: [Fn.conditionIf(this.legacyRegion.logicalId, this.accounts, Aws.NO_VALUE) as unknown as string],
       Service: [Fn.conditionIf(this.legacyRegion.logicalId, Aws.NO_VALUE, ELB_LOG_DELIVERY_SERVICE) as unknown as string],
     });
   }

@@ -81,7 +81,7 @@ describe('ALB access logs: who may write them, per region', () => {
   });
 
   test.each(Object.keys(LEGACY))('%s (env-agnostic template): its own ELB account only', (region) => {
-    expect(logWriters(agnostic, region)).toEqual([{ AWS: `arn:aws:iam::${LEGACY[region]}:root` }]);
+    expect(logWriters(agnostic, region)).toEqual([{ AWS: [`arn:aws:iam::${LEGACY[region]}:root`] }]);
   });
 
   test('a region this library has never heard of gets the service principal (the default for new regions)', () => {
