@@ -77,7 +77,7 @@ describe('PredictionService access modes', () => {
 describe('inference.access in the spec', () => {
   const example = parse(readFileSync(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'), 'utf8'));
   // The example with an image URI: its Dockerfile folder is not next to the test's file name.
-  const raw = { ...example, training: { ...example.training, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-forecast:1' } };
+  const raw = { name: 'demand-forecast', ...example, training: { ...example.training, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-forecast:1' } };
   const problems = (access: unknown, serving = 'service') => parseModelSpecObject({ ...raw, inference: { ...raw.inference, serving, access } }, { file: 'models/demand-forecast/model.yaml' }).problems
     .map((p) => `${p.path}: ${p.expected} (${p.fix})`);
 
