@@ -142,7 +142,12 @@ export const NagFindings = {
   /** EC23 on an internet-facing load balancer. */
   internetFacingListener: (): NagAcknowledgement => ({
     id: 'AwsSolutions-EC23',
-    reason: 'An internet-facing prediction endpoint must accept clients from any address on its listener ports; the tasks accept traffic only from the load balancer security group.',
+    reason: 'An internet-facing prediction endpoint must accept clients from any address on its HTTPS port; the listener verifies client certificates against a trust store (mutual TLS), and the tasks accept traffic only from the load balancer security group.',
+  }),
+  /** ELB2 on the PrivateLink NLB in front of a prediction service's ALB. */
+  privateLinkLoadBalancer: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-ELB2',
+    reason: 'The PrivateLink NLB only passes TCP through to the prediction service ALB, which writes the access logs of every request; NLB access logs exist for TLS listeners only.',
   }),
   /** ECS2: environment variables in a task definition. */
   plainTaskEnvironment: (): NagAcknowledgement => ({

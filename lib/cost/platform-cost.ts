@@ -1,6 +1,8 @@
 // The monthly bill of a whole platform from its model specs: every model's lines, plus what the
 // models share (one network, the platform's keys, alarms and dashboard).
-import { ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { needsNetwork } from '../platform/model-outputs';
+import { NetworkProvisioning } from '../platform/platform-network';
+import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { CostLine, UnscopedLine, qty, sumUsd } from './cost-line';
 import { chooseFrontEnd, endpointsLine, frontEndCosts } from './front-end';
 import { DEFAULT_PRICE_REGION, PRICES_AS_OF, pricesFor, RegionPrices } from './prices';
@@ -25,6 +27,12 @@ export interface PlatformCostProps {
    * @default 12
    */
   readonly monthOfOperation?: number;
+  /**
+   * How the platform creates its network, as given to `MlopsPlatformStacks` / `MlopsPlatform`:
+   * up front with every endpoint a model may need, or on demand with the ones its models need.
+   * @default NetworkProvisioning.UP_FRONT
+   */
+  readonly network?: NetworkProvisioning;
 }
 
 /** Both automatic front-end options of one model, and the one it is served with. */
@@ -57,7 +65,7 @@ export class PlatformCost {
     }
     this.lines = [
       ...props.models.flatMap((spec) => modelCostLines(spec, prices, this.monthOfOperation).map((l) => ({ scope: spec.name, ...l }))),
-      ...sharedLines(props.models, prices).map((l) => ({ scope: PLATFORM_SCOPE, ...l })),
+      ...sharedLines(props.models, props.network ?? NetworkProvisioning.UP_FRONT, prices).map((l) => ({ scope: PLATFORM_SCOPE, ...l })),
     ];
     this.frontEnds = props.models.map((spec) => {
       const costs = frontEndCosts(servingDemand(spec), prices);
@@ -77,13 +85,19 @@ export class PlatformCost {
   }
 }
 
-/** One network for the platform (issue 10 §2): the union of the endpoints its models need. */
-function sharedLines(models: readonly ModelSpec[], prices: RegionPrices): UnscopedLine[] {
-  const endpoints = new Set<string>([
-    ...(models.some((m) => m.inference.serving === ServingFrontEnd.SERVICE) ? SERVICE_ENDPOINTS : []),
+/** The endpoints of the platform's one network, as `PlatformNetwork` creates them. */
+export function platformEndpoints(models: readonly ModelSpec[], network: NetworkProvisioning): string[] {
+  if (network === NetworkProvisioning.UP_FRONT) return [...new Set([...SERVICE_ENDPOINTS, ...BATCH_ENDPOINTS])];
+  return [...new Set<string>([
+    ...(models.some(needsNetwork) ? SERVICE_ENDPOINTS : []),
     ...(models.some((m) => m.training.backend === TrainingEngine.BATCH) ? BATCH_ENDPOINTS : []),
-  ]);
-  const lines: UnscopedLine[] = endpoints.size ? [endpointsLine([...endpoints], prices)] : [];
+  ])];
+}
+
+/** One network for the platform (issue 10 §2), and what the models share. */
+function sharedLines(models: readonly ModelSpec[], network: NetworkProvisioning, prices: RegionPrices): UnscopedLine[] {
+  const endpoints = platformEndpoints(models, network);
+  const lines: UnscopedLine[] = endpoints.length ? [endpointsLine(endpoints, prices)] : [];
   return [
     ...lines,
     {

@@ -2,6 +2,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { addFlowLogs } from '../common/flow-logs';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { validateGpuBatchComputeProps } from './validate-gpu-batch-compute-props';
 
@@ -172,7 +173,7 @@ export class GpuBatchCompute extends Construct {
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
     });
-    vpc.addFlowLog('FlowLog');
+    addFlowLogs(this, vpc);
     // What an ECS-managed GPU instance needs without internet access: the ECS agent (ecs,
     // ecs-agent, ecs-telemetry), image pulls (ecr.api, ecr.dkr; layers come through the S3
     // gateway) and the awslogs driver (logs). Listed with their reason in the README.

@@ -5,7 +5,7 @@ import { assertPatternChecks } from '../checks/run-pattern-checks';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { ModelSpec } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
-import { needsNetwork, publishModel } from './model-outputs';
+import { networkNeeds, publishModel } from './model-outputs';
 import { PlatformImports, PlatformReference } from './platform-imports';
 
 /** Props of {@link MlopsModelStack}. */
@@ -50,13 +50,18 @@ export class MlopsModelStack extends Stack {
     const { spec } = props;
     const others = (props.platformModels ?? []).filter((s) => s.name !== spec.name);
     const findings = assertPatternChecks([...others, spec]).filter((f) => f.model === spec.name);
-    if (needsNetwork(spec) && !props.platform.networkAvailabilityZones) {
+    const needs = networkNeeds(spec);
+    if (needs.subnets && !props.platform.networkAvailabilityZones) {
       throw new Error(`model ${spec.name} needs the platform network (Batch training or a prediction service), but platform.networkAvailabilityZones is ${props.platform.networkAvailabilityZones ?? 0}: `
         + 'call platform.vpc() on the MlopsPlatform before taking its reference (MlopsPlatformStacks does)');
     }
+    if (needs.publicSubnets && !props.platform.networkPublicSubnets) {
+      throw new Error(`model ${spec.name} has inference.access.mode ${spec.inference.access.mode}, which needs public subnets in the platform network, but platform.networkPublicSubnets is ${props.platform.networkPublicSubnets ?? 0}: `
+        + 'give the platform a vpc with public subnets (the platform network has them), or use access mode vpc or private-link');
+    }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    // A model outside the network imports none of it (no unused parameter in its template).
-    const shared = new PlatformImports(this, 'Platform', needsNetwork(spec) ? props.platform : { ...props.platform, networkAvailabilityZones: 0 });
+    // Only what the model uses of the network is imported (no unused parameter in its template).
+    const shared = new PlatformImports(this, 'Platform', props.platform, needs);
     this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
       topic: shared.alarmTopic,
       logRetention,
@@ -70,7 +75,7 @@ export class MlopsModelStack extends Stack {
       predictionStore: shared.predictionStore,
       monitoring: this.monitoring,
       logRetention,
-      vpc: needsNetwork(spec) ? shared.vpc : undefined,
+      vpc: shared.vpc,
     });
     publishModel(this, props.platform.platformName, this.deployment, findings);
   }

@@ -1,8 +1,10 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ModelSpec } from '../spec/model-spec';
 import { MlopsPlatform } from './mlops-platform';
+import { NetworkProvisioning } from './platform-network';
 
 /** Props of {@link MlopsPlatformStack}. */
 export interface MlopsPlatformStackProps extends StackProps {
@@ -26,6 +28,17 @@ export interface MlopsPlatformStackProps extends StackProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * An existing VPC for every model's Batch compute and prediction service (see
+   * `MlopsPlatformProps.vpc`); its ids are published in SSM parameters that model stacks import.
+   * @default - the platform network
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * When the platform network is created and with which endpoints (see `NetworkProvisioning`).
+   * @default NetworkProvisioning.UP_FRONT - adding a model changes no other template
+   */
+  readonly network?: NetworkProvisioning;
 }
 
 /**
@@ -42,6 +55,8 @@ export class MlopsPlatformStack extends Stack {
       platformName: props.platformName,
       alarmEmails: props.alarmEmails,
       logRetention: props.logRetention,
+      vpc: props.vpc,
+      network: props.network,
     });
   }
 }

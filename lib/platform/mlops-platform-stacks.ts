@@ -1,4 +1,5 @@
 import { StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
@@ -6,6 +7,7 @@ import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { MlopsModelStack } from './mlops-model-stack';
 import { MlopsPlatformStack } from './mlops-platform-stack';
 import { needsNetwork } from './model-outputs';
+import { NetworkProvisioning } from './platform-network';
 
 /** Props of {@link MlopsPlatformStacks}. */
 export interface MlopsPlatformStacksProps {
@@ -30,6 +32,17 @@ export interface MlopsPlatformStacksProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * An existing VPC for every model's Batch compute and prediction service (see
+   * `MlopsPlatformProps.vpc`); its ids are published in SSM parameters that model stacks import.
+   * @default - the platform network
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * When the platform network is created and with which endpoints (see `NetworkProvisioning`).
+   * @default NetworkProvisioning.UP_FRONT - adding a model changes no other template
+   */
+  readonly network?: NetworkProvisioning;
+  /**
    * Id (and name) of the platform stack; model stacks are named `<platformStackId>-<model>`.
    * @default 'MlopsPlatformStack'
    */
@@ -46,9 +59,10 @@ export interface MlopsPlatformStacksProps {
  * The platform as top-level stacks: one `MlopsPlatformStack` with what all models share (data
  * lake, registry, predictions store, monitoring topic, one network) and one `MlopsModelStack`
  * per model. `cdk deploy <platform>-<model>` changes one model; a failed model deploy rolls back
- * that model only; adding a model adds a stack and leaves every other template unchanged
- * (except the first model that needs the network, or the first that trains on Batch, which add
- * the network or the ECS agent's endpoints to the platform stack).
+ * that model only; adding a model (any backend, front end or access mode) adds a stack and
+ * leaves every other template byte-identical, because the platform stack creates its network
+ * up front with every endpoint a model may need (with `network: ON_DEMAND`, the first model
+ * that needs the network, and the first Batch model, change the platform stack once).
  * Model stacks import the shared resources through SSM parameters, never through exports.
  */
 export class MlopsPlatformStacks {
@@ -65,8 +79,11 @@ export class MlopsPlatformStacks {
       platformName: props.platformName,
       alarmEmails: props.alarmEmails,
       logRetention: props.logRetention,
+      vpc: props.vpc,
+      network: props.network,
     });
     const platform = this.platformStack.platform;
+    // Up front (the default) the network exists already; on demand it is made for the models.
     if (models.some(needsNetwork)) platform.vpc(models.some((m) => m.training.backend === TrainingEngine.BATCH));
     this.modelStacks = models.map((spec) => {
       const stack = new MlopsModelStack(scope, `${platformStackId}-${spec.name}`, {

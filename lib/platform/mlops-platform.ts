@@ -14,7 +14,7 @@ import { PredictionStore } from '../prediction-store/prediction-store';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
 import { needsNetwork, publishModel, publishParameter } from './model-outputs';
-import { PlatformNetwork } from './platform-network';
+import { NetworkProvisioning, PlatformNetwork } from './platform-network';
 import { PLATFORM_PARAMETERS as P } from './platform-parameters';
 import { PlatformReference } from './platform-imports';
 
@@ -43,10 +43,19 @@ export interface MlopsPlatformProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * An existing VPC for every model's Batch compute and prediction service. It needs isolated
-   * (or private) subnets and the endpoints listed in the README, or a NAT gateway.
-   * @default - one platform network (`PlatformNetwork`), created when the first model needs it
+   * (or private) subnets and the endpoints listed in the README, or a NAT gateway; public
+   * subnets too for an internet-facing model. Published like the platform network, so model
+   * stacks (`MlopsPlatformStacks`) import it.
+   * @default - one platform network (`PlatformNetwork`), as `network` says
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * When the platform network is created and with which endpoints (without `vpc`).
+   * `ON_DEMAND` saves about $44-88 a month while no model needs the network, at the price that
+   * the first model that does (and the first Batch model) changes the platform template.
+   * @default NetworkProvisioning.UP_FRONT - created with the platform, every endpoint a model may need: adding a model changes no other template
+   */
+  readonly network?: NetworkProvisioning;
   /**
    * An existing data lake (e.g. `DataLake.fromDataLakeAttributes`).
    * @default - a new DataLake (construct id `DataLake`)
@@ -75,6 +84,7 @@ export class MlopsPlatform extends Construct {
   private readonly logRetention: logs.RetentionDays;
   private readonly givenVpc?: ec2.IVpc;
   private network?: PlatformNetwork;
+  private readonly networkProvisioning: NetworkProvisioning;
 
   constructor(scope: Construct, id: string, props: MlopsPlatformProps = {}) {
     super(scope, id);
@@ -84,6 +94,7 @@ export class MlopsPlatform extends Construct {
     }
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.givenVpc = props.vpc;
+    this.networkProvisioning = props.network ?? NetworkProvisioning.UP_FRONT;
     this.dataLake = props.dataLake ?? new DataLake(this, 'DataLake');
     // One customer key for the platform's data keeps key policies and grants in one place.
     const encryptionKey = this.dataLake.encryptionKey;
@@ -112,6 +123,9 @@ export class MlopsPlatform extends Construct {
     }
     this.publish('PredictionsKeyArn', P.predictionsKeyArn(this.platformName), this.predictionStore.encryptionKey.keyArn, 'Predictions key');
     this.publish('AlarmTopicArn', P.alarmTopicArn(this.platformName), this.monitoring.topic.topicArn, 'Alarm topic');
+
+    if (this.givenVpc) this.publishNetwork(this.givenVpc);
+    else if (this.networkProvisioning === NetworkProvisioning.UP_FRONT) this.vpc();
 
     for (const spec of props.models ?? []) this.addModel(spec);
   }
@@ -151,14 +165,16 @@ export class MlopsPlatform extends Construct {
   }
 
   /**
-   * The platform's one VPC: the `vpc` prop, else a `PlatformNetwork` created on first call and
-   * published for model stacks in SSM parameters.
-   * @param batchCompute whether a model trains on Batch (adds the ECS agent's endpoints once)
+   * The platform's one VPC: the `vpc` prop, else the `PlatformNetwork` (created with the
+   * platform, or on first call with `NetworkProvisioning.ON_DEMAND`), published for model
+   * stacks in SSM parameters.
+   * @param batchCompute whether a model trains on Batch (`ON_DEMAND`: adds the ECS agent's endpoints once)
    */
   vpc(batchCompute: boolean = false): ec2.IVpc {
     if (this.givenVpc) return this.givenVpc;
     if (!this.network) {
-      this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention });
+      const upFront = this.networkProvisioning === NetworkProvisioning.UP_FRONT;
+      this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention, batchEndpoints: upFront });
       this.publishNetwork(this.network.vpc);
     }
     if (batchCompute) this.network.addBatchEndpoints();
@@ -170,7 +186,8 @@ export class MlopsPlatform extends Construct {
     const vpc = this.givenVpc ?? this.network?.vpc;
     return {
       platformName: this.platformName,
-      networkAvailabilityZones: vpc ? (vpc.isolatedSubnets.length || vpc.privateSubnets.length) : 0,
+      networkAvailabilityZones: vpc ? taskSubnets(vpc).length : 0,
+      networkPublicSubnets: vpc ? vpc.publicSubnets.length : 0,
       registryEncrypted: this.registry.encryptionKey !== undefined,
     };
   }
@@ -179,14 +196,21 @@ export class MlopsPlatform extends Construct {
     const name = this.platformName;
     this.publish('VpcId', P.vpcId(name), vpc.vpcId, 'Platform VPC');
     this.publish('VpcCidr', P.vpcCidr(name), vpc.vpcCidrBlock, 'Platform VPC CIDR');
-    // Batch instances and Fargate tasks run in the isolated subnets (a given VPC's private ones if it has none).
-    const subnets = vpc.isolatedSubnets.length > 0 ? vpc.isolatedSubnets : vpc.privateSubnets;
-    subnets.forEach((subnet, i) => {
+    taskSubnets(vpc).forEach((subnet, i) => {
       this.publish(`IsolatedSubnet${i}`, P.isolatedSubnet(name, i), subnet.subnetId, `Subnet ${i} of the platform VPC for instances and tasks`);
+    });
+    // Only an internet-facing prediction endpoint's load balancer uses these.
+    vpc.publicSubnets.forEach((subnet, i) => {
+      this.publish(`PublicSubnet${i}`, P.publicSubnet(name, i), subnet.subnetId, `Public subnet ${i} of the platform VPC for internet-facing load balancers`);
     });
   }
 
   private publish(id: string, parameterName: string, value: string, description: string): void {
     publishParameter(this, id, parameterName, value, description);
   }
+}
+
+/** Batch instances and Fargate tasks run in the isolated subnets (a given VPC's private ones if it has none). */
+function taskSubnets(vpc: ec2.IVpc): ec2.ISubnet[] {
+  return vpc.isolatedSubnets.length > 0 ? vpc.isolatedSubnets : vpc.privateSubnets;
 }

@@ -145,6 +145,7 @@ export class ModelDeployment extends Construct {
     if (spec.inference.serving === ServingFrontEnd.SERVICE) {
       this.predictionService = new PredictionService(this, 'Service', {
         predictionStore, registry, models: [served], vpc: this.vpc,
+        ...map.serviceAccess(this, spec),
         minTps: tps.min, avgTps: tps.avg, maxTps: tps.max,
         peakWindows: map.peakWindows(spec),
         logRetention,

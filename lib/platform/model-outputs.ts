@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { CheckLevel } from '../checks/pattern-check';
 import { PatternFinding, formatFinding } from '../checks/run-pattern-checks';
-import { ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { AccessMode, ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
+import { PLATFORM_PARAMETERS } from './platform-parameters';
 
 /** Publishes a value in an SSM parameter (for the CLI and model stacks) and as a stack output. */
 export function publishParameter(scope: Construct, id: string, parameterName: string, value: string, description: string): void {
@@ -16,6 +17,24 @@ export function publishParameter(scope: Construct, id: string, parameterName: st
 /** Whether a model runs in the platform's network: Batch training or a Fargate prediction service. */
 export function needsNetwork(spec: ModelSpec): boolean {
   return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE || spec.data.ingestion !== undefined;
+}
+
+/** What a model uses of the platform network (what its stack imports). */
+export interface NetworkNeeds {
+  /** Subnets for its Batch instances or Fargate tasks. */
+  readonly subnets: boolean;
+  /** The VPC's CIDR: its load balancer admits clients in the VPC (access mode vpc). */
+  readonly cidr: boolean;
+  /** Public subnets: its load balancer is internet-facing (access mode internet). */
+  readonly publicSubnets: boolean;
+}
+
+export const NO_NETWORK: NetworkNeeds = { subnets: false, cidr: false, publicSubnets: false };
+
+export function networkNeeds(spec: ModelSpec): NetworkNeeds {
+  const service = spec.inference.serving === ServingFrontEnd.SERVICE;
+  const mode = spec.inference.access.mode;
+  return { subnets: needsNetwork(spec), cidr: service && mode === AccessMode.VPC, publicSubnets: service && mode === AccessMode.INTERNET };
 }
 
 /** The parameters and outputs the CLI reads for one model, and its pattern-check findings as annotations. */
@@ -36,6 +55,11 @@ export function publishModel(scope: Construct, platformName: string, deployment:
   }
   if (deployment.endpointUrl) {
     publishParameter(scope, `${id}Endpoint`, PARAMETERS.endpoint(platformName, spec.name), deployment.endpointUrl, `Prediction endpoint of ${spec.name}`);
+  }
+  const endpointService = deployment.predictionService?.endpointService;
+  if (endpointService) {
+    publishParameter(scope, `${id}EndpointService`, PLATFORM_PARAMETERS.endpointService(platformName, spec.name), endpointService.vpcEndpointServiceName,
+      `PrivateLink endpoint service of ${spec.name} (clients create an interface endpoint to it)`);
   }
 }
 

@@ -13,6 +13,7 @@ import { IDataLake } from '../data-lake/data-lake-base';
 import { ModelRegistry } from '../model-registry/model-registry';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
+import { NO_NETWORK, NetworkNeeds } from './model-outputs';
 import { PLATFORM_PARAMETERS as P } from './platform-parameters';
 
 /** What a model stack knows about its platform stack at synth time; values come from SSM at deploy time. */
@@ -24,6 +25,11 @@ export interface PlatformReference {
    * @default 0 - the platform has no network
    */
   readonly networkAvailabilityZones?: number;
+  /**
+   * Public subnets of the shared network (what an internet-facing load balancer uses).
+   * @default 0 - none
+   */
+  readonly networkPublicSubnets?: number;
   /**
    * Whether the registry table is encrypted with a customer key published by the platform.
    * @default true
@@ -43,7 +49,11 @@ export class PlatformImports extends Construct {
   readonly alarmTopic: sns.ITopic;
   readonly vpc?: ec2.IVpc;
 
-  constructor(scope: Construct, id: string, ref: PlatformReference) {
+  /**
+   * @param needs what the model uses of the network: only that is imported, so every SSM
+   * parameter a model stack declares is referenced (default: nothing)
+   */
+  constructor(scope: Construct, id: string, ref: PlatformReference, needs: NetworkNeeds = NO_NETWORK) {
     super(scope, id);
     const name = ref.platformName;
     const value = (parameterName: string) => ssm.StringParameter.valueForStringParameter(this, parameterName);
@@ -64,16 +74,17 @@ export class PlatformImports extends Construct {
       tableArn(value(P.predictionsTable(name))), kms.Key.fromKeyArn(this, 'PredictionsKey', value(P.predictionsKeyArn(name))));
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', value(P.alarmTopicArn(name)));
     const azs = ref.networkAvailabilityZones ?? 0;
-    if (azs > 0) {
-      // Model stacks only place Batch instances and Fargate tasks (with their internal load
-      // balancer) in the isolated subnets, and add no route: only what they use is imported, so
-      // every parameter a model stack declares is referenced. The zones are the ones the
-      // platform's VPC picked in the same environment (first `azs` of the stack's zones).
+    if (needs.subnets && azs > 0) {
+      // Model stacks place Batch instances, Fargate tasks and load balancers in the platform's
+      // subnets and add no route. The zones are the ones the platform's VPC picked in the same
+      // environment (first `azs` of the stack's zones).
+      const publicSubnets = needs.publicSubnets ? (ref.networkPublicSubnets ?? 0) : 0;
       this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: value(P.vpcId(name)),
-        vpcCidrBlock: value(P.vpcCidr(name)),
+        vpcCidrBlock: needs.cidr ? value(P.vpcCidr(name)) : undefined,
         availabilityZones: stack.availabilityZones.slice(0, azs),
         isolatedSubnetIds: Array.from({ length: azs }, (_, i) => value(P.isolatedSubnet(name, i))),
+        publicSubnetIds: publicSubnets > 0 ? Array.from({ length: publicSubnets }, (_, i) => value(P.publicSubnet(name, i))) : undefined,
       });
       Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'model stacks add no route to the platform network');
     }

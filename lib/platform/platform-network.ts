@@ -1,8 +1,39 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { addFlowLogs } from '../common/flow-logs';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
+
+/** When the platform creates its network, and with which endpoints. */
+export enum NetworkProvisioning {
+  /**
+   * With the platform, with every interface endpoint a model may need (ECR, CloudWatch Logs and
+   * the ECS agent's three: 6 endpoints in 2 AZs, about $88 a month in us-east-1). Adding any
+   * model (any backend, any front end, internet-facing too) changes no other template.
+   */
+  UP_FRONT = 'up-front',
+  /**
+   * When the first model needs it (Batch training or an ALB + Fargate service), with the
+   * endpoints the models need: ECR and Logs (about $44 a month), plus the ECS agent's once a
+   * model trains on Batch. Cheaper for a platform without such models; the price is that the
+   * first networked model, and the first Batch model, each change the platform template once.
+   */
+  ON_DEMAND = 'on-demand',
+}
+
+/** Props of {@link PlatformNetwork}. */
+export interface PlatformNetworkProps {
+  /**
+   * Retention of the flow logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether the ECS agent's endpoints (what Batch GPU instances need) are created now.
+   * @default true - `addBatchEndpoints` adds them later otherwise
+   */
+  readonly batchEndpoints?: boolean;
+}
 
 /** What a Fargate task needs without internet access: image pulls (layers come through the S3 gateway endpoint) and the awslogs driver. */
 const TASK_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
@@ -20,10 +51,12 @@ const INSTANCE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
 
 /**
  * The platform's one network, shared by every model's Batch compute and prediction service:
- * a 2-AZ VPC without NAT gateways or public subnets (the models' load balancers are internal),
- * isolated subnets for instances and tasks, S3 and DynamoDB gateway endpoints (free) and one
- * set of interface endpoints: ECR and CloudWatch Logs, plus the ECS agent's three once a model
- * trains on Batch (`addBatchEndpoints`). Rejected traffic goes to flow logs.
+ * a 2-AZ VPC without NAT gateways; isolated subnets for instances, tasks and internal load
+ * balancers; public subnets (free: no NAT, no address assigned on launch) that only an
+ * internet-facing prediction endpoint uses, present from the start so that such a model changes
+ * no other template; S3 and DynamoDB gateway endpoints (free) and one set of interface
+ * endpoints: ECR and CloudWatch Logs, plus the ECS agent's three (now, or once a model trains on
+ * Batch: `addBatchEndpoints`). Rejected traffic goes to flow logs (`addFlowLogs`).
  *
  * Construct ids (a public contract): `Vpc`, `FlowLogs`, one endpoint per service.
  */
@@ -31,28 +64,27 @@ export class PlatformNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   private batchEndpoints = false;
 
-  constructor(scope: Construct, id: string, props: { readonly logRetention?: logs.RetentionDays } = {}) {
+  constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 0,
-      subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
+      // The isolated group comes first, so it keeps its CIDRs from before public subnets existed.
+      subnetConfiguration: [
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 },
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+      ],
       gatewayEndpoints: {
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
     });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
-        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      })),
-      trafficType: ec2.FlowLogTrafficType.REJECT,
-    });
+    addFlowLogs(this, this.vpc, props.logRetention);
     this.addEndpoints(TASK_ENDPOINTS);
+    if (props.batchEndpoints ?? true) this.addBatchEndpoints();
   }
 
-  /** Adds the endpoints ECS-managed Batch instances need (once; the first Batch model calls it). */
+  /** Adds the endpoints ECS-managed Batch instances need (once). */
   addBatchEndpoints(): void {
     if (this.batchEndpoints) return;
     this.batchEndpoints = true;

@@ -14,4 +14,7 @@ export const PLATFORM_PARAMETERS = {
   vpcId: (platform: string) => `/cdk-mlops/${platform}/platform/vpc-id`,
   vpcCidr: (platform: string) => `/cdk-mlops/${platform}/platform/vpc-cidr`,
   isolatedSubnet: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/isolated-subnet-${i}`,
+  /** Service name of a model's PrivateLink endpoint service (access mode private-link): what a client account connects its interface endpoint to. */
+  endpointService: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/endpoint-service`,
+  publicSubnet: (platform: string, i: number) => `/cdk-mlops/${platform}/platform/public-subnet-${i}`,
 } as const;

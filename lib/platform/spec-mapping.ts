@@ -1,6 +1,12 @@
 // Pure translations from a validated model spec to construct props. Kept apart from the
 // constructs so each rule (units, schedules, peak windows) reads and tests on its own.
 import { Duration, TimeZone } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ServiceAccessProps } from '../prediction-service/service-access';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { weekdayCron } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps } from '../prediction-service/serving-props';
@@ -131,4 +137,22 @@ export function batchOptions(spec: ModelSpec) {
 /** How many categories train at once and what share of them may fail (`training.maxConcurrency`, `training.toleratedFailures`). */
 export function trainingFanOut(spec: ModelSpec): { maxConcurrency: number; toleratedFailurePercentage: number } {
   return { maxConcurrency: spec.training.maxConcurrency, toleratedFailurePercentage: spec.training.toleratedFailures };
+}
+
+/**
+ * How clients reach the service (`inference.access`): client networks as security-group peers,
+ * principals of the endpoint service, and the certificate and trust store imported into `scope`
+ * (construct ids `Certificate`, `TrustStore`).
+ */
+export function serviceAccess(scope: Construct, spec: ModelSpec): { access: ServiceAccessProps; certificate?: acm.ICertificate } {
+  const a = spec.inference.access;
+  return {
+    access: {
+      mode: a.mode,
+      clientPeers: [...a.clientCidrs.map((cidr) => ec2.Peer.ipv4(cidr)), ...a.clientPrefixLists.map((id) => ec2.Peer.prefixList(id))],
+      allowedPrincipals: a.allowedPrincipals.map((arn) => new iam.ArnPrincipal(arn)),
+      trustStore: a.trustStoreArn ? elbv2.TrustStore.fromTrustStoreArn(scope, 'TrustStore', a.trustStoreArn) : undefined,
+    },
+    certificate: a.certificateArn ? acm.Certificate.fromCertificateArn(scope, 'Certificate', a.certificateArn) : undefined,
+  };
 }

@@ -1,3 +1,4 @@
 export * from './capacity';
 export * from './serving-props';
 export * from './prediction-service';
+export * from './service-access';

@@ -16,6 +16,8 @@ import { schedulePeaks } from './peak-schedule';
 import { predictionServerImage } from './server-image';
 import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
 import { acknowledgeServiceFindings } from './service-nag';
+import { AccessMode } from '../spec/model-spec';
+import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
 
 /** Props of {@link PredictionService}. */
@@ -88,12 +90,15 @@ export interface PredictionServiceProps {
    */
   readonly taskSubnets?: ec2.SubnetSelection;
   /**
-   * Whether the load balancer is reachable from the internet.
-   * @default false - an internal load balancer reachable from the VPC
+   * How clients reach the service: from the VPC and given networks, through PrivateLink from
+   * other accounts, or from the internet with client certificates (README: "Reaching a
+   * prediction endpoint").
+   * @default - an internal load balancer that admits the VPC's CIDR only
    */
-  readonly internetFacing?: boolean;
+  readonly access?: ServiceAccessProps;
   /**
-   * Certificate for an HTTPS listener on 443 (HTTP on 80 then redirects to it).
+   * Certificate for an HTTPS listener on 443 (HTTP on 80 then redirects to it, except on an
+   * internet-facing endpoint, which listens on 443 only).
    * @default - HTTP on port 80 only
    */
   readonly certificate?: acm.ICertificate;
@@ -138,6 +143,10 @@ export class PredictionService extends Construct {
   public readonly vpc: ec2.IVpc;
   /** Log group of the server containers (structured request and error lines). */
   public readonly logGroup: logs.ILogGroup;
+  /** The client path (`access.mode`). */
+  public readonly accessMode: AccessMode;
+  /** The endpoint service other accounts connect to (access mode `PRIVATE_LINK` only). */
+  public readonly endpointService?: ec2.VpcEndpointService;
 
   constructor(scope: Construct, id: string, props: PredictionServiceProps) {
     super(scope, id);
@@ -159,9 +168,13 @@ export class PredictionService extends Construct {
     }
     const servingConfig = servingConfigJson(props.models);
     this.capacity = deriveCapacity(traffic);
-    const internetFacing = props.internetFacing ?? false;
+    this.accessMode = validateAccess(props.access ?? {}, props.certificate);
+    const internetFacing = this.accessMode === AccessMode.INTERNET;
 
-    this.vpc = props.vpc ?? serviceVpc(this, internetFacing);
+    this.vpc = props.vpc ?? serviceVpc(this, internetFacing, props.logRetention);
+    if (internetFacing && props.vpc && this.vpc.publicSubnets.length === 0) {
+      throw new Error(`access.mode ${this.accessMode} needs public subnets in vpc for the load balancer, but the given vpc has none: add a public subnet group, or use AccessMode.VPC or AccessMode.PRIVATE_LINK`);
+    }
     const taskSubnets = props.taskSubnets ?? { subnets: this.vpc.isolatedSubnets.length > 0 ? this.vpc.isolatedSubnets : this.vpc.privateSubnets };
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
@@ -231,7 +244,6 @@ export class PredictionService extends Construct {
     });
 
     const albSg = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: this.vpc, description: 'prediction service load balancer', allowAllOutbound: false });
-    const clients = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(this.vpc.vpcCidrBlock);
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
       internetFacing,
@@ -250,21 +262,35 @@ export class PredictionService extends Construct {
     });
     enableAccessLogs(this.loadBalancer, accessLogs, 'prediction-service');
 
+    const port = props.certificate ? 443 : 80;
+    // An internet-facing endpoint exposes its HTTPS port only; elsewhere HTTP on 80 redirects to it.
+    const redirect = props.certificate !== undefined && !internetFacing;
     let listener: elbv2.ApplicationListener;
     if (props.certificate) {
-      albSg.addIngressRule(clients, ec2.Port.tcp(443), 'HTTPS from clients');
-      albSg.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients (redirected to HTTPS)');
+      const trustStore = props.access?.trustStore;
       listener = this.loadBalancer.addListener('Https', {
-        port: 443,
+        port,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [props.certificate],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        mutualAuthentication: trustStore ? { mutualAuthenticationMode: elbv2.MutualAuthenticationMode.VERIFY, trustStore } : undefined,
         open: false,
       });
-      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      if (redirect) this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
     } else {
-      albSg.addIngressRule(clients, ec2.Port.tcp(80), 'HTTP from clients');
-      listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+      listener = this.loadBalancer.addListener('Http', { port, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+    }
+    const admit = (peer: ec2.IPeer, what: string) => {
+      albSg.addIngressRule(peer, ec2.Port.tcp(port), `${props.certificate ? 'HTTPS' : 'HTTP'} from ${what}`);
+      if (redirect) albSg.addIngressRule(peer, ec2.Port.tcp(80), `HTTP from ${what} (redirected to HTTPS)`);
+    };
+    if (this.accessMode === AccessMode.INTERNET) {
+      admit(ec2.Peer.anyIpv4(), 'internet clients with a certificate from the trust store');
+    } else if (this.accessMode === AccessMode.PRIVATE_LINK) {
+      this.endpointService = privateLinkEndpoint(this, { alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [] });
+    } else {
+      admit(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), 'the VPC');
+      (props.access?.clientPeers ?? []).forEach((peer) => admit(peer, `client network ${peer.uniqueId}`));
     }
     this.targetGroup = listener.addTargets('Tasks', {
       port: CONTAINER_PORT,
@@ -300,6 +326,6 @@ export class PredictionService extends Construct {
       normal: { minCapacity: this.capacity.minTasks },
     });
 
-    acknowledgeServiceFindings(this, { internetFacing, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
+    acknowledgeServiceFindings(this, { accessMode: this.accessMode, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
   }
 }

@@ -8,7 +8,7 @@ import { parseDocument } from 'yaml';
 import { specPropProblems } from '../platform/validate-spec-props';
 import { ResolveContext, SpecProblem, describeValue, formatProblem } from './fields';
 import {
-  InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
+  AccessMode, InferenceMode, MetricDirection, ModelSpec, ServingFrontEnd, TrainingEngine,
 } from './model-spec';
 import { chooseServing } from '../cost/serving-choice';
 import { formatDuration } from './units';
@@ -258,6 +258,26 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   }
   const peakWindows = i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) }));
   const serving = chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows, slo: i.slo } });
+  // Access: what each client path needs, and nothing another path would ignore.
+  const a = i.access;
+  const onlyFor = (field: keyof typeof a, present: boolean, mode: AccessMode, fix: string) => {
+    if (present && a.mode !== mode) problem(`inference.access.${field}`, a[field], `no ${field} with mode ${a.mode} (it applies to mode ${mode})`, fix);
+  };
+  onlyFor('clientCidrs', a.clientCidrs.length > 0, AccessMode.VPC, 'remove it, or set mode: vpc');
+  onlyFor('clientPrefixLists', a.clientPrefixLists.length > 0, AccessMode.VPC, 'remove it, or set mode: vpc');
+  onlyFor('allowedPrincipals', a.allowedPrincipals.length > 0, AccessMode.PRIVATE_LINK, 'remove it, or set mode: private-link');
+  onlyFor('trustStoreArn', a.trustStoreArn !== undefined, AccessMode.INTERNET, 'remove trustStore, or set mode: internet');
+  if (a.mode === AccessMode.PRIVATE_LINK && a.allowedPrincipals.length === 0) {
+    problem('inference.access.allowedPrincipals', [], 'at least one principal with mode private-link', 'add the client account, e.g. allowedPrincipals: ["arn:aws:iam::111122223333:root"]');
+  }
+  if (a.mode === AccessMode.INTERNET && (a.certificateArn === undefined || a.trustStoreArn === undefined)) {
+    problem(`inference.access.${a.certificateArn === undefined ? 'certificate' : 'trustStore'}`, undefined, 'a certificate and a trust store with mode internet (HTTPS with client certificates; an internet endpoint without authentication is refused)',
+      'add certificate: <ACM certificate ARN> and trustStore: <ELB trust store ARN>, or use mode vpc or private-link');
+  }
+
+  if (serving.frontEnd !== ServingFrontEnd.SERVICE && (a.mode !== AccessMode.VPC || a.clientCidrs.length + a.clientPrefixLists.length > 0)) {
+    problem('inference.access', a, `no access settings with front end "${serving.frontEnd}" (they apply to serving: service)`, 'set serving: service, or remove access');
+  }
 
   return {
     name,

@@ -216,6 +216,31 @@ export interface PeakWindowSpec {
   readonly tps: number;
 }
 
+/** How clients reach an ALB + Fargate prediction endpoint (`inference.access.mode`). */
+export enum AccessMode {
+  /** An internal load balancer: clients in the platform VPC, or in VPCs routed to it and given by CIDR or prefix list. */
+  VPC = 'vpc',
+  /** An internal load balancer behind an NLB and a VPC endpoint service: clients in other accounts connect through an interface endpoint. */
+  PRIVATE_LINK = 'private-link',
+  /** An internet-facing load balancer: HTTPS only, and only clients with a certificate from the trust store (mutual TLS). */
+  INTERNET = 'internet',
+}
+
+/** How clients reach the prediction endpoint (service front end only). */
+export interface AccessSpec {
+  readonly mode: AccessMode;
+  /** CIDRs of client networks routed to the platform VPC (peering, Transit Gateway, VPN), besides the VPC itself (mode vpc). */
+  readonly clientCidrs: string[];
+  /** Managed prefix list ids of client networks (mode vpc). */
+  readonly clientPrefixLists: string[];
+  /** IAM principal ARNs allowed to connect an interface endpoint (mode private-link), e.g. `arn:aws:iam::111122223333:root`. */
+  readonly allowedPrincipals: string[];
+  /** ACM certificate of the HTTPS listener (required for mode internet). */
+  readonly certificateArn?: string;
+  /** ELB trust store holding the client CA bundle (required for mode internet: mutual TLS). */
+  readonly trustStoreArn?: string;
+}
+
 /** Latency objectives of online answers, measured at the front end. */
 export interface SloSpec {
   readonly p95Ms: number;
@@ -251,6 +276,8 @@ export interface InferenceSpec {
   readonly endpoint: EndpointSpec;
   /** Prefilter, override and fallback rules (declarative JSON, never evaluated as code). */
   readonly rules: RulesSpec;
+  /** How clients reach the endpoint of a `service` front end. */
+  readonly access: AccessSpec;
 }
 
 /** An accepted pattern-check finding, with the reason a reviewer would accept. */

@@ -10,7 +10,7 @@ import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
 import {
-  CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
+  AccessMode, AccessSpec, CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
   TrainingEngine, TrainingSpec,
 } from './model-spec';
@@ -301,6 +301,30 @@ const sloField: Field<SloSpec> = obj<SloSpec>({
   p99Ms: duration({ key: 'p99', unit: 'ms', description: '99th percentile latency objective of online answers.', default: '500ms', min: '1ms', max: '60s' }),
 }, { description: 'Latency objectives; alarms are derived from them.' });
 
+// How clients reach a service endpoint (issue 20): the cross-field rules are in load-model-spec.ts.
+const accessField: Field<AccessSpec> = obj<AccessSpec>({
+  mode: choice(values(AccessMode), { description: 'vpc: internal, clients in the platform VPC or the networks below; private-link: an endpoint service for other accounts; internet: HTTPS with client certificates (mutual TLS).', default: 'vpc' }),
+  clientCidrs: list(text({
+    description: 'An IPv4 CIDR of a client network routed to the platform VPC.', pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/(\\d|[12]\\d|3[0-2])$',
+    examples: ['10.20.0.0/16'], expected: 'an IPv4 CIDR such as "10.20.0.0/16"', fix: 'write the client network as a.b.c.d/n',
+  }), { description: 'Client networks besides the platform VPC (mode vpc).', default: [] }),
+  clientPrefixLists: list(text({
+    description: 'A managed prefix list id.', pattern: '^pl-[0-9a-f]{8,17}$', examples: ['pl-0123456789abcdef0'], expected: 'a prefix list id such as "pl-0123456789abcdef0"', fix: 'copy the id from the VPC console (Managed prefix lists)',
+  }), { description: 'Client networks as managed prefix lists (mode vpc).', default: [] }),
+  allowedPrincipals: list(text({
+    description: 'An IAM principal ARN allowed to connect.', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:(root|role/.+|user/.+)$',
+    examples: ['arn:aws:iam::111122223333:root'], expected: 'an IAM principal ARN such as "arn:aws:iam::111122223333:root"', fix: 'write the client account as arn:aws:iam::<account>:root',
+  }), { description: 'Accounts or roles that may connect an interface endpoint to the service (mode private-link).', default: [] }),
+  certificateArn: text({
+    key: 'certificate', description: 'ACM certificate ARN of the HTTPS listener (mode internet; optional otherwise).', pattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
+    expected: 'an ACM certificate ARN', fix: 'copy the ARN of an issued certificate for the endpoint\'s domain from ACM',
+  }),
+  trustStoreArn: text({
+    key: 'trustStore', description: 'ELB trust store ARN with the CA bundle of client certificates (mode internet).', pattern: '^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\\d{12}:truststore/.+$',
+    expected: 'an ELB trust store ARN', fix: 'create a trust store from the client CA bundle (aws elbv2 create-trust-store) and copy its ARN',
+  }),
+}, { description: 'How clients reach the endpoint of a service front end (see the README, "Reaching a prediction endpoint").' });
+
 // Real-time hosting (mode online/both): where the model's serve mode runs and its capacity.
 const endpointFields: Field<EndpointSpec> = obj<EndpointSpec>({
   instanceType: text({
@@ -371,6 +395,7 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   rules: rulesField,
   hosting: choice(values(ModelHosting), { description: 'Where the model answers real-time requests (mode online/both): sagemaker, a SageMaker real-time endpoint.', default: 'sagemaker' }),
   endpoint: endpointField,
+  access: accessField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 /** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { PlatformCost, pricesFor } from '../../lib/cost';
 import { runsPerMonth } from '../../lib/cost/model-cost';
-import { ServingFrontEnd } from '../../lib/spec';
+import { NetworkProvisioning } from '../../lib/platform/platform-network';
+import { ModelSpec, ServingFrontEnd } from '../../lib/spec';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
 import { specWith } from '../spec/fixtures';
 
@@ -77,17 +78,28 @@ describe('what drives the bill', () => {
     expect(six.totalUsd).toBeCloseTo(one.scopeUsd('platform') + 6 * one.scopeUsd('demand-forecast'), 6);
   });
 
-  test('a GPU model on AWS Batch adds the ECS agent endpoints to the shared network', () => {
+  test('the network is billed as the platform creates it: up front with all 6 endpoints, whatever the models', () => {
     const gpu = specWith({ training: { backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 8, command: ['python3', 'train.py'] } }, 'gpu');
-    const network = new PlatformCost({ models: [example, gpu] }).lines.find((l) => l.group === 'network')!;
-    expect(network.item).toMatch(/ecr\.api, ecr\.dkr, logs, ecs, ecs-agent, ecs-telemetry/);
+    const batchOnly = specWith({ inference: { serving: 'none' } });
+    for (const models of [[], [batchOnly], [example], [example, gpu]]) {
+      const network = new PlatformCost({ models }).lines.find((l) => l.group === 'network')!;
+      expect(network.item).toMatch(/^interface endpoints \(ecr\.api, ecr\.dkr, logs, ecs, ecs-agent, ecs-telemetry\) in 2 AZs/);
+      expect(network.usd).toBeCloseTo(6 * 2 * 730 * 0.01, 6);
+    }
+  });
+
+  test('network ON_DEMAND: no endpoints without a networked model; ECR and Logs for a service; the ECS agent\'s with a Batch model', () => {
+    const gpu = specWith({ training: { backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 8, command: ['python3', 'train.py'] }, inference: { serving: 'api' } }, 'gpu');
+    const onDemand = (models: ModelSpec[]) => new PlatformCost({ models, network: NetworkProvisioning.ON_DEMAND }).lines.find((l) => l.group === 'network');
+    expect(onDemand([specWith({ inference: { serving: 'none' } })])).toBeUndefined();
+    expect(onDemand([example])!.item).toMatch(/^interface endpoints \(ecr\.api, ecr\.dkr, logs\)/);
+    expect(onDemand([gpu])!.item).toMatch(/^interface endpoints \(ecr\.api, ecr\.dkr, logs, ecs, ecs-agent, ecs-telemetry\)/);
   });
 
   test('a batch-only model (serving none) pays no serving and no reads', () => {
     const batchOnly = specWith({ inference: { serving: 'none' } });
     const lines = new PlatformCost({ models: [batchOnly] }).lines;
     expect(lines.filter((l) => l.group === 'serving' || l.item.startsWith('DynamoDB reads'))).toEqual([]);
-    expect(lines.find((l) => l.group === 'network')).toBeUndefined();
   });
 
   test('prices differ per region; an unknown region or instance type names the value and the fix', () => {

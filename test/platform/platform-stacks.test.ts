@@ -1,7 +1,7 @@
 // The platform as top-level stacks (issue 10 §1, §2): one platform stack, one stack per model,
 // shared resources imported through SSM parameters (never exports), one network for all models.
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +11,7 @@ import { ModelRegistry } from '../../lib/model-registry/model-registry';
 import { MlopsModelStack } from '../../lib/platform/mlops-model-stack';
 import { MlopsPlatform } from '../../lib/platform/mlops-platform';
 import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
+import { NetworkProvisioning } from '../../lib/platform/platform-network';
 import { nagFindings, testApp } from '../support/cdk';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -58,12 +59,53 @@ describe('MlopsPlatformStacks', () => {
     }
   });
 
-  test('without a Batch model the network has the task endpoints only (ECR API, ECR Docker, Logs + 2 gateways)', () => {
-    const served = testApp();
-    new MlopsPlatformStacks(served, { models: modelCopies(3) });
-    const platform = templates(served).MlopsPlatformStack;
-    expect(countOf(platform, 'AWS::EC2::VPCEndpoint')).toBe(5);
-    expect(countOf(platform, 'AWS::EC2::Subnet')).toBe(2);
+  test('the network exists before any model: 2 isolated + 2 public subnets (no public IP on launch), 2 gateways + 6 interface endpoints', () => {
+    const empty = testApp();
+    new MlopsPlatformStacks(empty, {});
+    const platform = Template.fromJSON(JSON.parse(templates(empty).MlopsPlatformStack));
+    platform.resourceCountIs('AWS::EC2::VPC', 1);
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 8);
+    platform.resourceCountIs('AWS::EC2::Subnet', 4);
+    platform.resourceCountIs('AWS::EC2::NatGateway', 0);
+    platform.resourcePropertiesCountIs('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false }, 4);
+    // The isolated subnets keep the CIDRs they had before public subnets existed (no replacement).
+    platform.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.0.0.0/20', Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Isolated' }]) });
+    platform.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.0.16.0/20', Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Isolated' }]) });
+  });
+
+  test('network ON_DEMAND (the cost opt-out): no network without a networked model; the first one, then the first Batch model, change the platform stack once', () => {
+    const platformOf = (models: number[]) => {
+      const a = testApp();
+      new MlopsPlatformStacks(a, { models: modelCopies(4).filter((_, i) => models.includes(i)), network: NetworkProvisioning.ON_DEMAND });
+      return templates(a).MlopsPlatformStack;
+    };
+    const none = platformOf([0, 1]);
+    const served = platformOf([0, 1, 2]);
+    const batch = platformOf([0, 1, 2, 3]);
+    expect(countOf(none, 'AWS::EC2::VPC')).toBe(0);
+    expect(countOf(served, 'AWS::EC2::VPCEndpoint')).toBe(5);
+    expect(countOf(batch, 'AWS::EC2::VPCEndpoint')).toBe(8);
+    expect(new Set([none, served, batch]).size).toBe(3);
+  });
+
+  test('a GIVEN vpc is published in SSM parameters, and model stacks import it (no network created)', () => {
+    const given = testApp();
+    const vpc = ec2.Vpc.fromVpcAttributes(new Stack(given, 'Team', { env: ENV }), 'TeamVpc', {
+      vpcId: 'vpc-0team', vpcCidrBlock: '10.9.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      isolatedSubnetIds: ['subnet-0iso0', 'subnet-0iso1'], isolatedSubnetRouteTableIds: ['rtb-0', 'rtb-1'],
+    });
+    const withVpc = new MlopsPlatformStacks(given, { models: modelCopies(4), vpc, stackProps: { env: ENV } });
+    const t = templates(given);
+    const platform = Template.fromJSON(JSON.parse(t.MlopsPlatformStack));
+    platform.resourceCountIs('AWS::EC2::VPC', 0);
+    platform.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    for (const [name, value] of [['vpc-id', 'vpc-0team'], ['vpc-cidr', '10.9.0.0/16'], ['isolated-subnet-0', 'subnet-0iso0'], ['isolated-subnet-1', 'subnet-0iso1']]) {
+      platform.hasResourceProperties('AWS::SSM::Parameter', { Name: `/cdk-mlops/default/platform/${name}`, Value: value });
+    }
+    expect(withVpc.platformStack.platform.reference.networkAvailabilityZones).toBe(2);
+    const gpu = JSON.parse(t['MlopsPlatformStack-model-03']);
+    const defaults = Object.values<{ Default?: string }>(gpu.Parameters).map((p) => p.Default);
+    expect(defaults).toEqual(expect.arrayContaining(['/cdk-mlops/default/platform/vpc-id', '/cdk-mlops/default/platform/isolated-subnet-1', '/cdk-mlops/default/platform/vpc-cidr']));
   });
 
   test('no stack exports or imports a value: model stacks read the platform through SSM parameters', () => {
@@ -90,6 +132,7 @@ describe('MlopsPlatformStacks', () => {
     }
   });
 
+  // Generated model mixes and every model shape: add-model.test.ts.
   test('adding a model adds its stack and leaves every other template byte-identical', () => {
     const more = testApp();
     new MlopsPlatformStacks(more, { models: modelCopies(7) });

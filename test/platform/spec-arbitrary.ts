@@ -66,6 +66,22 @@ const peakWindow = (max: number) => fc.record({
   tps: fc.integer({ min: 1, max }),
 });
 
+/** Every client path of a service front end (`inference.access`), the default included. */
+export const access = fc.oneof(
+  fc.constant(undefined),
+  fc.record({
+    mode: fc.constant('vpc'),
+    clientCidrs: fc.uniqueArray(fc.constantFrom('10.20.0.0/16', '172.16.0.0/12', '192.168.10.0/24'), { maxLength: 2 }),
+    clientPrefixLists: fc.uniqueArray(fc.constantFrom('pl-0123456789abcdef0', 'pl-0fedcba9876543210'), { maxLength: 1 }),
+  }),
+  fc.record({ mode: fc.constant('private-link'), allowedPrincipals: fc.constantFrom(['arn:aws:iam::111122223333:root'], ['arn:aws:iam::111122223333:root', 'arn:aws:iam::444455556666:role/predict-client']) }),
+  fc.constant({
+    mode: 'internet',
+    certificate: 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+    trustStore: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:truststore/clients/0123456789abcdef',
+  }),
+);
+
 const inference = traffic.chain((tps) => fc.record({
   mode: fc.constantFrom('batch', 'online', 'both'),
   serving: fc.constantFrom(undefined, 'service', 'api', 'none'),
@@ -73,11 +89,14 @@ const inference = traffic.chain((tps) => fc.record({
   tps: fc.constant(tps),
   peakWindows: fc.array(peakWindow(tps.max), { maxLength: 2 }),
   rules,
-})).map(({ mode, serving, ttlHours, ...rest }) => ({
+  access,
+})).map(({ mode, serving, ttlHours, access: clientPath, ...rest }) => ({
   mode,
   // `none` serves nothing, so only batch models may declare it.
   serving: serving === 'none' && mode !== 'batch' ? undefined : serving,
   ttl: `${ttlHours}h`,
+  // Client paths apply to a declared service front end only.
+  ...(serving === 'service' && clientPath ? { access: clientPath } : {}),
   ...rest,
 }));
 
