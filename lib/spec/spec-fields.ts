@@ -313,7 +313,7 @@ const accessField: Field<AccessSpec> = obj<AccessSpec>({
   }), { description: 'Client networks as managed prefix lists (mode vpc).', default: [] }),
   allowedPrincipals: list(text({
     description: 'An IAM principal ARN allowed to connect.', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:(root|role/.+|user/.+)$',
-    examples: ['arn:aws:iam::111122223333:root'], expected: 'an IAM principal ARN such as "arn:aws:iam::111122223333:root"', fix: 'write the client account as arn:aws:iam::<account>:root',
+    expected: 'an IAM principal ARN such as "arn:aws:iam::111122223333:root"', fix: 'write the client account as arn:aws:iam::<account>:root',
   }), { description: 'Accounts or roles that may connect an interface endpoint to the service (mode private-link).', default: [] }),
   certificateArn: text({
     key: 'certificate', description: 'ACM certificate ARN of the HTTPS listener (mode internet; optional otherwise).', pattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',

@@ -6,7 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import {
   AlarmSeverity, BatchInference, ColumnType, DataFormat, DataLake, MetricDirection, MlopsMonitoring,
-  ModelRegistry, OwnerNotifications, PredictionService, PredictionStore, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline,
+  ModelRegistry, OwnerNotifications, PlatformNetwork, PredictionService, PredictionStore, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline,
 } from '../../lib';
 
 /** One model composed by hand, wired as MlopsPlatform + ModelDeployment wire it. */
@@ -28,6 +28,8 @@ export class DemandForecastStack extends Stack {
     });
     monitoring.monitorTable({ table: registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL, globalSecondaryIndexNames: ['gsi1'] });
     monitoring.monitorTable({ table: predictionStore.table, label: 'predictions', systemErrorSeverity: AlarmSeverity.CRITICAL });
+    // One network for every model's Batch compute and services: its interface endpoints are paid once.
+    const network = new PlatformNetwork(this, 'Network', { logRetention });
 
     // Per model. Its owner gets its alarms, failures and approval requests by e-mail too.
     const owner = new OwnerNotifications(this, 'Owner', { model, owner: 'ds-team@example.com' });
@@ -57,7 +59,7 @@ export class DemandForecastStack extends Stack {
       ownerNotificationTopic: owner.topic,
     });
     const service = new PredictionService(this, 'Service', {
-      predictionStore, registry, logRetention,
+      predictionStore, registry, logRetention, vpc: network.vpc,
       models: [{
         model, categories,
         rules: {
