@@ -3,9 +3,9 @@
 // these, so a name valid in one place is valid everywhere. No CDK import: handlers bundle it.
 
 /** Model names: registry keys, construct ids, alarm names and metric dimensions. '#' is the registry key separator, so it can never appear. */
-export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9-]{1,62}$';
+export const MODEL_NAME_PATTERN = '^[a-z][a-z0-9-]{0,62}$';
 /** What a model name looks like, for messages. */
-export const MODEL_NAME_RULE = '2-63 characters: lowercase letters, digits and hyphens, starting with a letter (e.g. "demand-forecast")';
+export const MODEL_NAME_RULE = '1-63 characters: lowercase letters, digits and hyphens, starting with a letter (e.g. "demand-forecast")';
 
 /** Categories: one model version line each. */
 export const CATEGORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';

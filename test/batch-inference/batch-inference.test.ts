@@ -143,7 +143,7 @@ describe('BatchInference', () => {
   });
 
   test.each([
-    [{ model: 'Bad_Name' }, /model "Bad_Name" is invalid: use 2-63 characters/],
+    [{ model: 'Bad_Name' }, /model "Bad_Name" is invalid: use 1-63 characters/],
     [{ categories: ['ok', 'b#d'] }, /categories\[1\] "b#d" is invalid/],
     [{ predictionTtl: Duration.minutes(5) }, /predictionTtl must be between 1 hour and 90 days, but 5 minutes was provided/],
     [{ loadConcurrency: 0 }, /loadConcurrency must be a whole number between 1 and 1000, but 0 was provided/],

@@ -335,7 +335,7 @@ describe('version resolution', () => {
   });
 
   test('scoring job names are valid SageMaker names with the attempt suffix, in the role\'s scope, unique per execution', () => {
-    const modelName = fc.stringMatching(/^[a-z][a-z0-9-]{1,62}$/);
+    const modelName = fc.stringMatching(/^[a-z][a-z0-9-]{0,62}$/);
     const categoryName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/);
     fc.assert(fc.property(modelName, categoryName, fc.string({ minLength: 1, maxLength: 80 }), (model, category, execution) => {
       const base = scoringJobName(model, category, execution);

@@ -26,7 +26,7 @@ describe('models', () => {
 
   test('rejects bad model names with the field, the value and the fix', async () => {
     await expect(registry.createModel({ model: 'Bad#Name', actor: 'test' }))
-      .rejects.toThrow(/model "Bad#Name" is invalid: use 2-63 characters: lowercase letters/);
+      .rejects.toThrow(/model "Bad#Name" is invalid: use 1-63 characters: lowercase letters/);
   });
 });
 

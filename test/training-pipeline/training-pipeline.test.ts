@@ -272,7 +272,7 @@ describe('TrainingPipeline on AWS Batch', () => {
 describe('TrainingPipeline validation', () => {
   const base = () => ({ stack: testStack() });
   test.each([
-    [{ modelName: 'Demand_Forecast' }, /modelName must be 2-63 characters: lowercase letters.*'Demand_Forecast' was provided/],
+    [{ modelName: 'Demand_Forecast' }, /modelName must be 1-63 characters: lowercase letters.*'Demand_Forecast' was provided/],
     [{ categories: [] }, /categories must list at least one category/],
     [{ categories: ['books', 'books'] }, /categories must be unique, but 'books' was provided twice/],
     [{ categories: ['a/b'] }, /categories must be 1-64 characters: letters.*'a\/b' was provided/],
