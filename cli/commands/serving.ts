@@ -105,16 +105,10 @@ const elapsed = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(
  * minute. Time comes from the context (`now`, `sleep`), so tests need no real waiting.
  */
 export async function waitUntilServed(ctx: CliContext, model: string, category: string, promoted: PromoteResult, flags: Record<string, unknown>): Promise<number> {
-  const intervalMs = parseSeconds(flags['poll-interval'], '--poll-interval', 15, 300);
-  const timeoutMs = parseSeconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
   const registry = await ctx.registry();
   const { version, sequence } = promoted.pointer;
-  const start = ctx.now().getTime();
-  let said = '';
-  let saidAt = -Infinity;
-  for (;;) {
+  return pollPromotion(ctx, flags, async (waited) => {
     const s = await servingStatus(registry, model, category);
-    const waited = ctx.now().getTime() - start;
     if (s.served?.version === version) {
       if (ctx.json) ctx.io.out(json({ ...promoted, served: s.served }));
       else ctx.io.out(`${model}/${category}: v${version} is served since ${shortTime(s.served.since)} (promoted ${shortTime(promoted.event?.at ?? promoted.pointer.since)}).`);
@@ -127,17 +121,11 @@ export async function waitUntilServed(ctx: CliContext, model: string, category: 
       throw new CliError(`${model}/${category}: scoring v${version} failed, so ${v(s.served)} is still served: ${s.pending.scoringFailure}`,
         `fix the cause and score again with \`${mlopsCommand('score', [model], { version: String(version), category })}\`, or roll back with \`${mlopsCommand('rollback', [model], { category })}\``, EXIT.other);
     }
-    if (waited >= timeoutMs) {
-      throw new CliError(`${model}/${category}: v${version} is still not served after ${elapsed(waited)} (${v(s.served)} is)`, `it is served once its predictions are loaded; check with \`${mlopsCommand('status', [model], { category })}\``, EXIT.other);
-    }
-    const line = `v${version} is being scored and loaded; ${v(s.served)} is served meanwhile`;
-    if (!ctx.json && (line !== said || waited - saidAt >= 60_000)) {
-      ctx.io.out(`[${elapsed(waited)}] ${line}`);
-      said = line;
-      saidAt = waited;
-    }
-    await ctx.sleep(intervalMs);
-  }
+    return {
+      timeout: new CliError(`${model}/${category}: v${version} is still not served after ${elapsed(waited)} (${v(s.served)} is)`, `it is served once its predictions are loaded; check with \`${mlopsCommand('status', [model], { category })}\``, EXIT.other),
+      progress: `v${version} is being scored and loaded; ${v(s.served)} is served meanwhile`,
+    };
+  });
 }
 
 /**
@@ -147,16 +135,10 @@ export async function waitUntilServed(ctx: CliContext, model: string, category: 
  * else promoted meanwhile (exit 3), or the timeout passes (exit 4).
  */
 export async function waitUntilShifted(ctx: CliContext, model: string, category: string, promoted: PromoteResult, flags: Record<string, unknown>): Promise<number> {
-  const intervalMs = parseSeconds(flags['poll-interval'], '--poll-interval', 15, 300);
-  const timeoutMs = parseSeconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
   const registry = await ctx.registry();
   const { version, sequence } = promoted.pointer;
-  const start = ctx.now().getTime();
-  let said = '';
-  let saidAt = -Infinity;
-  for (;;) {
+  return pollPromotion(ctx, flags, async (waited) => {
     const [record, desired] = await Promise.all([registry.getEndpointRecord(model, category), registry.getProduction(model, category)]);
-    const waited = ctx.now().getTime() - start;
     const mine = record?.sequence === sequence ? record : undefined;
     if (mine?.status === 'IN_SERVICE') {
       if (ctx.json) ctx.io.out(json({ ...promoted, endpoint: mine }));
@@ -170,13 +152,36 @@ export async function waitUntilShifted(ctx: CliContext, model: string, category:
     if (desired?.sequence !== sequence) {
       throw new CliError(`${model}/${category}: v${desired?.version ?? 'none'} was promoted meanwhile, so the endpoint will not shift to v${version}`, `see who and why with \`${mlopsCommand('history', [model], { category })}\``, EXIT.conflict);
     }
-    if (waited >= timeoutMs) {
-      throw new CliError(`${model}/${category}: the endpoint has not shifted to v${version} after ${elapsed(waited)}`, `check with \`${mlopsCommand('status', [model], { category })}\` and the endpoint in the SageMaker console`, EXIT.other);
-    }
-    const line = mine ? `traffic shifts to v${version}; ${record?.servingVersion ? `v${record.servingVersion}` : 'no version'} answers meanwhile` : `the endpoint update for v${version} has not started yet`;
-    if (!ctx.json && (line !== said || waited - saidAt >= 60_000)) {
-      ctx.io.out(`[${elapsed(waited)}] ${line}`);
-      said = line;
+    return {
+      timeout: new CliError(`${model}/${category}: the endpoint has not shifted to v${version} after ${elapsed(waited)}`, `check with \`${mlopsCommand('status', [model], { category })}\` and the endpoint in the SageMaker console`, EXIT.other),
+      progress: mine ? `traffic shifts to v${version}; ${record?.servingVersion ? `v${record.servingVersion}` : 'no version'} answers meanwhile` : `the endpoint update for v${version} has not started yet`,
+    };
+  });
+}
+
+/** What one poll of a promotion found: done (an exit code), or still waiting (its timeout error and progress line). */
+type PollOutcome = number | { readonly timeout: CliError; readonly progress: string };
+
+/**
+ * The poll loop of `promote --wait`: runs `poll` every `--poll-interval` until it returns an exit
+ * code or throws, throws its timeout error once `--timeout` has passed, and prints its progress
+ * line when it changes and once a minute. Time comes from the context (`now`, `sleep`), so tests
+ * need no real waiting.
+ */
+async function pollPromotion(ctx: CliContext, flags: Record<string, unknown>, poll: (waitedMs: number) => Promise<PollOutcome>): Promise<number> {
+  const intervalMs = parseSeconds(flags['poll-interval'], '--poll-interval', 15, 300);
+  const timeoutMs = parseSeconds(flags.timeout, '--timeout', 14_400, 7 * 86_400);
+  const start = ctx.now().getTime();
+  let said = '';
+  let saidAt = -Infinity;
+  for (;;) {
+    const waited = ctx.now().getTime() - start;
+    const outcome = await poll(waited);
+    if (typeof outcome === 'number') return outcome;
+    if (waited >= timeoutMs) throw outcome.timeout;
+    if (!ctx.json && (outcome.progress !== said || waited - saidAt >= 60_000)) {
+      ctx.io.out(`[${elapsed(waited)}] ${outcome.progress}`);
+      said = outcome.progress;
       saidAt = waited;
     }
     await ctx.sleep(intervalMs);

@@ -1,17 +1,10 @@
 // Ingestion windows and the keys they write: pure functions of the scheduled time and the
 // cadence, so a re-run of a window (any time later, any run id) writes the same keys.
 
-/** A parsed five-field cron (the fields of lib/spec/cron.ts CronSchedule the window needs). */
-export interface CronFields {
-  readonly minutes: readonly number[];
-  readonly hours: readonly number[];
-  readonly daysOfMonth: readonly number[];
-  readonly months: readonly number[];
-  /** 0 = Sunday ... 6 = Saturday. */
-  readonly daysOfWeek: readonly number[];
-  readonly domRestricted: boolean;
-  readonly dowRestricted: boolean;
-}
+import type { CronSchedule } from '../../../lib/spec/cron';
+
+/** A parsed five-field cron: the fields of the spec's CronSchedule the window needs (a type import: nothing of lib/ is bundled). */
+export type CronFields = Omit<CronSchedule, 'expression'>;
 
 /** How often a model's data arrives. */
 export interface IngestionCadence {
