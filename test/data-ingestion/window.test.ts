@@ -62,6 +62,12 @@ describe('ingestion windows (cron cadence)', () => {
     expect(manifestKey('demand/', w, 'Europe/Paris')).toBe('demand/_ingestion/2026-11-29/1200-360m.json');
   });
 
+  test('a gap that spans a DST fall-back (an hour longer in real time) still finds the previous fire', () => {
+    // Friday 20:15 CEST -> Monday 07:17 CET (clocks went back on Sunday 2033-10-30): found by fast-check.
+    const w = ingestionWindow(new Date('2033-10-31T06:17:00.000Z'), cronCadence('15 8,20 * * MON-FRI', 'Europe/Paris'));
+    expect(w).toEqual({ start: '2033-10-28T06:15:00.000Z', end: '2033-10-28T18:15:00.000Z' });
+  });
+
   test('a scheduled time that is not a time is refused with the fix', () => {
     expect(() => ingestionWindow(new Date('nope'), { intervalSeconds: 3600, timeZone: 'UTC' })).toThrow(/not a valid time: pass an ISO instant/);
   });

@@ -39,7 +39,8 @@ export function ingestionWindow(scheduledTime: Date, cadence: IngestionCadence):
     const end = Math.floor(t / ms) * ms;
     return { start: new Date(end - ms).toISOString(), end: new Date(end).toISOString() };
   }
-  const limit = Math.ceil(cadence.intervalSeconds / 60) + 1;
+  // The cron's longest gap is measured in local time; a DST fall-back inside it adds an hour of real time.
+  const limit = Math.ceil(cadence.intervalSeconds / 60) + 60 + 1;
   const end = previousFire(t, cadence.cron, cadence.timeZone, limit);
   const start = end === undefined ? undefined : previousFire(end - MINUTE, cadence.cron, cadence.timeZone, limit);
   if (end === undefined || start === undefined) {
