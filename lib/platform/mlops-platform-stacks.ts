@@ -1,47 +1,18 @@
 import { StackProps } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
-import { ModelSpec, TrainingEngine } from '../spec/model-spec';
+import { TrainingEngine } from '../spec/model-spec';
 import { MlopsModelStack } from './mlops-model-stack';
+import { MlopsPlatformProps } from './mlops-platform';
 import { MlopsPlatformStack } from './mlops-platform-stack';
 import { needsNetwork } from './model-outputs';
-import { NetworkProvisioning } from './platform-network';
 
-/** Props of {@link MlopsPlatformStacks}. */
-export interface MlopsPlatformStacksProps {
-  /**
-   * Validated model specs, e.g. `loadModelSpecs('models')`: one stack each.
-   * @default - no model (the platform stack only)
-   */
-  readonly models?: ModelSpec[];
-  /**
-   * Name of the platform in its SSM parameters (`/cdk-mlops/<name>/...`).
-   * @default 'default'
-   */
-  readonly platformName?: string;
-  /**
-   * E-mail addresses subscribed to the alarm topic.
-   * @default - none
-   */
-  readonly alarmEmails?: string[];
-  /**
-   * Retention of every log group.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * An existing VPC for every model's Batch compute and prediction service (see
-   * `MlopsPlatformProps.vpc`); its ids are published in SSM parameters that model stacks import.
-   * @default - the platform network
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * When the platform network is created and with which endpoints (see `NetworkProvisioning`).
-   * @default NetworkProvisioning.UP_FRONT - adding a model changes no other template
-   */
-  readonly network?: NetworkProvisioning;
+/**
+ * Props of {@link MlopsPlatformStacks}: the platform's own (models, name, alarm e-mails, log
+ * retention, vpc, network), except an existing data lake or registry (model stacks import the
+ * platform stack's through SSM parameters), plus the stacks'.
+ */
+export interface MlopsPlatformStacksProps extends Omit<MlopsPlatformProps, 'dataLake' | 'registry'> {
   /**
    * Id (and name) of the platform stack; model stacks are named `<platformStackId>-<model>`.
    * @default 'MlopsPlatformStack'
