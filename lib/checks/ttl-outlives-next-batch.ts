@@ -8,7 +8,7 @@ export const ttlOutlivesNextBatch: ModelCheck = {
   id: 'MLOPS-TtlOutlivesNextBatch',
   scope: 'model',
   level: CheckLevel.ERROR,
-  info: 'The prediction TTL does not outlast the next batch: the longest gap between batches plus how late a batch may be (retries, Spot waits, approval), plus two hours for the freshness alarms.',
+  info: 'The prediction TTL does not outlast the next batch: the longest gap between batches plus how late a batch may be (retries and Spot waits), plus two hours for the freshness alarms.',
   explanation: 'Batch predictions are deleted when their TTL passes. If the next batch can arrive later than that (a long gap in the scoring '
     + 'schedule, a run that retries up to its limit or waits for approval), every request in between is answered by a fallback rule instead of '
     + 'the model. The freshness alarms warn once a batch is late and escalate an hour later, still an hour before the predictions expire; '
