@@ -25,6 +25,8 @@ export const CONTAINER = {
   modelDir: '/opt/ml/model',
   outputDataDir: '/opt/ml/output/data',
   metricsFile: 'metrics.json',
+  /** Optional metric curves beside metrics.json: one `{"step": n, "<metric>": value}` object per line. */
+  metricSeriesFile: 'metrics.jsonl',
   baselineFile: 'baseline.json',
   trainingChannel: 'training',
   /** Scoring: the production version's model files arrive in /opt/ml/input/data/model/. */

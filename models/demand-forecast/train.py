@@ -3,12 +3,13 @@
 Reads every CSV in the training channel (columns date, store_id, units), holds out the last
 `holdout_days` days to evaluate, then refits on all data. Writes model.json into the model
 directory, metrics.json (rmse, mae, naive_rmse, rows) next to it and into the output data
-directory, and baseline.json: the drift baseline, histograms of the holdout predictions over
+directory, metrics.jsonl (the error per holdout day, a curve `mlops ui` draws), and baseline.json: the drift baseline, histograms of the holdout predictions over
 all weekdays and per weekday (a Saturday batch is compared with Saturdays).
 """
 import bisect
 import csv
 import glob
+import json
 import math
 import os
 from collections import defaultdict
@@ -86,11 +87,13 @@ def evaluate(rows, hp):
         last_value[s] = u
     err, abs_err, naive_err, n = 0.0, 0.0, 0.0, 0
     holdout = []
+    per_day = defaultdict(list)
     for day, store, units in test:
         p = predict(model, store, day)
         if p is None:
             continue
         holdout.append((day, p))
+        per_day[day].append(p - units)
         err += (p - units) ** 2
         abs_err += abs(p - units)
         naive_err += (last_value[store] - units) ** 2
@@ -98,7 +101,12 @@ def evaluate(rows, hp):
     if n == 0:
         common.fail("no holdout row belongs to a store seen in training")
     metrics = {"rmse": math.sqrt(err / n), "mae": abs_err / n, "naive_rmse": math.sqrt(naive_err / n), "holdout_rows": n}
-    return metrics, holdout
+    # The metric series: step k is the k-th day after the cutoff (how the error grows with the horizon).
+    series = [
+        {"step": (day - cutoff).days, "rmse": math.sqrt(sum(e * e for e in errs) / len(errs)), "mae": sum(abs(e) for e in errs) / len(errs)}
+        for day, errs in sorted(per_day.items())
+    ]
+    return metrics, holdout, series
 
 
 def histogram(values, bins=BASELINE_BINS):
@@ -132,7 +140,7 @@ def main():
     days = len({d for d, _, _ in rows})
     if days < hp["min_history_days"]:
         common.fail(f"only {days} days of data; at least {hp['min_history_days']} are needed (hyperparameter min_history_days)")
-    metrics, holdout = evaluate(rows, hp)
+    metrics, holdout, series = evaluate(rows, hp)
     metrics["rows"] = len(rows)
     model = fit(rows, hp)
     model.update({"model": env["model"], "category": env["category"], "runId": env["run_id"], "executionDate": env["execution_date"]})
@@ -140,6 +148,8 @@ def main():
     common.write_json(os.path.join(common.MODEL_DIR, "metrics.json"), metrics)
     common.write_json(os.path.join(common.OUTPUT_DATA_DIR, "metrics.json"), metrics)
     common.write_json(os.path.join(common.OUTPUT_DATA_DIR, "baseline.json"), drift_baseline(holdout))
+    with open(os.path.join(common.OUTPUT_DATA_DIR, "metrics.jsonl"), "w") as f:
+        f.writelines(json.dumps(point) + "\n" for point in series)
     print(f"trained {env['model']}/{env['category']} on {len(rows)} rows: rmse={metrics['rmse']:.3f} naive_rmse={metrics['naive_rmse']:.3f}")
 
 

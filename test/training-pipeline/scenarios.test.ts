@@ -33,6 +33,10 @@ describe('TrainingPipeline executed locally (synthesized definition, real handle
       expect(run).toMatchObject({ status: 'SUCCEEDED', version: 2, experiment: false, trigger: 'manual' });
       // The drift baseline is recorded where drift detection looks for it.
       expect(run?.artifacts.baseline).toBe(`s3://${p.deps.artifactsBucket}/runs/${MODEL}/${v!.runId}/${v!.runId}-1/output/data/baseline.json`);
+      // The metric series beside metrics.json is kept on the run (the bad line counted, not fatal) and linked.
+      expect(run?.metricSeries).toEqual({ metrics: { rmse: [[1, rmse * 3], [2, rmse * 2], [3, rmse]] }, points: 3, complete: true, skippedLines: 1 });
+      expect(run?.artifacts.metricSeries).toBe(`s3://${p.deps.artifactsBucket}/runs/${MODEL}/${v!.runId}/${v!.runId}-1/output/model/metrics.jsonl`);
+      expect(run?.image).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/demand@sha256:abc');
     }
     expect(p.notifications).toEqual([]);
     // EMF for the monitoring alarms: one success and the evaluated metric per category.

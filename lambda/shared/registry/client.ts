@@ -4,7 +4,7 @@ import { RegistryContext } from './context';
 import { documentClient } from '../dynamo';
 import { CreateModelInput, createModel, getModel, listModels } from './models';
 import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
-import { FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, finishRun, getRun, listRuns, recordRunJob, startRun } from './runs';
+import { AddRunNoteInput, FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, TagRunInput, addRunNote, finishRun, getRun, listRuns, recordRunJob, startRun, tagRun } from './runs';
 import { Direction, VersionStatus } from './types';
 import { MarkLoadedInput, RecordEndpointInput, getEndpointRecord, getLoad, getServed, markLoaded, recordEndpoint, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
@@ -60,6 +60,8 @@ export class ModelRegistryClient {
 
   startRun(input: StartRunInput) { return startRun(this.ctx, input); }
   finishRun(input: FinishRunInput) { return finishRun(this.ctx, input); }
+  tagRun(input: TagRunInput) { return tagRun(this.ctx, input); }
+  addRunNote(input: AddRunNoteInput) { return addRunNote(this.ctx, input); }
   getRun(runId: string) { return getRun(this.ctx, runId); }
   listRuns(input: ListRunsInput) { return listRuns(this.ctx, input); }
   /** Records the run's training job as it ended (failure reason, history, log link); never replaces a later attempt. */

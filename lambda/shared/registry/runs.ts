@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { RegistryContext, decodeToken, encodeToken, strip } from './context';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { ENTITY, GSI1, keys } from './keys';
-import { Page, RUN_STATUSES, Run, RunJob, RunStatus } from './types';
+import { Page, RUN_STATUSES, Run, RunJob, RunNote, RunStatus } from './types';
+import { MetricSeries, validateMetricSeries } from './metric-series';
 import * as v from './validate';
 
 export interface StartRunInput {
@@ -16,6 +17,8 @@ export interface StartRunInput {
   readonly trigger?: string;
   readonly executionArn?: string;
   readonly datasetVersion?: string;
+  /** The training image the run uses (`repo@sha256:...` when pinned). */
+  readonly image?: string;
 }
 
 /** Records a run as RUNNING. Starting the same run again while it runs is a no-op (Step Functions retries). */
@@ -34,6 +37,7 @@ export async function startRun(ctx: RegistryContext, input: StartRunInput): Prom
     trigger: v.optionalString('trigger', input.trigger, 64),
     executionArn: v.optionalString('executionArn', input.executionArn, 2048),
     datasetVersion: v.optionalString('datasetVersion', input.datasetVersion, 256),
+    image: v.optionalString('image', input.image, 512),
   };
   if (typeof run.experiment !== 'boolean') throw new ValidationError('experiment', input.experiment, 'use true or false');
   try {
@@ -61,6 +65,8 @@ export interface FinishRunInput {
   readonly logUrl?: string;
   readonly failureCause?: string;
   readonly version?: number;
+  /** The run's metric curves (see parseMetricSeries). */
+  readonly metricSeries?: MetricSeries;
 }
 
 /** Finishes a RUNNING run. Finishing it again with the same status is a no-op; a different final status is a conflict. */
@@ -72,8 +78,9 @@ export async function finishRun(ctx: RegistryContext, input: FinishRunInput): Pr
   const logUrl = v.optionalString('logUrl', input.logUrl, 2048);
   const failureCause = v.optionalString('failureCause', input.failureCause?.slice(0, 4096), 4096);
   const version = input.version === undefined ? undefined : v.version('version', input.version);
+  const metricSeries = validateMetricSeries('metricSeries', input.metricSeries);
   // Every attribute goes through a name placeholder: several (metrics, status) are reserved words.
-  const fields: Record<string, unknown> = { status, finishedAt: ctx.now().toISOString(), metrics, artifacts, logUrl, failureCause, version };
+  const fields: Record<string, unknown> = { status, finishedAt: ctx.now().toISOString(), metrics, artifacts, logUrl, failureCause, version, metricSeries };
   const set = Object.entries(fields).filter(([, value]) => value !== undefined);
   try {
     const res = await ctx.doc.send(new UpdateCommand({
@@ -188,4 +195,97 @@ export async function listRuns(ctx: RegistryContext, input: ListRunsInput): Prom
     }),
   }));
   return { items: (res.Items ?? []).map((i) => strip<Run>(i)), nextToken: encodeToken(res.LastEvaluatedKey) };
+}
+
+/** Tags a run may carry, and their sizes: labels, not documents. */
+const MAX_TAGS = 50;
+const TAG_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,63}$/;
+
+export interface TagRunInput {
+  readonly runId: string;
+  /** Name to value; an empty value removes the tag. */
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * Sets (or, with an empty value, removes) tags on a run of any status. Each tag is its own map
+ * entry, so two people tagging one run at once both keep their tags.
+ */
+export async function tagRun(ctx: RegistryContext, input: TagRunInput): Promise<Run> {
+  const runId = v.runId('runId', input.runId);
+  const entries = Object.entries(input.tags ?? {});
+  if (entries.length === 0) throw new ValidationError('tags', input.tags, 'give at least one name=value');
+  for (const [name, value] of entries) {
+    if (!TAG_NAME.test(name)) throw new ValidationError('tag name', name, 'use a letter then letters, digits, "_", ".", ":", "/" or "-" (at most 64)');
+    if (typeof value !== 'string' || value.length > 256) throw new ValidationError(`tags.${name}`, value, 'use a text of at most 256 characters');
+  }
+  const existing = await requireRun(ctx, runId);
+  const after = { ...(existing.tags ?? {}) };
+  for (const [name, value] of entries) {
+    if (value === '') delete after[name];
+    else after[name] = value;
+  }
+  if (Object.keys(after).length > MAX_TAGS) throw new ValidationError('tags', `${Object.keys(after).length} tags`, `keep at most ${MAX_TAGS} tags on a run (remove some with name=)`);
+  const names: Record<string, string> = { '#tags': 'tags' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  entries.forEach(([name, value], i) => {
+    names[`#t${i}`] = name;
+    if (value === '') removes.push(`#tags.#t${i}`);
+    else { sets.push(`#tags.#t${i} = :t${i}`); values[`:t${i}`] = value; }
+  });
+  // Runs recorded before tags existed have no map: create it first (only if still absent).
+  if (existing.tags === undefined) {
+    try {
+      await ctx.doc.send(new UpdateCommand({
+        TableName: ctx.tableName, Key: keys.run(runId), UpdateExpression: 'SET #tags = :empty',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#tags)',
+        ExpressionAttributeNames: { '#tags': 'tags' }, ExpressionAttributeValues: { ':empty': {} },
+      }));
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+  const res = await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName, Key: keys.run(runId),
+    UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' '),
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+    ReturnValues: 'ALL_NEW',
+  }));
+  return strip<Run>(res.Attributes ?? {});
+}
+
+/** Notes kept per run (the oldest are never dropped: a note is audit). */
+const MAX_NOTES = 100;
+
+export interface AddRunNoteInput {
+  readonly runId: string;
+  readonly text: string;
+  readonly actor: string;
+}
+
+/** Appends a note to a run of any status (atomic append; at most 100 notes of 2,000 characters). */
+export async function addRunNote(ctx: RegistryContext, input: AddRunNoteInput): Promise<Run> {
+  const runId = v.runId('runId', input.runId);
+  const text = typeof input.text === 'string' ? input.text.trim() : '';
+  if (text === '' || text.length > 2000) throw new ValidationError('note', input.text, 'write a note of 1 to 2,000 characters');
+  const note: RunNote = { at: ctx.now().toISOString(), actor: v.nonEmpty('actor', input.actor, 'say who writes the note (a user name)', 256), text };
+  try {
+    const res = await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName, Key: keys.run(runId),
+      UpdateExpression: 'SET #notes = list_append(if_not_exists(#notes, :empty), :note)',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#notes) OR size(#notes) < :max)',
+      ExpressionAttributeNames: { '#notes': 'notes' },
+      ExpressionAttributeValues: { ':empty': [], ':note': [note], ':max': MAX_NOTES },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return strip<Run>(res.Attributes ?? {});
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    const existing = await requireRun(ctx, runId);
+    throw new ConflictError(`run ${runId} already has ${existing.notes?.length ?? 0} notes (the most kept): tag it instead, or note on a newer run`);
+  }
 }

@@ -1,3 +1,4 @@
+import type { MetricSeries } from './metric-series';
 /** Lifecycle of a version. Being in production is not a status: the production pointer says it. */
 export type VersionStatus = 'REGISTERED' | 'PENDING_APPROVAL' | 'APPROVED' | 'REJECTED';
 export const VERSION_STATUSES: readonly VersionStatus[] = ['REGISTERED', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'];
@@ -194,6 +195,21 @@ export interface Run {
   readonly version?: number;
   /** The run's training job as its engine reported it when the job ended (latest attempt). */
   readonly job?: RunJob;
+  /** The training image (`repo@sha256:...` when pinned by digest). */
+  readonly image?: string;
+  /** The run's metric curves from `metrics.jsonl` (thinned to fit; the file is `artifacts.metricSeries`). */
+  readonly metricSeries?: MetricSeries;
+  /** Free-form labels set with `mlops tag` (name to value). */
+  readonly tags?: Record<string, string>;
+  /** Notes added with `mlops note`, oldest first. */
+  readonly notes?: RunNote[];
+}
+
+/** A note on a run: who wrote what, when. */
+export interface RunNote {
+  readonly at: string;
+  readonly actor: string;
+  readonly text: string;
 }
 
 /** One entry of a job's status history (SageMaker secondary statuses, Batch attempts). */

@@ -1,5 +1,5 @@
 import { CONTAINER, METRICS } from '../contract';
-import { ModelVersion } from '../registry';
+import { MetricSeries, ModelVersion, parseMetricSeries } from '../registry';
 import * as v from '../registry/validate';
 import { TrainingDeps, pipelineActor } from './deps';
 import { emitRunMetrics } from './metrics';
@@ -69,6 +69,7 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
   });
   // The drift baseline (optional) is recorded on the run, where drift detection looks for it.
   const baselineKey = await findBaseline(item, jobPrefix, key, deps);
+  const series = await readMetricSeries(item, jobPrefix, key, deps);
   await deps.registry.finishRun({
     runId: item.runId,
     status: 'SUCCEEDED',
@@ -76,8 +77,10 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     artifacts: {
       model: modelDir, metrics: `s3://${item.outputBucket}/${key}`, output: `s3://${item.outputBucket}/${jobPrefix}`,
       ...(baselineKey ? { baseline: `s3://${item.outputBucket}/${baselineKey}` } : {}),
+      ...(series ? { metricSeries: `s3://${item.outputBucket}/${series.key}` } : {}),
     },
     version: version.version,
+    metricSeries: series?.series,
   });
   emitRunMetrics(deps, item.model, item.category, [
     { name: METRICS.runsSucceeded, unit: 'Count', value: 1 },
@@ -85,6 +88,22 @@ export async function evaluate(item: RunItem & { jobName: string }, deps: Traini
     ...(item.experiment ? [] : [{ name: METRICS.evaluatedMetric, unit: 'None', value: metricValue }]),
   ]);
   return { version: version.version, metrics, metricValue, artifactUri };
+}
+
+/** Largest metrics.jsonl parsed into the run item; a larger one is only linked (its curves are in S3). */
+const MAX_SERIES_BYTES = 16 * 1024 * 1024;
+
+/** metrics.jsonl next to metrics.json, else in the model or output data directory; undefined when the run wrote none. */
+async function readMetricSeries(item: RunItem, jobPrefix: string, metricsKey: string, deps: TrainingDeps): Promise<{ key: string; series: MetricSeries } | undefined> {
+  const nextToMetrics = `${metricsKey.slice(0, metricsKey.lastIndexOf('/') + 1)}${CONTAINER.metricSeriesFile}`;
+  for (const key of [...new Set([nextToMetrics, `${jobPrefix}model/${CONTAINER.metricSeriesFile}`, `${jobPrefix}data/${CONTAINER.metricSeriesFile}`])]) {
+    const [object] = (await listAll(deps.s3, item.outputBucket, key)).filter((o) => o.Key === key);
+    if (!object) continue;
+    if ((object.Size ?? 0) > MAX_SERIES_BYTES) return { key, series: { metrics: {}, points: 0, complete: false, skippedLines: 0 } };
+    const text = await getText(deps.s3, item.outputBucket, key);
+    if (text !== undefined) return { key, series: parseMetricSeries(text) };
+  }
+  return undefined;
 }
 
 /** baseline.json next to metrics.json, else in the model or output data directory; undefined when the run wrote none. */

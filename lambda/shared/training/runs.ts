@@ -24,6 +24,7 @@ function registerRun(item: RunItem, deps: TrainingDeps): Promise<unknown> {
     trigger: item.trigger,
     executionArn: item.executionId,
     datasetVersion: item.datasetVersion,
+    image: item.image ?? deps.config.image,
   });
 }
 
