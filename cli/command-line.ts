@@ -21,7 +21,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const args = parseArgs(rest, { ...command.flags, ...GLOBAL_FLAGS }, command.name);
   if (args.flags.help) return { command, args };
   const min = command.positionals.length - (command.optional ?? 0);
-  if (args.positionals.length < min || args.positionals.length > command.positionals.length) {
+  const max = command.variadic ? Infinity : command.positionals.length;
+  if (args.positionals.length < min || args.positionals.length > max) {
     const missing = command.positionals.slice(args.positionals.length).map((p) => `<${p}>`).join(' ');
     throw new UsageError(args.positionals.length < min ? `missing ${missing}` : `unexpected argument "${args.positionals[command.positionals.length]}"`,
       `usage: mlops ${command.name} ${command.usage}`);

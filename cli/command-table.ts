@@ -18,6 +18,8 @@ export interface CommandSpec {
   /** Names of the positionals, required first; `optional` counts the trailing optional ones. */
   readonly positionals: readonly string[];
   readonly optional?: number;
+  /** The last positional may repeat (`<run> <run> ...`). @default false */
+  readonly variadic?: boolean;
 }
 
 const category: FlagSpec = { type: 'string', value: '<category>', description: 'Only this category (default: every category of the model).' };
@@ -69,9 +71,34 @@ export const COMMAND_TABLE = {
     positionals: ['model'],
   },
   compare: {
-    name: 'compare', usage: '<model> <v1> <v2> [--category <category>]',
-    summary: 'Compare two versions: metrics (with the difference), hyperparameters, data and lineage.',
-    flags: { category: oneCategory }, positionals: ['model', 'v1', 'v2'],
+    name: 'compare', usage: '<model> <v1> <v2> [--category <category>] | --runs <run> <run> [<run> ...]',
+    summary: 'Compare two versions (metrics with the difference, hyperparameters, data, lineage), or 2-5 runs (params diff, final metrics, data and image).',
+    flags: {
+      category: oneCategory,
+      runs: { type: 'boolean', description: 'Compare runs instead of versions: every argument is a run id (2 to 5, from `mlops runs <model>`).' },
+    },
+    positionals: ['model', 'v1', 'v2'], optional: 1, variadic: true,
+  },
+  tag: {
+    name: 'tag', usage: '<model> --run <run> <name>=<value> [<name>=<value> ...]',
+    summary: 'Label a run (name=value; name= removes the label); `mlops runs <model> --json` shows the labels.',
+    flags: { run: { type: 'string', value: '<run>', description: 'The run to label (from `mlops runs <model>`).', required: true } },
+    positionals: ['model', 'tag'], variadic: true,
+  },
+  note: {
+    name: 'note', usage: '<model> --run <run> "<text>"',
+    summary: 'Add a note to a run ("why this run"), kept with who wrote it and when.',
+    flags: { run: { type: 'string', value: '<run>', description: 'The run to note (from `mlops runs <model>`).', required: true } },
+    positionals: ['model', 'text'],
+  },
+  artifacts: {
+    name: 'artifacts', usage: '<model> --run <run> [--download <dir>]',
+    summary: 'List what a run produced (model, metrics, metric series, baseline, output) with sizes, or download it.',
+    flags: {
+      run: { type: 'string', value: '<run>', description: 'The run (from `mlops runs <model>`).', required: true },
+      download: { type: 'string', value: '<dir>', description: 'Download every artifact into <dir>/<artifact>/ (existing files are replaced).' },
+    },
+    positionals: ['model'],
   },
   promote: {
     name: 'promote', usage: '<model> <version> [--category <category>] --reason "<why>" [--wait]',

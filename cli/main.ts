@@ -9,6 +9,7 @@ import { modelsCommand } from './commands/models';
 import { newCommand } from './commands/new';
 import { approveCommand, historyCommand, promoteCommand, rejectCommand, rollbackCommand } from './commands/promotion';
 import { runsCommand } from './commands/runs';
+import { artifactsCommand, noteCommand, tagCommand } from './commands/run-records';
 import { scoreCommand, statusCommand } from './commands/serving';
 import { stopCommand } from './commands/stop';
 import { trainCommand } from './commands/train';
@@ -22,7 +23,7 @@ import { EXIT } from './errors';
 import { CliIo } from './output';
 
 export const COMMANDS: readonly Command[] = [
-  modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand,
+  modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand, tagCommand, noteCommand, artifactsCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
 ];

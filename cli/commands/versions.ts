@@ -7,6 +7,7 @@ import { NotFound, UsageError } from '../errors';
 import { formatMetrics, formatNumber, json, shortTime, table } from '../output';
 import { COMMAND_TABLE } from '../command-table';
 import { Command } from './command';
+import { compareRuns } from './run-records';
 import { categoriesOf, oneCategory, parseVersion } from './common';
 
 /** `mlops versions <model>`: versions newest first, with status, metrics and which one is in production. */
@@ -84,10 +85,13 @@ export const bestCommand: Command = {
   },
 };
 
-/** `mlops compare <model> <v1> <v2>`: two versions side by side. */
+/** `mlops compare <model> <v1> <v2>`: two versions side by side (`--runs`: 2-5 runs). */
 export const compareCommand: Command = {
   ...COMMAND_TABLE.compare,
-  async run(ctx, { positionals: [model, a, b], flags }) {
+  async run(ctx, { positionals, flags }) {
+    if (flags.runs === true) return compareRuns(ctx, positionals);
+    if (positionals.length !== 3) throw new UsageError(`compare takes <model> <v1> <v2>, not ${positionals.length} argument(s)`, `usage: mlops compare ${COMMAND_TABLE.compare.usage}`);
+    const [model, a, b] = positionals;
     const [v1, v2] = [parseVersion(a, 'v1'), parseVersion(b, 'v2')];
     const registry = await ctx.registry();
     const category = await oneCategory(registry, model, flags.category as string | undefined, (c) => mlopsCommand('compare', [model, String(v1), String(v2)], { category: c }));
