@@ -123,6 +123,8 @@ export const PARAMETERS = {
   trainingStateMachine: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/training-state-machine-arn`,
   batchInferenceStateMachine: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/batch-inference-state-machine-arn`,
   endpoint: (platform: string, model: string) => `/cdk-mlops/${platform}/models/${model}/endpoint`,
+  /** The managed MLflow tracking server's ARN (ExperimentTracking on). */
+  mlflowTrackingServer: (platform: string) => `/cdk-mlops/${platform}/experiments/mlflow-tracking-server-arn`,
   defaultPlatform: 'default',
   /** Environment variable that selects the platform for the CLI. */
   platformEnv: 'MLOPS_PLATFORM',

@@ -2,6 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ExperimentTrackingOptions } from '../experiment-tracking';
 import { ModelSpec } from '../spec/model-spec';
 import { MlopsPlatform } from './mlops-platform';
 import { NetworkProvisioning } from './platform-network';
@@ -39,6 +40,11 @@ export interface MlopsPlatformStackProps extends StackProps {
    * @default NetworkProvisioning.UP_FRONT - adding a model changes no other template
    */
   readonly network?: NetworkProvisioning;
+  /**
+   * A managed MLflow tracking server mirroring every finished run (see `MlopsPlatformProps.experimentTracking`).
+   * @default - none
+   */
+  readonly experimentTracking?: ExperimentTrackingOptions;
 }
 
 /**
@@ -57,6 +63,7 @@ export class MlopsPlatformStack extends Stack {
       logRetention: props.logRetention,
       vpc: props.vpc,
       network: props.network,
+      experimentTracking: props.experimentTracking,
     });
   }
 }

@@ -52,6 +52,7 @@ export class MlopsPlatformStacks {
       logRetention: props.logRetention,
       vpc: props.vpc,
       network: props.network,
+      experimentTracking: props.experimentTracking,
     });
     const platform = this.platformStack.platform;
     // Up front (the default) the network exists already; on demand it is made for the models.

@@ -13,6 +13,7 @@ import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { PredictionStore } from '../prediction-store/prediction-store';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
+import { ExperimentTracking, ExperimentTrackingOptions } from '../experiment-tracking';
 import { needsNetwork, publishModel, publishParameter } from './model-outputs';
 import { NetworkProvisioning, PlatformNetwork } from './platform-network';
 import { PLATFORM_PARAMETERS as P } from './platform-parameters';
@@ -66,6 +67,13 @@ export interface MlopsPlatformProps {
    * @default - a new ModelRegistry (construct id `Registry`) encrypted with the data lake's key
    */
   readonly registry?: IModelRegistry;
+  /**
+   * A SageMaker managed MLflow tracking server that mirrors every finished run (params, final
+   * metrics, metric series, tags), for teams that also want MLflow's UI. Billed per hour while it
+   * exists (see the README's "Managed MLflow" section).
+   * @default - none: the registry and `mlops ui` track experiments
+   */
+  readonly experimentTracking?: ExperimentTrackingOptions;
 }
 
 /**
@@ -80,6 +88,8 @@ export class MlopsPlatform extends Construct {
   readonly registry: IModelRegistry;
   readonly predictionStore: PredictionStore;
   readonly monitoring: MlopsMonitoring;
+  /** The managed MLflow mirror, when `experimentTracking` was given. */
+  readonly experimentTracking?: ExperimentTracking;
   private readonly deployments = new Map<string, ModelDeployment>();
   private readonly logRetention: logs.RetentionDays;
   private readonly givenVpc?: ec2.IVpc;
@@ -123,6 +133,13 @@ export class MlopsPlatform extends Construct {
     }
     this.publish('PredictionsKeyArn', P.predictionsKeyArn(this.platformName), this.predictionStore.encryptionKey.keyArn, 'Predictions key');
     this.publish('AlarmTopicArn', P.alarmTopicArn(this.platformName), this.monitoring.topic.topicArn, 'Alarm topic');
+
+    if (props.experimentTracking) {
+      this.experimentTracking = new ExperimentTracking(this, 'ExperimentTracking', {
+        ...props.experimentTracking, dataLake: this.dataLake, registry: this.registry, platformName: this.platformName, logRetention: this.logRetention,
+      });
+      this.publish('MlflowTrackingServerArn', PARAMETERS.mlflowTrackingServer(this.platformName), this.experimentTracking.trackingServerArn, 'MLflow tracking server (MLFLOW_TRACKING_URI)');
+    }
 
     if (this.givenVpc) this.publishNetwork(this.givenVpc);
     else if (this.networkProvisioning === NetworkProvisioning.UP_FRONT) this.vpc();

@@ -4,7 +4,7 @@ import { RegistryContext } from './context';
 import { documentClient } from '../dynamo';
 import { CreateModelInput, createModel, getModel, listModels } from './models';
 import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
-import { AddRunNoteInput, FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, TagRunInput, addRunNote, finishRun, getRun, listRuns, recordRunJob, startRun, tagRun } from './runs';
+import { AddRunNoteInput, FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, TagRunInput, LinkExperimentRunInput, addRunNote, linkExperimentRun, finishRun, getRun, listRuns, recordRunJob, startRun, tagRun } from './runs';
 import { Direction, VersionStatus } from './types';
 import { MarkLoadedInput, RecordEndpointInput, getEndpointRecord, getLoad, getServed, markLoaded, recordEndpoint, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
@@ -62,6 +62,7 @@ export class ModelRegistryClient {
   finishRun(input: FinishRunInput) { return finishRun(this.ctx, input); }
   tagRun(input: TagRunInput) { return tagRun(this.ctx, input); }
   addRunNote(input: AddRunNoteInput) { return addRunNote(this.ctx, input); }
+  linkExperimentRun(input: LinkExperimentRunInput) { return linkExperimentRun(this.ctx, input); }
   getRun(runId: string) { return getRun(this.ctx, runId); }
   listRuns(input: ListRunsInput) { return listRuns(this.ctx, input); }
   /** Records the run's training job as it ended (failure reason, history, log link); never replaces a later attempt. */

@@ -5,7 +5,7 @@ export { ATTR, GSI1, ENTITY } from './keys';
 export { rollbackTarget } from './promotions';
 export type { PromoteInput, PromoteResult } from './promotions';
 export type { RegisterVersionInput } from './versions';
-export type { StartRunInput, FinishRunInput, ListRunsInput, RecordRunJobInput, TagRunInput, AddRunNoteInput } from './runs';
+export type { StartRunInput, FinishRunInput, ListRunsInput, RecordRunJobInput, TagRunInput, AddRunNoteInput, LinkExperimentRunInput } from './runs';
 export { parseMetricSeries, MAX_SERIES_POINTS } from './metric-series';
 export type { MetricSeries, SeriesPoints } from './metric-series';
 export type { CreateModelInput } from './models';

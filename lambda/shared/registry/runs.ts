@@ -289,3 +289,23 @@ export async function addRunNote(ctx: RegistryContext, input: AddRunNoteInput): 
     throw new ConflictError(`run ${runId} already has ${existing.notes?.length ?? 0} notes (the most kept): tag it instead, or note on a newer run`);
   }
 }
+
+export interface LinkExperimentRunInput {
+  readonly runId: string;
+  readonly experimentId: string;
+  readonly mlflowRunId: string;
+}
+
+/** Records the MLflow run a registry run was mirrored to (ExperimentTracking). */
+export async function linkExperimentRun(ctx: RegistryContext, input: LinkExperimentRunInput): Promise<void> {
+  const runId = v.runId('runId', input.runId);
+  const mlflow = {
+    experimentId: v.nonEmpty('experimentId', input.experimentId, 'give the MLflow experiment id', 256),
+    runId: v.nonEmpty('mlflowRunId', input.mlflowRunId, 'give the MLflow run id', 256),
+  };
+  await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName, Key: keys.run(runId),
+    UpdateExpression: 'SET #mlflow = :m', ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#mlflow': 'mlflow' }, ExpressionAttributeValues: { ':m': mlflow },
+  }));
+}

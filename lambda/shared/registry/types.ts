@@ -203,6 +203,8 @@ export interface Run {
   readonly tags?: Record<string, string>;
   /** Notes added with `mlops note`, oldest first. */
   readonly notes?: RunNote[];
+  /** The MLflow run this run was mirrored to (ExperimentTracking on). */
+  readonly mlflow?: { readonly experimentId: string; readonly runId: string };
 }
 
 /** A note on a run: who wrote what, when. */
