@@ -1,0 +1,43 @@
+// The apps the MlopsChecks pack is run on: the default app (bin/app.ts's layout over models/)
+// and a two-model app (Batch + SageMaker, manual promotion, the API front end), with the
+// findings the pack reports on them.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { NagPack } from 'cdk-nag';
+import { MlopsChecks } from '../../../lib/checks/nag';
+import { MlopsPlatformStacks } from '../../../lib/platform/mlops-platform-stacks';
+import { loadModelSpecs } from '../../../lib/spec/load-model-spec';
+import { testApp } from '../../support/cdk';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** The default app: the platform stack and one stack per spec under models/. */
+export function defaultApp(app: App): void {
+  new MlopsPlatformStacks(app, { models: loadModelSpecs(join(ROOT, 'models')) });
+}
+
+/** Two models: churn (Batch GPU training, manual promotion) and demand-api (SageMaker, manual promotion, HTTP API). */
+export function twoModelApp(app: App): void {
+  new MlopsPlatformStacks(app, { models: loadModelSpecs(join(__dirname, 'fixtures', 'models')) });
+}
+
+/** Synthesizes the app with the pack and returns each unacknowledged finding as `<rule id> <construct path>`, sorted. */
+export function packFindings(build: (app: App) => void, pack: (app: App) => NagPack = (a) => new MlopsChecks(a)): string[] {
+  const app = testApp();
+  build(app);
+  Validations.of(app).addPlugins(pack(app));
+  try {
+    app.synth();
+  } catch (e) {
+    if (!/validation/i.test(`${(e as Error).name} ${(e as Error).message}`)) throw e;
+  }
+  const findings: string[] = [];
+  for (const file of readdirSync(app.outdir).filter((f) => f.endsWith('validation-report.json'))) {
+    const report = JSON.parse(readFileSync(join(app.outdir, file), 'utf8')) as { pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs?: Array<{ constructPath: string }>; violatingResources?: Array<{ constructPath: string }> }> }> };
+    for (const violation of report.pluginReports.flatMap((r) => r.violations)) {
+      for (const v of violation.violatingConstructs ?? violation.violatingResources ?? []) findings.push(`${violation.ruleName} ${v.constructPath}`);
+    }
+  }
+  return [...new Set(findings)].sort();
+}
