@@ -27,7 +27,7 @@ export function sageMakerTask(stack: Stack, action: string, parameters: Record<s
   const task = new sfn.CustomState(stack, state, {
     stateJson: { Type: 'Task', Resource: `arn:${stack.partition}:states:::sagemaker:${action}.sync`, Parameters: parameters },
   });
-  const machine = new sfn.StateMachine(stack, `Machine${stack.node.children.length}`, { definitionBody: sfn.DefinitionBody.fromChainable(task) });
+  const machine = new sfn.StateMachine(stack, `${state}Machine`, { definitionBody: sfn.DefinitionBody.fromChainable(task) });
   return machine.node.defaultChild as CfnResource;
 }
 

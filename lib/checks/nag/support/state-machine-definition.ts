@@ -19,8 +19,7 @@ export function stateMachineDefinition(properties: Record<string, unknown>): Rec
   if (properties.DefinitionString === undefined) {
     throw new UnreadableDefinitionError('the definition is not in the template (DefinitionS3Location): the tasks cannot be checked; inline it (DefinitionBody.fromChainable or fromString) or acknowledge the finding');
   }
-  const substitutions = (properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
-  const segments = toSegments(properties.DefinitionString, substitutions);
+  const segments = toSegments(properties.DefinitionString, properties.DefinitionSubstitutions as Record<string, unknown> | undefined);
   const text = joinSegments(segments);
   try {
     return JSON.parse(text) as Record<string, unknown>;
@@ -46,8 +45,8 @@ export function allStates(definition: Record<string, unknown>): DefinedState[] {
 
 type Segment = { readonly text: string } | { readonly token: true };
 
-function toSegments(value: unknown, substitutions: Record<string, unknown>): Segment[] {
-  if (typeof value === 'string') return substitute(value, substitutions);
+function toSegments(value: unknown, substitutions: Record<string, unknown> | undefined): Segment[] {
+  if (typeof value === 'string') return substitutions ? substitute(value, substitutions) : [{ text: value }];
   if (isIntrinsic(value)) {
     const join = (value as Record<string, unknown>)['Fn::Join'] as [string, unknown[]] | undefined;
     if (join) {
@@ -60,7 +59,7 @@ function toSegments(value: unknown, substitutions: Record<string, unknown>): Seg
   return [{ token: true }];
 }
 
-/** `${name}` placeholders: literal substitutions are written in, others are tokens. */
+/** `${name}` placeholders (DefinitionSubstitutions, Fn::Sub): literal values are written in, others are tokens. */
 function substitute(text: string, substitutions: Record<string, unknown>): Segment[] {
   return text.split(/(\$\{[^}]*\})/).filter((s) => s !== '').map((s): Segment => {
     const m = /^\$\{([^}]*)\}$/.exec(s);
