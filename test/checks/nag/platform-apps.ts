@@ -3,9 +3,8 @@
 // findings the pack reports on them.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
-import { NagPack } from 'cdk-nag';
-import { MlopsChecks } from '../../../lib/checks/nag';
+import { App } from 'aws-cdk-lib';
+import { addPolicyPacks } from '../../../bin/policy-packs';
 import { MlopsPlatformStacks } from '../../../lib/platform/mlops-platform-stacks';
 import { loadModelSpecs } from '../../../lib/spec/load-model-spec';
 import { testApp } from '../../support/cdk';
@@ -13,27 +12,33 @@ import { testApp } from '../../support/cdk';
 const ROOT = join(__dirname, '..', '..', '..');
 
 /** The default app: the platform stack and one stack per spec under models/. */
-export function defaultApp(app: App): void {
+export function defaultApp(): App {
+  const app = testApp();
   new MlopsPlatformStacks(app, { models: loadModelSpecs(join(ROOT, 'models')) });
+  return app;
 }
 
 /** Two models: churn (Batch GPU training, manual promotion) and demand-api (SageMaker, manual promotion, HTTP API). */
-export function twoModelApp(app: App): void {
+export function twoModelApp(): App {
+  const app = testApp();
   new MlopsPlatformStacks(app, { models: loadModelSpecs(join(__dirname, 'fixtures', 'models')) });
+  return app;
 }
 
-/** Synthesizes the app with the pack and returns each unacknowledged finding as `<rule id> <construct path>`, sorted. */
-export function packFindings(build: (app: App) => void, pack: (app: App) => NagPack = (a) => new MlopsChecks(a)): string[] {
-  const app = testApp();
-  build(app);
-  Validations.of(app).addPlugins(pack(app));
+/**
+ * Synthesizes a built app with the packs (MLOPS_POLICY_PACKS syntax, on the app and every stage in
+ * it, as bin/ does) and returns each unacknowledged finding as `<rule id> <construct path>`, sorted.
+ */
+export function packFindings(app: App, packs = 'Mlops'): string[] {
+  addPolicyPacks(app, packs);
   try {
     app.synth();
   } catch (e) {
     if (!/validation/i.test(`${(e as Error).name} ${(e as Error).message}`)) throw e;
   }
   const findings: string[] = [];
-  for (const file of readdirSync(app.outdir).filter((f) => f.endsWith('validation-report.json'))) {
+  const reports = readdirSync(app.outdir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('validation-report.json'));
+  for (const file of reports) {
     const report = JSON.parse(readFileSync(join(app.outdir, file), 'utf8')) as { pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs?: Array<{ constructPath: string }>; violatingResources?: Array<{ constructPath: string }> }> }> };
     for (const violation of report.pluginReports.flatMap((r) => r.violations)) {
       for (const v of violation.violatingConstructs ?? violation.violatingResources ?? []) findings.push(`${violation.ruleName} ${v.constructPath}`);
