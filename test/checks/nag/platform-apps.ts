@@ -26,11 +26,16 @@ export function twoModelApp(): App {
 }
 
 /**
- * Synthesizes a built app with the packs (MLOPS_POLICY_PACKS syntax, on the app and every stage in
- * it, as bin/ does) and returns each unacknowledged finding as `<rule id> <construct path>`, sorted.
+ * Synthesizes a built app with the packs (MLOPS_POLICY_PACKS syntax, on the app and every stage
+ * in it, as bin/ does) and returns its unacknowledged findings (see synthFindings).
  */
 export function packFindings(app: App, packs = 'Mlops'): string[] {
   addPolicyPacks(app, packs);
+  return synthFindings(app);
+}
+
+/** Synthesizes an app that has its packs and returns each unacknowledged finding as `<rule id> <construct path>`, sorted. */
+export function synthFindings(app: App): string[] {
   try {
     app.synth();
   } catch (e) {

@@ -8,7 +8,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import fc from 'fast-check';
 import { MLOPS_NAG_RULES } from '../../../lib/checks/nag/rules';
+import { batchJobNonRootUser } from '../../../lib/checks/nag/rules/batch-job-non-root-user';
+import { sageMakerInterContainerEncryption } from '../../../lib/checks/nag/rules/sagemaker-inter-container-encryption';
 import { fixtureStack, roleAndKey, sageMakerTask, trainingRequest } from './fixtures';
 
 const { COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE } = NagRuleCompliance;
@@ -197,4 +200,20 @@ describe.each(MLOPS_NAG_RULES.map((r) => [r.id, r] as const))('%s', (id, rule) =
   test.each(FIXTURES[id].compliant)('compliant: %s', (_, build) => expect(rule.check(build())).toBe(COMPLIANT));
   test.each(FIXTURES[id].nonCompliant)('non-compliant: %s', (_, build, expected) => expect(rule.check(build())).toEqual(expected));
   test.each(FIXTURES[id].notApplicable)('not applicable: %s', (_, build) => expect(rule.check(build())).toBe(NOT_APPLICABLE));
+});
+
+test('a Batch User passes exactly when its user part is not uid 0 (any uid and group a team chooses)', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 65534 }), fc.option(fc.integer({ min: 0, max: 65534 })), (uid, gid) => {
+    const user = gid === null ? `${uid}` : `${uid}:${gid}`;
+    expect(batchJobNonRootUser.check(jobDefinition({ user })())).toBe(uid === 0 ? NON_COMPLIANT : COMPLIANT);
+  }), { numRuns: 40 });
+});
+
+test('inter-container encryption is required from two instances on, whatever the count', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 100 }), fc.boolean(), (count, encrypted) => {
+    const result = sageMakerInterContainerEncryption.check(training({
+      ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: count, VolumeKmsKeyId: 'k' }, EnableInterContainerTrafficEncryption: encrypted,
+    })());
+    expect(result).toEqual(count === 1 ? NOT_APPLICABLE : encrypted ? COMPLIANT : ['Train']);
+  }), { numRuns: 40 });
 });
