@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import fc from 'fast-check';
+import { MlopsChecks } from '../../../lib/checks/nag';
 import { MLOPS_NAG_RULES } from '../../../lib/checks/nag/rules';
 import { batchJobNonRootUser } from '../../../lib/checks/nag/rules/batch-job-non-root-user';
 import { sageMakerInterContainerEncryption } from '../../../lib/checks/nag/rules/sagemaker-inter-container-encryption';
@@ -163,7 +164,7 @@ const FIXTURES: Record<string, Fixtures> = {
     compliant: [['TTL on', table({ timeToLiveSpecification: ttl, pointInTimeRecoverySpecification: pitr })]],
     nonCompliant: [
       ['a TTL attribute with TTL off', table({ timeToLiveSpecification: { attributeName: 'expiresAt', enabled: false } }), NON_COMPLIANT],
-      ['tagged as predictions, no TTL', table({ tags: [{ key: 'cdk-mlops:table', value: 'predictions' }] }), NON_COMPLIANT],
+      ['tagged as predictions, no TTL', table({ tags: [{ key: MlopsChecks.PREDICTIONS_TABLE_TAG_KEY, value: MlopsChecks.PREDICTIONS_TABLE_TAG_VALUE }] }), NON_COMPLIANT],
       ['named predictions, no TTL', table({ tableName: 'churn-predictions' }), NON_COMPLIANT],
     ],
     notApplicable: [['a registry table (no TTL attribute, tag or name)', table({ tableName: 'registry' })]],
