@@ -1,11 +1,12 @@
 // The cdk-nag packs an app runs at synth, chosen by MLOPS_POLICY_PACKS (the delivery pipeline's
 // synth step sets it to `all`): unset runs AwsSolutions, `all` every pack the platform is held
-// to, or a comma-separated list of pack names. Each pack checks the app's own stacks and those of
-// every stage inside it (a delivery pipeline's environments). Kept in bin/: cdk-nag is the app's
-// dependency, not the library's.
+// to (the four standard packs and the library's own MlopsChecks), or a comma-separated list of
+// pack names. Each pack checks the app's own stacks and those of every stage inside it (a
+// delivery pipeline's environments). Kept in bin/: which packs run is the app's choice.
 import { App, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, NagPack, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { MlopsChecks } from '../lib/checks/nag';
 import { MlopsDeliveryPipeline } from '../lib/delivery/mlops-delivery-pipeline';
 
 const PACKS: Record<string, (scope: IConstruct) => NagPack> = {
@@ -13,6 +14,7 @@ const PACKS: Record<string, (scope: IConstruct) => NagPack> = {
   NIST80053R5: (s) => new NIST80053R5Checks(s),
   HIPAASecurity: (s) => new HIPAASecurityChecks(s),
   Serverless: (s) => new ServerlessChecks(s),
+  Mlops: (s) => new MlopsChecks(s),
 };
 
 /** A value of MLOPS_POLICY_PACKS the app cannot use. */

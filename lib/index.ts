@@ -23,3 +23,4 @@ export * from './model-endpoint';
 export * from './delivery';
 export * from './data-ingestion';
 export * from './experiment-tracking';
+export * from './checks/nag';

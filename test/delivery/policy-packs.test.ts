@@ -23,13 +23,13 @@ function packsReporting(value: string | undefined): string[] {
   return [...new Set(rules.map((r) => /"([A-Za-z0-9.]+)-$/.exec(r)![1]))].sort();
 }
 
-test('unset: AwsSolutions only; all: AwsSolutions, NIST 800-53 R5, HIPAA and Serverless, on the stages too', () => {
+test('unset: AwsSolutions only; all: AwsSolutions, NIST 800-53 R5, HIPAA, Serverless and Mlops, on the stages too', () => {
   expect(packsReporting(undefined)).toEqual(['AwsSolutions']);
-  expect(packsReporting('all')).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'Serverless']);
-  expect(policyPackNames('all')).toEqual(['AwsSolutions', 'NIST80053R5', 'HIPAASecurity', 'Serverless']);
+  expect(packsReporting('all')).toEqual(['AwsSolutions', 'HIPAA.Security', 'Mlops', 'NIST.800.53.R5', 'Serverless']);
+  expect(policyPackNames('all')).toEqual(['AwsSolutions', 'NIST80053R5', 'HIPAASecurity', 'Serverless', 'Mlops']);
 });
 
 test('a list picks packs by name; an unknown name is an error naming it and the choices', () => {
   expect(policyPackNames(' Serverless,NIST80053R5 ')).toEqual(['Serverless', 'NIST80053R5']);
-  expect(() => policyPackNames('AwsSolutions,PCI')).toThrow('MLOPS_POLICY_PACKS=AwsSolutions,PCI names "PCI".\nfix: use "all", or a comma-separated list of AwsSolutions, NIST80053R5, HIPAASecurity, Serverless');
+  expect(() => policyPackNames('AwsSolutions,PCI')).toThrow('MLOPS_POLICY_PACKS=AwsSolutions,PCI names "PCI".\nfix: use "all", or a comma-separated list of AwsSolutions, NIST80053R5, HIPAASecurity, Serverless, Mlops');
 });

@@ -1,0 +1,1 @@
+export { MlopsChecks } from './mlops-checks';
