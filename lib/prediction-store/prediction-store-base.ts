@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { validateImportedArn } from '../common/import-attributes';
+import { systemErrorsMetric } from '../monitoring/store-alarms';
 
 /**
  * The predictions table: one item per (model, category, version, entity), expiring through
@@ -27,7 +28,10 @@ export interface IPredictionStore extends IConstruct {
 
   /** Throttled requests against the table (AWS/DynamoDB ThrottledRequests, Sum per minute). */
   metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
-  /** DynamoDB system errors (5xx) of the point reads the front ends make (AWS/DynamoDB SystemErrors, GetItem, Sum per minute). */
+  /**
+   * DynamoDB system errors (5xx) of the operations the table alarms watch, summed (AWS/DynamoDB
+   * SystemErrors, per minute unless `period` says otherwise; other options are not used).
+   */
   metricSystemErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
 
@@ -68,14 +72,7 @@ export abstract class PredictionStoreBase extends Construct implements IPredicti
   }
 
   metricSystemErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB',
-      metricName: 'SystemErrors',
-      dimensionsMap: { TableName: this.tableName, Operation: 'GetItem' },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      ...props,
-    });
+    return systemErrorsMetric(this.table, props?.period ?? Duration.minutes(1));
   }
 }
 
