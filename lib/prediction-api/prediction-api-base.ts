@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -49,6 +49,16 @@ export interface PredictionApiAttributes {
    * @default - unknown
    */
   readonly predictFunction?: lambda.IFunction;
+  /**
+   * Account of the API, when it is not the importing stack's (`grantInvoke` and the metrics use it).
+   * @default - the importing stack's account
+   */
+  readonly account?: string;
+  /**
+   * Region of the API, when it is not the importing stack's.
+   * @default - the importing stack's region
+   */
+  readonly region?: string;
 }
 
 const MINUTE = Duration.minutes(1);
@@ -61,11 +71,10 @@ export abstract class PredictionApiBase extends PredictionFrontEndBase implement
   abstract readonly predictFunction?: lambda.IFunction;
 
   grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    const api = this.api();
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: PREDICT_ROUTES.methods.map((method) => api.arnForExecuteApi(method, PREDICT_ROUTES.path, '*')),
+      resourceArns: PREDICT_ROUTES.methods.map((method) => this.executeApiArn(method, PREDICT_ROUTES.path)),
     });
   }
 
@@ -82,6 +91,16 @@ export abstract class PredictionApiBase extends PredictionFrontEndBase implement
     return this.apiMetric(this.httpApi ? '5xx' : '5XXError', { statistic: 'Sum', ...props });
   }
 
+  /** The execute-api ARN of a route, every stage. */
+  protected executeApiArn(method: string, path: string): string {
+    return this.api().arnForExecuteApi(method, path, '*');
+  }
+
+  /** Account and region of the API's metrics, when they are not the stack's. */
+  protected apiMetricOptions(): cloudwatch.MetricOptions {
+    return {};
+  }
+
   private api(): apigwv2.IHttpApi | apigw.IRestApi {
     const api = this.httpApi ?? this.restApi;
     if (!api) throw new Error(`${this.node.path} has neither an HTTP API nor a REST API: import it with httpApi or restApi`);
@@ -91,7 +110,7 @@ export abstract class PredictionApiBase extends PredictionFrontEndBase implement
   // HTTP APIs report per ApiId, REST APIs per ApiName (as aws-cdk-lib's own metric methods do).
   private apiMetric(metricName: string, props: cloudwatch.MetricOptions): cloudwatch.Metric {
     const dimensionsMap: cloudwatch.DimensionsMap = this.httpApi ? { ApiId: this.httpApi.apiId } : { ApiName: (this.api() as apigw.IRestApi).restApiName };
-    return new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap, period: MINUTE, ...props });
+    return new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap, period: MINUTE, ...this.apiMetricOptions(), ...props });
   }
 }
 
@@ -101,6 +120,8 @@ export class ImportedPredictionApi extends PredictionApiBase {
   readonly httpApi?: apigwv2.IHttpApi;
   readonly restApi?: apigw.IRestApi;
   readonly predictFunction?: lambda.IFunction;
+  private readonly account?: string;
+  private readonly region?: string;
 
   constructor(scope: Construct, id: string, attrs: PredictionApiAttributes) {
     super(scope, id);
@@ -111,5 +132,18 @@ export class ImportedPredictionApi extends PredictionApiBase {
     this.httpApi = attrs.httpApi;
     this.restApi = attrs.restApi;
     this.predictFunction = attrs.predictFunction;
+    this.account = attrs.account;
+    this.region = attrs.region;
+  }
+
+  // Imported APIs carry no environment: an API of another account or region is named explicitly.
+  protected executeApiArn(method: string, path: string): string {
+    if (this.account === undefined && this.region === undefined) return super.executeApiArn(method, path);
+    const apiId = this.httpApi?.apiId ?? this.restApi!.restApiId;
+    return Stack.of(this).formatArn({ service: 'execute-api', account: this.account, region: this.region, resource: apiId, resourceName: `*/${method}${path}` });
+  }
+
+  protected apiMetricOptions(): cloudwatch.MetricOptions {
+    return { account: this.account, region: this.region };
   }
 }
