@@ -33,7 +33,7 @@ describe('BatchInference.fromBatchInferenceAttributes', () => {
     expect(alarmProps(consumer, 'ExecutionsFailed')).toMatchObject({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: smArn }] });
     expect(alarmProps(consumer, 'Written')).toMatchObject({ Namespace: 'CdkMlops', MetricName: 'PredictionsWritten', Statistic: 'Sum', Dimensions: [{ Name: 'Model', Value: MODEL }] });
     expect(alarmProps(consumer, 'LoadFailed')).toMatchObject({
-      MetricName: 'PredictionsFailed', Dimensions: [{ Name: 'Model', Value: MODEL }, { Name: 'Category', Value: 'books' }],
+      MetricName: 'PredictionsFailed', Dimensions: [{ Name: 'Category', Value: 'books' }, { Name: 'Model', Value: MODEL }],
     });
     // Freshness: the newest batch's generatedAt is the maximum, not a sum.
     expect(alarmProps(consumer, 'GeneratedAt')).toMatchObject({ MetricName: 'PredictionsGeneratedAt', Statistic: 'Maximum' });
@@ -50,9 +50,10 @@ describe('an imported batch inference of another account, in an environment-agno
   const imported = BatchInference.fromBatchInferenceAttributes(stack, 'Batch', { modelName: MODEL, stateMachineArn: arn });
   imported.grantStartExecution(consumerRole(stack));
 
-  test('grants on the literal ARN, metrics from that account', () => {
+  test('grants on the literal ARN; metrics from that account when the options name it', () => {
     expectGrant(stack, 'states:StartExecution', arn);
-    expect(imported.metricExecutionsSucceeded().account).toBe(OTHER_ACCOUNT);
+    expect(imported.metricExecutionsSucceeded({ account: OTHER_ACCOUNT }).account).toBe(OTHER_ACCOUNT);
+    expect(imported.metricPredictionsWritten({ account: OTHER_ACCOUNT, category: 'books' }).account).toBe(OTHER_ACCOUNT);
   });
 
   test('rejects an ARN of another service', () => {

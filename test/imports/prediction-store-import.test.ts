@@ -15,7 +15,7 @@ describe('PredictionStore.fromPredictionStoreAttributes', () => {
   const keyArn = importOf(producer, { 'Fn::GetAtt': [logicalId(producer, 'AWS::KMS::Key', 'Predictions'), 'Arn'] });
 
   test('a reader in another stack gets point reads on the producer\'s table and decrypt on its key, nothing more', () => {
-    expectGrant(consumer, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], tableArn);
+    expectGrant(consumer, ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [tableArn]);
     expectGrant(consumer, 'kms:Decrypt', keyArn);
     const actions = Object.values(Template.fromStack(consumer).findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
@@ -36,7 +36,7 @@ test('an imported table of another account: grants on the literal ARN and the ac
   const keyArn = `arn:aws:kms:eu-west-1:${OTHER_ACCOUNT}:key/0a1b2c3d-0000-1111-2222-333344445555`;
   const imported = PredictionStore.fromPredictionStoreAttributes(stack, 'Predictions', { tableArn, encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn) });
   imported.grantWritePredictions(consumerRole(stack));
-  expectGrant(stack, ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'], tableArn);
+  expectGrant(stack, ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'], [tableArn]);
   expect(imported.tableName).toBe('predictions');
   expect(() => PredictionStore.fromPredictionStoreAttributes(stack, 'Bad', { tableArn: 'predictions', encryptionKey: imported.encryptionKey }))
     .toThrow(/tableArn must be an ARN like arn:aws:dynamodb:<region>:<account>:table\/<name>, but "predictions" was provided/);
