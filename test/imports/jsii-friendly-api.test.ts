@@ -45,7 +45,7 @@ function publicApi(): { anyOrUnion: string[]; freeFunctions: string[] } {
     if (rest.every((t) => t.flags & ts.TypeFlags.EnumLiteral)) return false;
     return rest.length > 1;
   };
-  const isPublic = (d: ts.Declaration) => !(ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Private) && !(d.name && ts.isPrivateIdentifier(d.name as ts.Node));
+  const isPublic = (d: ts.Declaration) => !(ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Private) && !(ts.getNameOfDeclaration(d) && ts.isPrivateIdentifier(ts.getNameOfDeclaration(d)!));
 
   for (const exported of checker.getExportsOfModule(index)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
