@@ -24,3 +24,4 @@ export * from './delivery';
 export * from './data-ingestion';
 export * from './experiment-tracking';
 export * from './checks/nag';
+export type { CategoryMetricOptions } from './common/category-metric';

@@ -12,7 +12,7 @@ import { ENV } from '../../lambda/shared/env';
 import { BATCH_DEFAULTS, BATCH_ENV, PART_PREFIX } from '../../lambda/shared/predictions/constants';
 import { ScoringNeed } from '../../lambda/shared/registry/types';
 import { MlopsFunction, PipelineFunctionRole } from '../common/mlops-function';
-import { IBatchInference } from './batch-inference-base';
+import { BatchInferenceAttributes, BatchInferenceBase, IBatchInference, ImportedBatchInference } from './batch-inference-base';
 import { acknowledgeBatchFindings } from './batch-inference-nag';
 import { scoringJob } from './scoring-job';
 import { BatchInferenceProps, validateBatchInferenceProps } from './validate-batch-inference-props';
@@ -61,7 +61,14 @@ const LOAD_RETRY_ERRORS = ['LoadIncompleteError', 'States.Timeout', 'Sandbox.Tim
  * part with a Distributed Map of loader invocations into the predictions table with
  * `expiresAt = generatedAt + ttl`. Re-running a day overwrites the same keys.
  */
-export class BatchInference extends Construct implements IBatchInference {
+export class BatchInference extends BatchInferenceBase {
+  /** Imports a batch inference defined elsewhere (another stack or account), by its state machine ARN. */
+  static fromBatchInferenceAttributes(scope: Construct, id: string, attrs: BatchInferenceAttributes): IBatchInference {
+    return new ImportedBatchInference(scope, id, attrs);
+  }
+
+  /** Name of the model it scores. */
+  public readonly modelName: string;
   /** The batch inference state machine. */
   public readonly stateMachine: sfn.StateMachine;
   /** Role the scoring jobs run with. */
@@ -75,6 +82,7 @@ export class BatchInference extends Construct implements IBatchInference {
     super(scope, id);
     validateBatchInferenceProps(props);
     const { model, dataLake } = props;
+    this.modelName = model;
     const ttl = props.predictionTtl ?? Duration.hours(72);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 

@@ -1,2 +1,3 @@
-export * from './batch-inference-base';
+export { BatchInferenceBase } from './batch-inference-base';
+export type { BatchInferenceAttributes, IBatchInference } from './batch-inference-base';
 export * from './batch-inference';

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { addFlowLogs } from '../common/flow-logs';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
+import { GpuBatchComputeAttributes, IGpuBatchCompute, ImportedGpuBatchCompute } from './gpu-batch-compute-base';
 import { validateGpuBatchComputeProps } from './validate-gpu-batch-compute-props';
 
 /** Props of {@link GpuBatchCompute}. */
@@ -79,7 +80,12 @@ export interface GpuBatchComputeProps {
  * families, scaling to zero between jobs (min 0 vCPUs) and capped by a max vCPU guardrail;
  * encrypted volumes, IMDSv2 only, instances in private subnets without a NAT gateway.
  */
-export class GpuBatchCompute extends Construct {
+export class GpuBatchCompute extends Construct implements IGpuBatchCompute {
+  /** Imports a GPU job queue defined elsewhere (another stack or account), by its ARN and vCPU cap. */
+  static fromGpuBatchComputeAttributes(scope: Construct, id: string, attrs: GpuBatchComputeAttributes): IGpuBatchCompute {
+    return new ImportedGpuBatchCompute(scope, id, attrs);
+  }
+
   /** The job queue (order 1: Spot, order 2: On-Demand). */
   readonly jobQueue: batch.IJobQueue;
   /** The VPC the instances run in. */

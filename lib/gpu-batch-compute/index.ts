@@ -1,1 +1,2 @@
 export * from './gpu-batch-compute';
+export type { GpuBatchComputeAttributes, IGpuBatchCompute } from './gpu-batch-compute-base';

@@ -282,7 +282,7 @@ export function apiDeclarations(p: MonitorPredictionApiProps): AlarmDeclaration[
   return out;
 }
 
-export function runningTasks(service: ecs.IBaseService): cloudwatch.IMetric {
+export function runningTasks(service: ecs.IBaseService): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'ECS/ContainerInsights',
     metricName: 'RunningTaskCount',

@@ -1,8 +1,5 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +9,7 @@ import { DataLake } from '../data-lake/data-lake';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { ModelRegistry } from '../model-registry/model-registry';
 import { IModelRegistry } from '../model-registry/model-registry-base';
+import { PredictionStore } from '../prediction-store/prediction-store';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { NO_NETWORK, NetworkNeeds } from './model-outputs';
 import { PLATFORM_PARAMETERS as P } from './platform-parameters';
@@ -70,8 +68,10 @@ export class PlatformImports extends Construct {
       tableArn: tableArn(value(P.registryTable(name))),
       encryptionKey: (ref.registryEncrypted ?? true) ? kms.Key.fromKeyArn(this, 'RegistryKey', value(P.registryKeyArn(name))) : undefined,
     });
-    this.predictionStore = new ImportedPredictionStore(this, 'Predictions',
-      tableArn(value(P.predictionsTable(name))), kms.Key.fromKeyArn(this, 'PredictionsKey', value(P.predictionsKeyArn(name))));
+    this.predictionStore = PredictionStore.fromPredictionStoreAttributes(this, 'Predictions', {
+      tableArn: tableArn(value(P.predictionsTable(name))),
+      encryptionKey: kms.Key.fromKeyArn(this, 'PredictionsKey', value(P.predictionsKeyArn(name))),
+    });
     this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', value(P.alarmTopicArn(name)));
     const azs = ref.networkAvailabilityZones ?? 0;
     if (needs.subnets && azs > 0) {
@@ -91,35 +91,3 @@ export class PlatformImports extends Construct {
   }
 }
 
-/** The platform's predictions table seen from a model stack. */
-class ImportedPredictionStore extends Construct implements IPredictionStore {
-  readonly table: dynamodb.ITable;
-  readonly tableName: string;
-  readonly tableArn: string;
-  readonly encryptionKey: kms.IKey;
-
-  constructor(scope: Construct, id: string, tableArn: string, encryptionKey: kms.IKey) {
-    super(scope, id);
-    this.table = dynamodb.Table.fromTableAttributes(this, 'Table', { tableArn, encryptionKey });
-    this.tableName = this.table.tableName;
-    this.tableArn = this.table.tableArn;
-    this.encryptionKey = encryptionKey;
-  }
-
-  grantReadPredictions(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grantDecrypt(grantee);
-    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
-  }
-
-  grantWritePredictions(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grantEncryptDecrypt(grantee);
-    return this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable');
-  }
-
-  metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB', metricName: 'ThrottledRequests', dimensionsMap: { TableName: this.tableName },
-      statistic: 'Sum', period: Duration.minutes(1), ...props,
-    });
-  }
-}

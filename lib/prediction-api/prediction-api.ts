@@ -15,6 +15,7 @@ import { IModelRegistry } from '../model-registry/model-registry-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { schedulePeaks } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-service/serving-props';
+import { IPredictionApi, ImportedPredictionApi, PredictionApiAttributes, PredictionApiBase } from './prediction-api-base';
 import { validatePredictionApiProps } from './validate-prediction-api-props';
 
 /** Props of {@link PredictionApi}. */
@@ -75,7 +76,12 @@ export interface PredictionApiProps {
  * price); a REST API when a WAF web ACL or API keys are asked for. Stage throttling from the
  * declared peak; optional provisioned concurrency scheduled for peak windows.
  */
-export class PredictionApi extends Construct {
+export class PredictionApi extends PredictionApiBase {
+  /** Imports a prediction API defined elsewhere (another stack or account), by its API Gateway API. */
+  static fromPredictionApiAttributes(scope: Construct, id: string, attrs: PredictionApiAttributes): IPredictionApi {
+    return new ImportedPredictionApi(scope, id, attrs);
+  }
+
   /** The prediction function. */
   public readonly predictFunction: MlopsFunction;
   /** The alias the API invokes (carries provisioned concurrency). */

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/shared/env';
 import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from '../../lambda/shared/predict/constants';
 import { IModelRegistry } from '../model-registry/model-registry-base';
+import { IPredictionService, ImportedPredictionService, PredictionServiceAttributes, PredictionServiceBase } from './prediction-service-base';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { enableAccessLogs } from './access-logs';
 import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
@@ -124,7 +125,12 @@ const CONTAINER_PORT = PREDICT_DEFAULTS.port;
  * traffic with target tracking on request count per target and CPU, and scheduled scale-out
  * before declared peak windows.
  */
-export class PredictionService extends Construct {
+export class PredictionService extends PredictionServiceBase {
+  /** Imports a prediction service defined elsewhere (another stack or account), by its load balancer and target group. */
+  static fromPredictionServiceAttributes(scope: Construct, id: string, attrs: PredictionServiceAttributes): IPredictionService {
+    return new ImportedPredictionService(scope, id, attrs);
+  }
+
   /** The Fargate service. */
   public readonly service: ecs.FargateService;
   /** The cluster of the service (Container Insights enabled). */

@@ -1,11 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
-import { IPredictionStore } from './prediction-store-base';
+import { IPredictionStore, ImportedPredictionStore, PredictionStoreAttributes, PredictionStoreBase } from './prediction-store-base';
 
 /** Props of {@link PredictionStore}. */
 export interface PredictionStoreProps {
@@ -38,7 +36,12 @@ export interface PredictionStoreProps {
  * generatedAt + TTL), retained by default. Readers must still treat `expiresAt <= now` as
  * missing: DynamoDB deletes expired items lazily.
  */
-export class PredictionStore extends Construct implements IPredictionStore {
+export class PredictionStore extends PredictionStoreBase {
+  /** Imports a predictions table defined elsewhere (another stack or account), with its key so grants include it. */
+  static fromPredictionStoreAttributes(scope: Construct, id: string, attrs: PredictionStoreAttributes): IPredictionStore {
+    return new ImportedPredictionStore(scope, id, attrs);
+  }
+
   public readonly table: dynamodb.Table;
   public readonly tableName: string;
   public readonly tableArn: string;
@@ -66,26 +69,5 @@ export class PredictionStore extends Construct implements IPredictionStore {
     });
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
-  }
-
-  public grantReadPredictions(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grantDecrypt(grantee);
-    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
-  }
-
-  public grantWritePredictions(grantee: iam.IGrantable): iam.Grant {
-    this.encryptionKey.grantEncryptDecrypt(grantee);
-    return this.table.grant(grantee, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable');
-  }
-
-  public metricThrottledRequests(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/DynamoDB',
-      metricName: 'ThrottledRequests',
-      dimensionsMap: { TableName: this.tableName },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-      ...props,
-    });
   }
 }

@@ -10,7 +10,7 @@ import { CONTAINER } from '../../lambda/shared/contract';
 import { BATCH_STAGING_ENV, JOB_NAME_PATH, TRAINING_STATES } from '../../lambda/shared/training/constants';
 import { runIdPrefix } from '../../lambda/shared/training/run-id';
 import { IDataLake } from '../data-lake/data-lake-base';
-import { GpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute';
+import { IGpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute-base';
 import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
@@ -86,7 +86,7 @@ export interface SageMakerBackendOptions {
 /** Options of {@link TrainingBackend.batch}. */
 export interface BatchBackendOptions {
   /** The GPU compute (job queue) the jobs run on. */
-  readonly compute: GpuBatchCompute;
+  readonly compute: IGpuBatchCompute;
   /** The training image; it must contain python3 (for the staging wrapper). */
   readonly image: TrainingImage;
   /** The training command, run by the staging wrapper once inputs are in place (e.g. ['python3', '/app/train.py']). */

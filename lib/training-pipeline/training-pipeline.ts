@@ -14,6 +14,7 @@ import { ENV } from '../../lambda/shared/env';
 import { ENDED_EARLY_STATUSES, TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { PipelineConfig } from '../../lambda/shared/training/types';
 import { IBatchInference } from '../batch-inference/batch-inference-base';
+import { ITrainingPipeline, ImportedTrainingPipeline, TrainingPipelineAttributes, TrainingPipelineBase } from './training-pipeline-base';
 import { MlopsFunction, PipelineFunctionRole } from '../common/mlops-function';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
@@ -152,7 +153,14 @@ const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException'
  * A Standard state machine in JSONPath, logging ALL with retention, traced, with a timeout on
  * every task and wait.
  */
-export class TrainingPipeline extends Construct {
+export class TrainingPipeline extends TrainingPipelineBase {
+  /** Imports a training pipeline defined elsewhere (another stack or account), by its state machine ARN. */
+  static fromTrainingPipelineAttributes(scope: Construct, id: string, attrs: TrainingPipelineAttributes): ITrainingPipeline {
+    return new ImportedTrainingPipeline(scope, id, attrs);
+  }
+
+  /** Name of the model it trains. */
+  readonly modelName: string;
   /** The training state machine. */
   readonly stateMachine: sfn.StateMachine;
   /** Where failures and approval requests are published. */
@@ -172,6 +180,7 @@ export class TrainingPipeline extends Construct {
     super(scope, id);
     validateTrainingPipelineProps(props);
     const { modelName, dataLake, registry } = props;
+    this.modelName = modelName;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const approvalTimeout = props.approvalTimeout ?? Duration.days(1);
     const promotion = props.promotion ?? PromotionMode.AUTO;
@@ -333,16 +342,6 @@ export class TrainingPipeline extends Construct {
         `executionTimeout ${given.toHumanString()} is below the worst case of ${worst.toHumanString()} (waves of maxConcurrency categories, each running every training attempt to the Train timeout): a long day would time out and stop training and scoring; raise executionTimeout or maxConcurrency, or leave executionTimeout out`);
     }
     return given ?? worst;
-  }
-
-  /** Grants starting executions (ad-hoc runs, experiments). */
-  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantStartExecution(grantee);
-  }
-
-  /** Grants approving or rejecting waiting versions (SendTaskSuccess on this state machine's tokens). */
-  grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantTaskResponse(grantee);
   }
 
   private buildDefinition(p: {

@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { Notifier, TrainingDeps } from '../../lambda/shared/training/deps';
@@ -14,7 +12,7 @@ import { planExecution } from '../../lambda/training-plan';
 import { recordRun } from '../../lambda/training-record-run';
 import { summarizeExecution } from '../../lambda/training-summarize';
 import { validateTrainingData } from '../../lambda/training-validate-data';
-import { IBatchInference } from '../../lib/batch-inference/batch-inference-base';
+import { BatchInference } from '../../lib/batch-inference/batch-inference';
 import { DataLake } from '../../lib/data-lake/data-lake';
 import { DataLakeProps } from '../../lib/data-lake/data-lake-props';
 import { ModelRegistry } from '../../lib/model-registry/model-registry';
@@ -88,7 +86,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   wrap?: Record<string, (handler: LocalTaskHandler) => LocalTaskHandler>;
 } = {}): Promise<LocalPipeline> {
   const stack = testStack();
-  const batch = opts.batchInference ? new ImportedBatchInference(stack, 'Scoring') : undefined;
+  const batch = opts.batchInference ? BatchInference.fromBatchInferenceAttributes(stack, 'Scoring', { modelName: MODEL, stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:scoring' }) : undefined;
   const { template } = pipelineStack({ ...overrides, ...(batch ? { batchInference: batch } : {}) }, stack);
   const json = template.toJSON();
   const definition = extractDefinition(json);
@@ -154,14 +152,6 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   };
 }
 
-/** A batch inference known only by its state machine ARN: the pipeline starts it, the test captures the input. */
-class ImportedBatchInference extends Construct implements IBatchInference {
-  readonly stateMachine: sfn.IStateMachine;
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'StateMachine', 'arn:aws:states:us-east-1:111111111111:stateMachine:scoring');
-  }
-}
 
 /** Seeds a production version with the given rmse (as if an earlier run had promoted it). */
 export async function seedChampion(registry: ModelRegistryClient, category: string, rmse: number): Promise<number> {

@@ -4,10 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
 import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
-import { IBatchInference } from '../../lib/batch-inference/batch-inference-base';
+import { BatchInference } from '../../lib/batch-inference/batch-inference';
 import { DataLake } from '../../lib/data-lake';
 import { GpuBatchCompute } from '../../lib/gpu-batch-compute';
 import { MetricDirection, PromotionMode, TrainingBackend, TrainingImage } from '../../lib/training-pipeline';
@@ -35,13 +33,6 @@ function batchStack() {
   return { compute, ...pipelineStack({ backend: TrainingBackend.batch({ compute, image, command: ['python3', '/app/train.py'], vcpus: 8, gpus: 1, memoryMiB: 30000 }) }, stack) };
 }
 
-class FakeBatchInference extends Construct implements IBatchInference {
-  readonly stateMachine: sfn.IStateMachine;
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-    this.stateMachine = sfn.StateMachine.fromStateMachineArn(this, 'Sm', 'arn:aws:states:us-east-1:123456789012:stateMachine:scoring');
-  }
-}
 
 describe('TrainingPipeline state machine', () => {
   const { template } = pipelineStack();
@@ -224,7 +215,7 @@ describe('TrainingPipeline triggers, approval and batch inference', () => {
 
   test('starts batch inference for every category of the execution when given (predictions expire even when nothing is promoted)', () => {
     const stack = testStack();
-    const { template } = pipelineStack({ batchInference: new FakeBatchInference(stack, 'Scoring') }, stack);
+    const { template } = pipelineStack({ batchInference: BatchInference.fromBatchInferenceAttributes(stack, 'Scoring', { modelName: 'demand-forecast', stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:scoring' }) }, stack);
     const start = states(extractDefinition(template.toJSON()))[S.startBatchInference];
     expect(start.Resource).toBe('arn:aws:states:::states:startExecution');
     expect(start.Parameters.Input).toMatchObject({ 'categories.$': '$.summary.scoreCategories', 'executionDate.$': '$.executionDate' });
