@@ -15,7 +15,7 @@ import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
 import { schedulePeaks } from './peak-schedule';
 import { predictionServerImage } from './server-image';
 import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
-import { acknowledgeServiceFindings } from './service-nag';
+import { acknowledgeServiceFindings, acknowledgeServiceGuardFindings } from './service-nag';
 import { AccessMode } from '../spec/model-spec';
 import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
@@ -208,6 +208,8 @@ export class PredictionService extends Construct {
       essential: true,
       readonlyRootFilesystem: true,
       user: '1000:1000',
+      // A hard limit per container (Control Tower CT.ECS.PR.7): the task's memory, as it is the only container.
+      memoryLimitMiB,
       portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
       environment: {
         [ENV.predictionsTable]: props.predictionStore.tableName,
@@ -298,7 +300,9 @@ export class PredictionService extends Construct {
     if (this.accessMode === AccessMode.INTERNET) {
       admit(ec2.Peer.anyIpv4(), 'internet clients with a certificate from the trust store');
     } else if (this.accessMode === AccessMode.PRIVATE_LINK) {
-      this.endpointService = privateLinkEndpoint(this, { alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [] });
+      this.endpointService = privateLinkEndpoint(this, {
+        alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [], deletionProtection: props.deletionProtection ?? true,
+      });
     } else {
       admit(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), 'the VPC');
       (props.access?.clientPeers ?? []).forEach((peer) => admit(peer, `client network ${peer.uniqueId}`));
@@ -344,6 +348,7 @@ export class PredictionService extends Construct {
       normal: { minCapacity: this.capacity.minTasks },
     });
 
+    acknowledgeServiceGuardFindings({ transport: this.transport, listener, createdLogsBucket: props.accessLogsBucket === undefined ? accessLogs : undefined });
     acknowledgeServiceFindings(this, { accessMode: this.accessMode, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
   }
 }

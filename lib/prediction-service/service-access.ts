@@ -5,6 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
 import { AccessMode } from '../spec/model-spec';
 import { ServiceAuthentication, ServiceTransport } from './service-authentication';
 
@@ -95,7 +96,7 @@ export function validateAccess(access: ServiceAccessProps, certificate: acm.ICer
  * Construct ids: `PrivateLinkSecurityGroup`, `PrivateLinkLoadBalancer`, `EndpointService`.
  */
 export function privateLinkEndpoint(scope: Construct, o: {
-  alb: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener; port: number; subnets: ec2.SubnetSelection; allowedPrincipals: iam.ArnPrincipal[];
+  alb: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener; port: number; subnets: ec2.SubnetSelection; allowedPrincipals: iam.ArnPrincipal[]; deletionProtection: boolean;
 }): ec2.VpcEndpointService {
   const vpc = o.alb.vpc!;
   const nlbSg = new ec2.SecurityGroup(scope, 'PrivateLinkSecurityGroup', { vpc, description: 'prediction service PrivateLink load balancer', allowAllOutbound: false });
@@ -106,7 +107,9 @@ export function privateLinkEndpoint(scope: Construct, o: {
     crossZoneEnabled: true,
     securityGroups: [nlbSg],
     enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
+    deletionProtection: o.deletionProtection,
   });
+  acknowledgeGuard(nlb, GuardFindings.tcpPassThroughLogs());
   o.alb.connections.allowFrom(nlbSg, ec2.Port.tcp(o.port), 'from the PrivateLink load balancer');
   nlb.addListener('Tcp', { port: o.port, protocol: elbv2.Protocol.TCP })
     .addTargets('Alb', { port: o.port, protocol: elbv2.Protocol.TCP, targets: [new elbv2targets.AlbListenerTarget(o.listener)] });
