@@ -11,14 +11,9 @@ import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { modelCopy } from '../../bench/synth/model-copies';
 import { GUARD_REASONS_METADATA, GuardFindings, acknowledgeGuard, guardAcknowledgements } from '../../lib/common/guard';
-import { MlopsDeliveryPipeline } from '../../lib/delivery';
-import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
-import { loadModelSpecs, parseModelSpecObject } from '../../lib/spec/load-model-spec';
-import { ModelSpec } from '../../lib/spec/model-spec';
 import { testApp } from '../support/cdk';
-import { CONNECTION, IMAGE, ROOT, STAGES, TOOLS, exampleModels } from '../delivery/fixtures';
+import { APPS } from './apps';
 
 describe('acknowledgeGuard', () => {
   test('lists the rule in Metadata.guard.SuppressedRules and the reason beside it, once per rule', () => {
@@ -109,36 +104,6 @@ function findReports(dir: string): any[] {
     return e.name.endsWith('validation-report.json') ? [JSON.parse(readFileSync(p, 'utf8'))] : [];
   });
 }
-
-function twoModelSpecs(): ModelSpec[] {
-  const batch = modelCopy(1);
-  const sagemaker = modelCopy(2);
-  const parse = (raw: Record<string, any>) => {
-    const { spec, problems } = parseModelSpecObject(raw, { file: `models/${raw.name}/model.yaml` });
-    if (!spec) throw new Error(JSON.stringify(problems));
-    return spec;
-  };
-  return [
-    parse({
-      ...batch,
-      training: { image: batch.training.image, backend: 'batch', instanceType: 'g5.xlarge', maxVcpus: 16, spot: true, maxRuntime: '2h', command: ['python3', '/opt/program/train.py'] },
-      evaluation: { ...batch.evaluation, promotion: 'manual' },
-      inference: { ...batch.inference, serving: 'service' },
-    }),
-    parse({ ...sagemaker, inference: { ...sagemaker.inference, serving: 'api', tps: { min: 1, avg: 5, max: 20 }, peakWindows: [] } }),
-  ];
-}
-
-const APPS: Array<[string, (app: App) => void]> = [
-  ['default app', (app) => { new MlopsPlatformStacks(app, { models: loadModelSpecs(join(ROOT, 'models')) }); }],
-  ['two-model app', (app) => { new MlopsPlatformStacks(app, { models: twoModelSpecs() }); }],
-  ['pipeline app', (app) => {
-    const stack = new Stack(app, 'Delivery', { env: TOOLS });
-    new MlopsDeliveryPipeline(stack, 'Pipeline', {
-      source: { codeConnection: CONNECTION }, stages: STAGES, platform: { models: exampleModels() }, imageDigests: { 'demand-forecast': IMAGE }, repositoryRoot: ROOT,
-    });
-  }],
-];
 
 describeWithGuard('Control Tower rules (cfn-guard)', () => {
   let unique: string[] = [];
