@@ -298,7 +298,7 @@ export class PredictionService extends Construct {
       if (redirect) albSg.addIngressRule(peer, ec2.Port.tcp(80), `HTTP from ${what} (redirected to HTTPS)`);
     };
     if (this.accessMode === AccessMode.INTERNET) {
-      admit(ec2.Peer.anyIpv4(), 'internet clients with a certificate from the trust store');
+      admit(ec2.Peer.anyIpv4(), props.access?.trustStore ? 'internet clients with a certificate from the trust store' : `internet clients the listener authenticates (${props.access?.authentication?.kind})`);
     } else if (this.accessMode === AccessMode.PRIVATE_LINK) {
       this.endpointService = privateLinkEndpoint(this, {
         alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [], deletionProtection: props.deletionProtection ?? true,

@@ -120,6 +120,10 @@ describe('authentication on the prediction listener', () => {
     const t = synth((s) => ({ certificate: certificate(s), access: { mode: AccessMode.INTERNET, authentication: jwt() } }));
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
     expect(defaultActionTypes(t)).toEqual([['jwt-validation', 'forward']]);
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'prediction service load balancer',
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, Description: 'HTTPS from internet clients the listener authenticates (jwt)' })],
+    });
   });
 });
 
