@@ -191,7 +191,8 @@ export class MlopsPlatform extends Construct {
     if (this.givenVpc) return this.givenVpc;
     if (!this.network) {
       const upFront = this.networkProvisioning === NetworkProvisioning.UP_FRONT;
-      this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention, batchEndpoints: upFront });
+      const { datasetsBucket, artifactsBucket, predictionsBucket } = this.dataLake;
+      this.network = new PlatformNetwork(this, 'Network', { logRetention: this.logRetention, batchEndpoints: upFront, buckets: [datasetsBucket, artifactsBucket, predictionsBucket] });
       this.publishNetwork(this.network.vpc);
     }
     if (batchCompute) this.network.addBatchEndpoints();

@@ -1,6 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accountPrincipalsStatement, accountTablesStatement, s3GatewayStatements } from '../common/endpoint-policies';
 import { addFlowLogs } from '../common/flow-logs';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 
@@ -33,6 +35,12 @@ export interface PlatformNetworkProps {
    * @default true - `addBatchEndpoints` adds them later otherwise
    */
   readonly batchEndpoints?: boolean;
+  /**
+   * The buckets the network may reach through the S3 gateway endpoint (the platform's data lake),
+   * besides ECR's image layer bucket.
+   * @default - any bucket of the account
+   */
+  readonly buckets?: s3.IBucket[];
 }
 
 /** What a Fargate task needs without internet access: image pulls (layers come through the S3 gateway endpoint) and the awslogs driver. */
@@ -42,7 +50,10 @@ const TASK_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
   Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
 };
 
-/** What an ECS-managed GPU instance (Batch) needs in addition: the ECS agent's endpoints. */
+/**
+ * What an ECS-managed GPU instance (Batch) needs in addition: the ECS agent's endpoints. ECS
+ * endpoints take no endpoint policy ("isn't currently supported", Amazon ECS developer guide).
+ */
 const INSTANCE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
   Ecs: ec2.InterfaceVpcEndpointAwsService.ECS,
   EcsAgent: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
@@ -57,6 +68,10 @@ const INSTANCE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
  * no other template; S3 and DynamoDB gateway endpoints (free) and one set of interface
  * endpoints: ECR and CloudWatch Logs, plus the ECS agent's three (now, or once a model trains on
  * Batch: `addBatchEndpoints`). Rejected traffic goes to flow logs (`addFlowLogs`).
+ *
+ * Endpoint policies keep the network's traffic to the platform: the S3 gateway reaches the given
+ * buckets (else the account's) and ECR's image layer bucket, DynamoDB the account's tables, and
+ * the ECR and Logs endpoints serve the account's principals only (`aws:PrincipalAccount`).
  *
  * Construct ids (a public contract): `Vpc`, `FlowLogs`, one endpoint per service.
  */
@@ -74,13 +89,14 @@ export class PlatformNetwork extends Construct {
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 },
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
       ],
-      gatewayEndpoints: {
-        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
-        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
-      },
     });
     addFlowLogs(this, this.vpc, props.logRetention);
-    this.addEndpoints(TASK_ENDPOINTS);
+    // Same ids as the Vpc's own gatewayEndpoints prop would give them.
+    const s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    s3GatewayStatements(this, props.buckets).forEach((st) => s3Endpoint.addToPolicy(st));
+    const dynamoEndpoint = this.vpc.addGatewayEndpoint('DynamoDB', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
+    dynamoEndpoint.addToPolicy(accountTablesStatement(this));
+    this.addEndpoints(TASK_ENDPOINTS, true);
     if (props.batchEndpoints ?? true) this.addBatchEndpoints();
   }
 
@@ -88,12 +104,13 @@ export class PlatformNetwork extends Construct {
   addBatchEndpoints(): void {
     if (this.batchEndpoints) return;
     this.batchEndpoints = true;
-    this.addEndpoints(INSTANCE_ENDPOINTS);
+    this.addEndpoints(INSTANCE_ENDPOINTS, false);
   }
 
-  private addEndpoints(endpoints: Record<string, ec2.InterfaceVpcEndpointAwsService>): void {
+  private addEndpoints(endpoints: Record<string, ec2.InterfaceVpcEndpointAwsService>, accountPolicy: boolean): void {
     for (const [name, service] of Object.entries(endpoints)) {
       const endpoint = this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+      if (accountPolicy) endpoint.addToPolicy(accountPrincipalsStatement(this));
       acknowledgeNag(endpoint, F.vpcCidrIngress());
     }
   }

@@ -16,10 +16,11 @@ import { DerivedCapacity, deriveCapacity, validateTraffic } from './capacity';
 import { schedulePeaks } from './peak-schedule';
 import { predictionServerImage } from './server-image';
 import { PeakWindow, ServedModelProps, servingConfigJson, validatePeakWindows } from './serving-props';
-import { acknowledgeServiceFindings } from './service-nag';
+import { acknowledgeServiceFindings, acknowledgeServiceGuardFindings } from './service-nag';
 import { AccessMode } from '../spec/model-spec';
 import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
+import { ServiceTransport } from './service-authentication';
 
 /** Props of {@link PredictionService}. */
 export interface PredictionServiceProps {
@@ -100,9 +101,16 @@ export interface PredictionServiceProps {
   /**
    * Certificate for an HTTPS listener on 443 (HTTP on 80 then redirects to it, except on an
    * internet-facing endpoint, which listens on 443 only).
-   * @default - HTTP on port 80 only
+   * @default - plaintext HTTP on port 80 of an internal load balancer (`access.transport`
+   * `ServiceTransport.PLAINTEXT_INTERNAL`)
    */
   readonly certificate?: acm.ICertificate;
+  /**
+   * Deletion protection of the load balancer: a stack update or deletion cannot remove it (and
+   * with it the endpoint clients call) until it is turned off.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
   /**
    * Bucket for the load balancer's access logs (SSE-S3: load balancers cannot write SSE-KMS).
    * @default - a new bucket, logs expire after 90 days
@@ -151,6 +159,8 @@ export class PredictionService extends PredictionServiceBase {
   public readonly logGroup: logs.ILogGroup;
   /** The client path (`access.mode`). */
   public readonly accessMode: AccessMode;
+  /** How the listener carries requests (`access.transport`). */
+  public readonly transport: ServiceTransport;
   /** The endpoint service other accounts connect to (access mode `PRIVATE_LINK` only). */
   public readonly endpointService?: ec2.VpcEndpointService;
 
@@ -174,7 +184,7 @@ export class PredictionService extends PredictionServiceBase {
     }
     const servingConfig = servingConfigJson(props.models);
     this.capacity = deriveCapacity(traffic);
-    this.accessMode = validateAccess(props.access ?? {}, props.certificate);
+    ({ mode: this.accessMode, transport: this.transport } = validateAccess(props.access ?? {}, props.certificate));
     const internetFacing = this.accessMode === AccessMode.INTERNET;
 
     this.vpc = props.vpc ?? serviceVpc(this, internetFacing, props.logRetention);
@@ -204,6 +214,8 @@ export class PredictionService extends PredictionServiceBase {
       essential: true,
       readonlyRootFilesystem: true,
       user: '1000:1000',
+      // A hard limit per container (Control Tower CT.ECS.PR.7): the task's memory, as it is the only container.
+      memoryLimitMiB,
       portMappings: [{ containerPort: CONTAINER_PORT, protocol: ecs.Protocol.TCP }],
       environment: {
         [ENV.predictionsTable]: props.predictionStore.tableName,
@@ -257,6 +269,7 @@ export class PredictionService extends PredictionServiceBase {
       securityGroup: albSg,
       dropInvalidHeaderFields: true,
       idleTimeout: Duration.seconds(60),
+      deletionProtection: props.deletionProtection ?? true,
     });
     const accessLogs = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -291,14 +304,21 @@ export class PredictionService extends PredictionServiceBase {
       if (redirect) albSg.addIngressRule(peer, ec2.Port.tcp(80), `HTTP from ${what} (redirected to HTTPS)`);
     };
     if (this.accessMode === AccessMode.INTERNET) {
-      admit(ec2.Peer.anyIpv4(), 'internet clients with a certificate from the trust store');
+      admit(ec2.Peer.anyIpv4(), props.access?.trustStore ? 'internet clients with a certificate from the trust store' : `internet clients the listener authenticates (${props.access?.authentication?.kind})`);
     } else if (this.accessMode === AccessMode.PRIVATE_LINK) {
-      this.endpointService = privateLinkEndpoint(this, { alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [] });
+      this.endpointService = privateLinkEndpoint(this, {
+        alb: this.loadBalancer, listener, port, subnets: taskSubnets, allowedPrincipals: props.access?.allowedPrincipals ?? [], deletionProtection: props.deletionProtection ?? true,
+      });
     } else {
       admit(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), 'the VPC');
       (props.access?.clientPeers ?? []).forEach((peer) => admit(peer, `client network ${peer.uniqueId}`));
     }
-    this.targetGroup = listener.addTargets('Tasks', {
+    const authentication = props.access?.authentication;
+    // The load balancer fetches the identity provider's keys and tokens over HTTPS.
+    if (authentication) albSg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), `HTTPS to the identity provider (${authentication.kind})`);
+    // Same construct id and scope as listener.addTargets('Tasks'), so the target group keeps its logical id.
+    this.targetGroup = new elbv2.ApplicationTargetGroup(listener, 'TasksGroup', {
+      vpc: this.vpc,
       port: CONTAINER_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: 'Server', containerPort: CONTAINER_PORT })],
@@ -312,6 +332,8 @@ export class PredictionService extends PredictionServiceBase {
       // Requests take milliseconds: a short drain keeps deployments and scale-in fast.
       deregistrationDelay: Duration.seconds(15),
     });
+    const forward = elbv2.ListenerAction.forward([this.targetGroup]);
+    listener.addAction('Tasks', { action: authentication ? authentication._action(forward) : forward });
     this.url = `${props.certificate ? 'https' : 'http'}://${this.loadBalancer.loadBalancerDnsName}`;
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: this.capacity.minTasks, maxCapacity: this.capacity.maxTasks });
@@ -332,6 +354,7 @@ export class PredictionService extends PredictionServiceBase {
       normal: { minCapacity: this.capacity.minTasks },
     });
 
+    acknowledgeServiceGuardFindings({ transport: this.transport, listener, createdLogsBucket: props.accessLogsBucket === undefined ? accessLogs : undefined });
     acknowledgeServiceFindings(this, { accessMode: this.accessMode, createdLogsBucket: props.accessLogsBucket === undefined, createdVpc: props.vpc === undefined, registryTable: props.registry.table });
   }
 }

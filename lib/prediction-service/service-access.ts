@@ -5,7 +5,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
 import { AccessMode } from '../spec/model-spec';
+import { ServiceAuthentication, ServiceTransport } from './service-authentication';
 
 /** How clients reach a {@link PredictionService} (README: "Reaching a prediction endpoint"). */
 export interface ServiceAccessProps {
@@ -33,15 +35,43 @@ export interface ServiceAccessProps {
    * @default - no client certificates asked
    */
   readonly trustStore?: elbv2.ITrustStore;
+  /**
+   * How the listener carries requests. `PLAINTEXT_INTERNAL` states the plaintext internal mode
+   * deliberately; `HTTPS` needs `certificate`.
+   * @default - `HTTPS` when `certificate` is given, else `PLAINTEXT_INTERNAL` (internal load balancer only)
+   */
+  readonly transport?: ServiceTransport;
+  /**
+   * Requests are authenticated on the listener (JWT bearer tokens, OIDC or Cognito) before they
+   * reach a task. Needs HTTPS; on `AccessMode.INTERNET` it may stand in for `trustStore`.
+   * @default - no authentication on the listener (the network path is the gate)
+   */
+  readonly authentication?: ServiceAuthentication;
+}
+
+/** The validated client path and transport. */
+export interface ValidatedAccess {
+  readonly mode: AccessMode;
+  readonly transport: ServiceTransport;
 }
 
 /** Refuses access settings that leave an endpoint open or a setting ignored; errors name the field, the value and the fix. */
-export function validateAccess(access: ServiceAccessProps, certificate: acm.ICertificate | undefined): AccessMode {
+export function validateAccess(access: ServiceAccessProps, certificate: acm.ICertificate | undefined): ValidatedAccess {
   const mode = access.mode ?? AccessMode.VPC;
+  const transport = access.transport ?? (certificate ? ServiceTransport.HTTPS : ServiceTransport.PLAINTEXT_INTERNAL);
   const principals = access.allowedPrincipals ?? [];
-  if (mode === AccessMode.INTERNET && (!certificate || !access.trustStore)) {
-    throw new Error(`access.mode ${mode} needs certificate (HTTPS) and access.trustStore (client certificates), but ${!certificate ? 'certificate' : 'access.trustStore'} was not provided: `
-      + 'an internet-facing prediction endpoint without authentication is refused; give both, or use AccessMode.VPC or AccessMode.PRIVATE_LINK');
+  if (mode === AccessMode.INTERNET && (!certificate || !(access.trustStore || access.authentication))) {
+    throw new Error(`access.mode ${mode} needs certificate (HTTPS) and access.trustStore (client certificates) or access.authentication (verified tokens or logins), but ${!certificate ? 'certificate was not provided' : 'neither access.trustStore nor access.authentication was provided'}: `
+      + 'an internet-facing prediction endpoint without authentication is refused; give certificate and one of them, or use AccessMode.VPC or AccessMode.PRIVATE_LINK');
+  }
+  if (transport === ServiceTransport.HTTPS && !certificate) {
+    throw new Error(`access.transport ${transport} needs certificate, but none was provided: give certificate, or set access.transport to ServiceTransport.PLAINTEXT_INTERNAL for plaintext inside the network`);
+  }
+  if (transport === ServiceTransport.PLAINTEXT_INTERNAL && certificate) {
+    throw new Error(`access.transport ${transport} serves plaintext only, but a certificate was provided: remove access.transport (HTTPS follows from the certificate), or remove certificate`);
+  }
+  if (access.authentication && transport !== ServiceTransport.HTTPS) {
+    throw new Error(`access.authentication (${access.authentication.kind}) runs on the HTTPS listener only, but access.transport is ${transport}: give certificate, or remove access.authentication`);
   }
   if (access.trustStore && !certificate) {
     throw new Error('access.trustStore needs certificate (client certificates are verified on the HTTPS listener), but no certificate was provided: give certificate, or remove access.trustStore');
@@ -55,7 +85,7 @@ export function validateAccess(access: ServiceAccessProps, certificate: acm.ICer
   if (mode !== AccessMode.VPC && (access.clientPeers ?? []).length > 0) {
     throw new Error(`access.clientPeers applies to access.mode ${AccessMode.VPC}, but mode ${mode} was provided: remove clientPeers, or set mode ${AccessMode.VPC}`);
   }
-  return mode;
+  return { mode, transport };
 }
 
 /**
@@ -66,7 +96,7 @@ export function validateAccess(access: ServiceAccessProps, certificate: acm.ICer
  * Construct ids: `PrivateLinkSecurityGroup`, `PrivateLinkLoadBalancer`, `EndpointService`.
  */
 export function privateLinkEndpoint(scope: Construct, o: {
-  alb: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener; port: number; subnets: ec2.SubnetSelection; allowedPrincipals: iam.ArnPrincipal[];
+  alb: elbv2.ApplicationLoadBalancer; listener: elbv2.ApplicationListener; port: number; subnets: ec2.SubnetSelection; allowedPrincipals: iam.ArnPrincipal[]; deletionProtection: boolean;
 }): ec2.VpcEndpointService {
   const vpc = o.alb.vpc!;
   const nlbSg = new ec2.SecurityGroup(scope, 'PrivateLinkSecurityGroup', { vpc, description: 'prediction service PrivateLink load balancer', allowAllOutbound: false });
@@ -77,7 +107,9 @@ export function privateLinkEndpoint(scope: Construct, o: {
     crossZoneEnabled: true,
     securityGroups: [nlbSg],
     enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
+    deletionProtection: o.deletionProtection,
   });
+  acknowledgeGuard(nlb, GuardFindings.tcpPassThroughLogs());
   o.alb.connections.allowFrom(nlbSg, ec2.Port.tcp(o.port), 'from the PrivateLink load balancer');
   nlb.addListener('Tcp', { port: o.port, protocol: elbv2.Protocol.TCP })
     .addTargets('Alb', { port: o.port, protocol: elbv2.Protocol.TCP, targets: [new elbv2targets.AlbListenerTarget(o.listener)] });

@@ -1,6 +1,10 @@
 import { IConstruct } from 'constructs';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { GuardFindings as G, acknowledgeGuard } from '../common/guard';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
+import { ServiceTransport } from './service-authentication';
 import { AccessMode } from '../spec/model-spec';
 
 /** Acknowledges the cdk-nag findings a PredictionService carries by design (reasons in lib/common/nag.ts). */
@@ -16,4 +20,10 @@ export function acknowledgeServiceFindings(scope: IConstruct, opts: { accessMode
     ...(opts.createdLogsBucket ? [F.accessLogBucket()] : []),
     ...ingress,
   );
+}
+
+/** Acknowledges the cfn-guard (Control Tower) findings a PredictionService carries by design (reasons in lib/common/guard.ts). */
+export function acknowledgeServiceGuardFindings(opts: { transport: ServiceTransport; listener: elbv2.ApplicationListener; createdLogsBucket?: s3.IBucket }): void {
+  if (opts.transport === ServiceTransport.PLAINTEXT_INTERNAL) acknowledgeGuard(opts.listener, G.plaintextInternalListener());
+  if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents());
 }

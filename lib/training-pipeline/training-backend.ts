@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -112,8 +112,10 @@ export interface BatchBackendOptions {
    */
   readonly maxRuntime?: Duration;
   /**
-   * User the container runs as ("uid:gid" or a name known to the image).
-   * @default - the image's USER (set a non-root USER in the image, or give one here)
+   * User the container runs as ("uid:gid" or a name known to the image); root is refused. The
+   * image must let this user read its code and write `/opt/ml` (e.g. `RUN mkdir -p /opt/ml &&
+   * chown 1000:1000 /opt/ml` before `USER 1000`).
+   * @default "1000:1000"
    */
   readonly user?: string;
   /**
@@ -355,7 +357,7 @@ class BatchBackend extends TrainingBackend {
       jobRole,
       privileged: false,
       readonlyRootFilesystem: o.readonlyRootFilesystem ?? true,
-      user: o.user,
+      user: batchUser(o.user),
       volumes: [
         batch.EcsVolume.host({ name: 'opt-ml', containerPath: '/opt/ml' }),
         batch.EcsVolume.host({ name: 'tmp', containerPath: '/tmp' }),
@@ -421,4 +423,12 @@ class BatchBackend extends TrainingBackend {
       capacityWait: maxRuntime,
     };
   }
+}
+
+/** The Batch job's user: never root (the job definition says so, whatever the image's USER). */
+function batchUser(user: string | undefined): string {
+  if (user !== undefined && !Token.isUnresolved(user) && /^(0|root)(:|$)/.test(user.trim())) {
+    throw new Error(`user must not be root, but ${JSON.stringify(user)} was provided: give a non-root "uid:gid" (e.g. "1000:1000") that owns /opt/ml in the image`);
+  }
+  return user ?? '1000:1000';
 }

@@ -31,9 +31,9 @@ const trustStore = (s: Stack) => elbv2.TrustStore.fromTrustStoreArn(s, 'Trust', 
 describe('PredictionService access modes', () => {
   test('an internet-facing endpoint without a certificate or a trust store fails at synth, naming the fix', () => {
     expect(() => service(new Stack(testApp(), 'S'), () => ({ access: { mode: AccessMode.INTERNET } })))
-      .toThrow(/access.mode internet needs certificate \(HTTPS\) and access.trustStore \(client certificates\), but certificate was not provided: an internet-facing prediction endpoint without authentication is refused/);
+      .toThrow(/access.mode internet needs certificate \(HTTPS\) and access.trustStore \(client certificates\) or access.authentication \(verified tokens or logins\), but certificate was not provided: an internet-facing prediction endpoint without authentication is refused/);
     expect(() => service(new Stack(testApp(), 'S'), (s) => ({ access: { mode: AccessMode.INTERNET }, certificate: certificate(s) })))
-      .toThrow(/but access.trustStore was not provided/);
+      .toThrow(/but neither access.trustStore nor access.authentication was provided/);
   });
 
   test('settings another mode would ignore are refused', () => {
