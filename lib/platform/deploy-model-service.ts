@@ -5,6 +5,7 @@
 // target health), where Cloud Map DNS would pin each keep-alive connection to one task and
 // Service Connect would add a proxy to the front end's tasks.
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
 import { ModelEndpointsConfig, latencyBudgetMs } from '../../lambda/shared/predict/invoke-config';
@@ -41,6 +42,8 @@ export function deployModelService(scope: Construct, props: DeployModelServicePr
     cpu: f.cpu, memoryLimitMiB: f.memoryMiB,
     minTaskCount: f.taskCount, maxTaskCount: f.maxTaskCount, tpsPerTask: f.tpsPerTask,
     peakWindows: peakWindows(spec),
+    // The front end's access-log bucket takes the model load balancer's logs too (under their own prefix).
+    accessLogsBucket: predictionService.node.tryFindChild('AccessLogs') as s3.IBucket | undefined,
     logRetention: props.logRetention,
   });
   service.allowFrom(predictionService.service);

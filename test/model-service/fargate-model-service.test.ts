@@ -155,6 +155,11 @@ describe('a platform with a fargate-hosted model', () => {
     const stacks = new MlopsPlatformStacks(app, { models: [online()], stackProps: { env: ENV } });
     const t = Template.fromStack(stacks.modelStacks[0]);
     t.resourceCountIs('AWS::SageMaker::Endpoint', 0);
+    // The model's load balancer logs into the front end's access-log bucket.
+    t.resourceCountIs('AWS::S3::Bucket', 1);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal', LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.prefix', Value: 'model-service/online-model' }]),
+    });
     const tasks = Object.values(t.findResources('AWS::ECS::TaskDefinition')) as Array<{ Properties: { ContainerDefinitions: Array<{ Name: string; Environment?: Array<{ Name: string; Value: unknown }> }> } }>;
     const server = tasks.flatMap((d) => d.Properties.ContainerDefinitions).find((c) => c.Name === 'Server')!;
     const endpoints = server.Environment!.find((e) => e.Name === PREDICT_ENV.modelEndpoints)!.Value;
