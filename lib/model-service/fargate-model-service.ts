@@ -145,8 +145,9 @@ export class FargateModelService extends Construct {
   readonly logGroup: logs.ILogGroup;
   /** The function that rolls the service out to a promoted version. */
   readonly updateFunction: ModelServiceUpdateFunction;
-  /** Tasks outside peak windows, and the scaling bounds. */
+  /** Tasks outside peak windows (the scaling minimum). */
   readonly minTaskCount: number;
+  /** Most tasks autoscaling may run. */
   readonly maxTaskCount: number;
   private readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
 

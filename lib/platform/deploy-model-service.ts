@@ -23,7 +23,10 @@ export interface DeployModelServiceProps {
   readonly image: TrainingImage;
   readonly dataLake: IDataLake;
   readonly registry: IModelRegistry;
-  /** The model's front end (the spec loader requires serving: service with hosting fargate). */
+  /**
+   * The model's front end (the spec loader requires serving: service with hosting fargate).
+   * @default - none: an error that names the fix
+   */
   readonly predictionService?: PredictionService;
   readonly logRetention: logs.RetentionDays;
 }
