@@ -25,3 +25,4 @@ export * from './data-ingestion';
 export * from './experiment-tracking';
 export * from './checks/nag';
 export type { CategoryMetricOptions } from './common/category-metric';
+export * from './model-service';

@@ -5,6 +5,7 @@ import { averageRunsPerMonth, parseCron } from '../spec/cron';
 import { InferenceMode, ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
 import { UnscopedLine, millions, qty } from './cost-line';
 import { apiLines, serviceLines } from './front-end';
+import { fargateHostingLines } from './model-hosting';
 import { RegionPrices, instanceHourPrice } from './prices';
 import { requestsPerMonth, servingDemand } from './serving-demand';
 import { HOURS_PER_MONTH, USAGE } from './usage';
@@ -34,6 +35,7 @@ export function modelCostLines(spec: ModelSpec, prices: RegionPrices, monthOfOpe
   const scorings = scoringsPerMonth(spec);
   return [
     ...servingCost(spec, prices),
+    ...fargateHostingLines(spec, prices),
     ...storeCost(spec, prices, scorings),
     ...jobCost(spec, prices, runs, scorings),
     ...storageCost(spec, prices, scorings, monthOfOperation),

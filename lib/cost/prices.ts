@@ -26,6 +26,9 @@ export const PRICE_SOURCES: Readonly<Record<string, string>> = {
 export interface RegionPrices {
   readonly fargateArmVcpuHour: number;
   readonly fargateArmGbHour: number;
+  /** Fargate x86_64 (Linux), for the model service: the training image is built for x86_64. */
+  readonly fargateX86VcpuHour: number;
+  readonly fargateX86GbHour: number;
   readonly albHour: number;
   readonly albLcuHour: number;
   /** One interface VPC endpoint in one Availability Zone. */
@@ -93,6 +96,8 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
     ...SAME_EVERYWHERE,
     fargateArmVcpuHour: 0.03238,
     fargateArmGbHour: 0.00356,
+    fargateX86VcpuHour: 0.04048,
+    fargateX86GbHour: 0.004445,
     albHour: 0.0225,
     interfaceEndpointAzHour: 0.01,
     httpApiPerMillionFirst300M: 1,
@@ -115,6 +120,8 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
     ...SAME_EVERYWHERE,
     fargateArmVcpuHour: 0.03725,
     fargateArmGbHour: 0.00409,
+    fargateX86VcpuHour: 0.04656,
+    fargateX86GbHour: 0.00511,
     albHour: 0.0252,
     interfaceEndpointAzHour: 0.011,
     httpApiPerMillionFirst300M: 1.11,

@@ -22,7 +22,9 @@ import { PredictionApi } from '../prediction-api/prediction-api';
 import { PredictionService } from '../prediction-service/prediction-service';
 import { IPredictionStore } from '../prediction-store/prediction-store-base';
 import { SCORING_TIME_LIMIT_MS } from '../spec/freshness';
-import { InferenceMode, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { InferenceMode, ModelHosting, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { FargateModelService } from '../model-service/fargate-model-service';
+import { deployModelService } from './deploy-model-service';
 import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
@@ -75,6 +77,8 @@ export class ModelDeployment extends Construct {
   readonly endpointUrl?: string;
   /** The model's real-time endpoint (`inference.mode: online` or `both`). */
   readonly modelEndpoint?: ModelEndpoint;
+  /** The model's Fargate service (`inference.hosting: fargate`). */
+  readonly modelService?: FargateModelService;
   /** The owner's topic (the spec's owner subscribed by e-mail), when the owner is an e-mail address. */
   readonly ownerTopic?: sns.ITopic;
   private readonly owner?: OwnerNotifications;
@@ -162,7 +166,8 @@ export class ModelDeployment extends Construct {
       this.endpointUrl = this.predictionApi.url;
     }
     if (spec.inference.mode === InferenceMode.ONLINE || spec.inference.mode === InferenceMode.BOTH) {
-      this.modelEndpoint = this.realTime(spec, image, dataLake, registry, monitoring, logRetention);
+      if (spec.inference.hosting === ModelHosting.FARGATE) this.modelService = deployModelService(this, { spec, image, dataLake, registry, predictionService: this.predictionService, logRetention });
+      else this.modelEndpoint = this.realTime(spec, image, dataLake, registry, monitoring, logRetention);
     }
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);

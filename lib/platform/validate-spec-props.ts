@@ -14,7 +14,8 @@ import { validatePredictionApiProps } from '../prediction-api/validate-predictio
 import { validateTraffic } from '../prediction-service/capacity';
 import { validatePeakWindows } from '../prediction-service/serving-props';
 import { SpecProblem } from '../spec/fields';
-import { InferenceMode, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { InferenceMode, ModelHosting, ModelSpec, PromotionMode, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
+import { validateFargateModelServiceProps } from '../model-service/validate-fargate-model-service-props';
 import { validateBatchBackendOptions, validateSageMakerBackendOptions } from '../training-pipeline/validate-training-backend-options';
 import { validateTrainingPipelineProps } from '../training-pipeline/validate-training-pipeline-props';
 import * as map from './spec-mapping';
@@ -84,6 +85,17 @@ export function specPropProblems(spec: ModelSpec): SpecProblem[] {
   } else if (spec.inference.serving === ServingFrontEnd.API) {
     check('inference', { maxTps: 'inference.tps.max', ...peaks }, () => validatePredictionApiProps({
       maxTps: tps.max, peakWindows: map.peakWindows(spec), provisionedConcurrency: map.apiProvisionedConcurrency(spec),
+    }));
+  }
+
+  const f = spec.inference.fargate;
+  if (spec.inference.hosting === ModelHosting.FARGATE && spec.inference.mode !== InferenceMode.BATCH && f.command.length > 0) {
+    check('inference.fargate', {
+      cpu: 'inference.fargate.cpu', memoryLimitMiB: 'inference.fargate.memoryMiB', minTaskCount: 'inference.fargate.tasks', maxTaskCount: 'inference.fargate.maxTasks',
+      peakTaskCount: 'inference.fargate.maxTasks', tpsPerTask: 'inference.fargate.tpsPerTask',
+    }, () => validateFargateModelServiceProps({
+      cpu: f.cpu, memoryLimitMiB: f.memoryMiB, minTaskCount: f.taskCount, maxTaskCount: f.maxTaskCount, peakTaskCount: f.maxTaskCount,
+      tpsPerTask: f.tpsPerTask, targetCpuUtilizationPercent: 50, command: f.command,
     }));
   }
 

@@ -13,7 +13,8 @@ import {
 import { chooseServing } from '../cost/serving-choice';
 import { formatDuration } from './units';
 import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
-import { ParsedSpec, peakStartToCron, specField } from './spec-fields';
+import { ParsedSpec, hostingDefaults, peakStartToCron, specField } from './spec-fields';
+import { hostingProblems, servingForHosting } from './hosting-checks';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -257,7 +258,8 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     problem('inference.serving', i.serving, `a front end ("service" or "api") for mode ${i.mode}`, 'remove serving to let the platform choose, or set mode: batch');
   }
   const peakWindows = i.peakWindows.map((w) => ({ ...w, startCron: peakStartToCron(w.startCron) }));
-  const serving = chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows, slo: i.slo } });
+  hostingProblems(i, hostingDefaults(), problem);
+  const serving = servingForHosting(i) ?? chooseServing(i.serving, { schedule: p.schedule, inference: { tps: i.tps, peakWindows, slo: i.slo } });
   // Access: what each client path needs, and nothing another path would ignore.
   const a = i.access;
   const onlyFor = (field: keyof typeof a, present: boolean, mode: AccessMode, fix: string) => {

@@ -41,6 +41,8 @@ export enum ServingFrontEnd {
 export enum ModelHosting {
   /** A SageMaker real-time endpoint (`ModelEndpoint`): instance type and count, GPU allowed. */
   SAGEMAKER = 'sagemaker',
+  /** The model's image as an ECS Fargate service behind an internal load balancer (`FargateModelService`): CPU only. */
+  FARGATE = 'fargate',
 }
 
 /** The real-time model endpoint's capacity. */
@@ -278,6 +280,24 @@ export interface InferenceSpec {
   readonly rules: RulesSpec;
   /** How clients reach the endpoint of a `service` front end. */
   readonly access: AccessSpec;
+  /** Size and command of the Fargate model service (`hosting: fargate`). */
+  readonly fargate: FargateHostingSpec;
+}
+
+/** The Fargate model service (`inference.hosting: fargate`): CPU only, scaled like the prediction service. */
+export interface FargateHostingSpec {
+  /** CPU units of a task (1024 = 1 vCPU), one of Fargate's sizes. */
+  readonly cpu: number;
+  /** Memory of a task in MiB, within what Fargate allows for `cpu`. */
+  readonly memoryMiB: number;
+  /** Tasks outside peak windows (the scaling minimum). */
+  readonly taskCount: number;
+  /** Most tasks autoscaling may run (also the count during peak windows). */
+  readonly maxTaskCount: number;
+  /** Requests per second one task answers within the SLO; autoscaling tracks request count per task at this rate. */
+  readonly tpsPerTask: number;
+  /** The image's serve command (run after the version's model is unpacked into /opt/ml/model), e.g. `["python3", "/opt/program/serve.py"]`. */
+  readonly command: string[];
 }
 
 /** An accepted pattern-check finding, with the reason a reviewer would accept. */

@@ -10,7 +10,7 @@ import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
 import {
-  AccessMode, AccessSpec, CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
+  AccessMode, AccessSpec, CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, FargateHostingSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
   TrainingEngine, TrainingSpec,
 } from './model-spec';
@@ -349,6 +349,26 @@ const endpointField: Field<EndpointSpec> = {
   },
 };
 
+// Fargate hosting (hosting: fargate): CPU-only tasks of the model's own image, scaled like the
+// prediction service. Cross-field rules (command required, no SageMaker settings) are in load-model-spec.ts.
+const fargateField: Field<FargateHostingSpec> = obj<FargateHostingSpec>({
+  cpu: num({ description: 'CPU units of a task (1024 = 1 vCPU): 256, 512, 1024, 2048, 4096, 8192 or 16384. Fargate has no GPUs.', default: 1024, integer: true, min: 256, max: 16384 }),
+  memoryMiB: num({ description: 'Memory of a task in MiB, within Fargate\'s range for cpu (e.g. 2048-8192 for 1024).', default: 2048, integer: true, min: 512, max: 122880 }),
+  taskCount: num({ key: 'tasks', description: 'Tasks outside peak windows; 2 spread over two Availability Zones.', default: 2, integer: true, min: 1, max: 100 }),
+  maxTaskCount: num({ key: 'maxTasks', description: 'Most tasks autoscaling may run; also the count during peak windows. At least tasks.', default: 4, integer: true, min: 1, max: 100 }),
+  tpsPerTask: num({ description: 'Requests per second one task answers within the SLO; autoscaling tracks request count per task at this rate.', default: 100, min: 1 }),
+  command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
+    description: 'The image\'s serve command, run with MLOPS_MODE=serve once the served version\'s model.tar.gz is unpacked into /opt/ml/model (required with hosting fargate).',
+    default: [], maxItems: 50, examples: [['python3', '/opt/program/serve.py']],
+  }),
+}, { description: 'Size and serve command of the Fargate model service (hosting: fargate).' });
+
+/** The endpoint and Fargate blocks as their defaults resolve (the hosting rules compare against them). */
+export function hostingDefaults(): { endpoint: EndpointSpec; fargate: FargateHostingSpec } {
+  const ctx = { file: '', dir: '', problems: [] };
+  return { endpoint: endpointField.parse({}, '', ctx)!, fargate: fargateField.parse({}, '', ctx)! };
+}
+
 /** The scoring schedule as parsed from YAML; the time zone defaults to the training schedule's. */
 export interface ParsedInferenceSchedule {
   readonly cron: string;
@@ -393,9 +413,10 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   slo: sloField,
   modelLatencyMs: duration({ key: 'modelLatency', unit: 'ms', description: 'Declared time the model takes for one prediction (online/both), checked against the SLO.', default: '50ms', min: '0ms', max: '15m' }),
   rules: rulesField,
-  hosting: choice(values(ModelHosting), { description: 'Where the model answers real-time requests (mode online/both): sagemaker, a SageMaker real-time endpoint.', default: 'sagemaker' }),
+  hosting: choice(values(ModelHosting), { description: 'Where the model answers real-time requests (mode online/both): sagemaker, a SageMaker real-time endpoint (GPU allowed); fargate, the image as a CPU-only ECS Fargate service in the platform VPC.', default: 'sagemaker' }),
   endpoint: endpointField,
   access: accessField,
+  fargate: fargateField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 /** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */

@@ -6,17 +6,12 @@ import {
   DescribeEndpointCommandOutput, SageMakerClient, UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ModelRegistryClient } from '../registry/client';
-import { EndpointRecord, EndpointShiftStatus } from '../registry/types';
+import { EndpointRecord } from '../registry/types';
+import { ModelPromotedDetail, RolloutOutcome, desiredPromotion, endpointRecorder, settleRecords } from './promotion';
 import { versionResourceName } from './names';
 import { EndpointSettings } from './settings';
 
-/** The detail of the registry's Model Promoted event (numbers may arrive as strings). */
-export interface ModelPromotedDetail {
-  readonly model: string;
-  readonly category: string;
-  readonly toVersion: number | string;
-  readonly sequence: number | string;
-}
+export type { ModelPromotedDetail };
 
 export interface EndpointShiftDeps {
   readonly sageMaker: SageMakerClient;
@@ -48,13 +43,10 @@ export function deploymentConfig(settings: EndpointSettings): DeploymentConfig {
  */
 export async function shiftOnPromotion(detail: ModelPromotedDetail, deps: EndpointShiftDeps): Promise<EndpointRecord | undefined> {
   const { settings, registry, sageMaker } = deps;
-  const version = Number(detail.toVersion);
-  const sequence = Number(detail.sequence);
-  if (detail.model !== settings.model) return undefined;
-  const desired = await registry.getProduction(detail.model, detail.category);
-  if (desired?.version !== version || desired.sequence !== sequence) return undefined;
-  const found = await registry.getVersion(detail.model, detail.category, version);
-  if (!found) throw new Error(`version ${version} of ${detail.model}/${detail.category} is not in the registry; the promotion event cannot be served`);
+  const promoted = await desiredPromotion(detail, registry, settings.model);
+  if (!promoted) return undefined;
+  const { version: found, sequence } = promoted;
+  const version = found.version;
 
   const name = versionResourceName(settings, version, found.artifactUri);
   await ignoreExisting(sageMaker.send(new CreateModelCommand({
@@ -81,11 +73,7 @@ export async function shiftOnPromotion(detail: ModelPromotedDetail, deps: Endpoi
   })));
 
   const previous = await registry.getEndpointRecord(detail.model, detail.category);
-  const record = (status: EndpointShiftStatus, failureReason?: string) => registry.recordEndpoint({
-    model: detail.model, category: detail.category, endpointName: settings.endpointName, version, sequence, endpointConfigName: name, status,
-    ...(status === 'IN_SERVICE' ? { servingVersion: version } : previous?.servingVersion !== undefined ? { servingVersion: previous.servingVersion } : {}),
-    ...(failureReason !== undefined ? { failureReason } : {}),
-  });
+  const record = endpointRecorder(registry, { model: detail.model, category: detail.category, endpointName: settings.endpointName, version, sequence, endpointConfigName: name }, previous);
 
   const current = await describeEndpoint(sageMaker, settings.endpointName);
   if (!current) {
@@ -117,24 +105,11 @@ export async function shiftOnPromotion(detail: ModelPromotedDetail, deps: Endpoi
 export async function settleShift(deps: EndpointShiftDeps): Promise<EndpointRecord[]> {
   const { settings, registry, sageMaker } = deps;
   const current = await describeEndpoint(sageMaker, settings.endpointName);
-  const settled: EndpointRecord[] = [];
-  for (const category of settings.categories) {
-    const rec = await registry.getEndpointRecord(settings.model, category);
-    if (!current || rec?.status !== 'UPDATING') continue;
-    const outcome = outcomeOf(current, rec.endpointConfigName);
-    if (outcome.status === 'UPDATING') continue;
-    const { updatedAt: _, failureReason: __, ...rest } = rec;
-    const written = await registry.recordEndpoint({
-      ...rest, status: outcome.status,
-      ...(outcome.status === 'IN_SERVICE' ? { servingVersion: rec.version } : {}),
-      ...(outcome.failureReason !== undefined ? { failureReason: outcome.failureReason } : {}),
-    });
-    if (written) settled.push(written);
-  }
-  return settled;
+  if (!current) return [];
+  return settleRecords(registry, settings.model, settings.categories, (configName) => outcomeOf(current, configName));
 }
 
-function outcomeOf(current: DescribeEndpointCommandOutput, configName: string): { status: EndpointShiftStatus; failureReason?: string } {
+function outcomeOf(current: DescribeEndpointCommandOutput, configName: string): RolloutOutcome {
   if (BUSY.has(current.EndpointStatus ?? '') && current.PendingDeploymentSummary?.EndpointConfigName === configName) return { status: 'UPDATING' };
   if (current.EndpointStatus === 'InService' && current.EndpointConfigName === configName) return { status: 'IN_SERVICE' };
   if (current.EndpointStatus === 'Failed' || current.EndpointStatus === 'InService' || current.EndpointStatus === 'UpdateRollbackFailed') {
