@@ -142,7 +142,7 @@ export async function waitUntilShifted(ctx: CliContext, model: string, category:
     const mine = record?.sequence === sequence ? record : undefined;
     if (mine?.status === 'IN_SERVICE') {
       if (ctx.json) ctx.io.out(json({ ...promoted, endpoint: mine }));
-      else ctx.io.out(`${model}/${category}: the ${mine.endpointName} endpoint serves v${version} since ${shortTime(mine.updatedAt)} (traffic shifted blue/green).`);
+      else ctx.io.out(`${model}/${category}: the ${mine.endpointName} endpoint serves v${version} since ${shortTime(mine.updatedAt)} (traffic shifted: blue/green on SageMaker, a rolling deployment on Fargate).`);
       return EXIT.ok;
     }
     if (mine?.status === 'FAILED') {
@@ -153,7 +153,7 @@ export async function waitUntilShifted(ctx: CliContext, model: string, category:
       throw new CliError(`${model}/${category}: v${desired?.version ?? 'none'} was promoted meanwhile, so the endpoint will not shift to v${version}`, `see who and why with \`${mlopsCommand('history', [model], { category })}\``, EXIT.conflict);
     }
     return {
-      timeout: new CliError(`${model}/${category}: the endpoint has not shifted to v${version} after ${elapsed(waited)}`, `check with \`${mlopsCommand('status', [model], { category })}\` and the endpoint in the SageMaker console`, EXIT.other),
+      timeout: new CliError(`${model}/${category}: the endpoint has not shifted to v${version} after ${elapsed(waited)}`, `check with \`${mlopsCommand('status', [model], { category })}\` and the endpoint in the SageMaker console (the ECS service\'s deployments for hosting fargate)`, EXIT.other),
       progress: mine ? `traffic shifts to v${version}; ${record?.servingVersion ? `v${record.servingVersion}` : 'no version'} answers meanwhile` : `the endpoint update for v${version} has not started yet`,
     };
   });

@@ -4,15 +4,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
 import { BATCH_STAGING_ENV } from '../../lambda/shared/training/constants';
+import { MODEL_SERVICE_ENV } from '../../lambda/shared/model-service/settings';
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRYPOINT = join(ROOT, 'container', 'batch-entrypoint', 'entrypoint.py');
 const MODELS = join(ROOT, 'models');
+const MODEL_SERVICE_ENTRYPOINT = join(ROOT, 'container', 'model-service-entrypoint', 'entrypoint.py');
 
 function pythonFiles(): string[] {
   const models = readdirSync(MODELS, { withFileTypes: true }).filter((d) => d.isDirectory())
     .flatMap((d) => readdirSync(join(MODELS, d.name)).filter((f) => f.endsWith('.py')).map((f) => join(MODELS, d.name, f)));
-  return [ENTRYPOINT, ...models];
+  return [ENTRYPOINT, MODEL_SERVICE_ENTRYPOINT, ...models];
 }
 
 // `os.environ.get("NAME", "/opt/ml")` or `env.get('NAME', '/opt/ml')`: whatever reads the root.
@@ -35,7 +37,7 @@ describe('Python files of the container contract', () => {
   });
 
   test('name no MLOPS_* variable that the TypeScript contract does not define', () => {
-    const known = new Set<string>([...Object.values(CONTAINER.env), ...Object.values(BATCH_STAGING_ENV)]);
+    const known = new Set<string>([...Object.values(CONTAINER.env), ...Object.values(BATCH_STAGING_ENV), ...Object.values(MODEL_SERVICE_ENV)]);
     const unknown = files.flatMap((f) => [...source(f).matchAll(/\bMLOPS_[A-Z0-9_]*[A-Z0-9]\b/g)]
       .map((m) => m[0]).filter((name) => !known.has(name)).map((name) => `${relative(ROOT, f)}: ${name}`));
     expect(unknown).toEqual([]);
