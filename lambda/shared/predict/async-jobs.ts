@@ -133,7 +133,8 @@ export class AsyncJobs {
   }
 
   private model(model: string): AsyncModel {
-    this.options.core.target(model, undefined);
+    const served = this.options.core.models;
+    if (!served.includes(model)) throw new PredictRequestError(404, `model ${JSON.stringify(model)} is not served here: served models are ${served.join(', ')}`);
     const m = Object.prototype.hasOwnProperty.call(this.options.models, model) ? this.options.models[model] : undefined;
     if (!m) throw new PredictRequestError(404, `model ${model} takes no jobs (its spec has no inference.async)${this.models.length ? `; models with jobs are ${this.models.join(', ')}` : ''}`);
     return m;
