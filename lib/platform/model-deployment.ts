@@ -32,6 +32,8 @@ import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
+import { AsyncInference } from '../async-inference/async-inference';
+import { deployAsync } from './deploy-async';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -83,6 +85,8 @@ export class ModelDeployment extends Construct {
   private readonly vpc?: ec2.IVpc;
   /** Scheduled ingestion of the model's data (`data.ingestion`). */
   readonly dataIngestion?: DataIngestion;
+  /** Async jobs answered by the real-time endpoint (`inference.async`). */
+  readonly asyncInference?: AsyncInference;
 
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
@@ -164,6 +168,7 @@ export class ModelDeployment extends Construct {
     if (spec.inference.mode === InferenceMode.ONLINE || spec.inference.mode === InferenceMode.BOTH) {
       this.modelEndpoint = this.realTime(spec, image, dataLake, registry, monitoring, logRetention);
     }
+    this.asyncInference = deployAsync(this, { spec, registry, monitoring, logRetention, endpoint: this.modelEndpoint, predictionService: this.predictionService, predictionApi: this.predictionApi, owner: this.owner });
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
   }
