@@ -6,13 +6,13 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ASYNC_ENV, AsyncJobsConfig } from '../../lambda/shared/predict/async-config';
-import { AsyncInference } from '../async-inference/async-inference';
+import { AsyncInference, AsyncInferenceProps } from '../async-inference/async-inference';
 import { ModelEndpoint } from '../model-endpoint/model-endpoint';
 import { IModelRegistry } from '../model-registry/model-registry-base';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { PredictionApi } from '../prediction-api/prediction-api';
 import { PredictionService } from '../prediction-service/prediction-service';
-import { ModelSpec } from '../spec/model-spec';
+import { AsyncInferenceSpec, ModelSpec } from '../spec/model-spec';
 import { OwnerNotifications } from './owner-notifications';
 
 export interface DeployAsyncProps {
@@ -27,6 +27,18 @@ export interface DeployAsyncProps {
   readonly owner?: OwnerNotifications;
 }
 
+/** The construct's limits from the spec's `inference.async`. */
+export function asyncLimits(a: AsyncInferenceSpec): Pick<AsyncInferenceProps, 'timeout' | 'maxPayloadBytes' | 'resultRetention' | 'pollWindow' | 'maxAttempts' | 'maxConcurrency'> {
+  return {
+    timeout: Duration.seconds(a.timeoutSeconds),
+    maxPayloadBytes: a.maxPayloadBytes,
+    resultRetention: Duration.seconds(a.resultRetentionSeconds),
+    pollWindow: Duration.seconds(a.pollWindowSeconds),
+    maxAttempts: a.maxAttempts,
+    maxConcurrency: a.maxConcurrency,
+  };
+}
+
 /** The model's async jobs when its spec declares `inference.async`, else undefined. */
 export function deployAsync(scope: Construct, props: DeployAsyncProps): AsyncInference | undefined {
   const a = props.spec.inference.async;
@@ -39,12 +51,7 @@ export function deployAsync(scope: Construct, props: DeployAsyncProps): AsyncInf
     endpoint: props.endpoint,
     registry: props.registry,
     alarmAction: new cloudwatchActions.SnsAction(props.monitoring.topic),
-    timeout: Duration.seconds(a.timeoutSeconds),
-    maxPayloadBytes: a.maxPayloadBytes,
-    resultRetention: Duration.seconds(a.resultRetentionSeconds),
-    pollWindow: Duration.seconds(a.pollWindowSeconds),
-    maxAttempts: a.maxAttempts,
-    maxConcurrency: a.maxConcurrency,
+    ...asyncLimits(a),
     logRetention: props.logRetention,
   });
   const config: AsyncJobsConfig = { models: { [props.spec.name]: jobs.frontEndConfig } };
