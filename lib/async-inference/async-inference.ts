@@ -161,7 +161,7 @@ export class AsyncInference extends Construct {
     this.workerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency }));
     this.jobsTable.grant(this.workerFunction, 'dynamodb:UpdateItem');
     this.encryptionKey.grantEncryptDecrypt(this.workerFunction);
-    this.resultsBucket.grantPut(this.workerFunction, `${resultsPrefix(props.modelName)}*`);
+    iam.Grant.addToPrincipal({ grantee: this.workerFunction, actions: ['s3:PutObject'], resourceArns: [this.resultsBucket.arnForObjects(`${resultsPrefix(props.modelName)}*`)] });
     props.registry.grantRead(this.workerFunction);
     props.endpoint.grantInvoke(this.workerFunction);
 
@@ -171,7 +171,7 @@ export class AsyncInference extends Construct {
     };
     this.alarms = this.createAlarms(props.modelName, pollWindow, props.alarmAction);
     acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions(), F.kmsDataKeys(), F.kmsReEncrypt(),
-      F.objectsUnder(this, this.resultsBucket.bucketArn, resultsPrefix(props.modelName)));
+      F.objectsUnder(this, this.resultsBucket.bucketArn, resultsPrefix(props.modelName)), F.registryIndex(this, props.registry.tableArn));
     acknowledgeNag(this.deadLetterQueue, F.deadLetterQueue());
     acknowledgeNag(this.resultsBucket, F.asyncResultsAccessLogs());
   }
@@ -183,9 +183,12 @@ export class AsyncInference extends Construct {
 
   /** Grants a front end `:submit` and `GET jobs/{jobId}`: send jobs, write and read job items, read results. */
   grantSubmit(grantee: iam.IGrantable): iam.Grant {
-    this.queue.grantSendMessages(grantee);
-    this.encryptionKey.grantEncryptDecrypt(grantee);
-    this.resultsBucket.grantRead(grantee, `${resultsPrefix(this.modelName)}*`);
+    // Named actions only (the L2 grants add kms:ReEncrypt*, s3:List* and the like, which a front end never needs).
+    const objects = this.resultsBucket.arnForObjects(`${resultsPrefix(this.modelName)}*`);
+    iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [this.queue.queueArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resourceArns: [this.encryptionKey.keyArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [objects] });
+    if (Construct.isConstruct(grantee)) acknowledgeNag(grantee, F.objectsUnder(grantee, this.resultsBucket.bucketArn, resultsPrefix(this.modelName)));
     return this.jobsTable.grant(grantee, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
   }
 
