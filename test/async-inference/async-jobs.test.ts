@@ -7,7 +7,7 @@ import { HttpModelClient } from '../../lambda/shared/predict/model-client';
 import { freePort } from '../../local/emulators';
 import { ModelServer, startModelServer } from '../../local/container/model-server';
 import { MODEL_CODE_DIR, TrainedModel, trainExampleModel } from '../../local/container/example-model';
-import { AsyncSetup, AsyncSetupOptions, MODEL, setupAsync } from './harness';
+import { AsyncSetup, AsyncSetupOptions, MODEL, iso, setupAsync } from './harness';
 
 let trained: TrainedModel;
 let model: ModelServer;
@@ -50,7 +50,7 @@ test('submit answers 202 with a job id; the worker answers it with the model; GE
   expect(accepted.status).toBe(202);
   const { jobId } = accepted.body;
   expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
-  expect(accepted.body).toEqual({ jobId, model: MODEL, category: 'books', status: 'QUEUED', location: `/v1/models/${MODEL}/jobs/${jobId}`, expiresAt: '2026-11-25T12:00:00.000Z' });
+  expect(accepted.body).toEqual({ jobId, model: MODEL, category: 'books', status: 'QUEUED', location: `/v1/models/${MODEL}/jobs/${jobId}`, expiresAt: iso(86_400_000) });
 
   expect((await job(s, jobId)).body).toMatchObject({ status: 'QUEUED', attempts: 0 });
   s.clock.t += 5_000;
@@ -60,8 +60,8 @@ test('submit answers 202 with a job id; the worker answers it with the model; GE
   expect(done.status).toBe(200);
   expect(done.body).toEqual({
     jobId, model: MODEL, category: 'books', entityId: 'store-001', status: 'SUCCEEDED', attempts: 1, version: 3,
-    submittedAt: '2026-11-24T12:00:00.000Z', startedAt: '2026-11-24T12:00:05.000Z', finishedAt: '2026-11-24T12:00:05.000Z', expiresAt: '2026-11-25T12:00:00.000Z',
-    answer: { prediction: await direct({ entityId: 'store-001', features: { date: '2026-11-25' } }), model: MODEL, version: 3, source: 'model', generatedAt: '2026-11-24T12:00:05.000Z' },
+    submittedAt: iso(), startedAt: iso(5_000), finishedAt: iso(5_000), expiresAt: iso(86_400_000),
+    answer: { prediction: await direct({ entityId: 'store-001', features: { date: '2026-11-25' } }), model: MODEL, version: 3, source: 'model', generatedAt: iso(5_000) },
   });
   expect(s.queue.deadLetters).toEqual([]);
 });
@@ -82,7 +82,7 @@ test('a message delivered twice runs the model once: the second delivery finds t
 test('a worker that died mid-job leaves it RUNNING; the redelivery finishes it', async () => {
   const s = await setup();
   const { jobId } = (await submit(s)).body;
-  expect(await s.store.start(jobId, '2026-11-24T12:00:01.000Z')).toBe(true);
+  expect(await s.store.start(jobId, iso(1_000))).toBe(true);
   await s.queue.drain(s.worker);
   expect((await job(s, jobId)).body).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
 });

@@ -17,7 +17,11 @@ import { createLocalTable, localDoc } from '../support/dynamo';
 import { s3Endpoint } from '../support/endpoints';
 
 export const MODEL = 'demand-forecast';
-export const NOW = Date.parse('2026-11-24T12:00:00Z');
+// Relative to the wall clock: DynamoDB Local runs TTL deletion by it, so a fixed past date would
+// let it delete fresh job items mid-test; the next whole hour keeps every expiry ahead of it.
+export const NOW = Math.ceil(Date.now() / 3_600_000) * 3_600_000;
+/** The test clock's time `ms` after NOW, as ISO. */
+export const iso = (ms = 0) => new Date(NOW + ms).toISOString();
 
 export function s3Client(): S3Client {
   return new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
