@@ -26,3 +26,4 @@ export * from './experiment-tracking';
 export * from './checks/nag';
 export type { CategoryMetricOptions } from './common/category-metric';
 export * from './model-service';
+export * from './async-inference';

@@ -4,6 +4,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { PREDICT_DEFAULTS } from '../lambda/shared/predict/constants';
 import { PredictCore } from '../lambda/shared/predict/core';
 import { routeRequest } from '../lambda/shared/predict/http';
+import { AsyncJobs } from '../lambda/shared/predict/async-jobs';
 import { ModelInvoker } from '../lambda/shared/predict/invoke';
 import { RequestLog } from '../lambda/shared/predict/request-log';
 
@@ -11,6 +12,8 @@ export interface PredictionServerOptions {
   readonly core: PredictCore;
   /** Answers `:invoke` for the models answered in real time. @default - no model is answered in real time */
   readonly invoker?: ModelInvoker;
+  /** Answers `:submit` and `jobs/{jobId}` (inference.async). @default - no model takes jobs */
+  readonly jobs?: AsyncJobs;
   /** Called with unexpected errors (answered 500). @default console.error */
   readonly onError?: (e: unknown) => void;
   /** Structured lines for slow, rejected and non-model requests. @default - no request log */
@@ -25,7 +28,7 @@ export function createPredictionServer(options: PredictionServerOptions): Server
     // also for a request that arrived before: a kept-alive client then moves to another task
     // instead of sending more requests to this one.
     const answer = (status: number, body: unknown) => send(res, status, body, !server.listening);
-    handle(options.core, options.invoker, req, answer, options.requestLog).catch((e) => {
+    handle(options, req, answer).catch((e) => {
       onError(e);
       answer(500, { error: 'InternalError', message: 'the request failed unexpectedly; it was logged' });
     });
@@ -40,7 +43,7 @@ export function createPredictionServer(options: PredictionServerOptions): Server
 
 let requestCounter = 0;
 
-async function handle(core: PredictCore, invoker: ModelInvoker | undefined, req: IncomingMessage, answer: (status: number, body: unknown) => void, requestLog?: RequestLog): Promise<void> {
+async function handle({ core, invoker, jobs, requestLog }: PredictionServerOptions, req: IncomingMessage, answer: (status: number, body: unknown) => void): Promise<void> {
   const started = performance.now();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -57,7 +60,7 @@ async function handle(core: PredictCore, invoker: ModelInvoker | undefined, req:
     answer(413, { error: 'PayloadTooLarge', message: `the request body is larger than ${PREDICT_DEFAULTS.maxBodyBytes} bytes: send at most ${PREDICT_DEFAULTS.maxBatchIds} ids per request` });
     return;
   }
-  const out = await routeRequest(core, { method, path, query, body }, invoker);
+  const out = await routeRequest(core, { method, path, query, body }, invoker, jobs);
   answer(out.status, out.body);
   if (requestLog && path !== '/health') {
     // The ALB's trace id correlates with its access logs; without one (local runs) a counter.

@@ -17,7 +17,7 @@ import { drainServer } from './shutdown';
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 const metrics = new AnswerMetrics();
-const { core, invoker } = frontEndFromEnv({
+const { core, invoker, jobs } = frontEndFromEnv({
   onAnswer: (a) => metrics.record(a),
   onStoreError: (model, category) => metrics.storeError(model, category),
   onProductionError: (model, category) => metrics.productionError(model, category),
@@ -29,7 +29,7 @@ const flush = () => writeEmf(metrics.flush());
 const timer = setInterval(flush, intervalMs);
 timer.unref();
 
-const server = createPredictionServer({ core, invoker, requestLog: new RequestLog({ service: 'prediction-server' }) });
+const server = createPredictionServer({ core, invoker, jobs, requestLog: new RequestLog({ service: 'prediction-server' }) });
 server.listen(port, '0.0.0.0', () => {
   process.stdout.write(`${JSON.stringify({ level: 'INFO', message: 'prediction server listening', port, models: core.models, realTime: invoker?.models ?? [] })}\n`);
 });

@@ -4,6 +4,7 @@ import { writeEmf } from '../shared/emf';
 import { AnswerMetrics } from '../shared/predict/metrics';
 import { routeRequest } from '../shared/predict/http';
 import { PredictCore } from '../shared/predict/core';
+import { AsyncJobs } from '../shared/predict/async-jobs';
 import { ModelInvoker } from '../shared/predict/invoke';
 import { RequestLog } from '../shared/predict/request-log';
 import { FrontEnd, frontEndFromEnv } from '../shared/predict/runtime';
@@ -26,7 +27,7 @@ export interface ApiResult {
 }
 
 /** Answers one API Gateway event with the given core (and invoker, for `:invoke`). */
-export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?: RequestLog, invoker?: ModelInvoker): Promise<ApiResult> {
+export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?: RequestLog, invoker?: ModelInvoker, jobs?: AsyncJobs): Promise<ApiResult> {
   const started = performance.now();
   const body = event.body == null ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
@@ -35,7 +36,7 @@ export async function predictApi(core: PredictCore, event: ApiEvent, requestLog?
       path: event.rawPath ?? event.path ?? '/',
       query: (name) => event.queryStringParameters?.[name] ?? undefined,
       body,
-    }, invoker);
+    }, invoker, jobs);
     requestLog?.record({ requestId: event.requestContext?.requestId ?? 'unknown', status: out.status, latencyMs: performance.now() - started, body: out.body });
     return { statusCode: out.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(out.body) };
   } catch (e) {
@@ -56,7 +57,7 @@ export async function handler(event: ApiEvent): Promise<ApiResult> {
     onProductionError: (model, category) => metrics.productionError(model, category),
   });
   try {
-    return await predictApi(frontEnd.core, event, requestLog, frontEnd.invoker);
+    return await predictApi(frontEnd.core, event, requestLog, frontEnd.invoker, frontEnd.jobs);
   } finally {
     writeEmf(metrics.flush());
   }

@@ -8,6 +8,7 @@ import { CheckLevel, CheckOutcome, Compliance, PatternCheck } from './pattern-ch
 import { scheduleMeetsRpo } from './schedule-meets-rpo';
 import { servingHasFallback } from './serving-has-fallback';
 import { ttlOutlivesNextBatch } from './ttl-outlives-next-batch';
+import { asyncResultOutlivesPolling } from './async-result-outlives-polling';
 
 /** Every pattern check, in report order. */
 export const PATTERN_CHECKS: readonly PatternCheck[] = [
@@ -17,6 +18,7 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   oneModelPerService,
   gpuComputeVcpuCap,
   servingHasFallback,
+  asyncResultOutlivesPolling,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */

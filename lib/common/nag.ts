@@ -161,6 +161,11 @@ export const NagFindings = {
   }),
   /** SQS3 on a dead-letter queue. */
   deadLetterQueue: (): NagAcknowledgement => ({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' }),
+  /** S1 on the results bucket of async inference (lib/async-inference). */
+  asyncResultsAccessLogs: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-S1',
+    reason: 'Async job results expire within days and are written and read only by the model\'s worker and front end roles, per job id; every job is recorded in the jobs table (who, when, status).',
+  }),
   /** APIG4 when public access was asked for. */
   publicApi: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG4', reason: 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).' }),
   /** COG4: callers are services signing with IAM, not Cognito users. */

@@ -34,6 +34,8 @@ import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
+import { AsyncInference } from '../async-inference/async-inference';
+import { deployAsync } from './deploy-async';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -87,6 +89,8 @@ export class ModelDeployment extends Construct {
   private readonly vpc?: ec2.IVpc;
   /** Scheduled ingestion of the model's data (`data.ingestion`). */
   readonly dataIngestion?: DataIngestion;
+  /** Async jobs answered by the real-time endpoint (`inference.async`). */
+  readonly asyncInference?: AsyncInference;
 
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
@@ -169,6 +173,7 @@ export class ModelDeployment extends Construct {
       if (spec.inference.hosting === ModelHosting.FARGATE) this.modelService = deployModelService(this, { spec, image, dataLake, registry, predictionService: this.predictionService, logRetention });
       else this.modelEndpoint = this.realTime(spec, image, dataLake, registry, monitoring, logRetention);
     }
+    this.asyncInference = deployAsync(this, { spec, registry, monitoring, logRetention, endpoint: this.modelEndpoint, predictionService: this.predictionService, predictionApi: this.predictionApi, owner: this.owner });
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
   }

@@ -15,6 +15,8 @@ import { formatDuration } from './units';
 import { MODEL_NAME_RULE, isModelName } from '../../lambda/shared/names-and-numbers';
 import { ParsedSpec, hostingDefaults, peakStartToCron, specField } from './spec-fields';
 import { hostingProblems, servingForHosting } from './hosting-checks';
+import { ASYNC_LIMITS } from '../../lambda/shared/predict/async-config';
+import { ModelHosting } from './model-spec';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -279,6 +281,14 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
 
   if (serving.frontEnd !== ServingFrontEnd.SERVICE && (a.mode !== AccessMode.VPC || a.clientCidrs.length + a.clientPrefixLists.length > 0)) {
     problem('inference.access', a, `no access settings with front end "${serving.frontEnd}" (they apply to serving: service)`, 'set serving: service, or remove access');
+  }
+
+  // Async jobs: the workers call the real-time endpoint, within what one call of it may take.
+  if (i.async && i.mode === InferenceMode.BATCH) {
+    problem('inference.async', i.async, 'mode online or both with inference.async (the workers call the model\'s real-time endpoint)', 'set mode: both (precomputed answers stay) or online, or remove inference.async');
+  }
+  if (i.async && i.hosting === ModelHosting.SAGEMAKER && i.async.timeoutSeconds > ASYNC_LIMITS.sageMakerInvokeSeconds) {
+    problem('inference.async.timeout', `${i.async.timeoutSeconds}s`, `at most ${ASYNC_LIMITS.sageMakerInvokeSeconds}s with hosting sagemaker (one InvokeEndpoint call of a real-time endpoint)`, `lower timeout to ${ASYNC_LIMITS.sageMakerInvokeSeconds}s or less`);
   }
 
   return {

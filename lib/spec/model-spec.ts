@@ -282,6 +282,8 @@ export interface InferenceSpec {
   readonly access: AccessSpec;
   /** Size and command of the Fargate model service (`hosting: fargate`). */
   readonly fargate: FargateHostingSpec;
+  /** Long inferences answered as jobs (`POST ...:submit`, `GET .../jobs/{jobId}`); undefined: no jobs. */
+  readonly async?: AsyncInferenceSpec;
 }
 
 /** The Fargate model service (`inference.hosting: fargate`): CPU only, scaled like the prediction service. */
@@ -298,6 +300,25 @@ export interface FargateHostingSpec {
   readonly tpsPerTask: number;
   /** The image's serve command (run after the version's model is unpacked into /opt/ml/model), e.g. `["python3", "/opt/program/serve.py"]`. */
   readonly command: string[];
+}
+
+/**
+ * `inference.async`: jobs on an SQS queue, answered by Lambda workers that call the model's
+ * real-time endpoint; results in S3, jobs in DynamoDB, failures in a dead-letter queue.
+ */
+export interface AsyncInferenceSpec {
+  /** Most time one model call of a job may take (seconds). */
+  readonly timeoutSeconds: number;
+  /** Largest `:submit` body (bytes). */
+  readonly maxPayloadBytes: number;
+  /** How long a job and its result are kept after submission (seconds). */
+  readonly resultRetentionSeconds: number;
+  /** How long clients keep polling for a result after submitting (seconds). */
+  readonly pollWindowSeconds: number;
+  /** Deliveries of a job before it fails and its message moves to the dead-letter queue. */
+  readonly maxAttempts: number;
+  /** Most jobs answered at once (workers), which protects the endpoint. */
+  readonly maxConcurrency: number;
 }
 
 /** An accepted pattern-check finding, with the reason a reviewer would accept. */

@@ -9,8 +9,9 @@ import { parseDuration } from './units';
 import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
+import { ASYNC_LIMITS } from '../../lambda/shared/predict/async-config';
 import {
-  AccessMode, AccessSpec, CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, FargateHostingSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
+  AccessMode, AccessSpec, AsyncInferenceSpec, CheckAcknowledgement, ColumnSpec, ColumnType, DataFormat, DataSpec, EndpointSpec, EvaluationSpec, FargateHostingSpec, InferenceMode, IngestionSpec, InferenceSpec, MetricDirection, ModelHosting,
   PeakWindowSpec, PromotionMode, RuleSpec, RulesSpec, ScheduleSpec, ServingFrontEnd, SloSpec, TrafficSpec,
   TrainingEngine, TrainingSpec,
 } from './model-spec';
@@ -369,6 +370,20 @@ export function hostingDefaults(): { endpoint: EndpointSpec; fargate: FargateHos
   return { endpoint: endpointField.parse({}, '', ctx)!, fargate: fargateField.parse({}, '', ctx)! };
 }
 
+// Asynchronous jobs (issue 12): the limits follow the transport (async-config.ts ASYNC_LIMITS);
+// the cross-field rules (mode, hosting) are in load-model-spec.ts.
+const asyncField: Field<AsyncInferenceSpec | undefined> = {
+  ...obj<AsyncInferenceSpec>({
+    timeoutSeconds: duration({ key: 'timeout', unit: 's', description: 'Most time one model call of a job may take. At most 60s with hosting sagemaker (InvokeEndpoint\'s limit).', default: '60s', min: '1s', max: '14m' }),
+    maxPayloadBytes: num({ description: 'Largest :submit body in bytes (the front ends read at most 65536).', default: ASYNC_LIMITS.maxPayloadBytes, integer: true, min: 1, max: ASYNC_LIMITS.maxPayloadBytes }),
+    resultRetentionSeconds: duration({ key: 'resultRetention', unit: 's', description: 'How long a job and its result are kept after submission (job TTL; results bucket lifecycle, rounded up to days). At least pollWindow.', default: '1d', min: '1h', max: '30d' }),
+    pollWindowSeconds: duration({ key: 'pollWindow', unit: 's', description: 'How long clients keep polling for a result after submitting; also the oldest a queued job may get before the alarm.', default: '1h', min: '1m', max: '30d' }),
+    maxAttempts: num({ description: 'Deliveries of a job (model calls that fail or time out) before it fails and its message moves to the dead-letter queue.', default: 3, integer: true, min: 1, max: 10 }),
+    maxConcurrency: num({ description: 'Most jobs answered at once (Lambda workers); keep it within what the endpoint answers.', default: 10, integer: true, min: 2, max: 1000 }),
+  }, { description: 'Long inferences as jobs: POST /v1/models/{model}/predictions:submit answers 202 {jobId}, GET /v1/models/{model}/jobs/{jobId} the result. Needs mode online or both (the workers call the real-time endpoint). Default: no jobs.' }),
+  default: undefined,
+};
+
 /** The scoring schedule as parsed from YAML; the time zone defaults to the training schedule's. */
 export interface ParsedInferenceSchedule {
   readonly cron: string;
@@ -417,6 +432,7 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   endpoint: endpointField,
   access: accessField,
   fargate: fargateField,
+  async: asyncField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 /** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */

@@ -3,9 +3,12 @@
 //   GET  /v1/models/{model}/predictions/{entityId}?category=...
 //   POST /v1/models/{model}/predictions:batchGet   {"category"?: "...", "entityIds": ["..."]}
 //   POST /v1/models/{model}/predictions:invoke     {"features": {...}, "entityId"?: "...", "category"?: "..."}
+//   POST /v1/models/{model}/predictions:submit     the same body -> 202 {"jobId", ...}  (async-jobs.ts)
+//   GET  /v1/models/{model}/jobs/{jobId}
 //   GET  /health
 // Bad input -> 400 with the reason; unknown model -> 404; a missing prediction is a 200
 // fallback answer.
+import { AsyncJobs } from './async-jobs';
 import { PREDICT_DEFAULTS } from './constants';
 import { Answer, PredictCore, PredictRequestError } from './core';
 import { ModelInvoker } from './invoke';
@@ -31,8 +34,8 @@ export interface BatchGetResponse {
 
 const PREFIX = '/v1/models/';
 
-/** Answers one request; `invoker` answers `:invoke` (without one, no model is answered in real time). */
-export async function routeRequest(core: PredictCore, req: HttpRequest, invoker?: ModelInvoker): Promise<HttpResponse> {
+/** Answers one request; `invoker` answers `:invoke`, `jobs` answers `:submit` and `jobs/{jobId}` (each: without one, none). */
+export async function routeRequest(core: PredictCore, req: HttpRequest, invoker?: ModelInvoker, jobs?: AsyncJobs): Promise<HttpResponse> {
   try {
     if (req.path === '/health' || req.path === '/ping') {
       return req.method === 'GET' || req.method === 'HEAD' ? { status: 200, body: { status: 'ok' } } : methodNotAllowed(req.method, 'GET');
@@ -58,6 +61,15 @@ export async function routeRequest(core: PredictCore, req: HttpRequest, invoker?
       const body = parseJsonObject(req.body, '{"features": {...}, "entityId"?: "...", "category"?: "..."}', 'send a smaller features object');
       if (!invoker) throw new PredictRequestError(404, `model ${model} is not answered in real time here: use GET /v1/models/${model}/predictions/{entityId}`);
       return { status: 200, body: await invoker.invoke(model, body) };
+    }
+    if ((rest.length === 2 && rest[1] === 'predictions:submit') || (rest.length === 3 && rest[1] === 'jobs')) {
+      const submit = rest.length === 2;
+      if (req.method !== (submit ? 'POST' : 'GET')) return methodNotAllowed(req.method, submit ? 'POST' : 'GET');
+      const model = decode(rest[0], 'model');
+      if (!jobs) throw new PredictRequestError(404, `model ${model} takes no jobs here (its spec has no inference.async)`);
+      if (!submit) return { status: 200, body: await jobs.get(model, decode(rest[2], 'jobId')) };
+      const body = parseJsonObject(req.body, '{"features": {...}, "entityId"?: "...", "category"?: "..."}', 'send a smaller features object');
+      return { status: 202, body: await jobs.submit(model, body, Buffer.byteLength(req.body!)) };
     }
     return notFound(req.path);
   } catch (e) {
@@ -97,7 +109,7 @@ function decode(segment: string, field: string): string {
 const bad = (message: string) => new PredictRequestError(400, message);
 const notFound = (path: string): HttpResponse => ({
   status: 404,
-  body: { error: 'NotFound', message: `no route for ${path}: use GET /v1/models/{model}/predictions/{entityId}, POST /v1/models/{model}/predictions:batchGet or POST /v1/models/{model}/predictions:invoke` },
+  body: { error: 'NotFound', message: `no route for ${path}: use GET /v1/models/{model}/predictions/{entityId}, POST /v1/models/{model}/predictions:batchGet, POST /v1/models/{model}/predictions:invoke, POST /v1/models/{model}/predictions:submit or GET /v1/models/{model}/jobs/{jobId}` },
 });
 const methodNotAllowed = (method: string, allowed: string): HttpResponse => ({
   status: 405, body: { error: 'MethodNotAllowed', message: `${method} is not allowed here: use ${allowed}` },

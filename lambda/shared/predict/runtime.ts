@@ -3,6 +3,8 @@ import { getHeapStatistics } from 'node:v8';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV, requireEnv } from '../env';
 import { ModelRegistryClient } from '../registry/client';
+import { AsyncJobs } from './async-jobs';
+import { asyncJobsFromEnv } from './async-runtime';
 import { parseServingConfig } from './config';
 import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
@@ -33,6 +35,8 @@ export interface RuntimeOptions {
 export interface FrontEnd {
   readonly core: PredictCore;
   readonly invoker?: ModelInvoker;
+  /** Answers `:submit` and `jobs/{jobId}` when MLOPS_ASYNC_JOBS names models with jobs. */
+  readonly jobs?: AsyncJobs;
 }
 
 /**
@@ -81,7 +85,8 @@ export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
     onStoreError: options.onStoreError,
     onProductionError: options.onProductionError,
   });
-  if (!endpoints) return { core };
+  const jobs = asyncJobsFromEnv(env, core, doc);
+  if (!endpoints) return { core, jobs };
   const credentials = () => client.config.credentials();
   const models: Record<string, InvokedModel> = {};
   for (const [name, e] of Object.entries(endpoints.models)) {
@@ -91,7 +96,7 @@ export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
     models[name] = { mode: e.mode, budgetMs: e.budgetMs, client: modelClient };
   }
   const invoker = new ModelInvoker({ core, models, cacheTtlMs, maxCacheBytes: cacheBytes, onAnswer: options.onAnswer, onModelError: options.onModelError });
-  return { core, invoker };
+  return { core, invoker, jobs };
 }
 
 /**
