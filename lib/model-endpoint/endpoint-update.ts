@@ -51,6 +51,16 @@ export interface EndpointUpdateFunctionProps {
   readonly endpointRole: iam.IRole;
   /** The key of the endpoint's volume and captured data. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * IAM conditions on CreateModel (e.g. `sagemaker:NetworkIsolation`, `sagemaker:VpcSubnets`).
+   * @default - none
+   */
+  readonly createModelConditions?: { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * IAM conditions on CreateEndpointConfig (e.g. `sagemaker:VolumeKmsKey`).
+   * @default - none
+   */
+  readonly createEndpointConfigConditions?: { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly registry: IModelRegistry;
   /** @default - the account's default event bus */
   readonly registryEventBus?: events.IEventBus;
@@ -79,8 +89,8 @@ export class EndpointUpdateFunction extends MlopsFunction {
     const arn = (resource: string, name: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: name.toLowerCase() });
     const pattern = versionResourcePattern(settings.model);
     const endpoint = arn('endpoint', settings.endpointName);
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [arn('model', pattern)] }));
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpointConfig'], resources: [arn('endpoint-config', pattern)] }));
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [arn('model', pattern)], conditions: props.createModelConditions }));
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpointConfig'], resources: [arn('endpoint-config', pattern)], conditions: props.createEndpointConfigConditions }));
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], resources: [endpoint, arn('endpoint-config', pattern)] }));
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: [endpoint] }));
     this.addToRolePolicy(new iam.PolicyStatement({

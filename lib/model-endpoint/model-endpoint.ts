@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,7 +15,7 @@ import { EndpointShift, EndpointUpdateFunction } from './endpoint-update';
 import { PeakWindow, validatePeakWindows } from '../prediction-service/serving-props';
 import { schedulePeaks } from '../prediction-service/peak-schedule';
 import { TrainingImage } from '../training-pipeline/training-image';
-import { acceptsVolumeKmsKey } from './instance-storage';
+import { SageMakerExecution, SageMakerWorkload } from '../common/sagemaker';
 
 /** A SageMaker real-time endpoint serving one model's image under the serving contract. */
 export interface ModelEndpointProps {
@@ -180,40 +180,24 @@ export class ModelEndpoint extends Construct {
     this.endpointName = props.endpointName ?? props.modelName;
     this.endpointArn = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName.toLowerCase() });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    const execution = new SageMakerExecution(this, {
+      workload: SageMakerWorkload.ENDPOINTS,
+      roleId: 'Role',
+      securityGroupId: 'SecurityGroup',
       description: `SageMaker real-time endpoint of ${props.modelName}`,
+      key, image: props.image, instanceType,
+      networkIsolation: props.networkIsolation,
+      vpc: props.vpc, subnets: props.subnets,
     });
+    this.role = execution.role;
     props.dataLake.grantReadArtifacts(this.role, prefix);
     if (capture > 0) props.dataLake.grantWriteArtifacts(this.role, captureKeyPrefix);
-    props.image.grantPull(this.role);
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'], // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
-    }));
-
-    let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
-    if (props.vpc) {
-      const group = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `SageMaker endpoint of ${props.modelName}`, allowAllOutbound: false });
-      const subnets = props.vpc.selectSubnets(props.subnets ?? { subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS });
-      vpcConfig = { securityGroupIds: [group.securityGroupId], subnets: subnets.subnetIds };
-      this.role.addToPolicy(new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-        resources: ['*'], // ENI management by SageMaker: EC2 does not scope these by resource at creation time.
-      }));
-    }
-    // SageMaker attaches the key to the ML volume and writes captured data with it.
-    key.grantEncryptDecrypt(this.role);
+    const vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined = execution.network
+      ? { securityGroupIds: execution.network.securityGroupIds, subnets: execution.network.subnetIds } : undefined;
 
     const environment = { [CONTAINER.env.mode]: SERVING.mode, [CONTAINER.env.model]: props.modelName };
-    const networkIsolation = props.networkIsolation ?? true;
-    const volumeKey = acceptsVolumeKmsKey(instanceType) ? key.keyArn : undefined;
+    const networkIsolation = execution.networkIsolation;
+    const volumeKey = execution.volumeKmsKeyId;
     const captureUri = props.dataLake.artifactsBucket.s3UrlForObject(captureKeyPrefix);
 
     this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
@@ -255,6 +239,8 @@ export class ModelEndpoint extends Construct {
       },
       endpointRole: this.role,
       encryptionKey: key,
+      createModelConditions: execution.modelConditions(),
+      createEndpointConfigConditions: execution.endpointConfigConditions(),
       registry: props.registry,
       registryEventBus: props.registryEventBus,
       logRetention: props.logRetention,
