@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { CONTAINER, SERVING } from '../../lambda/shared/contract';
+import { EndpointAutoscaling } from '../../lambda/shared/serving-endpoint/settings';
 import { acknowledgeNag, NagFindings } from '../common/nag';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
@@ -168,6 +169,9 @@ export class ModelEndpoint extends Construct {
     const latencyThreshold = props.latencyAlarmThreshold ?? Duration.millis(500);
     const errorThreshold = props.errorAlarmThreshold ?? 5;
     validateModelEndpointProps({ instanceType, min, max, peak, tpsPerInstance, capture, errorThreshold });
+    // One target tracking, whoever creates the endpoint (this construct at deploy, or the update function).
+    // The metric is a per-minute sum.
+    const TARGET_TRACKING = { invocationsPerInstance: tpsPerInstance * 60, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 };
     validatePeakWindows(props.peakWindows);
 
     const key = props.dataLake.encryptionKey;
@@ -236,6 +240,13 @@ export class ModelEndpoint extends Construct {
         ...(capture > 0 ? { dataCapture: { percent: capture, destinationS3Uri: captureUri, kmsKeyId: key.keyArn } } : {}),
         shift: (props.shift ?? EndpointShift.canary(10, Duration.minutes(5))).settings,
         rollbackAlarms: [this.latencyAlarm.alarmName, this.errorAlarm.alarmName],
+        // Without an initial artifact the first promotion creates the endpoint: the function registers its autoscaling.
+        ...(props.initialModelDataKey === undefined ? {
+          autoscaling: {
+            minCapacity: min, maxCapacity: max, ...TARGET_TRACKING,
+            scheduledActions: scheduledActions(props.peakWindows, { peak: { minCapacity: peak }, normal: { minCapacity: min } }),
+          },
+        } : {}),
       },
       endpointRole: this.role,
       encryptionKey: key,
@@ -280,10 +291,9 @@ export class ModelEndpoint extends Construct {
       this.scaling.node.addDependency(endpoint);
       this.scaling.scaleToTrackMetric('InvocationsPerInstance', {
         predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-        // The metric is a per-minute sum.
-        targetValue: tpsPerInstance * 60,
-        scaleInCooldown: Duration.minutes(5),
-        scaleOutCooldown: Duration.minutes(1),
+        targetValue: TARGET_TRACKING.invocationsPerInstance,
+        scaleInCooldown: Duration.seconds(TARGET_TRACKING.scaleInCooldownSeconds),
+        scaleOutCooldown: Duration.seconds(TARGET_TRACKING.scaleOutCooldownSeconds),
       });
       // Instances take minutes to start: the shared schedule scales out 15 minutes ahead of each window.
       schedulePeaks(this.scaling, props.peakWindows, { peak: { minCapacity: peak }, normal: { minCapacity: min } });
@@ -322,4 +332,17 @@ function validateModelEndpointProps(p: { instanceType: string; min: number; max:
   if (p.peak < p.min || p.peak > p.max) throw new Error(`peakInstanceCount must be between minInstanceCount (${p.min}) and maxInstanceCount (${p.max}), but ${p.peak} was provided`);
   if (!(p.tpsPerInstance > 0)) throw new Error(`tpsPerInstance must be a positive number of requests per second, but ${p.tpsPerInstance} was provided`);
   if (!(p.capture >= 0 && p.capture <= 100) || !Number.isInteger(p.capture)) throw new Error(`dataCapturePercent must be a whole number between 0 and 100, but ${p.capture} was provided`);
+}
+
+/** The scheduled actions of the peak windows as data for the update function (the shared schedule's own rule). */
+function scheduledActions(windows: PeakWindow[] | undefined, capacity: Parameters<typeof schedulePeaks>[2]): EndpointAutoscaling['scheduledActions'] {
+  const actions: Array<EndpointAutoscaling['scheduledActions'][number]> = [];
+  schedulePeaks({
+    scaleOnSchedule: (name, a) => actions.push({
+      name, schedule: a.schedule.expressionString, minCapacity: a.minCapacity!,
+      ...(a.timeZone ? { timeZone: a.timeZone.timezoneName } : {}),
+      ...(a.maxCapacity !== undefined ? { maxCapacity: a.maxCapacity } : {}),
+    }),
+  }, windows, capacity);
+  return actions;
 }

@@ -99,6 +99,29 @@ test('scales on invocations per instance, and ahead of declared peak windows', (
   });
 });
 
+test('an endpoint left to the first promotion gets the same autoscaling from the update function: target, tracking and the same scheduled actions', () => {
+  const props = { minInstanceCount: 2, maxInstanceCount: 6, peakInstanceCount: 5, tpsPerInstance: 150, peakWindows: [{ startHour: 8, endHour: 10, timeZone: 'Europe/Paris' }] };
+  const settingsOf = (t: Template) => {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.[ENDPOINT_SETTINGS_ENV]) as { Properties: { Environment: { Variables: Record<string, any> } } };
+    const raw = fn.Properties.Environment.Variables[ENDPOINT_SETTINGS_ENV];
+    return JSON.parse(typeof raw === 'string' ? raw : raw['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'token')).join(''));
+  };
+  const deployed = endpointStack(props);
+  expect(settingsOf(deployed.t).autoscaling).toBeUndefined();
+  const promoted = endpointStack({ ...props, initialModelDataKey: undefined });
+  promoted.t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  const cfnActions = (deployed.t.findResources('AWS::ApplicationAutoScaling::ScalableTarget') as Record<string, any>);
+  const expected = (Object.values(cfnActions)[0].Properties.ScheduledActions as any[])
+    .map((a) => ({ name: a.ScheduledActionName, schedule: a.Schedule, timeZone: a.Timezone, minCapacity: a.ScalableTargetAction.MinCapacity }));
+  expect(settingsOf(promoted.t).autoscaling).toEqual({
+    minCapacity: 2, maxCapacity: 6, invocationsPerInstance: 9000, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60,
+    scheduledActions: expected.map((a) => expect.objectContaining({ ...a, name: expect.stringMatching(new RegExp(`^${a.name.replace(/.*(Peak(Start|End)\d+).*/, '$1')}$`)) })),
+  });
+  const policy = JSON.stringify(promoted.t.findResources('AWS::IAM::Policy'));
+  expect(policy).toContain('application-autoscaling:RegisterScalableTarget');
+  expect(policy).toContain('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
+});
+
 test('grantInvoke allows InvokeEndpoint on this endpoint only', () => {
   const { t } = endpointStack({}, (stack, e) => e.grantInvoke(new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') })));
   t.hasResourceProperties('AWS::IAM::Policy', {
