@@ -33,8 +33,8 @@ export interface ModelEndpointProps {
   /**
    * Key of an artifact (model.tar.gz) under `runs/<modelName>/` of the artifacts bucket to create
    * the endpoint with at deploy, with autoscaling. Without it, the endpoint is created by the
-   * update function on the model's first promotion, at `minInstanceCount` instances and without
-   * autoscaling (see README).
+   * update function on the model's first promotion, at `minInstanceCount` instances, and the
+   * function registers the same autoscaling once it is InService (see README).
    * @default - no endpoint until the first promotion
    */
   readonly initialModelDataKey?: string;
@@ -149,7 +149,7 @@ export class ModelEndpoint extends Construct {
   readonly endpointArn: string;
   /** Role SageMaker runs the model with. */
   readonly role: iam.Role;
-  /** Autoscaling of the endpoint: only when it is created at deploy (`initialModelDataKey`). */
+  /** Autoscaling of the endpoint created at deploy (`initialModelDataKey`); the update function registers it for an endpoint a promotion creates. */
   readonly scaling?: appscaling.ScalableTarget;
   /** p99 model latency above the threshold; rolls a running shift back. */
   readonly latencyAlarm: cloudwatch.Alarm;
