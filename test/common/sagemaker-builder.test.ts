@@ -17,8 +17,11 @@ import { ModelEndpoint } from '../../lib/model-endpoint';
 import { ModelRegistry } from '../../lib/model-registry';
 import { PredictionStore } from '../../lib/prediction-store';
 import { MetricDirection, TrainingBackend, TrainingImage, TrainingPipeline } from '../../lib/training-pipeline';
+import { MlopsPlatform } from '../../lib/platform/mlops-platform';
+import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
+import { parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { AslDefinition, extractDefinition, resolveIntrinsics } from '../../local/asl';
-import { testStack } from '../support/cdk';
+import { testApp, testStack } from '../support/cdk';
 import { applyParameters, createTrainingJobContext, failedConditions } from '../support/iam-conditions';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -199,5 +202,32 @@ describe('the volume key rule', () => {
       expect(failedConditions(conditions, createTrainingJobContext(request))).toEqual([]);
       if (acceptsVolumeKmsKey(type)) expect(conditions.ArnEquals['sagemaker:VolumeKmsKey']).toBe(key.keyArn);
     }));
+  });
+});
+
+describe('the platform runs SageMaker jobs in its VPC whenever it has one', () => {
+  // A model that needs no network of its own (SageMaker training, Lambda API, batch scoring).
+  const { spec, problems } = parseModelSpecObject({
+    name: 'quiet', description: 'd', owner: 'ds@example.com', categories: ['books'],
+    training: { image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/quiet:1' }, evaluation: { metric: 'rmse' },
+    inference: { serving: 'api', rules: { fallback: [{ name: 'default', prediction: 0 }] } },
+  }, { file: 'models/quiet/model.yaml' });
+  const trainParameters = (t: Record<string, any>) => {
+    const def = extractDefinition(t, (id) => /Training[0-9A-F]{8}$/.test(id));
+    const train = Object.values(def.States).find((s: any) => s.ItemProcessor)!.ItemProcessor as AslDefinition;
+    return (train.States[TRAINING_STATES.train] as any).Parameters;
+  };
+
+  test('one construct: the default network (created up front) holds the training jobs', () => {
+    expect(problems).toEqual([]);
+    const stack = new Stack(testApp(), 'One', { env: { account: '123456789012', region: 'eu-west-1' } });
+    new MlopsPlatform(stack, 'Platform', { models: [spec!] });
+    expect(trainParameters(Template.fromStack(stack).toJSON()).VpcConfig.Subnets).toHaveLength(2);
+  });
+
+  test('a platform stack plus model stacks: the model stack imports the subnets for its jobs', () => {
+    const stacks = new MlopsPlatformStacks(testApp(), { models: [spec!], stackProps: { env: { account: '123456789012', region: 'eu-west-1' } } });
+    const model = stacks.modelStacks[0];
+    expect(trainParameters(Template.fromStack(model).toJSON()).VpcConfig.Subnets).toHaveLength(2);
   });
 });
