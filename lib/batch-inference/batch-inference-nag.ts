@@ -26,7 +26,7 @@ export function acknowledgeBatchFindings(scope: IConstruct, refs: BatchNagRefs):
     F.objectsUnder(scope, refs.datasetsBucket.bucketArn, `${m}/`),
     F.objectsUnder(scope, refs.artifactsBucket.bucketArn, `runs/${m}/`),
     F.registryIndex(scope, refs.registryTable.tableArn),
-    F.sageMakerTrainingLogs('*'),
+    F.sageMakerTrainingLogs(':*'),
     F.trainingJobs(scoringJobPrefix(m)),
     ...refs.functions.map((fn) => F.functionVersions(scope, fn.functionArn)),
     ...F.distributedMapExecutions(scope, refs.stateMachine.stateMachineArn),

@@ -15,6 +15,7 @@ import { MlopsFunction, PipelineFunctionRole } from '../common/mlops-function';
 import { BatchInferenceAttributes, BatchInferenceBase, IBatchInference, ImportedBatchInference } from './batch-inference-base';
 import { acknowledgeBatchFindings } from './batch-inference-nag';
 import { scoringJob } from './scoring-job';
+import { TrainingImage } from '../training-pipeline/training-image';
 import { BatchInferenceProps, validateBatchInferenceProps } from './validate-batch-inference-props';
 
 export type { BatchInferenceProps } from './validate-batch-inference-props';
@@ -153,7 +154,9 @@ export class BatchInference extends BatchInferenceBase {
 
     const scoring = scoringJob(this, BATCH_STATES.score, {
       model, dataLake,
-      imageRepository: props.scoringImageRepository,
+      image: props.scoringImageRepository ? TrainingImage.fromEcrRepository(props.scoringImageRepository)
+        : props.scoringImage ? TrainingImage.fromRegistry(props.scoringImage) : undefined,
+      vpc: props.vpc,
       instanceType: props.instanceType ?? new ec2.InstanceType('m5.xlarge'),
       volumeSize: props.volumeSize ?? Size.gibibytes(30),
       maxRuntime: props.maxScoringRuntime ?? Duration.hours(4),

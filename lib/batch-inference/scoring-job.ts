@@ -1,20 +1,23 @@
-import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CONTAINER } from '../../lambda/shared/contract';
 import { scoringJobPrefix } from '../../lambda/shared/predictions/resolve';
 import { IDataLake } from '../data-lake/data-lake-base';
-import { sageMakerTrainingJobStatements } from '../common/sagemaker-job-statements';
+import { SageMakerExecution, SageMakerWorkload, sageMakerTrainingJobStatements } from '../common/sagemaker';
+import { TrainingImage } from '../training-pipeline/training-image';
 
 /** What the scoring job of one model needs. */
 export interface ScoringJobOptions {
   readonly model: string;
   readonly dataLake: IDataLake;
-  readonly imageRepository?: ecr.IRepository;
+  /** Where the versions' images come from (the role may pull from there only). @default - no pull rights */
+  readonly image?: TrainingImage;
   readonly instanceType: ec2.InstanceType;
+  /** @default - SageMaker's own network */
+  readonly vpc?: ec2.IVpc;
   readonly volumeSize: Size;
   readonly maxRuntime: Duration;
 }
@@ -37,37 +40,28 @@ const SCORING_JOB_NAME = "States.Format('{}-{}', $.jobBase, States.ArrayGetItem(
  * image and S3 URIs are run-time values, for which the CDK task grants S3 and ECR on `*` and
  * an unconditioned kms:CreateGrant. Here the role gets exactly the model's prefixes and
  * repository; the resolve step rejects versions whose URIs lie elsewhere before a job starts.
+ * Role, keys, isolation and VPC come from the one SageMaker builder, as for training.
  */
 export function scoringJob(scope: Construct, id: string, o: ScoringJobOptions): ScoringJob {
   const stack = Stack.of(scope);
   const { model, dataLake } = o;
-  const key = dataLake.encryptionKey;
-  const role = new iam.Role(scope, 'ScoringRole', {
-    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+  const execution = new SageMakerExecution(scope, {
+    workload: SageMakerWorkload.TRAINING_JOBS,
+    roleId: 'ScoringRole',
+    securityGroupId: 'ScoringSecurityGroup',
     description: `cdk-mlops scoring jobs of ${model}`,
+    key: dataLake.encryptionKey,
+    image: o.image,
+    instanceType: `ml.${o.instanceType}`,
+    // Inputs arrive through channels and outputs leave through /opt/ml/output: the scoring
+    // container needs no network.
+    networkIsolation: true,
+    vpc: o.vpc,
   });
+  const role = execution.role;
   dataLake.grantReadDatasets(role, `${model}/`);
   dataLake.grantReadArtifacts(role, `runs/${model}/`);
   dataLake.grantWritePredictions(role, `${model}/`);
-  // SageMaker attaches the key to the job's ML volume through a grant, for an AWS resource only.
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['kms:CreateGrant'],
-    resources: [key.keyArn],
-    conditions: {
-      'Bool': { 'kms:GrantIsForAWSResource': 'true' },
-      'StringEquals': { 'kms:ViaService': [`sagemaker.${stack.region}.amazonaws.com`, `ec2.${stack.region}.amazonaws.com`] },
-    },
-  }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-  }));
-  role.addToPolicy(new iam.PolicyStatement({
-    actions: ['cloudwatch:PutMetricData'],
-    resources: ['*'],
-    conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
-  }));
-  o.imageRepository?.grantPull(role);
 
   const task = new sfn.CustomState(scope, id, {
     stateJson: {
@@ -77,18 +71,13 @@ export function scoringJob(scope: Construct, id: string, o: ScoringJobOptions): 
       TimeoutSeconds: o.maxRuntime.toSeconds() + 3600,
       Parameters: {
         'TrainingJobName.$': SCORING_JOB_NAME,
-        'RoleArn': role.roleArn,
+        ...execution.trainingJobParameters({ 'S3OutputPath.$': '$.outputUri' }, o.volumeSize.toGibibytes()),
         'AlgorithmSpecification': { 'TrainingImage.$': '$.image', 'TrainingInputMode': 'File' },
         'InputDataConfig': [
           { ChannelName: CONTAINER.scoringModelChannel, DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.modelUri' } } },
           { ChannelName: CONTAINER.scoringInputChannel, DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.inputUri' } } },
         ],
-        'OutputDataConfig': { 'S3OutputPath.$': '$.outputUri', 'KmsKeyId': key.keyArn },
-        'ResourceConfig': { InstanceCount: 1, InstanceType: `ml.${o.instanceType}`, VolumeSizeInGB: o.volumeSize.toGibibytes(), VolumeKmsKeyId: key.keyArn },
         'StoppingCondition': { MaxRuntimeInSeconds: o.maxRuntime.toSeconds() },
-        // Inputs arrive through channels and outputs leave through /opt/ml/output: the scoring
-        // container needs no network.
-        'EnableNetworkIsolation': true,
         'Environment': {
           [CONTAINER.env.mode]: 'score',
           [`${CONTAINER.env.model}.$`]: '$.model',
@@ -103,6 +92,6 @@ export function scoringJob(scope: Construct, id: string, o: ScoringJobOptions): 
     },
   });
 
-  const stateMachineStatements = sageMakerTrainingJobStatements(stack, stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${scoringJobPrefix(model)}*` }), role);
+  const stateMachineStatements = sageMakerTrainingJobStatements(stack, stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${scoringJobPrefix(model)}*` }), execution);
   return { task, role, stateMachineStatements };
 }

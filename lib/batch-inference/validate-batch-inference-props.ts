@@ -114,6 +114,12 @@ export interface BatchInferenceProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * VPC the scoring jobs run in (isolated subnets when it has any; it needs an S3 gateway
+   * endpoint, which the platform network has). The state machine may start jobs only there.
+   * @default - SageMaker's own network (the container has none either way: network isolation)
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /** What BatchInference checks before building anything; the shared resources are not checked. */

@@ -180,4 +180,10 @@ export const NagFindings = {
   }),
   /** APIG3: REST API without a web ACL. */
   noWebAcl: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG3', reason: 'No web ACL was given; the REST API was chosen for API keys and usage plans.' }),
+  /** IAM5 on Application Auto Scaling scalable targets (lib/model-endpoint: autoscaling of an endpoint created by a promotion). */
+  scalableTargets: (): NagAcknowledgement => iam5('arn:<AWS::Partition>:application-autoscaling:<AWS::Region>:<AWS::AccountId>:scalable-target/*',
+    'A scalable target\'s ARN holds an ID assigned at registration; the request names the endpoint variant, and the function may change only its own endpoint\'s capacity.'),
+  /** IAM5 on the target tracking alarms Application Auto Scaling creates for one endpoint variant. */
+  targetTrackingAlarms: (scope: IConstruct, arnPattern: string): NagAcknowledgement => iam5(nagSpelling(scope, arnPattern),
+    'Application Auto Scaling names target tracking alarms TargetTracking-<resource id>-<generated suffix>; only this endpoint variant\'s.'),
 };

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -51,6 +51,16 @@ export interface EndpointUpdateFunctionProps {
   readonly endpointRole: iam.IRole;
   /** The key of the endpoint's volume and captured data. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * IAM conditions on CreateModel (e.g. `sagemaker:NetworkIsolation`, `sagemaker:VpcSubnets`).
+   * @default - none
+   */
+  readonly createModelConditions?: { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * IAM conditions on CreateEndpointConfig (e.g. `sagemaker:VolumeKmsKey`).
+   * @default - none
+   */
+  readonly createEndpointConfigConditions?: { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly registry: IModelRegistry;
   /** @default - the account's default event bus */
   readonly registryEventBus?: events.IEventBus;
@@ -79,8 +89,8 @@ export class EndpointUpdateFunction extends MlopsFunction {
     const arn = (resource: string, name: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: name.toLowerCase() });
     const pattern = versionResourcePattern(settings.model);
     const endpoint = arn('endpoint', settings.endpointName);
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [arn('model', pattern)] }));
-    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpointConfig'], resources: [arn('endpoint-config', pattern)] }));
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [arn('model', pattern)], conditions: props.createModelConditions }));
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpointConfig'], resources: [arn('endpoint-config', pattern)], conditions: props.createEndpointConfigConditions }));
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], resources: [endpoint, arn('endpoint-config', pattern)] }));
     this.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: [endpoint] }));
     this.addToRolePolicy(new iam.PolicyStatement({
@@ -92,6 +102,7 @@ export class EndpointUpdateFunction extends MlopsFunction {
       actions: ['kms:CreateGrant', 'kms:DescribeKey'], resources: [props.encryptionKey.keyArn],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }));
+    if (settings.autoscaling) this.grantEndpointAutoscaling(settings);
     props.registry.grantPromote(this);
     acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.registryIndex(this, props.registry.tableArn),
       F.endpointVersions(this, arn('model', pattern)), F.endpointVersions(this, arn('endpoint-config', pattern)));
@@ -107,5 +118,35 @@ export class EndpointUpdateFunction extends MlopsFunction {
       eventPattern: { source: ['aws.sagemaker'], detailType: [ENDPOINT_STATE_CHANGE], detail: { EndpointName: [settings.endpointName] } },
       targets: [new targets.LambdaFunction(this)],
     });
+  }
+
+  /**
+   * What registering the endpoint's autoscaling takes: the scalable target, its policy and
+   * scheduled actions (Application Auto Scaling scopes them by scalable-target ARN only, which
+   * is unknown before registration), the service-linked role SageMaker scaling uses, and the
+   * calls Application Auto Scaling makes as the caller (the variant's capacity, the target
+   * tracking alarms).
+   */
+  private grantEndpointAutoscaling({ model, endpointName, variantName }: EndpointSettings): void {
+    const stack = Stack.of(this);
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:PutScheduledAction',
+        'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies', 'application-autoscaling:DescribeScheduledActions'],
+      resources: [stack.formatArn({ service: 'application-autoscaling', resource: 'scalable-target', resourceName: '*' })],
+    }));
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+      resources: [stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: endpointName.toLowerCase() }),
+        stack.formatArn({ service: 'sagemaker', resource: 'endpoint-config', resourceName: versionResourcePattern(model).toLowerCase() })],
+    }));
+    const alarms = stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `TargetTracking-endpoint/${endpointName}/variant/${variantName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'], resources: [alarms] }));
+    acknowledgeNag(this, F.scalableTargets(), F.targetTrackingAlarms(this, alarms));
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint' })],
+      conditions: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    }));
+
   }
 }

@@ -1,3 +1,3 @@
 export * from './model-endpoint';
-export * from './instance-storage';
+export { acceptsVolumeKmsKey } from '../common/sagemaker/volume-key';
 export * from './endpoint-update';

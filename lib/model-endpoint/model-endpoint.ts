@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { CONTAINER, SERVING } from '../../lambda/shared/contract';
+import { EndpointAutoscaling } from '../../lambda/shared/serving-endpoint/settings';
 import { acknowledgeNag, NagFindings } from '../common/nag';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { IModelRegistry } from '../model-registry/model-registry-base';
@@ -15,7 +16,7 @@ import { EndpointShift, EndpointUpdateFunction } from './endpoint-update';
 import { PeakWindow, validatePeakWindows } from '../prediction-service/serving-props';
 import { schedulePeaks } from '../prediction-service/peak-schedule';
 import { TrainingImage } from '../training-pipeline/training-image';
-import { acceptsVolumeKmsKey } from './instance-storage';
+import { SageMakerExecution, SageMakerWorkload } from '../common/sagemaker';
 
 /** A SageMaker real-time endpoint serving one model's image under the serving contract. */
 export interface ModelEndpointProps {
@@ -32,8 +33,8 @@ export interface ModelEndpointProps {
   /**
    * Key of an artifact (model.tar.gz) under `runs/<modelName>/` of the artifacts bucket to create
    * the endpoint with at deploy, with autoscaling. Without it, the endpoint is created by the
-   * update function on the model's first promotion, at `minInstanceCount` instances and without
-   * autoscaling (see README).
+   * update function on the model's first promotion, at `minInstanceCount` instances, and the
+   * function registers the same autoscaling once it is InService (see README).
    * @default - no endpoint until the first promotion
    */
   readonly initialModelDataKey?: string;
@@ -148,7 +149,7 @@ export class ModelEndpoint extends Construct {
   readonly endpointArn: string;
   /** Role SageMaker runs the model with. */
   readonly role: iam.Role;
-  /** Autoscaling of the endpoint: only when it is created at deploy (`initialModelDataKey`). */
+  /** Autoscaling of the endpoint created at deploy (`initialModelDataKey`); the update function registers it for an endpoint a promotion creates. */
   readonly scaling?: appscaling.ScalableTarget;
   /** p99 model latency above the threshold; rolls a running shift back. */
   readonly latencyAlarm: cloudwatch.Alarm;
@@ -168,6 +169,9 @@ export class ModelEndpoint extends Construct {
     const latencyThreshold = props.latencyAlarmThreshold ?? Duration.millis(500);
     const errorThreshold = props.errorAlarmThreshold ?? 5;
     validateModelEndpointProps({ instanceType, min, max, peak, tpsPerInstance, capture, errorThreshold });
+    // One target tracking, whoever creates the endpoint (this construct at deploy, or the update function).
+    // The metric is a per-minute sum.
+    const TARGET_TRACKING = { invocationsPerInstance: tpsPerInstance * 60, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60 };
     validatePeakWindows(props.peakWindows);
 
     const key = props.dataLake.encryptionKey;
@@ -180,40 +184,24 @@ export class ModelEndpoint extends Construct {
     this.endpointName = props.endpointName ?? props.modelName;
     this.endpointArn = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: this.endpointName.toLowerCase() });
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    const execution = new SageMakerExecution(this, {
+      workload: SageMakerWorkload.ENDPOINTS,
+      roleId: 'Role',
+      securityGroupId: 'SecurityGroup',
       description: `SageMaker real-time endpoint of ${props.modelName}`,
+      key, image: props.image, instanceType,
+      networkIsolation: props.networkIsolation,
+      vpc: props.vpc, subnets: props.subnets,
     });
+    this.role = execution.role;
     props.dataLake.grantReadArtifacts(this.role, prefix);
     if (capture > 0) props.dataLake.grantWriteArtifacts(this.role, captureKeyPrefix);
-    props.image.grantPull(this.role);
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'], // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/Endpoints' } },
-    }));
-
-    let vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined;
-    if (props.vpc) {
-      const group = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc: props.vpc, description: `SageMaker endpoint of ${props.modelName}`, allowAllOutbound: false });
-      const subnets = props.vpc.selectSubnets(props.subnets ?? { subnetType: props.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS });
-      vpcConfig = { securityGroupIds: [group.securityGroupId], subnets: subnets.subnetIds };
-      this.role.addToPolicy(new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-        resources: ['*'], // ENI management by SageMaker: EC2 does not scope these by resource at creation time.
-      }));
-    }
-    // SageMaker attaches the key to the ML volume and writes captured data with it.
-    key.grantEncryptDecrypt(this.role);
+    const vpcConfig: sagemaker.CfnModel.VpcConfigProperty | undefined = execution.network
+      ? { securityGroupIds: execution.network.securityGroupIds, subnets: execution.network.subnetIds } : undefined;
 
     const environment = { [CONTAINER.env.mode]: SERVING.mode, [CONTAINER.env.model]: props.modelName };
-    const networkIsolation = props.networkIsolation ?? true;
-    const volumeKey = acceptsVolumeKmsKey(instanceType) ? key.keyArn : undefined;
+    const networkIsolation = execution.networkIsolation;
+    const volumeKey = execution.volumeKmsKeyId;
     const captureUri = props.dataLake.artifactsBucket.s3UrlForObject(captureKeyPrefix);
 
     this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
@@ -252,9 +240,18 @@ export class ModelEndpoint extends Construct {
         ...(capture > 0 ? { dataCapture: { percent: capture, destinationS3Uri: captureUri, kmsKeyId: key.keyArn } } : {}),
         shift: (props.shift ?? EndpointShift.canary(10, Duration.minutes(5))).settings,
         rollbackAlarms: [this.latencyAlarm.alarmName, this.errorAlarm.alarmName],
+        // Without an initial artifact the first promotion creates the endpoint: the function registers its autoscaling.
+        ...(props.initialModelDataKey === undefined ? {
+          autoscaling: {
+            minCapacity: min, maxCapacity: max, ...TARGET_TRACKING,
+            scheduledActions: scheduledActions(props.peakWindows, { peak: { minCapacity: peak }, normal: { minCapacity: min } }),
+          },
+        } : {}),
       },
       endpointRole: this.role,
       encryptionKey: key,
+      createModelConditions: execution.modelConditions(),
+      createEndpointConfigConditions: execution.endpointConfigConditions(),
       registry: props.registry,
       registryEventBus: props.registryEventBus,
       logRetention: props.logRetention,
@@ -294,10 +291,9 @@ export class ModelEndpoint extends Construct {
       this.scaling.node.addDependency(endpoint);
       this.scaling.scaleToTrackMetric('InvocationsPerInstance', {
         predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
-        // The metric is a per-minute sum.
-        targetValue: tpsPerInstance * 60,
-        scaleInCooldown: Duration.minutes(5),
-        scaleOutCooldown: Duration.minutes(1),
+        targetValue: TARGET_TRACKING.invocationsPerInstance,
+        scaleInCooldown: Duration.seconds(TARGET_TRACKING.scaleInCooldownSeconds),
+        scaleOutCooldown: Duration.seconds(TARGET_TRACKING.scaleOutCooldownSeconds),
       });
       // Instances take minutes to start: the shared schedule scales out 15 minutes ahead of each window.
       schedulePeaks(this.scaling, props.peakWindows, { peak: { minCapacity: peak }, normal: { minCapacity: min } });
@@ -336,4 +332,17 @@ function validateModelEndpointProps(p: { instanceType: string; min: number; max:
   if (p.peak < p.min || p.peak > p.max) throw new Error(`peakInstanceCount must be between minInstanceCount (${p.min}) and maxInstanceCount (${p.max}), but ${p.peak} was provided`);
   if (!(p.tpsPerInstance > 0)) throw new Error(`tpsPerInstance must be a positive number of requests per second, but ${p.tpsPerInstance} was provided`);
   if (!(p.capture >= 0 && p.capture <= 100) || !Number.isInteger(p.capture)) throw new Error(`dataCapturePercent must be a whole number between 0 and 100, but ${p.capture} was provided`);
+}
+
+/** The scheduled actions of the peak windows as data for the update function (the shared schedule's own rule). */
+function scheduledActions(windows: PeakWindow[] | undefined, capacity: Parameters<typeof schedulePeaks>[2]): EndpointAutoscaling['scheduledActions'] {
+  const actions: Array<EndpointAutoscaling['scheduledActions'][number]> = [];
+  schedulePeaks({
+    scaleOnSchedule: (name, a) => actions.push({
+      name, schedule: a.schedule.expressionString, minCapacity: a.minCapacity!,
+      ...(a.timeZone ? { timeZone: a.timeZone.timezoneName } : {}),
+      ...(a.maxCapacity !== undefined ? { maxCapacity: a.maxCapacity } : {}),
+    }),
+  }, windows, capacity);
+  return actions;
 }

@@ -62,7 +62,8 @@ export class MlopsModelStack extends Stack {
     }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     // Only what the model uses of the network is imported (no unused parameter in its template).
-    const shared = new PlatformImports(this, 'Platform', props.platform, needs);
+    // SageMaker jobs and endpoints run in the platform VPC whenever there is one.
+    const shared = new PlatformImports(this, 'Platform', props.platform, { ...needs, subnets: needs.subnets || (props.platform.networkAvailabilityZones ?? 0) > 0 });
     this.monitoring = new MlopsMonitoring(this, 'Monitoring', {
       topic: shared.alarmTopic,
       logRetention,

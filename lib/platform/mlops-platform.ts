@@ -174,7 +174,8 @@ export class MlopsPlatform extends Construct {
       predictionStore: this.predictionStore,
       monitoring: this.monitoring,
       logRetention: this.logRetention,
-      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : undefined,
+      // SageMaker jobs and endpoints run in the platform VPC whenever there is one.
+      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : this.givenVpc ?? this.network?.vpc,
     });
     this.deployments.set(spec.name, deployment);
     publishModel(this, this.platformName, deployment, findings);

@@ -122,6 +122,7 @@ export class ModelDeployment extends Construct {
         // The lateness the TTL rule allows a scheduled batch (lib/spec/freshness.ts).
         timeout: Duration.millis(SCORING_TIME_LIMIT_MS),
         logRetention,
+        vpc: this.vpc,
       });
       this.scheduleScoring(spec, this.batchInference);
     }
@@ -303,7 +304,7 @@ export class ModelDeployment extends Construct {
       });
       return TrainingBackend.batch({ compute, image, ...map.batchOptions(spec) });
     }
-    return TrainingBackend.sageMaker({ image, ...map.sageMakerOptions(spec) });
+    return TrainingBackend.sageMaker({ image, ...map.sageMakerOptions(spec), vpc: this.vpc });
   }
 
   private monitor(spec: ModelSpec, monitoring: MlopsMonitoring): void {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,7 +14,7 @@ import { IGpuBatchCompute } from '../gpu-batch-compute/gpu-batch-compute-base';
 import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
-import { sageMakerTrainingJobStatements } from '../common/sagemaker-job-statements';
+import { SageMakerExecution, SageMakerWorkload, sageMakerTrainingJobStatements } from '../common/sagemaker';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -211,9 +211,6 @@ function runOutputGrants(role: iam.IGrantable, options: TrainingBackendBindOptio
   options.dataLake.grantWriteArtifacts(role, `experiments/${options.modelName}/`);
 }
 
-// Nitro instances with local NVMe storage encrypt it in hardware and reject VolumeKmsKeyId.
-const LOCAL_STORAGE = /^ml\.(g4dn|g5|g6|g6e|gr6|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|trn2|inf2|[a-z]\d+[a-z]*d[n]?)\./;
-
 class SageMakerBackend extends TrainingBackend {
   constructor(private readonly options: SageMakerBackendOptions) {
     super();
@@ -232,40 +229,17 @@ class SageMakerBackend extends TrainingBackend {
     const checkpointing = o.checkpointing ?? spot;
     const taskTimeout = Duration.seconds((maxWait ?? maxRuntime).toSeconds() + 3600);
 
-    const role = new iam.Role(scope, 'TrainingRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    const execution = new SageMakerExecution(scope, {
+      workload: SageMakerWorkload.TRAINING_JOBS,
+      roleId: 'TrainingRole',
+      securityGroupId: 'TrainingSecurityGroup',
       description: `SageMaker training jobs of ${options.modelName}`,
+      key, image: o.image, instanceType, instanceCount,
+      networkIsolation: o.networkIsolation,
+      vpc: o.vpc, subnets: o.subnets, securityGroups: o.securityGroups,
     });
+    const role = execution.role;
     runOutputGrants(role, options);
-    key.grantEncryptDecrypt(role);
-    o.image.grantPull(role);
-    // SageMaker attaches the key to the ML volumes and outputs through grants.
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['kms:CreateGrant'],
-      resources: [key.keyArn],
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/TrainingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'], // PutMetricData has no resource-level permissions; the namespace condition scopes it.
-      conditions: { StringEquals: { 'cloudwatch:namespace': '/aws/sagemaker/TrainingJobs' } },
-    }));
-
-    let vpcConfig: Record<string, unknown> | undefined;
-    if (o.vpc) {
-      const groups = o.securityGroups ?? [new ec2.SecurityGroup(scope, 'TrainingSecurityGroup', { vpc: o.vpc, description: `SageMaker training of ${options.modelName}`, allowAllOutbound: true })];
-      const subnets = o.vpc.selectSubnets(o.subnets ?? { subnetType: o.vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS });
-      vpcConfig = { SecurityGroupIds: groups.map((g) => g.securityGroupId), Subnets: subnets.subnetIds };
-      role.addToPolicy(new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
-          'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-        resources: ['*'], // ENI management by SageMaker: EC2 does not scope these by resource at creation time.
-      }));
-    }
 
     const env: Record<string, unknown> = { ...o.environment, [CONTAINER.env.mode]: 'train' };
     for (const [name, path] of contractEnv()) env[`${name}.$`] = path;
@@ -278,7 +252,8 @@ class SageMakerBackend extends TrainingBackend {
         TimeoutSeconds: taskTimeout.toSeconds(),
         Parameters: {
           'TrainingJobName.$': JOB_NAME_PATH,
-          'RoleArn': role.roleArn,
+          // Uncompressed output: metrics.json is readable as an object, identical to the Batch layout.
+          ...execution.trainingJobParameters({ 'S3OutputPath.$': '$.outputUri', 'CompressionType': 'NONE' }, o.volumeSizeGiB ?? 50),
           'AlgorithmSpecification': { TrainingImage: o.image.imageUri, TrainingInputMode: 'File' },
           'HyperParameters.$': '$.hyperparameters',
           'Environment': env,
@@ -286,27 +261,16 @@ class SageMakerBackend extends TrainingBackend {
             ChannelName: CONTAINER.trainingChannel,
             DataSource: { S3DataSource: { 'S3DataType': 'S3Prefix', 'S3Uri.$': '$.datasetUri', 'S3DataDistributionType': 'FullyReplicated' } },
           }],
-          // Uncompressed output: metrics.json is readable as an object, identical to the Batch layout.
-          'OutputDataConfig': { 'S3OutputPath.$': '$.outputUri', 'KmsKeyId': key.keyArn, 'CompressionType': 'NONE' },
-          'ResourceConfig': {
-            InstanceType: instanceType,
-            InstanceCount: instanceCount,
-            VolumeSizeInGB: o.volumeSizeGiB ?? 50,
-            ...(LOCAL_STORAGE.test(instanceType) ? {} : { VolumeKmsKeyId: key.keyArn }),
-          },
           'StoppingCondition': { MaxRuntimeInSeconds: maxRuntime.toSeconds(), ...(maxWait ? { MaxWaitTimeInSeconds: maxWait.toSeconds() } : {}) },
           'EnableManagedSpotTraining': spot,
           ...(checkpointing ? { CheckpointConfig: { 'S3Uri.$': '$.checkpointUri', 'LocalPath': '/opt/ml/checkpoints' } } : {}),
-          'EnableNetworkIsolation': o.networkIsolation ?? true,
-          'EnableInterContainerTrafficEncryption': instanceCount > 1,
-          ...(vpcConfig ? { VpcConfig: vpcConfig } : {}),
         },
         ResultPath: null,
       },
     });
 
     const jobArnPrefix = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: `${runIdPrefix(options.modelName).toLowerCase()}-*` });
-    const policyStatements = sageMakerTrainingJobStatements(stack, jobArnPrefix, role);
+    const policyStatements = sageMakerTrainingJobStatements(stack, jobArnPrefix, execution);
     return {
       task, policyStatements, trainingRole: role, imageUri: o.image.imageUri, image: o.image, engine: 'sagemaker', taskTimeout,
       // AmazonSageMakerException carries ValidationException and "job name must be unique" as

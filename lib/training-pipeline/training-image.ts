@@ -12,7 +12,10 @@ const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z
  * registered version.
  */
 export abstract class TrainingImage {
-  /** An image by URI (ECR in another stack, or a public registry). No pull grant is added. */
+  /**
+   * An image by URI (ECR in another stack, or a public registry). An ECR URI gives the role pull
+   * rights on that repository only; other registries need none.
+   */
   static fromRegistry(imageUri: string): TrainingImage {
     return new RegistryImage(imageUri);
   }
@@ -37,13 +40,22 @@ export abstract class TrainingImage {
 
 class RegistryImage extends TrainingImage {
   constructor(readonly imageUri: string) { super(); }
-  grantPull(_grantee: iam.IGrantable): void { /* not in ECR: nothing to grant */ }
+  grantPull(grantee: iam.IGrantable): void {
+    const repositoryArn = this.repositoryArn();
+    if (!repositoryArn) return;
+    iam.Grant.addToPrincipal({ grantee, actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resourceArns: [repositoryArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['ecr:GetAuthorizationToken'], resourceArns: ['*'] });
+  }
   grantDescribe(grantee: iam.IGrantable): void {
+    const repositoryArn = this.repositoryArn();
+    if (repositoryArn) iam.Grant.addToPrincipal({ grantee, actions: ['ecr:DescribeImages'], resourceArns: [repositoryArn] });
+  }
+  /** The repository's ARN when the URI is an ECR image. */
+  private repositoryArn(): string | undefined {
     const m = Token.isUnresolved(this.imageUri) ? null : ECR_URI.exec(this.imageUri);
-    if (!m) return;
+    if (!m) return undefined;
     const [, account, region, cn, name] = m;
-    const resourceArn = Arn.format({ partition: cn ? 'aws-cn' : 'aws', service: 'ecr', account, region, resource: 'repository', resourceName: name });
-    iam.Grant.addToPrincipal({ grantee, actions: ['ecr:DescribeImages'], resourceArns: [resourceArn] });
+    return Arn.format({ partition: cn ? 'aws-cn' : 'aws', service: 'ecr', account, region, resource: 'repository', resourceName: name });
   }
   toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromRegistry(this.imageUri); }
 }

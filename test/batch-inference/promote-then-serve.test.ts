@@ -61,7 +61,7 @@ beforeAll(async () => {
   core = new PredictCore({
     config: parseServingConfig({ models: { [MODEL]: { categories: ['books'], defaultCategory: 'books', rules: { fallback: [{ name: 'average', prediction: { units: 0 } }] } } } }),
     store: new DynamoPredictionStore({ tableName: b.predictionsTable, reader }),
-    production: servedVersionSource(b.registry),
+    production: servedVersionSource(reader, b.registryTable),
     // Every request reads the registry and the table: no cache may hide a fallback window.
     cacheTtlMs: 0, productionTtlMs: 0, productionMaxAgeMs: 0,
   });

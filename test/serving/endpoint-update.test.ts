@@ -3,13 +3,14 @@
 // registry on DynamoDB Local. Promote -> CreateModel / CreateEndpointConfig / UpdateEndpoint
 // blue/green -> the registry records the endpoint's version; a rolled-back shift says why; a
 // replayed event changes nothing.
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { updateEndpoint } from '../../lambda/model-endpoint-update';
+import { EndpointUpdateDeps, updateEndpoint } from '../../lambda/model-endpoint-update';
+import { TARGET_TRACKING_POLICY, variantResourceId } from '../../lambda/model-endpoint-update/autoscaling';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ModelRegistryClient, PromotionEvent, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { versionResourceName } from '../../lambda/shared/serving-endpoint/names';
 import { ENDPOINT_STATE_CHANGE, EndpointSettings } from '../../lambda/shared/serving-endpoint/settings';
-import { EndpointShiftDeps } from '../../lambda/shared/serving-endpoint/shift';
 import { AwsStub } from '../support/aws-stub-server';
 import { createLocalTable, localDoc } from '../support/dynamo';
 
@@ -35,15 +36,15 @@ const SETTINGS: EndpointSettings = {
 
 let stub: AwsStub;
 let registry: ModelRegistryClient;
-let deps: EndpointShiftDeps;
+let deps: EndpointUpdateDeps;
 
 beforeAll(async () => {
   stub = await AwsStub.start();
   const tableName = await createLocalTable('endpoint-update', REGISTRY_SCHEMA);
   registry = new ModelRegistryClient({ tableName, doc: localDoc(), now: () => NOW });
   await registry.createModel({ model: MODEL, actor: 'test', scoring: 'NONE' });
-  const sageMaker = new SageMakerClient({ endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
-  deps = { sageMaker, registry, settings: SETTINGS };
+  const client = { endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
+  deps = { sageMaker: new SageMakerClient(client), autoScaling: new ApplicationAutoScalingClient(client), registry, settings: SETTINGS };
 });
 afterAll(() => stub.close());
 
@@ -134,5 +135,49 @@ describe('endpoint update on promotion', () => {
     expect(await updateEndpoint(stale, deps)).toEqual([]);
     expect(await updateEndpoint({ ...stale, detail: { ...stale.detail, model: 'other' } }, deps)).toEqual([]);
     expect(stub.calls.length).toBe(calls);
+  });
+});
+
+describe('autoscaling of an endpoint created by the first promotion', () => {
+  const AUTOSCALING: NonNullable<EndpointSettings['autoscaling']> = {
+    minCapacity: 2, maxCapacity: 6, invocationsPerInstance: 6000, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60,
+    scheduledActions: [
+      { name: 'PeakStart0', schedule: 'cron(45 7 ? * MON-FRI *)', timeZone: 'Europe/Berlin', minCapacity: 6 },
+      { name: 'PeakEnd0', schedule: 'cron(0 10 ? * MON-FRI *)', timeZone: 'Europe/Berlin', minCapacity: 2 },
+    ],
+  };
+  const settings: EndpointSettings = { ...SETTINGS, model: 'scaled', endpointName: 'scaled', categories: ['all'], autoscaling: AUTOSCALING };
+  const target = variantResourceId(settings);
+  let scaledDeps: EndpointUpdateDeps;
+  beforeAll(async () => {
+    await registry.createModel({ model: 'scaled', actor: 'test', scoring: 'NONE' });
+    await registry.registerVersion({ model: 'scaled', category: 'all', artifactUri: 's3://artifacts/runs/scaled/all/run-1/model.tar.gz', actor: 'pipeline' });
+    scaledDeps = { ...deps, settings };
+  });
+
+  test('is registered once the endpoint is InService: target, target tracking on invocations per instance, scheduled peak minimums', async () => {
+    const { event } = await registry.promote({ model: 'scaled', category: 'all', version: 1, actor: 'ds', reason: 'first' });
+    await updateEndpoint({ 'detail-type': REGISTRY_EVENTS.modelPromoted, 'detail': { ...(event as PromotionEvent) } }, scaledDeps);
+    // Creating: Application Auto Scaling would refuse the variant, so nothing is registered yet.
+    await updateEndpoint({ 'detail-type': ENDPOINT_STATE_CHANGE, 'detail': { EndpointName: 'scaled' } }, scaledDeps);
+    expect(stub.callsOf('AnyScaleFrontendService.RegisterScalableTarget')).toEqual([]);
+
+    stub.endEndpointUpdate('scaled');
+    await updateEndpoint({ 'detail-type': ENDPOINT_STATE_CHANGE, 'detail': { EndpointName: 'scaled' } }, scaledDeps);
+    expect(stub.scalableTargets.get(target)).toEqual({
+      ServiceNamespace: 'sagemaker', ResourceId: 'endpoint/scaled/variant/AllTraffic', ScalableDimension: 'sagemaker:variant:DesiredInstanceCount', MinCapacity: 2, MaxCapacity: 6,
+    });
+    expect(stub.scalingPolicies.get(`${target}/${TARGET_TRACKING_POLICY}`)).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 6000, PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' }, ScaleInCooldown: 300, ScaleOutCooldown: 60 },
+    });
+    expect(stub.scheduledActions.get(`${target}/PeakStart0`)).toMatchObject({ Schedule: 'cron(45 7 ? * MON-FRI *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 6 } });
+    expect(stub.scheduledActions.get(`${target}/PeakEnd0`)).toMatchObject({ ScalableTargetAction: { MinCapacity: 2 } });
+  });
+
+  test('an endpoint whose autoscaling the construct created at deploy is left alone', async () => {
+    const calls = stub.callsOf('AnyScaleFrontendService.RegisterScalableTarget').length;
+    await updateEndpoint(stateChange, deps);
+    expect(stub.callsOf('AnyScaleFrontendService.RegisterScalableTarget')).toHaveLength(calls);
   });
 });

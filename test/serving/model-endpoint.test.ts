@@ -67,7 +67,7 @@ test('captures requests and responses with the data lake key when asked', () => 
   });
 });
 
-test('runs in the VPC\'s isolated subnets with a security group that opens nothing outbound', () => {
+test('runs in the VPC\'s isolated subnets with the security group every SageMaker workload gets (outbound reaches only the VPC\'s endpoints: no NAT)', () => {
   const { t } = endpointStack({}, () => undefined);
   t.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: Match.absent() });
   const stack = new Stack(testApp(), 'Vpc', { env: ENV });
@@ -75,7 +75,8 @@ test('runs in the VPC\'s isolated subnets with a security group that opens nothi
   new ModelEndpoint(stack, 'Endpoint', { modelName: 'demand-forecast', image: TrainingImage.fromRegistry('public.ecr.aws/x/y:1'), ...base(stack), initialModelDataKey: INITIAL, vpc });
   const tv = Template.fromStack(stack);
   tv.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('EndpointSecurityGroup'), 'GroupId'] }], Subnets: Match.arrayWith([{ Ref: Match.stringLikeRegexp('isolated') }]) } });
-  tv.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker endpoint of demand-forecast', SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })] });
+  // The model artifact comes from S3 through the VPC's gateway endpoint.
+  tv.hasResourceProperties('AWS::EC2::SecurityGroup', { GroupDescription: 'SageMaker real-time endpoint of demand-forecast', SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })], SecurityGroupIngress: Match.absent() });
 });
 
 test('scales on invocations per instance, and ahead of declared peak windows', () => {
@@ -96,6 +97,29 @@ test('scales on invocations per instance, and ahead of declared peak windows', (
     PolicyType: 'TargetTrackingScaling',
     TargetTrackingScalingPolicyConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' }, TargetValue: 9000 },
   });
+});
+
+test('an endpoint left to the first promotion gets the same autoscaling from the update function: target, tracking and the same scheduled actions', () => {
+  const props = { minInstanceCount: 2, maxInstanceCount: 6, peakInstanceCount: 5, tpsPerInstance: 150, peakWindows: [{ startHour: 8, endHour: 10, timeZone: 'Europe/Paris' }] };
+  const settingsOf = (t: Template) => {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.[ENDPOINT_SETTINGS_ENV]) as { Properties: { Environment: { Variables: Record<string, any> } } };
+    const raw = fn.Properties.Environment.Variables[ENDPOINT_SETTINGS_ENV];
+    return JSON.parse(typeof raw === 'string' ? raw : raw['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'token')).join(''));
+  };
+  const deployed = endpointStack(props);
+  expect(settingsOf(deployed.t).autoscaling).toBeUndefined();
+  const promoted = endpointStack({ ...props, initialModelDataKey: undefined });
+  promoted.t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  const cfnActions = (deployed.t.findResources('AWS::ApplicationAutoScaling::ScalableTarget') as Record<string, any>);
+  const expected = (Object.values(cfnActions)[0].Properties.ScheduledActions as any[])
+    .map((a) => ({ name: a.ScheduledActionName, schedule: a.Schedule, timeZone: a.Timezone, minCapacity: a.ScalableTargetAction.MinCapacity }));
+  expect(settingsOf(promoted.t).autoscaling).toEqual({
+    minCapacity: 2, maxCapacity: 6, invocationsPerInstance: 9000, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 60,
+    scheduledActions: expected.map((a) => expect.objectContaining({ ...a, name: expect.stringMatching(new RegExp(`^${a.name.replace(/.*(Peak(Start|End)\d+).*/, '$1')}$`)) })),
+  });
+  const policy = JSON.stringify(promoted.t.findResources('AWS::IAM::Policy'));
+  expect(policy).toContain('application-autoscaling:RegisterScalableTarget');
+  expect(policy).toContain('AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint');
 });
 
 test('grantInvoke allows InvokeEndpoint on this endpoint only', () => {
@@ -207,8 +231,9 @@ describe('promotion without a deploy: the update function', () => {
     const { t } = endpointStack();
     const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes('sagemaker:UpdateEndpoint')) as { Properties: { PolicyDocument: { Statement: unknown[] } } };
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
-      { Action: 'sagemaker:CreateModel', Effect: 'Allow', Resource: arn('model/demand-forecast-v*') },
-      { Action: 'sagemaker:CreateEndpointConfig', Effect: 'Allow', Resource: arn('endpoint-config/demand-forecast-v*') },
+      // Only isolated models, only configs with the data lake key on the volume (the one SageMaker builder's conditions).
+      { Action: 'sagemaker:CreateModel', Effect: 'Allow', Resource: arn('model/demand-forecast-v*'), Condition: { Bool: { 'sagemaker:NetworkIsolation': 'true' } } },
+      { Action: 'sagemaker:CreateEndpointConfig', Effect: 'Allow', Resource: arn('endpoint-config/demand-forecast-v*'), Condition: { ArnEquals: { 'sagemaker:VolumeKmsKey': { 'Fn::GetAtt': [expect.stringMatching(/^DataLake/), 'Arn'] } } } },
       { Action: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], Effect: 'Allow', Resource: [arn('endpoint/demand-forecast'), arn('endpoint-config/demand-forecast-v*')] },
       { Action: 'sagemaker:DescribeEndpoint', Effect: 'Allow', Resource: arn('endpoint/demand-forecast') },
       { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EndpointRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },

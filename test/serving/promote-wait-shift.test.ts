@@ -4,11 +4,11 @@
 // sleep: no real waiting.
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { EXIT } from '../../cli/errors';
-import { updateEndpoint } from '../../lambda/model-endpoint-update';
+import { EndpointUpdateDeps, updateEndpoint } from '../../lambda/model-endpoint-update';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
 import { ENDPOINT_STATE_CHANGE, EndpointSettings } from '../../lambda/shared/serving-endpoint/settings';
-import { EndpointShiftDeps } from '../../lambda/shared/serving-endpoint/shift';
 import { run } from '../cli/support';
 import { AwsStub } from '../support/aws-stub-server';
 import { createLocalTable, localDoc } from '../support/dynamo';
@@ -21,14 +21,15 @@ const SETTINGS: EndpointSettings = {
 };
 let stub: AwsStub;
 let registry: ModelRegistryClient;
-let deps: EndpointShiftDeps;
+let deps: EndpointUpdateDeps;
 
 beforeAll(async () => {
   stub = await AwsStub.start();
   registry = new ModelRegistryClient({ tableName: await createLocalTable('promote-wait', REGISTRY_SCHEMA), doc: localDoc() });
   await registry.createModel({ model: MODEL, actor: 'test', scoring: 'NONE' });
   for (let i = 1; i <= 3; i++) await registry.registerVersion({ model: MODEL, category: 'all', artifactUri: `s3://a/runs/${MODEL}/r${i}/model.tar.gz`, actor: 'pipeline' });
-  deps = { sageMaker: new SageMakerClient({ endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 }), registry, settings: SETTINGS };
+  const client = { endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 };
+  deps = { sageMaker: new SageMakerClient(client), autoScaling: new ApplicationAutoScalingClient(client), registry, settings: SETTINGS };
 });
 afterAll(() => stub.close());
 

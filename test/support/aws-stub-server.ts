@@ -48,6 +48,10 @@ export class AwsStub {
   readonly endpointConfigs = new Map<string, Record<string, any>>();
   /** SageMaker endpoints by name, as DescribeEndpoint returns them; an update stays Updating until `endEndpointUpdate`. */
   readonly endpoints = new Map<string, Record<string, any>>();
+  /** Application Auto Scaling: scalable targets by resource id; policies and scheduled actions by `<resource id>/<name>` (the requests). */
+  readonly scalableTargets = new Map<string, Record<string, any>>();
+  readonly scalingPolicies = new Map<string, Record<string, any>>();
+  readonly scheduledActions = new Map<string, Record<string, any>>();
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
@@ -113,6 +117,25 @@ export class AwsStub {
       this.endpoints.set(EndpointName, { ...rest, EndpointStatus: 'Updating', pendingConfig: EndpointConfigName });
       return { EndpointArn: e.EndpointArn };
     },
+    // Like the service: a SageMaker variant can be registered only once its endpoint is InService;
+    // policies and scheduled actions need the registered target. Register/put replace by name.
+    'AnyScaleFrontendService.RegisterScalableTarget': (input) => {
+      const name = /^endpoint\/([^/]+)\/variant\//.exec(input.ResourceId)?.[1];
+      if (input.ServiceNamespace !== 'sagemaker' || !name) throw new StubError('ValidationException', `the stub answers only SageMaker variants, not ${input.ServiceNamespace} ${input.ResourceId}`);
+      if (this.endpoints.get(name)?.EndpointStatus !== 'InService') throw new StubError('ValidationException', `The endpoint ${name} is not in service; a variant can be registered only when its endpoint is InService.`);
+      this.scalableTargets.set(input.ResourceId, input);
+      return { ScalableTargetARN: `arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/${input.ResourceId}` };
+    },
+    'AnyScaleFrontendService.PutScalingPolicy': (input) => {
+      this.scalableTarget(input.ResourceId);
+      this.scalingPolicies.set(`${input.ResourceId}/${input.PolicyName}`, input);
+      return { PolicyARN: `arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:${input.PolicyName}`, Alarms: [] };
+    },
+    'AnyScaleFrontendService.PutScheduledAction': (input) => {
+      this.scalableTarget(input.ResourceId);
+      this.scheduledActions.set(`${input.ResourceId}/${input.ScheduledActionName}`, input);
+      return {};
+    },
     'SageMaker.DescribeTrainingJob': ({ TrainingJobName }) => this.trainingJob(TrainingJobName),
     'SageMaker.StopTrainingJob': ({ TrainingJobName }) => {
       const job = this.trainingJob(TrainingJobName);
@@ -164,6 +187,12 @@ export class AwsStub {
     if (map.has(name)) throw new StubError('ValidationException', `Cannot create already existing ${kind} "arn:aws:sagemaker:us-east-1:123456789012:${kind}/${name}".`);
     map.set(name, item);
     return out;
+  }
+
+  private scalableTarget(resourceId: string): Record<string, any> {
+    const t = this.scalableTargets.get(resourceId);
+    if (!t) throw new StubError('ObjectNotFoundException', `No scalable target registered for service namespace: sagemaker, resource ID: ${resourceId}`);
+    return t;
   }
 
   private endpoint(name: string): Record<string, any> {

@@ -4,8 +4,9 @@
 // Why not the SDK client here: profiling the server at 1000 req/s (bench/README.md) showed the
 // SDK v3 middleware stack (endpoint rule engine, user agent, retry, serde) costing most of the
 // server's CPU per request, which on a 0.25-1 vCPU task is latency. This reader does only
-// what two read calls need; credentials, region and endpoint still come from the SDK's own
-// providers (task role with refresh, AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB), and the signer
+// what two read calls need; credentials come from credentials.ts (the Lambda environment, or the
+// SDK's chain loaded on first use), region and endpoint from AWS_REGION and
+// AWS_ENDPOINT_URL_DYNAMODB, and the signer
 // (sigv4.ts) is tested against the SDK's SignatureV4 byte for byte.
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -60,9 +61,9 @@ export class DynamoReader {
     this.signer = new SigV4Signer(SERVICE, options.region);
   }
 
-  /** GetItem by a string partition key; undefined when there is no item. */
-  async getItem(tableName: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined> {
-    const res = await this.call('GetItem', { TableName: tableName, Key: marshallKey(key) }) as { Item?: Record<string, never> };
+  /** GetItem by string key attributes; undefined when there is no item. */
+  async getItem(tableName: string, key: Record<string, string>, options: { consistentRead?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+    const res = await this.call('GetItem', { TableName: tableName, Key: marshallKey(key), ...(options.consistentRead ? { ConsistentRead: true } : {}) }) as { Item?: Record<string, never> };
     return res.Item ? unmarshall(res.Item) : undefined;
   }
 

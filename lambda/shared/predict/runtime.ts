@@ -1,10 +1,11 @@
-// Builds a PredictCore from the environment the constructs set (server and Lambda alike).
+// Builds a PredictCore from the environment the constructs set (server and Lambda alike). Every
+// AWS call on this path goes through the lean signed clients (dynamo-reader, model-client): no
+// AWS SDK module is loaded at init, which is most of a Lambda cold start (bench/README.md).
 import { getHeapStatistics } from 'node:v8';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV, requireEnv } from '../env';
-import { ModelRegistryClient } from '../registry/client';
-import { AsyncJobs } from './async-jobs';
-import { asyncJobsFromEnv } from './async-runtime';
+import { keys } from '../registry/keys';
+import { ASYNC_ENV } from './async-config';
+import type { AsyncJobs } from './async-jobs';
 import { parseServingConfig } from './config';
 import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
@@ -13,7 +14,8 @@ import { InvokedModel, ModelInvoker, ModelInvokerOptions } from './invoke';
 import { parseModelEndpoints } from './invoke-config';
 import { HttpModelClient, ModelClient, SageMakerModelClient } from './model-client';
 import { ProductionSource } from './production';
-import { DynamoPredictionStore, storeClient } from './store';
+import { credentialSource } from './credentials';
+import { DynamoPredictionStore } from './store';
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -41,10 +43,18 @@ export interface FrontEnd {
 
 /**
  * What servers answer with: the registry's served version (two-phase promotion), so a promoted
- * version is answered once its predictions are loaded, never before.
+ * version is answered once its predictions are loaded, never before. The same reads as the
+ * registry core's getServed (consistent; a production pointer from before two-phase promotion
+ * counts as served), over the lean reader: test/serving/served-source.test.ts holds them equal.
  */
-export function servedVersionSource(registry: ModelRegistryClient): ProductionSource {
-  return async (model, category) => (await registry.getServed(model, category))?.version;
+export function servedVersionSource(reader: Pick<DynamoReader, 'getItem'>, registryTable: string): ProductionSource {
+  return async (model, category) => {
+    const pk = keys.line(model, category);
+    const served = await reader.getItem(registryTable, { pk, sk: keys.servedSk }, { consistentRead: true });
+    if (served) return Number(served.version);
+    const desired = await reader.getItem(registryTable, { pk, sk: keys.productionSk }, { consistentRead: true });
+    return desired && !desired.servedTracked ? Number(desired.version) : undefined;
+  };
 }
 
 /** A predict core wired to the predictions table and the registry named in the environment. */
@@ -64,30 +74,22 @@ export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
   const cacheTtlMs = intEnv(env, PREDICT_ENV.cacheTtlMs, PREDICT_DEFAULTS.cacheTtlMs, 0);
   const timeoutMs = intEnv(env, PREDICT_ENV.storeTimeoutMs, PREDICT_DEFAULTS.storeTimeoutMs, 1);
   const maxAttempts = intEnv(env, PREDICT_ENV.storeMaxAttempts, PREDICT_DEFAULTS.storeMaxAttempts, 1);
-  const client = storeClient({}, { timeoutMs });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const registry = new ModelRegistryClient({ tableName: requireEnvFrom(env, ENV.registryTable), doc });
+  const credentials = credentialSource(env);
+  const registryTable = requireEnvFrom(env, ENV.registryTable);
   const predictionsTable = requireEnvFrom(env, ENV.predictionsTable);
-  const reader = new DynamoReader({
-    endpoint: dynamoEndpoint(env),
-    region: requireEnvFrom(env, 'AWS_REGION'),
-    // The SDK's provider chain (task role, Lambda role, env), memoized and refreshed before expiry.
-    credentials: () => client.config.credentials(),
-    timeoutMs,
-  });
+  const reader = new DynamoReader({ endpoint: dynamoEndpoint(env), region: requireEnvFrom(env, 'AWS_REGION'), credentials, timeoutMs });
   const core = new PredictCore({
     config: parseServingConfig(requireEnvFrom(env, PREDICT_ENV.servingConfig), PREDICT_ENV.servingConfig),
     store: new DynamoPredictionStore({ tableName: predictionsTable, reader, maxAttempts }),
-    production: servedVersionSource(registry),
+    production: servedVersionSource(reader, registryTable),
     cacheTtlMs,
     maxCacheBytes: cacheBytes,
     onAnswer: options.onAnswer,
     onStoreError: options.onStoreError,
     onProductionError: options.onProductionError,
   });
-  const jobs = asyncJobsFromEnv(env, core, doc);
+  const jobs = asyncJobs(env, core);
   if (!endpoints) return { core, jobs };
-  const credentials = () => client.config.credentials();
   const models: Record<string, InvokedModel> = {};
   for (const [name, e] of Object.entries(endpoints.models)) {
     const modelClient: ModelClient = e.url !== undefined
@@ -97,6 +99,21 @@ export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
   }
   const invoker = new ModelInvoker({ core, models, cacheTtlMs, maxCacheBytes: cacheBytes, onAnswer: options.onAnswer, onModelError: options.onModelError });
   return { core, invoker, jobs };
+}
+
+/**
+ * Jobs need the SDK's DynamoDB client, so it is loaded only by a front end that answers jobs:
+ * the others keep a cold start free of AWS SDK modules.
+ */
+function asyncJobs(env: NodeJS.ProcessEnv, core: PredictCore): AsyncJobs | undefined {
+  if (!env[ASYNC_ENV.jobs]) return undefined;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { asyncJobsFromEnv } = require('./async-runtime') as typeof import('./async-runtime');
+  const { DynamoDBClient } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return asyncJobsFromEnv(env, core, doc);
 }
 
 /**

@@ -1,10 +1,6 @@
 // Reads predictions from the predictions table with a tight latency budget: one deadline per
 // attempt, a bounded number of attempts with a short jittered pause, and no SDK-level retries
 // (the SDK's default backoff of up to seconds would blow the p99 budget during an outage).
-// storeClient() is the SDK client used for the rare registry reads, with the same limits.
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { StoredPrediction } from '../predictions/schema';
 import { PREDICT_DEFAULTS } from './constants';
 import { DynamoError, DynamoReader } from './dynamo-reader';
@@ -27,29 +23,6 @@ export interface PredictionStore {
 
 /** The reads the store needs from the lean reader (a wrapper can stand in for it). */
 export type PredictionReader = Pick<DynamoReader, 'getItem' | 'batchGetItem'>;
-
-export interface StoreClientOptions {
-  /** @default PREDICT_DEFAULTS.storeTimeoutMs */
-  readonly timeoutMs?: number;
-}
-
-/**
- * A DynamoDB client tuned for the hot path: keep-alive connections, connection and socket
- * timeouts equal to the request deadline, and a single SDK attempt (retries are ours).
- */
-export function storeClient(config: DynamoDBClientConfig = {}, options: StoreClientOptions = {}): DynamoDBClient {
-  const timeout = options.timeoutMs ?? PREDICT_DEFAULTS.storeTimeoutMs;
-  return new DynamoDBClient({
-    ...config,
-    maxAttempts: 1,
-    requestHandler: {
-      connectionTimeout: timeout,
-      requestTimeout: timeout,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
-    },
-  });
-}
 
 export interface DynamoPredictionStoreOptions {
   readonly tableName: string;

@@ -30,4 +30,17 @@ export interface EndpointSettings {
   readonly shift: { readonly type: TrafficShiftType; readonly percent: number; readonly waitSeconds: number };
   /** Alarms that roll a shift back (latency, errors). */
   readonly rollbackAlarms: string[];
+  /** Autoscaling the function registers once an endpoint it created is InService (absent when the construct created the endpoint with its own). */
+  readonly autoscaling?: EndpointAutoscaling;
+}
+
+/** Application Auto Scaling of the endpoint's variant: target tracking on invocations per instance, plus scheduled peak minimums. */
+export interface EndpointAutoscaling {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** SageMakerVariantInvocationsPerInstance target (a per-minute sum). */
+  readonly invocationsPerInstance: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly scheduledActions: ReadonlyArray<{ readonly name: string; readonly schedule: string; readonly timeZone?: string; readonly minCapacity: number; readonly maxCapacity?: number }>;
 }

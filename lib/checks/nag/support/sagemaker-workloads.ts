@@ -4,7 +4,7 @@
 // Step Functions tasks take the SageMaker API's request shape, which for models and endpoint
 // configs is also CloudFormation's: one reader serves both.
 import { CfnResource } from 'aws-cdk-lib';
-import { acceptsVolumeKmsKey } from '../../../model-endpoint/instance-storage';
+import { acceptsVolumeKmsKey } from '../../../common/sagemaker/volume-key';
 import { renderedProperties } from './rendered-properties';
 import { allStates, stateMachineDefinition } from './state-machine-definition';
 import { UNKNOWN, at, field, isOn, isPresent, isUnknown, knownNumber, list } from './values';

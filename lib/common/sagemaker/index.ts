@@ -1,0 +1,3 @@
+export * from './sagemaker-execution';
+export * from './job-statements';
+export * from './volume-key';
