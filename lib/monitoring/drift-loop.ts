@@ -73,6 +73,7 @@ export class DriftLoop extends Construct {
       description: 'Starts a model\'s training pipeline when its drift alarm fires, at most once per cooldown',
       environment: { [MONITORING_ENV.driftStateTable]: stateTable.tableName },
       logRetention: props.logRetention,
+      asynchronous: true,
       encryptionKey: props.logKey,
     });
     // Only its own items: the partition key must start with DRIFT# (be the model's, for one model).

@@ -19,6 +19,7 @@ import { acknowledgeServiceFindings } from './service-nag';
 import { AccessMode } from '../spec/model-spec';
 import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
+import { MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link PredictionService}. */
 export interface PredictionServiceProps {
@@ -189,7 +190,7 @@ export class PredictionService extends Construct {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = this.logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = this.logGroup = new MlopsLogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
