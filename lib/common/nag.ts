@@ -239,4 +239,8 @@ export const NagFindings = {
   defaultSecurityGroupUnused: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'VPCDefaultSecurityGroupClosed',
     'No resource of the platform uses the VPC\'s default security group: every endpoint, load balancer, task and compute environment gets its own group with named ingress. '
     + 'Emptying its rules needs a custom-resource Lambda function at deploy time (restrictDefaultSecurityGroup); an AWS Config rule or a Security Hub control can watch it instead.'),
+  /** HIPAA CodeBuildProjectSourceRepoUrl: a project whose source is its pipeline's artifact. */
+  pipelineSourcedProject: (): NagAcknowledgement[] => inPacks([HIPAA], 'CodeBuildProjectSourceRepoUrl',
+    'The project has no repository source of its own: CodePipeline hands it the source artifact (fetched through the CodeConnections connection or from the S3 archive), '
+    + 'so no repository URL and no credential is configured on the project.'),
 };

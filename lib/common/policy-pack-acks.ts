@@ -1,9 +1,10 @@
 // Acknowledgements that hold for a kind of resource wherever the platform creates it, given only
 // when the resource shows the evidence the reason rests on: a policy attached to exactly one role,
 // an e-mail subscription, a rule whose every target has a retry policy, a versioned bucket, a
-// bucket that receives another bucket's access logs, a public subnet's route to its internet gateway. Applied as an Aspect (so resources added
+// bucket that receives another bucket's access logs, a public subnet's route to its internet gateway, a build project fed by its pipeline. Applied as an Aspect (so resources added
 // later, e.g. by addModel, are covered) to the platform's own constructs and stacks only.
 import { CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -40,6 +41,7 @@ function evidenced(node: CfnResource): NagAcknowledgement[] {
   }
   if (node instanceof ec2.CfnRoute) return node.destinationCidrBlock === '0.0.0.0/0' && node.gatewayId !== undefined ? F.publicSubnetRoute() : [];
   if (node instanceof ec2.CfnVPC) return F.defaultSecurityGroupUnused();
+  if (node instanceof codebuild.CfnProject) return (resolve(node.source) as { type?: string }).type === 'CODEPIPELINE' ? F.pipelineSourcedProject() : [];
   return [];
 }
 
