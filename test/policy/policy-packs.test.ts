@@ -43,43 +43,39 @@ test('every acknowledgement has a reason, and the README lists them all (UPDATE_
   expect(written).toBe(`\n${table}\n`);
 });
 
-/** A construct path without what differs between apps: stage, model names, the L1 `Resource` leaf. */
+/** A construct path without what differs between apps: the stage (its stacks are the default app's), model names, asset numbers, the L1 `Resource` leaf. */
 function resourceOf(path: string): string {
   return path
-    .replace(/^MlopsDelivery\/Pipeline\/(dev|staging|prod)\//, '<stage>/')
+    .replace(/(\/Resource)+$/, '')
+    .replace(/^MlopsDelivery\/Pipeline\/(dev|staging|prod)\//, '')
+    .replace(/\/(dev|staging|prod)\/SmokeTest\//, '/<stage>/SmokeTest/')
     .replace(/demand-forecast|model-0\d/g, '<model>')
-    .replace(/(\/Resource)+$/, '');
+    .replace(/(Asset)\d+$/, '$1<n>');
 }
 
 const PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'Serverless'];
 
-/** One row per rule and resource (packs sharing the rule in one cell); reasons numbered below the table. */
+/** One row per rule and reason (packs sharing the rule in one cell), listing every resource it covers. */
 function acknowledgementTable(findings: PackFinding[]): string {
-  const reasons = [...new Set(findings.map((f) => f.reason!))].sort();
-  const rows = new Map<string, { packs: Set<string>; rule: string; resource: string; reason: number }>();
+  const rows = new Map<string, { packs: Set<string>; rule: string; reason: string; resources: Set<string> }>();
   for (const f of findings) {
     const rule = f.rule.slice(f.pack.length + 1);
-    const resource = resourceOf(f.path);
-    const reason = reasons.indexOf(f.reason!) + 1;
-    const key = `${rule}|${resource}|${reason}`;
-    const row = rows.get(key) ?? { packs: new Set<string>(), rule, resource, reason };
+    const key = `${rule}|${f.reason}`;
+    const row = rows.get(key) ?? { packs: new Set<string>(), rule, reason: f.reason!, resources: new Set<string>() };
     row.packs.add(f.pack);
+    row.resources.add(resourceOf(f.path));
     rows.set(key, row);
   }
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;');
   const lines = [...rows.values()]
-    .sort((a, b) => a.rule.localeCompare(b.rule) || a.resource.localeCompare(b.resource) || a.reason - b.reason)
-    .map((r) => `| ${PACKS.filter((p) => r.packs.has(p)).join(', ')} | ${cell(r.rule)} | \`${cell(r.resource)}\` | [${r.reason}](#nag-reason-${r.reason}) |`);
+    .sort((a, b) => a.rule.localeCompare(b.rule) || a.reason.localeCompare(b.reason))
+    .map((r) => `| ${PACKS.filter((p) => r.packs.has(p)).join(', ')} | ${cell(r.rule)} | ${[...r.resources].sort().map((x) => `\`${x.replace(/\|/g, '\\|')}\``).join('<br>')} | ${cell(r.reason)} |`);
   return [
-    `${rows.size} acknowledgements (${findings.length} findings on the three apps).`,
+    `${findings.length} acknowledged findings on the three apps, ${rows.size} rule and reason pairs.`,
     '',
-    '| packs | rule | resource | reason |',
+    '| packs | rule | resources | reason |',
     '|---|---|---|---|',
     ...lines,
-    '',
-    'Reasons:',
-    '',
-    ...reasons.map((r, i) => `${i + 1}. <a id="nag-reason-${i + 1}"></a>${r}`),
   ].join('\n');
 }
 
