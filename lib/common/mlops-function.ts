@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -57,7 +57,8 @@ export interface MlopsFunctionProps {
   readonly role?: iam.IRole;
   /**
    * Whether the function is invoked asynchronously (an EventBridge rule target). Such a function
-   * gets an encrypted dead-letter queue (`<id>DeadLetters`) for events that fail every retry, and
+   * sends events that fail every retry to its stack's dead-letter queue (`AsyncDeadLetters` at the
+   * stack's root, one per stack: a message holds the failed event and Lambda's error attributes), and has
    * reserved concurrency ({@link ASYNC_RESERVED_CONCURRENCY}). A function called synchronously
    * (a Step Functions task, an API) has neither: its caller sees and retries the failure, and a
    * reservation would turn a burst into failed calls.
@@ -113,7 +114,7 @@ export class MlopsFunction extends lambda.Function {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       role: props.role,
-      deadLetterQueue: props.asynchronous ? deadLetterQueue(scope, `${id}DeadLetters`) : undefined,
+      deadLetterQueue: props.asynchronous ? stackDeadLetterQueue(scope) : undefined,
       reservedConcurrentExecutions: props.asynchronous ? ASYNC_RESERVED_CONCURRENCY : undefined,
     });
     props.encryptionKey?.grantEncryptDecrypt(this);
@@ -122,8 +123,14 @@ export class MlopsFunction extends lambda.Function {
   }
 }
 
-function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  const queue = new sqs.Queue(scope, id, {
+const DEAD_LETTERS_ID = 'AsyncDeadLetters';
+
+/** The dead-letter queue of the asynchronously invoked functions of `scope`'s stack, created on first use. */
+function stackDeadLetterQueue(scope: Construct): sqs.IQueue {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(DEAD_LETTERS_ID) as sqs.Queue | undefined;
+  if (existing) return existing;
+  const queue = new sqs.Queue(stack, DEAD_LETTERS_ID, {
     encryption: sqs.QueueEncryption.KMS_MANAGED,
     enforceSSL: true,
     // The longest SQS keeps a message: two weeks to look at a failed event and replay it.
