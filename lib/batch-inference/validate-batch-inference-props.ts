@@ -110,7 +110,7 @@ export interface BatchInferenceProps {
    */
   readonly driftFunction?: lambda.IFunction;
   /**
-   * Retention of the state machine and function logs.
+   * Retention of the function logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -120,6 +120,12 @@ export interface BatchInferenceProps {
    * @default - SageMaker's own network (the container has none either way: network isolation)
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * Retention of the state machine's execution logs: audit logs, holding every state's input and
+   * output (encrypted with the stack's log key).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
 }
 
 /** What BatchInference checks before building anything; the shared resources are not checked. */

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,8 @@ import { PARAMETERS } from '../../lambda/shared/contract';
 import { NagFindings, acknowledgeNag, nagSpelling } from '../common/nag';
 import { MlopsPlatform } from '../platform/mlops-platform';
 import { SMOKE_PROBE_SOURCE, smokeProbeParameter } from './smoke-probe-source';
+import { MlopsLogGroup } from '../common/log-key';
+import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 
 /** Props of {@link SmokeTestAccess}. */
 export interface SmokeTestAccessProps {
@@ -46,6 +48,7 @@ export class SmokeTestAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: SmokeTestAccessProps) {
     super(scope, id);
+    Aspects.of(this).add(new PolicyPackAcknowledgements());
     const stack = Stack.of(this);
     const { platform } = props;
     this.role = new iam.Role(this, 'Role', {
@@ -83,10 +86,11 @@ export class SmokeTestAccess extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 128,
       reservedConcurrentExecutions: 2,
+      tracing: lambda.Tracing.ACTIVE,
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [securityGroup],
-      logGroup: new logs.LogGroup(this, 'ProbeLogs', { retention: logRetention }),
+      logGroup: new MlopsLogGroup(this, 'ProbeLogs', { retention: logRetention }),
       description: `cdk-mlops: smoke-test probe of platform ${platform.platformName} (GET /health and one prediction on internal load balancers)`,
     });
     // The unqualified function only (grantInvoke would add every version and alias).
@@ -96,7 +100,7 @@ export class SmokeTestAccess extends Construct {
       stringValue: probe.functionName,
       description: 'cdk-mlops: the smoke-test probe function (scripts/smoke-test.mjs)',
     });
-    acknowledgeNag(probe, NagFindings.lambdaRuntime(), NagFindings.lambdaBasicExecution(), {
+    acknowledgeNag(probe, NagFindings.lambdaRuntime(), NagFindings.runtimePinned(), NagFindings.synchronousFunction(), NagFindings.lambdaBasicExecution(), {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'Lambda\'s VPC access policy: the network interfaces a function in the VPC needs, and log writes to its own log group; AWS maintains it.',
     });

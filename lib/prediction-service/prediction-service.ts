@@ -21,6 +21,7 @@ import { AccessMode } from '../spec/model-spec';
 import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
 import { ServiceTransport } from './service-authentication';
+import { MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link PredictionService}. */
 export interface PredictionServiceProps {
@@ -205,7 +206,7 @@ export class PredictionService extends PredictionServiceBase {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = this.logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = this.logGroup = new MlopsLogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

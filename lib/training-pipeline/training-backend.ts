@@ -15,6 +15,7 @@ import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
 import { SageMakerExecution, SageMakerWorkload, sageMakerTrainingJobStatements } from '../common/sagemaker';
+import { MlopsLogGroup } from '../common/log-key';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -303,7 +304,7 @@ class BatchBackend extends TrainingBackend {
     runOutputGrants(jobRole, options);
     key.grantEncryptDecrypt(jobRole);
 
-    const logGroup = new logs.LogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
+    const logGroup = new MlopsLogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
     const container = new batch.EcsEc2ContainerDefinition(scope, 'TrainingContainer', {
       image: o.image.toContainerImage(),
       cpu: o.vcpus ?? BATCH_DEFAULT_VCPUS,
