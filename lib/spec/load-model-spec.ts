@@ -279,6 +279,16 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     problem('inference.access', a, `no access settings with front end "${serving.frontEnd}" (they apply to serving: service)`, 'set serving: service, or remove access');
   }
 
+  // Composition (issue 12 §3): real-time only; this model's own steps take its declared latency.
+  const composition = i.composition && {
+    ...i.composition,
+    steps: i.composition.steps.map((s) => (s.latencyMs === undefined && (s.model === name || (!s.model && !s.imageUri && !s.functionName))
+      ? { ...s, latencyMs: i.modelLatencyMs } : s)),
+  };
+  if (composition && i.mode === InferenceMode.BATCH) {
+    problem('inference.composition', `${composition.kind} (${composition.steps.length} steps)`, 'mode online or both (a composition answers requests in real time)', 'set inference.mode: online, or remove composition');
+  }
+
   return {
     name,
     file: ctx.file,
@@ -318,6 +328,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       serving: serving.frontEnd,
       servingReason: serving.reason,
       serviceName: i.serviceName ?? name,
+      ...(composition ? { composition } : {}),
     },
     acknowledgements: p.acknowledgements,
   };

@@ -15,6 +15,8 @@ import {
   TrainingEngine, TrainingSpec,
 } from './model-spec';
 
+import { compositionField } from './composition-fields';
+
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
 // The registry core's own name rules, so every spec name is a valid registry key (re-exported
@@ -396,6 +398,7 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   hosting: choice(values(ModelHosting), { description: 'Where the model answers real-time requests (mode online/both): sagemaker, a SageMaker real-time endpoint.', default: 'sagemaker' }),
   endpoint: endpointField,
   access: accessField,
+  composition: compositionField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 /** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */
