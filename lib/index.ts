@@ -22,3 +22,4 @@ export * from './cost';
 export * from './model-endpoint';
 export * from './delivery';
 export * from './data-ingestion';
+export * from './composition';

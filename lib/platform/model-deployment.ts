@@ -32,6 +32,7 @@ import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
+import { deployComposition } from './deploy-composition';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -239,11 +240,12 @@ export class ModelDeployment extends Construct {
       dataCapturePercent: e.dataCapturePercent,
       vpc: this.vpc,
     });
+    const composed = deployComposition(this, { spec, ownEndpointName: endpoint.endpointName, dataLake, vpc: this.vpc });
     const config: ModelEndpointsConfig = {
       models: {
         [spec.name]: {
           mode: spec.inference.mode === InferenceMode.BOTH ? 'both' : 'online',
-          sageMakerEndpoint: endpoint.endpointName,
+          ...(composed ? { composition: composed.config } : { sageMakerEndpoint: endpoint.endpointName }),
           budgetMs: latencyBudgetMs(spec.inference.slo.p99Ms, FRONT_END_OVERHEAD_MS[spec.inference.serving] ?? 0),
         },
       },
@@ -252,10 +254,12 @@ export class ModelDeployment extends Construct {
     if (this.predictionService) {
       this.predictionService.service.taskDefinition.defaultContainer!.addEnvironment(PREDICT_ENV.modelEndpoints, json);
       endpoint.grantInvoke(this.predictionService.service.taskDefinition.taskRole);
+      composed?.grantInvoke(this.predictionService.service.taskDefinition.taskRole);
     }
     if (this.predictionApi) {
       this.predictionApi.predictFunction.addEnvironment(PREDICT_ENV.modelEndpoints, json);
       endpoint.grantInvoke(this.predictionApi.predictFunction);
+      composed?.grantInvoke(this.predictionApi.predictFunction);
     }
     return endpoint;
   }
