@@ -23,11 +23,11 @@ interface ParsedStep {
 
 const name = () => text({
   description: 'Name of the step, unique in the composition; answers and logs use it.', required: true, pattern: STEP_NAME_PATTERN,
-  examples: ['preprocess'], expected: 'a name of up to 31 lowercase letters, digits and hyphens', fix: 'write e.g. "preprocess"',
+  expected: 'a name of up to 31 lowercase letters, digits and hyphens', fix: 'write e.g. "preprocess"',
 });
 const image = () => text({
   description: 'Image URI of a step serving the contract (GET /ping, POST /invocations on 8080), hosted on its own SageMaker endpoint.',
-  pattern: IMAGE_URI_PATTERN, examples: ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-features:1.0'],
+  pattern: IMAGE_URI_PATTERN,
   expected: 'an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-features:1.0"', fix: 'write the image URI (pushed to ECR)',
 });
 const latency = (what: string) => duration({ key: 'latency', unit: 'ms', description: `Declared time the step takes (${what}); the pattern checks add them up against the SLO.`, min: '0ms', max: '60s' });
@@ -37,7 +37,7 @@ const serialStep: Field<ParsedStep> = obj<ParsedStep>({
   image: image(),
   function: text({
     description: 'A Lambda function (name or ARN) the front end invokes with the previous step\'s answer; it returns the next input.',
-    pattern: FUNCTION_PATTERN, examples: ['demand-calibrate'], expected: 'a Lambda function name or ARN', fix: 'write the function name, e.g. "demand-calibrate"',
+    pattern: FUNCTION_PATTERN, expected: 'a Lambda function name or ARN', fix: 'write the function name, e.g. "demand-calibrate"',
   }),
   model: text({ description: 'Not used in serial steps (a step with neither image nor function is the model itself).', pattern: MODEL_NAME_PATTERN }),
   latencyMs: latency('required for image and function steps; the model step takes inference.modelLatency'),
@@ -51,10 +51,10 @@ const branch: Field<ParsedStep> = obj<ParsedStep>({
   function: text({ description: 'Not used in parallel branches.', pattern: FUNCTION_PATTERN }),
   model: text({
     description: 'A model of the platform answering in real time (mode online or both), called on its endpoint; this model\'s own name for itself.',
-    pattern: MODEL_NAME_PATTERN, examples: ['demand-forecast'], expected: 'a model name of the platform', fix: 'write the name of an online model',
+    pattern: MODEL_NAME_PATTERN, expected: 'a model name of the platform', fix: 'write the name of an online model',
   }),
   latencyMs: latency('required for image branches; a model branch takes that model\'s inference.modelLatency'),
-  weight: num({ description: 'Weight in weighted-mean and vote (normalised over the branches that answered).', default: 1, exclusiveMin: true, min: 0, examples: [2] }),
+  weight: num({ description: 'Weight in weighted-mean and vote (normalised over the branches that answered).', default: 1, exclusiveMin: true, min: 0 }),
   timeoutMs: duration({ key: 'timeout', unit: 'ms', description: 'Most time the branch may take; a late branch is left out of the combination. Default: the latency budget.', min: '1ms', max: '60s' }),
 }, { description: 'One branch: another model of the platform (or this one) or an image.', required: true });
 
