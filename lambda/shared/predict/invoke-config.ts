@@ -59,7 +59,7 @@ export function parseModelEndpoints(input: unknown, field = 'modelEndpoints'): M
     }
     if (raw.mode !== 'online' && raw.mode !== 'both') throw new ValidationError(`${f}.mode`, raw.mode, 'use "online" or "both"');
     if ([raw.url, raw.sageMakerEndpoint, raw.composition].filter((x) => x !== undefined).length !== 1) {
-      throw new ValidationError(f, raw, 'give exactly one of "composition", "url" (a model service) and "sageMakerEndpoint" (a SageMaker endpoint name)');
+      throw new ValidationError(f, raw, 'give exactly one of "url" (a model service) and "sageMakerEndpoint" (a SageMaker endpoint name), or a "composition" (steps or branches) instead');
     }
     if (raw.url !== undefined && !isHttpUrl(raw.url)) throw new ValidationError(`${f}.url`, raw.url, 'use an http:// or https:// base URL, e.g. http://model.internal:8080');
     if (raw.sageMakerEndpoint !== undefined && (typeof raw.sageMakerEndpoint !== 'string' || !SAGEMAKER_ENDPOINT_NAME.test(raw.sageMakerEndpoint))) {
