@@ -94,12 +94,13 @@ export const compositionField: Field<CompositionSpec | undefined> = {
         return undefined;
       }
     }
+    const start = ctx.problems.length;
     const p = compositionFields.parse(value, path, ctx);
-    if (!p) return undefined;
+    // A field already reported (e.g. a misspelt key) would only cause follow-on problems below.
+    if (!p || ctx.problems.length > start) return undefined;
     const kind = p.serial ? CompositionKind.SERIAL : CompositionKind.PARALLEL;
     const items = p.serial ?? p.parallel!.branches;
     const at = kind === CompositionKind.SERIAL ? `${path}.serial` : `${path}.parallel.branches`;
-    const before = ctx.problems.length;
     const steps: CompositionStepSpec[] = items.map((s, n) => {
       const targets = (['image', 'function', 'model'] as const).filter((k) => s[k] !== undefined);
       if (kind === CompositionKind.SERIAL) {
@@ -110,7 +111,7 @@ export const compositionField: Field<CompositionSpec | undefined> = {
         if (targets.length > 0 && s.latencyMs === undefined) problem(`${at}[${n}].latency`, undefined, 'the declared latency of an image or function step', 'add e.g. latency: 5ms');
       } else {
         if (s.function !== undefined) problem(`${at}[${n}].function`, s.function, 'no function in a parallel branch', 'use model: <name> or image: <uri>');
-        if ((s.image === undefined) === (s.model === undefined)) problem(`${at}[${n}]`, { image: s.image, model: s.model }, 'exactly one of model and image', 'write model: <platform model> or image: <uri>');
+        else if ((s.image === undefined) === (s.model === undefined)) problem(`${at}[${n}]`, { image: s.image, model: s.model }, 'exactly one of model and image', 'write model: <platform model> or image: <uri>');
         if (s.image !== undefined && s.latencyMs === undefined) problem(`${at}[${n}].latency`, undefined, 'the declared latency of an image branch', 'add e.g. latency: 40ms');
       }
       return {
@@ -126,11 +127,11 @@ export const compositionField: Field<CompositionSpec | undefined> = {
     if (kind === CompositionKind.SERIAL) {
       const own = steps.filter((s) => !s.imageUri && !s.functionName).length;
       if (own !== 1) problem(at, items.map((s) => s.name), `exactly one step without image or function (the model itself), but ${own} found`, own === 0 ? 'add the model step, e.g. - { name: model }' : 'give every step but the model an image or a function');
-      return ctx.problems.length > before ? undefined : { kind, steps, quorum: 1 };
+      return ctx.problems.length > start ? undefined : { kind, steps, quorum: 1 };
     }
     const { combine, quorum } = p.parallel!;
     if (quorum > steps.length) problem(`${path}.parallel.quorum`, quorum, `at most the number of branches (${steps.length})`, `lower quorum to ${steps.length} or add branches`);
     if (combine === CombineMethod.FIRST && quorum !== 1) problem(`${path}.parallel.quorum`, quorum, 'quorum 1 with combine first (the first answer wins)', 'remove quorum, or use mean, weighted-mean or vote');
-    return ctx.problems.length > before ? undefined : { kind, steps, combine, quorum };
+    return ctx.problems.length > start ? undefined : { kind, steps, combine, quorum };
   },
 };
