@@ -33,6 +33,7 @@ let labelA: StepServer;
 let labelB: StepServer;
 let labelB2: StepServer;
 let seven: StepServer;
+let huge: StepServer;
 let lambdaStub: Server;
 let lambdaUrl: string;
 const invokers: ModelInvoker[] = [];
@@ -40,7 +41,7 @@ const lambdaCalls: Array<{ path: string; authorization: string; body: any }> = [
 
 beforeAll(async () => {
   trained = trainExampleModel();
-  [model1, model2, slowModel, pre, post, failing, slowStep, forty, labelA, labelB, labelB2, seven] = await Promise.all([
+  [model1, model2, slowModel, pre, post, failing, slowStep, forty, labelA, labelB, labelB2, seven, huge] = await Promise.all([
     startModelServer({ codeDir: MODEL_CODE_DIR, mlRoot: trained.mlRoot }),
     startModelServer({ codeDir: MODEL_CODE_DIR, mlRoot: trained.mlRoot }),
     startModelServer({ codeDir: MODEL_CODE_DIR, mlRoot: trained.mlRoot, env: { [CONTAINER.env.serveDelaySeconds]: '3600' } }),
@@ -53,6 +54,7 @@ beforeAll(async () => {
     startStepServer('constant', { STEP_VALUE: '"b"' }),
     startStepServer('constant', { STEP_VALUE: '"b"' }),
     startStepServer('constant', { STEP_VALUE: '7' }),
+    startStepServer('constant', { STEP_VALUE: '5000' }),
   ]);
   // The Lambda service's Invoke, as the step client speaks it: a function that scales the prediction, one that throws.
   lambdaStub = createServer((req, res) => {
@@ -76,21 +78,28 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const i of invokers) i.destroy();
-  await Promise.all([model1, model2, slowModel, pre, post, failing, slowStep, forty, labelA, labelB, labelB2, seven].map((s) => s?.stop()));
+  await Promise.all([model1, model2, slowModel, pre, post, failing, slowStep, forty, labelA, labelB, labelB2, seven, huge].map((s) => s?.stop()));
   await new Promise((r) => lambdaStub?.close(r));
   trained?.remove();
 });
 
-const rules = { fallback: [{ name: 'typical-day', prediction: 50 }] };
+const rules = {
+  prefilter: [{ name: 'test-store', when: { entityId: { prefix: 'test-' } }, prediction: 0 }],
+  override: [{ name: 'cap', when: { prediction: { gt: 1000 } }, prediction: 1000 }],
+  fallback: [{ name: 'typical-day', prediction: 50 }],
+};
 const url = (s: { url: string }): StepTarget => ({ url: s.url });
 
 /** An invoker whose one model is the composition; the configuration goes through the same parser as the environment's. */
-function invokerFor(composition: CompositionConfig, budgetMs = 5_000) {
+function invokerFor(composition: CompositionConfig, budgetMs = 5_000, breakerFailureThreshold = 100) {
   const parsed = parseModelEndpoints({ models: { 'demand-forecast': { mode: 'online', composition, budgetMs } } }).models['demand-forecast'];
-  const client: ModelClient = compositionClient(parsed.composition!, () => ({
+  const calls = { n: 0 };
+  const composed = compositionClient(parsed.composition!, () => ({
     region: 'eu-west-1', lambdaEndpoint: lambdaUrl,
     credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }),
   }));
+  // Counts the calls that reach the composition; the calls themselves are real.
+  const client: ModelClient = { invoke: (input, timeoutMs) => { calls.n++; return composed.invoke(input, timeoutMs); }, destroy: () => composed.destroy() };
   const core = new PredictCore({
     config: parseServingConfig({ models: { 'demand-forecast': { categories: ['books'], rules } } }),
     store: { get: async () => undefined, getMany: async () => ({ items: new Map(), unprocessed: [] }) },
@@ -100,10 +109,10 @@ function invokerFor(composition: CompositionConfig, budgetMs = 5_000) {
   const errors: string[] = [];
   const invoker = new ModelInvoker({
     core, models: { 'demand-forecast': { mode: 'online', client, budgetMs } }, now: () => NOW,
-    breakerFailureThreshold: 100, onModelError: (_m, _c, e) => errors.push(`${e.kind}: ${e.message}`),
+    breakerFailureThreshold, breakerOpenMs: 60_000, onModelError: (_m, _c, e) => errors.push(`${e.kind}: ${e.message}`),
   });
   invokers.push(invoker);
-  return { invoke: (body: unknown) => invoker.invoke('demand-forecast', body), errors };
+  return { invoke: (body: unknown) => invoker.invoke('demand-forecast', body), errors, calls };
 }
 
 async function direct(server: { url: string }, body: unknown): Promise<number> {
@@ -206,5 +215,35 @@ describe('parallel: fan out and combine', () => {
   test('every branch out of time is a timeout fallback', async () => {
     const { invoke } = invokerFor(parallel('mean', [['slow-model', url(slowModel)], ['slow', url(slowStep)]]), 250);
     expect(await invoke(input)).toMatchObject({ source: 'fallback', reason: 'model-timeout', branches: [{ status: 'timeout' }, { status: 'timeout' }] });
+  });
+});
+
+describe('a composition answers under the same rules as a single model', () => {
+  const chain = (): CompositionConfig => ({ kind: 'serial', steps: [{ name: 'preprocess', target: url(pre) }, { name: 'model', target: url(model1) }] });
+
+  test('a prefilter answers before any call; a repeated input is answered from the cache, branches included', async () => {
+    const { invoke, calls } = invokerFor(chain());
+    expect(await invoke({ entityId: 'test-1', features: { store: 1 } })).toMatchObject({ source: 'rule', rule: 'test-store', prediction: 0 });
+    expect(calls.n).toBe(0);
+    const parallel = invokerFor({ kind: 'parallel', combine: 'mean', steps: [{ name: 'a', target: url(forty) }, { name: 'b', target: url(failing) }] });
+    const first = await parallel.invoke({ features: { x: 1 } });
+    expect(await parallel.invoke({ features: { x: 1 } })).toEqual(first);
+    expect(first.branches).toEqual([{ name: 'a', status: 'answered' }, { name: 'b', status: 'failed' }]);
+    expect(parallel.calls.n).toBe(1);
+  });
+
+  test('an override replaces the composition\'s prediction and keeps its branches', async () => {
+    const { invoke } = invokerFor({ kind: 'parallel', combine: 'mean', steps: [{ name: 'huge', target: url(huge) }, { name: 'forty', target: url(forty) }] });
+    expect(await invoke({ features: {} })).toMatchObject({
+      source: 'rule', rule: 'cap', prediction: 1000, version: 3,
+      branches: [{ name: 'huge', status: 'answered' }, { name: 'forty', status: 'answered' }],
+    });
+  });
+
+  test('failing chains open the circuit: then fallbacks without a call (model-unavailable)', async () => {
+    const { invoke, calls } = invokerFor({ kind: 'serial', steps: [{ name: 'model', target: url(model1) }, { name: 'post', target: url(failing) }] }, 5_000, 2);
+    for (let i = 0; i < 2; i++) expect(await invoke({ features: { store_id: 'store-001' } })).toMatchObject({ reason: 'model-error' });
+    expect(await invoke({ features: { store_id: 'store-001' } })).toMatchObject({ source: 'fallback', reason: 'model-unavailable', prediction: 50 });
+    expect(calls.n).toBe(2);
   });
 });
