@@ -79,7 +79,7 @@ const compositionFields: Field<ParsedComposition> = obj<ParsedComposition>({
     quorum: num({ description: 'Branches that must answer for a combined prediction; fewer give a fallback answer.', default: 1, integer: true, min: 1, max: 8 }),
     branches: list(branch, { description: 'The models fanned out to.', required: true, minItems: 2, maxItems: 8, uniqueBy: (b) => b.name }),
   }, { description: 'Fan out to several models and combine their predictions.' }), default: undefined },
-}, { description: 'Serial steps or parallel branches around the model (mode online or both). Default: the model alone.' });
+}, { description: 'Serial steps or parallel branches around the model (mode online). Default: the model alone.' });
 
 /** `inference.composition`, resolved: every structural rule is checked here, at the field that breaks it. */
 export const compositionField: Field<CompositionSpec | undefined> = {

@@ -285,8 +285,10 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     steps: i.composition.steps.map((s) => (s.latencyMs === undefined && (s.model === name || (!s.model && !s.imageUri && !s.functionName))
       ? { ...s, latencyMs: i.modelLatencyMs } : s)),
   };
-  if (composition && i.mode === InferenceMode.BATCH) {
-    problem('inference.composition', `${composition.kind} (${composition.steps.length} steps)`, 'mode online or both (a composition answers requests in real time)', 'set inference.mode: online, or remove composition');
+  // Batch scoring runs the model image alone: with mode both, precomputed answers would skip the composition.
+  if (composition && i.mode !== InferenceMode.ONLINE) {
+    problem('inference.composition', `${composition.kind} (${composition.steps.length} steps)`, `mode online (a composition answers each request in real time; with mode ${i.mode} batch scoring would run the model alone)`,
+      'set inference.mode: online, or remove composition');
   }
 
   return {

@@ -8,7 +8,7 @@ const problems = (inference: string) => parseModelSpecText(MINIMAL_YAML + infere
   .map((p) => ({ path: p.path, value: p.value, expected: p.expected, fix: p.fix }));
 
 test('a serial chain resolves its steps; the model step takes inference.modelLatency', () => {
-  const { spec } = parseModelSpecText(`${MINIMAL_YAML}  mode: both\n  modelLatency: 80ms\n  composition:\n    serial:\n      - { name: prep, function: demand-prep, latency: 4ms }\n      - { name: model }\n`, { file: 'm' });
+  const { spec } = parseModelSpecText(`${MINIMAL_YAML}  mode: online\n  modelLatency: 80ms\n  composition:\n    serial:\n      - { name: prep, function: demand-prep, latency: 4ms }\n      - { name: model }\n`, { file: 'm' });
   expect(spec?.inference.composition).toEqual({
     kind: 'serial', quorum: 1,
     steps: [{ name: 'prep', functionName: 'demand-prep', latencyMs: 4, weight: 1 }, { name: 'model', latencyMs: 80, weight: 1 }],
@@ -39,7 +39,9 @@ test.each([
   ['a zero weight', '  mode: online\n  composition:\n    parallel:\n      branches:\n        - { name: a, model: demand, weight: 0 }\n        - { name: b, model: other }\n',
     { path: 'inference.composition.parallel.branches[0].weight', value: 0, expected: 'a number > 0' }],
   ['a batch model', '  composition:\n    serial:\n      - { name: model }\n      - { name: post, function: f, latency: 1ms }\n',
-    { path: 'inference.composition', value: 'serial (2 steps)', expected: 'mode online or both (a composition answers requests in real time)', fix: 'set inference.mode: online, or remove composition' }],
+    { path: 'inference.composition', value: 'serial (2 steps)', expected: 'mode online (a composition answers each request in real time; with mode batch batch scoring would run the model alone)', fix: 'set inference.mode: online, or remove composition' }],
+  ['mode both', '  mode: both\n  composition:\n    serial:\n      - { name: model }\n      - { name: post, function: f, latency: 1ms }\n',
+    { path: 'inference.composition', expected: 'mode online (a composition answers each request in real time; with mode both batch scoring would run the model alone)' }],
 ])('%s is reported at its field with the value and the fix', (_name, yaml, expected) => {
   expect(problems(yaml)).toEqual([expect.objectContaining(expected)]);
 });
