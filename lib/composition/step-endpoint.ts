@@ -1,4 +1,5 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,8 +20,12 @@ export interface CompositionStepEndpointProps {
   readonly encryptionKey: kms.IKey;
   /** @default 'ml.c5.large' */
   readonly instanceType?: string;
-  /** @default 2 (two Availability Zones) */
+  /** Instances outside peaks (the scaling minimum). @default 2 (two Availability Zones) */
   readonly instanceCount?: number;
+  /** Most instances autoscaling may run. @default max(4, instanceCount) */
+  readonly maxInstanceCount?: number;
+  /** Requests per second one instance answers; autoscaling tracks invocations per instance at this rate. @default 100 */
+  readonly tpsPerInstance?: number;
   /** @default - no VPC (network isolation still applies) */
   readonly vpc?: ec2.IVpc;
 }
@@ -89,12 +94,28 @@ export class CompositionStepEndpoint extends Construct {
       vpcConfig,
     });
     model.node.addDependency(this.role);
+    const min = props.instanceCount ?? 2;
     const volumeKey = acceptsVolumeKmsKey(instanceType) ? props.encryptionKey.keyArn : undefined;
     const config = new sagemaker.CfnEndpointConfig(this, 'Config', {
-      productionVariants: [{ variantName: 'AllTraffic', modelName: model.attrModelName, instanceType, initialInstanceCount: props.instanceCount ?? 2, initialVariantWeight: 1 }],
+      productionVariants: [{ variantName: 'AllTraffic', modelName: model.attrModelName, instanceType, initialInstanceCount: min, initialVariantWeight: 1 }],
       ...(volumeKey ? { kmsKeyId: volumeKey } : {}),
     });
-    new sagemaker.CfnEndpoint(this, 'Resource', { endpointName: this.endpointName, endpointConfigName: config.attrEndpointConfigName });
+    const endpoint = new sagemaker.CfnEndpoint(this, 'Resource', { endpointName: this.endpointName, endpointConfigName: config.attrEndpointConfigName });
+    // Every request of the model passes through its steps: they scale on the same signal as the model's endpoint.
+    const scaling = new appscaling.ScalableTarget(this, 'Scaling', {
+      serviceNamespace: appscaling.ServiceNamespace.SAGEMAKER,
+      resourceId: `endpoint/${this.endpointName}/variant/AllTraffic`,
+      scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+      minCapacity: min,
+      maxCapacity: props.maxInstanceCount ?? Math.max(4, min),
+    });
+    scaling.node.addDependency(endpoint);
+    scaling.scaleToTrackMetric('InvocationsPerInstance', {
+      predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
+      targetValue: (props.tpsPerInstance ?? 100) * 60, // the metric is a per-minute sum
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
     acknowledgeNag(this, NagFindings.actionsWithoutResourceLevelPermissions(), NagFindings.kmsDataKeys(), NagFindings.kmsReEncrypt(), NagFindings.sageMakerEndpointLogs());
   }
 

@@ -48,6 +48,8 @@ export function deployComposition(scope: Construct, props: DeployCompositionProp
       encryptionKey: props.dataLake.encryptionKey,
       instanceType: spec.inference.endpoint.instanceType,
       instanceCount: spec.inference.endpoint.instanceCount,
+      maxInstanceCount: spec.inference.endpoint.maxInstanceCount,
+      tpsPerInstance: spec.inference.endpoint.tpsPerInstance,
       vpc: props.vpc,
     });
     endpoints.push(endpoint);

@@ -62,6 +62,8 @@ test('serial: consecutive image steps are one inference pipeline endpoint; the f
     InferenceExecutionConfig: { Mode: 'Serial' },
     EnableNetworkIsolation: true,
   });
+  // The steps scale with the model's traffic, as its endpoint does.
+  t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ResourceId: 'endpoint/demand-clean/variant/AllTraffic', MinCapacity: 2, MaxCapacity: 4 });
   t.hasResourceProperties('AWS::SageMaker::EndpointConfig', { KmsKeyId: Match.anyValue(), ProductionVariants: [Match.objectLike({ InstanceType: 'ml.c5.large', InitialInstanceCount: 2 })] });
   t.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: Match.arrayWith([
@@ -79,7 +81,7 @@ test('serial: consecutive image steps are one inference pipeline endpoint; the f
   });
 });
 
-test('parallel: this model, another model of the platform and an image, with weights and timeouts', () => {
+test('parallel: this model, another model of the platform (declared after it) and an image, with weights and timeouts', () => {
   const parallel = {
     parallel: {
       combine: 'weighted-mean', quorum: 2,
