@@ -122,9 +122,10 @@ describe('generated compositions', () => {
     serial: [...before.map((s, i) => ({ name: `pre-${i}`, ...s })), { name: 'model' }, ...after.map((s, i) => ({ name: `post-${i}`, ...s }))],
   })).filter((c) => c.serial.length >= 2);
   const branchTarget = fc.oneof(fc.constant({ model: 'demand' }), fc.constant({ model: 'seasonal' }), image('gbm'));
+  // Timeouts above every branch's declared latency (50 ms): MLOPS-CompositionFitsSlo refuses shorter ones.
   const parallelSpec = fc.record({
     combine: fc.constantFrom('mean', 'weighted-mean', 'vote', 'first'),
-    branches: fc.array(fc.record({ target: branchTarget, weight: fc.integer({ min: 1, max: 5 }), timeout: fc.option(fc.integer({ min: 60, max: 400 }), { nil: undefined }) // above every branch's declared latency (50 ms): MLOPS-CompositionFitsSlo refuses less }), { minLength: 2, maxLength: 4 }),
+    branches: fc.array(fc.record({ target: branchTarget, weight: fc.integer({ min: 1, max: 5 }), timeout: fc.option(fc.integer({ min: 60, max: 400 }), { nil: undefined }) }), { minLength: 2, maxLength: 4 }),
   }).map(({ combine, branches }) => ({
     parallel: { combine, branches: branches.map((b, i) => ({ name: `b-${i}`, ...b.target, weight: b.weight, ...(b.timeout ? { timeout: `${b.timeout}ms` } : {}) })) },
   }));
