@@ -27,3 +27,4 @@ export * from './checks/nag';
 export type { CategoryMetricOptions } from './common/category-metric';
 export * from './model-service';
 export * from './async-inference';
+export * from './composition';

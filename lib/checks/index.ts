@@ -6,5 +6,7 @@ export { modelLatencyFitsSlo, FRONT_END_OVERHEAD_MS } from './model-latency-fits
 export { oneModelPerService } from './one-model-per-service';
 export { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
 export { servingHasFallback } from './serving-has-fallback';
+export { compositionFitsSlo } from './composition-fits-slo';
+export { compositionModelsServed } from './composition-models-served';
 export * from './spec-report';
 export { asyncResultOutlivesPolling } from './async-result-outlives-polling';

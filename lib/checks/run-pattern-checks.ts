@@ -1,6 +1,8 @@
 // Runs every pattern check over the platform's specs. Findings a spec acknowledges (with a
 // reason) are kept but marked, so the synth output still shows them.
 import { ModelSpec } from '../spec/model-spec';
+import { compositionFitsSlo } from './composition-fits-slo';
+import { compositionModelsServed } from './composition-models-served';
 import { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
 import { modelLatencyFitsSlo } from './model-latency-fits-slo';
 import { oneModelPerService } from './one-model-per-service';
@@ -19,6 +21,8 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   gpuComputeVcpuCap,
   servingHasFallback,
   asyncResultOutlivesPolling,
+  compositionFitsSlo,
+  compositionModelsServed,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */

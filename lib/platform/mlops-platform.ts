@@ -93,6 +93,8 @@ export class MlopsPlatform extends Construct {
   /** The managed MLflow mirror, when `experimentTracking` was given. */
   readonly experimentTracking?: ExperimentTracking;
   private readonly deployments = new Map<string, ModelDeployment>();
+  /** The models given in the props, checked together with each model as it is added. */
+  private readonly declaredModels: readonly ModelSpec[];
   private readonly logRetention: logs.RetentionDays;
   private readonly givenVpc?: ec2.IVpc;
   private network?: PlatformNetwork;
@@ -147,7 +149,8 @@ export class MlopsPlatform extends Construct {
     if (this.givenVpc) this.publishNetwork(this.givenVpc);
     else if (this.networkProvisioning === NetworkProvisioning.UP_FRONT) this.vpc();
 
-    for (const spec of props.models ?? []) this.addModel(spec);
+    this.declaredModels = props.models ?? [];
+    for (const spec of this.declaredModels) this.addModel(spec);
   }
 
   /** The models deployed so far. */
@@ -169,7 +172,9 @@ export class MlopsPlatform extends Construct {
     if (this.deployments.has(spec.name)) {
       throw new Error(`model ${JSON.stringify(spec.name)} (${spec.file}) is already part of the platform (from ${this.deployments.get(spec.name)!.spec.file}): model names must be unique`);
     }
-    const findings = assertPatternChecks([...this.models.map((d) => d.spec), spec]).filter((f) => f.model === spec.name);
+    // The models declared up front count too: a composition may name a model added after it.
+    const known = new Map([...this.declaredModels, ...this.models.map((d) => d.spec), spec].map((s) => [s.name, s]));
+    const findings = assertPatternChecks([...known.values()]).filter((f) => f.model === spec.name);
     const deployment = new ModelDeployment(this, `Model-${spec.name}`, {
       spec,
       dataLake: this.dataLake,

@@ -36,6 +36,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
 import { AsyncInference } from '../async-inference/async-inference';
 import { deployAsync } from './deploy-async';
+import { deployComposition } from './deploy-composition';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -250,11 +251,12 @@ export class ModelDeployment extends Construct {
       dataCapturePercent: e.dataCapturePercent,
       vpc: this.vpc,
     });
+    const composed = deployComposition(this, { spec, ownEndpointName: endpoint.endpointName, dataLake, vpc: this.vpc });
     const config: ModelEndpointsConfig = {
       models: {
         [spec.name]: {
           mode: spec.inference.mode === InferenceMode.BOTH ? 'both' : 'online',
-          sageMakerEndpoint: endpoint.endpointName,
+          ...(composed ? { composition: composed.config } : { sageMakerEndpoint: endpoint.endpointName }),
           budgetMs: latencyBudgetMs(spec.inference.slo.p99Ms, FRONT_END_OVERHEAD_MS[spec.inference.serving] ?? 0),
         },
       },
@@ -263,10 +265,12 @@ export class ModelDeployment extends Construct {
     if (this.predictionService) {
       this.predictionService.service.taskDefinition.defaultContainer!.addEnvironment(PREDICT_ENV.modelEndpoints, json);
       endpoint.grantInvoke(this.predictionService.service.taskDefinition.taskRole);
+      composed?.grantInvoke(this.predictionService.service.taskDefinition.taskRole);
     }
     if (this.predictionApi) {
       this.predictionApi.predictFunction.addEnvironment(PREDICT_ENV.modelEndpoints, json);
       endpoint.grantInvoke(this.predictionApi.predictFunction);
+      composed?.grantInvoke(this.predictionApi.predictFunction);
     }
     return endpoint;
   }

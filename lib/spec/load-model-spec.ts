@@ -290,6 +290,17 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   if (i.async && i.hosting === ModelHosting.SAGEMAKER && i.async.timeoutSeconds > ASYNC_LIMITS.sageMakerInvokeSeconds) {
     problem('inference.async.timeout', `${i.async.timeoutSeconds}s`, `at most ${ASYNC_LIMITS.sageMakerInvokeSeconds}s with hosting sagemaker (one InvokeEndpoint call of a real-time endpoint)`, `lower timeout to ${ASYNC_LIMITS.sageMakerInvokeSeconds}s or less`);
   }
+  // Composition (issue 12 §3): real-time only; this model's own steps take its declared latency.
+  const composition = i.composition && {
+    ...i.composition,
+    steps: i.composition.steps.map((s) => (s.latencyMs === undefined && (s.model === name || (!s.model && !s.imageUri && !s.functionName))
+      ? { ...s, latencyMs: i.modelLatencyMs } : s)),
+  };
+  // Batch scoring runs the model image alone: with mode both, precomputed answers would skip the composition.
+  if (composition && i.mode !== InferenceMode.ONLINE) {
+    problem('inference.composition', `${composition.kind} (${composition.steps.length} steps)`, `mode online (a composition answers each request in real time; with mode ${i.mode} batch scoring would run the model alone)`,
+      'set inference.mode: online, or remove composition');
+  }
 
   return {
     name,
@@ -330,6 +341,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       serving: serving.frontEnd,
       servingReason: serving.reason,
       serviceName: i.serviceName ?? name,
+      ...(composition ? { composition } : {}),
     },
     acknowledgements: p.acknowledgements,
   };

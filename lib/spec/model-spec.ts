@@ -284,6 +284,8 @@ export interface InferenceSpec {
   readonly fargate: FargateHostingSpec;
   /** Long inferences answered as jobs (`POST ...:submit`, `GET .../jobs/{jobId}`); undefined: no jobs. */
   readonly async?: AsyncInferenceSpec;
+  /** Serial or parallel composition of steps around (or instead of) the model's own endpoint; undefined: the model alone. */
+  readonly composition?: CompositionSpec;
 }
 
 /** The Fargate model service (`inference.hosting: fargate`): CPU only, scaled like the prediction service. */
@@ -320,6 +322,56 @@ export interface AsyncInferenceSpec {
   /** Most jobs answered at once (workers), which protects the endpoint. */
   readonly maxConcurrency: number;
 }
+
+// --- inference.composition (serial and parallel compositions, issue 12 §3) ---
+/** How the steps of a composition run (`inference.composition`). */
+export enum CompositionKind {
+  /** One after the other: each step gets the previous step's answer (preprocess -> model -> postprocess). */
+  SERIAL = 'serial',
+  /** All at once, their predictions combined. */
+  PARALLEL = 'parallel',
+}
+
+/** How the answers of parallel branches become one prediction. */
+export enum CombineMethod {
+  /** Arithmetic mean of the numeric predictions that answered. */
+  MEAN = 'mean',
+  /** Mean weighted by each branch's `weight` (normalised over the branches that answered). */
+  WEIGHTED_MEAN = 'weighted-mean',
+  /** The prediction with the most weight behind it (ties: the earliest branch). */
+  VOTE = 'vote',
+  /** The first branch to answer within the budget. */
+  FIRST = 'first',
+}
+
+/** One serial step or parallel branch. Exactly one of `imageUri`, `functionName`, `model` (or none: the model's own endpoint, serial only). */
+export interface CompositionStepSpec {
+  readonly name: string;
+  /** An image serving the contract (`POST /invocations`), hosted on its own SageMaker endpoint. */
+  readonly imageUri?: string;
+  /** A Lambda function (name or ARN) the front end invokes (serial steps). */
+  readonly functionName?: string;
+  /** A model of the platform, called on its real-time endpoint (parallel branches; its own name for itself). */
+  readonly model?: string;
+  /** Declared latency (ms); undefined for another model's branch (its spec declares it). */
+  readonly latencyMs?: number;
+  /** Weight of a branch in `weighted-mean` and `vote`. */
+  readonly weight: number;
+  /** Most time a branch may take (ms); undefined: the latency budget. */
+  readonly timeoutMs?: number;
+}
+
+/** A composition: serial steps or parallel branches. */
+export interface CompositionSpec {
+  readonly kind: CompositionKind;
+  /** Serial steps in order, or parallel branches. */
+  readonly steps: CompositionStepSpec[];
+  /** How parallel branches combine (serial: undefined). */
+  readonly combine?: CombineMethod;
+  /** Branches that must answer for a combined prediction (parallel); fewer: a fallback answer. */
+  readonly quorum: number;
+}
+// --- end inference.composition ---
 
 /** An accepted pattern-check finding, with the reason a reviewer would accept. */
 export interface CheckAcknowledgement {

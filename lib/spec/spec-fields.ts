@@ -16,6 +16,8 @@ import {
   TrainingEngine, TrainingSpec,
 } from './model-spec';
 
+import { compositionField } from './composition-fields';
+
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
 // The registry core's own name rules, so every spec name is a valid registry key (re-exported
@@ -433,6 +435,7 @@ export const inferenceField: Field<ParsedInference> = obj<ParsedInference>({
   access: accessField,
   fargate: fargateField,
   async: asyncField,
+  composition: compositionField,
 }, { description: 'How predictions are produced, kept and served.' });
 
 /** The shortest acknowledgement reason: the loader and the schema (minLength) read this one value. */

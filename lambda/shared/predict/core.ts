@@ -6,6 +6,7 @@ import { ValidationError } from '../registry/errors';
 import * as v from '../registry/validate';
 import { StoredPrediction, predictionKey } from '../predictions/schema';
 import { CircuitBreaker } from './breaker';
+import type { BranchReport } from './compose-parallel';
 import { TtlCache } from './cache';
 import { ServedModel, ServingConfig } from './config';
 import { PREDICT_DEFAULTS, cacheMaxBytesFor } from './constants';
@@ -36,7 +37,8 @@ export interface Answer {
   readonly rule?: string;
   readonly reason?: FallbackReason;
   /** When the prediction was generated (model and override answers), else when the answer was made. */
-  readonly generatedAt: string;
+  readonly generatedAt: string;  /** A parallel composition's branches and what became of each (real-time answers only). */
+  readonly branches?: readonly BranchReport[];
 }
 
 /** A request the core refuses: 400 bad input, 404 unknown model. */

@@ -3,6 +3,7 @@
 // environment variable (PREDICT_ENV.modelEndpoints), written by the construct from the spec.
 import { ValidationError } from '../registry/errors';
 import * as v from '../registry/validate';
+import { CompositionConfig, parseComposition } from './compose-config';
 
 /** `online`: every answer comes from the model; `both`: a precomputed prediction first, the model otherwise. */
 export type InvokeMode = 'online' | 'both';
@@ -15,6 +16,8 @@ export interface ModelEndpoint {
   readonly sageMakerEndpoint?: string;
   /** Most time a request may spend before the model must have answered, in milliseconds. */
   readonly budgetMs: number;
+  /** Steps or branches called instead of one endpoint (a serial or parallel composition, see compose-config.ts). */
+  readonly composition?: CompositionConfig;
 }
 
 export interface ModelEndpointsConfig {
@@ -52,11 +55,11 @@ export function parseModelEndpoints(input: unknown, field = 'modelEndpoints'): M
     v.modelName(`${field}.models key`, name);
     if (!isObject(raw)) throw new ValidationError(f, raw, 'use an object {"mode", "url" or "sageMakerEndpoint", "budgetMs"}');
     for (const k of Object.keys(raw)) {
-      if (!['mode', 'url', 'sageMakerEndpoint', 'budgetMs'].includes(k)) throw new ValidationError(`${f}.${k}`, raw[k], 'remove it: a model endpoint has "mode", "url" or "sageMakerEndpoint", and "budgetMs"');
+      if (!['mode', 'url', 'sageMakerEndpoint', 'budgetMs', 'composition'].includes(k)) throw new ValidationError(`${f}.${k}`, raw[k], 'remove it: a model endpoint has "mode", "url", "sageMakerEndpoint" or "composition", and "budgetMs"');
     }
     if (raw.mode !== 'online' && raw.mode !== 'both') throw new ValidationError(`${f}.mode`, raw.mode, 'use "online" or "both"');
-    if ((raw.url === undefined) === (raw.sageMakerEndpoint === undefined)) {
-      throw new ValidationError(f, raw, 'give exactly one of "url" (a model service) and "sageMakerEndpoint" (a SageMaker endpoint name)');
+    if ([raw.url, raw.sageMakerEndpoint, raw.composition].filter((x) => x !== undefined).length !== 1) {
+      throw new ValidationError(f, raw, 'give exactly one of "url" (a model service) and "sageMakerEndpoint" (a SageMaker endpoint name), or a "composition" (steps or branches) instead');
     }
     if (raw.url !== undefined && !isHttpUrl(raw.url)) throw new ValidationError(`${f}.url`, raw.url, 'use an http:// or https:// base URL, e.g. http://model.internal:8080');
     if (raw.sageMakerEndpoint !== undefined && (typeof raw.sageMakerEndpoint !== 'string' || !SAGEMAKER_ENDPOINT_NAME.test(raw.sageMakerEndpoint))) {
@@ -67,7 +70,8 @@ export function parseModelEndpoints(input: unknown, field = 'modelEndpoints'): M
     }
     out[name] = {
       mode: raw.mode, budgetMs: raw.budgetMs,
-      ...(raw.url !== undefined ? { url: raw.url as string } : { sageMakerEndpoint: raw.sageMakerEndpoint as string }),
+      ...(raw.url !== undefined ? { url: raw.url as string } : raw.sageMakerEndpoint !== undefined ? { sageMakerEndpoint: raw.sageMakerEndpoint as string } : {}),
+      ...(raw.composition !== undefined ? { composition: parseComposition(raw.composition, `${f}.composition`) } : {}),
     };
   }
   return { models: out };

@@ -11,6 +11,7 @@ import { TtlCache } from './cache';
 import { ServedModel } from './config';
 import { PREDICT_DEFAULTS, cacheMaxBytesFor } from './constants';
 import { Answer, FallbackReason, PredictCore, PredictRequestError } from './core';
+import { BranchReport, CompositionError, unwrapComposed } from './compose-parallel';
 import { answerCacheKey } from './input-hash';
 import { InvokeMode } from './invoke-config';
 import { ModelCallError, ModelClient, ModelInput } from './model-client';
@@ -52,7 +53,7 @@ export interface ModelInvokerOptions {
   readonly onModelError?: (model: string, category: string, error: ModelCallError) => void;
 }
 
-interface CachedAnswer { readonly prediction: unknown; readonly generatedAt: string }
+interface CachedAnswer { readonly prediction: unknown; readonly generatedAt: string; readonly branches?: readonly BranchReport[] }
 
 const REASON: Record<ModelCallError['kind'], FallbackReason> = { refused: 'model-error', failed: 'model-error', timeout: 'model-timeout' };
 const FIELDS = ['features', 'entityId', 'category'];
@@ -120,25 +121,25 @@ export class ModelInvoker {
     const input: ModelInput = entityId === undefined ? { features } : { features, entityId };
     const key = answerCacheKey(model, category, version, input);
     const cached = this.cache.get(key);
-    if (cached) return core.modelAnswer(served, { model, category, version, entityId, ...cached });
+    if (cached) return withBranches(core.modelAnswer(served, { model, category, version, entityId, ...cached }), cached.branches);
 
     const breaker = this.breakers.get(model)!;
     if (!breaker.allow()) return core.fallback(served, model, category, entityId, version, 'model-unavailable');
     const remainingMs = started + invoked.budgetMs - this.now();
     try {
       if (remainingMs < 1) throw new ModelCallError('timeout', `the latency budget of ${invoked.budgetMs} ms was spent before the model was called`);
-      const prediction = await invoked.client.invoke(input, remainingMs);
+      const { prediction, branches } = unwrapComposed(await invoked.client.invoke(input, remainingMs));
       breaker.success();
-      const fresh = { prediction, generatedAt: this.isoNow() };
+      const fresh = { prediction, generatedAt: this.isoNow(), ...(branches ? { branches } : {}) };
       this.cache.set(key, fresh, this.cacheTtlMs);
-      return core.modelAnswer(served, { model, category, version, entityId, ...fresh });
+      return withBranches(core.modelAnswer(served, { model, category, version, entityId, ...fresh }), branches);
     } catch (e) {
       const error = e instanceof ModelCallError ? e : new ModelCallError('failed', String((e as Error)?.message ?? e));
       // A refused input says nothing about the model's health: only failures and timeouts count.
       if (error.kind === 'refused') breaker.success();
       else breaker.failure();
       this.options.onModelError?.(model, category, error);
-      return core.fallback(served, model, category, entityId, version, REASON[error.kind]);
+      return withBranches(core.fallback(served, model, category, entityId, version, REASON[error.kind]), error instanceof CompositionError ? error.branches : undefined);
     }
   }
 
@@ -150,6 +151,11 @@ export class ModelInvoker {
   private isoNow(): string {
     return new Date(this.now()).toISOString();
   }
+}
+
+/** The answer with a parallel composition's branch reports, when there are any. */
+function withBranches(answer: Answer, branches: readonly BranchReport[] | undefined): Answer {
+  return branches ? { ...answer, branches } : answer;
 }
 
 /** Validates an `:invoke` body; errors name the field, the value and the fix (400). */

@@ -88,14 +88,7 @@ export class SageMakerModelClient implements ModelClient {
   async invoke(input: ModelInput, timeoutMs: number): Promise<unknown> {
     const body = JSON.stringify(input);
     const res = await this.transport.post(body, this.signedHeaders(body, await this.options.credentials(), this.now()), timeoutMs);
-    if (res.status >= 400) {
-      // ModelError (424): the container answered non-2xx; its own status says whose fault it was.
-      const error = parseJson(res.text) as { OriginalStatusCode?: number; message?: string; Message?: string } | undefined;
-      const original = res.status === 424 ? error?.OriginalStatusCode : undefined;
-      const refused = original !== undefined && original >= 400 && original < 500;
-      const type = res.headers['x-amzn-errortype'];
-      throw new ModelCallError(refused ? 'refused' : 'failed', `InvokeEndpoint of ${this.options.endpointName} answered ${res.status}${type ? ` ${String(type).split(':')[0]}` : ''}${original ? ` (the model answered ${original})` : ''}: ${error?.message ?? error?.Message ?? res.text.slice(0, 200)}`, res.status);
-    }
+    if (res.status >= 400) throw invokeEndpointError(this.options.endpointName, res);
     return prediction(res.text);
   }
 
@@ -104,15 +97,25 @@ export class SageMakerModelClient implements ModelClient {
   }
 }
 
+/** The error of an InvokeEndpoint call that answered >= 400. */
+export function invokeEndpointError(endpointName: string, res: RawResponse): ModelCallError {
+  // ModelError (424): the container answered non-2xx; its own status says whose fault it was.
+  const error = parseJson(res.text) as { OriginalStatusCode?: number; message?: string; Message?: string } | undefined;
+  const original = res.status === 424 ? error?.OriginalStatusCode : undefined;
+  const refused = original !== undefined && original >= 400 && original < 500;
+  const type = res.headers['x-amzn-errortype'];
+  return new ModelCallError(refused ? 'refused' : 'failed', `InvokeEndpoint of ${endpointName} answered ${res.status}${type ? ` ${String(type).split(':')[0]}` : ''}${original ? ` (the model answered ${original})` : ''}: ${error?.message ?? error?.Message ?? res.text.slice(0, 200)}`, res.status);
+}
+
 /** The regional SageMaker runtime endpoint. */
 export function sageMakerRuntimeEndpoint(region: string): string {
   return `https://runtime.sagemaker.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
 }
 
-interface RawResponse { status: number; headers: IncomingMessage['headers']; text: string }
+export interface RawResponse { status: number; headers: IncomingMessage['headers']; text: string }
 
 /** One keep-alive connection pool to one URL, a deadline per request. */
-class Transport {
+export class Transport {
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly send: typeof httpRequest;
 
@@ -169,8 +172,8 @@ function prediction(text: string): unknown {
   return (body as { prediction: unknown }).prediction;
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try { return JSON.parse(text); } catch { return undefined; }
 }
 
-const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+export const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);

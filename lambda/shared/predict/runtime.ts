@@ -11,6 +11,7 @@ import { PREDICT_DEFAULTS, PREDICT_ENV, cacheMaxBytesFor } from './constants';
 import { PredictCore, PredictCoreOptions } from './core';
 import { DynamoReader } from './dynamo-reader';
 import { InvokedModel, ModelInvoker, ModelInvokerOptions } from './invoke';
+import { compositionClient } from './compose';
 import { parseModelEndpoints } from './invoke-config';
 import { HttpModelClient, ModelClient, SageMakerModelClient } from './model-client';
 import { ProductionSource } from './production';
@@ -92,7 +93,10 @@ export function frontEndFromEnv(options: RuntimeOptions = {}): FrontEnd {
   if (!endpoints) return { core, jobs };
   const models: Record<string, InvokedModel> = {};
   for (const [name, e] of Object.entries(endpoints.models)) {
-    const modelClient: ModelClient = e.url !== undefined
+    const modelClient: ModelClient = e.composition ? compositionClient(e.composition, () => ({
+      region: requireEnvFrom(env, 'AWS_REGION'), credentials,
+      sageMakerEndpoint: env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME || undefined, lambdaEndpoint: env.AWS_ENDPOINT_URL_LAMBDA || undefined,
+    })) : e.url !== undefined
       ? new HttpModelClient(e.url)
       : new SageMakerModelClient({ endpointName: e.sageMakerEndpoint!, region: requireEnvFrom(env, 'AWS_REGION'), credentials, endpoint: env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME || undefined });
     models[name] = { mode: e.mode, budgetMs: e.budgetMs, client: modelClient };
