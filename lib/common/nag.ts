@@ -152,6 +152,21 @@ export const NagFindings = {
     id: 'AwsSolutions-EC23',
     reason: 'An internet-facing prediction endpoint must accept clients from any address on its HTTPS port; the listener verifies client certificates against a trust store (mutual TLS), and the tasks accept traffic only from the load balancer security group.',
   }),
+  /** HTTPS findings on the listener of a prediction service in the stated plaintext internal mode. */
+  plaintextInternalListener: (): NagAcknowledgement[] => [
+    ...inPacks([NIST, HIPAA], 'ALBHttpToHttpsRedirection',
+      'The plaintext internal mode was chosen (access.transport PLAINTEXT_INTERNAL, the default without a certificate): an internal load balancer that admits only the VPC, '
+      + 'given client networks or PrivateLink; give a certificate to get HTTPS, with this listener redirecting to it.'),
+    ...inPacks([NIST, HIPAA], 'ELBv2ACMCertificateRequired',
+      'The plaintext internal mode was chosen (access.transport PLAINTEXT_INTERNAL): no certificate is used on an internal listener that admits only the VPC, given client networks or PrivateLink; '
+      + 'give a certificate (ACM) to serve HTTPS instead.'),
+  ],
+  /** ALBWAFEnabled on a prediction service's load balancer. */
+  loadBalancerWithoutWebAcl: (internetFacing: boolean): NagAcknowledgement[] => inPacks([NIST], 'ALBWAFEnabled', internetFacing
+    ? 'Internet-facing prediction endpoints admit only clients with a certificate from the trust store (mutual TLS) or an authenticated identity; requests are JSON bodies validated by the handler. '
+      + 'A web ACL can be associated with the load balancer by the platform team where a managed rule set is required.'
+    : 'An internal load balancer: only the VPC, given client networks or PrivateLink consumers reach it, and the handler validates every request; '
+      + 'a web ACL filters internet traffic this load balancer never receives.'),
   /** ELB2 on the PrivateLink NLB in front of a prediction service's ALB. */
   privateLinkLoadBalancer: (): NagAcknowledgement => ({
     id: 'AwsSolutions-ELB2',

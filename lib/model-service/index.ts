@@ -1,3 +1,2 @@
 export * from './fargate-model-service';
 export * from './model-service-update';
-export * from './validate-fargate-model-service-props';

@@ -19,11 +19,15 @@ export function acknowledgeServiceFindings(scope: IConstruct, opts: { accessMode
     F.plainTaskEnvironment(), F.actionsWithoutResourceLevelPermissions(), F.registryIndex(scope, opts.registryTable.tableArn),
     ...(opts.createdLogsBucket ? [F.accessLogBucket()] : []),
     ...ingress,
+    ...F.loadBalancerWithoutWebAcl(opts.accessMode === AccessMode.INTERNET),
   );
 }
 
 /** Acknowledges the cfn-guard (Control Tower) findings a PredictionService carries by design (reasons in lib/common/guard.ts). */
 export function acknowledgeServiceGuardFindings(opts: { transport: ServiceTransport; listener: elbv2.ApplicationListener; createdLogsBucket?: s3.IBucket }): void {
-  if (opts.transport === ServiceTransport.PLAINTEXT_INTERNAL) acknowledgeGuard(opts.listener, G.plaintextInternalListener());
+  if (opts.transport === ServiceTransport.PLAINTEXT_INTERNAL) {
+    acknowledgeGuard(opts.listener, G.plaintextInternalListener());
+    acknowledgeNag(opts.listener, ...F.plaintextInternalListener());
+  }
   if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents());
 }

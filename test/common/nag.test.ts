@@ -100,7 +100,8 @@ describe('nag acknowledgements hold in every environment', () => {
     const walk = (dir: string) => readdirSync(dir, { withFileTypes: true }).forEach((e) => {
       const path = join(dir, e.name);
       if (e.isDirectory()) walk(path);
-      else if (path.endsWith('.ts') && !path.endsWith(join('common', 'nag.ts')) && /\.acknowledge\(/.test(readFileSync(path, 'utf8'))) direct.push(path);
+      // MlopsChecks' docs tell users how to acknowledge its findings; it acknowledges nothing itself.
+      else if (path.endsWith('.ts') && !path.endsWith(join('common', 'nag.ts')) && !path.includes(join('checks', 'nag')) && /\.acknowledge\(/.test(readFileSync(path, 'utf8'))) direct.push(path);
     });
     walk(root);
     expect(direct).toEqual([]);

@@ -28,7 +28,7 @@ export class DemandForecastStack extends Stack {
     });
     monitoring.monitorTable({ table: registry.table, label: 'registry', systemErrorSeverity: AlarmSeverity.CRITICAL, globalSecondaryIndexNames: ['gsi1'] });
     monitoring.monitorTable({ table: predictionStore.table, label: 'predictions', systemErrorSeverity: AlarmSeverity.CRITICAL });
-    // One network for every model's Batch compute and services: its interface endpoints are paid once.
+    // One network for every model's jobs, Batch compute and services: its interface endpoints are paid once.
     const network = new PlatformNetwork(this, 'Network', { logRetention });
 
     // Per model. Its owner gets its alarms, failures and approval requests by e-mail too.
@@ -39,12 +39,13 @@ export class DemandForecastStack extends Stack {
     const batchInference = new BatchInference(this, 'BatchInference', {
       model, categories, dataLake, registry, predictionStore, logRetention,
       predictionTtl: Duration.days(3), scoringImage: image.imageUri, driftFunction: monitoring.driftComputeFunction,
+      vpc: network.vpc, // scoring jobs run in the platform VPC, network-isolated
     });
     const training = new TrainingPipeline(this, 'Training', {
       modelName: model, categories, dataLake, registry, logRetention, batchInference,
       backend: TrainingBackend.sageMaker({
         image, instanceType: 'ml.m5.large', instanceCount: 1, volumeSizeGiB: 5,
-        maxRuntime: Duration.minutes(30), spot: true, spotMaxWait: Duration.hours(1),
+        maxRuntime: Duration.minutes(30), spot: true, spotMaxWait: Duration.hours(1), vpc: network.vpc,
       }),
       hyperparameters: { window: '28', level_weight: '0.5', holdout_days: '7' },
       dataValidation: {

@@ -47,8 +47,14 @@ function examples(node: any, path: string[] = []): Example[] {
 }
 
 /** A minimal spec with `value` written at `path` (`[]` makes a one-item list from ITEM). */
+/** Settings a block only applies under (its examples are loaded with them). */
+const CONTEXT: Record<string, Record<string, unknown>> = {
+  fargate: { hosting: 'fargate', mode: 'online' },
+};
+
 function withExample({ path, value }: Example): { raw: Record<string, any>; at: string } {
   const raw = minimal();
+  if (path[0] === 'inference' && CONTEXT[path[1]]) Object.assign(raw.inference, CONTEXT[path[1]]);
   let node: any = raw;
   const at: string[] = [];
   path.forEach((key, i) => {

@@ -4,7 +4,7 @@
 // replay it with GEN_SEED=<seed>.
 import { App } from 'aws-cdk-lib';
 import fc from 'fast-check';
-import { FARGATE_MEMORY_MIB } from '../../lib/model-service';
+import { FARGATE_MEMORY_MIB } from '../../lib/model-service/validate-fargate-model-service-props';
 import { MlopsModelStack } from '../../lib/platform/mlops-model-stack';
 import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { ModelHosting } from '../../lib/spec/model-spec';
