@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Entry point of `npm run demo` (dist/local/demo/main.js): runs the demo, stops what it started on
 // exit, on failure and on Ctrl-C.
+import './quiet-logs';
 import { Cleanup } from '../cleanup';
 import { runDemo } from './run-demo';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const cleanup = new Cleanup();
 let stopping = false;
 const stop = (code: number) => {

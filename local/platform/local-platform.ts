@@ -50,8 +50,8 @@ export interface LocalPlatformOptions {
   readonly onNotification?: (subject: string, message: string) => void;
 }
 
-/** Dummy credentials: the emulators accept any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** s3rver's built-in key (DynamoDB Local accepts any): one pair for every local client. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const LOCAL_REGION = 'us-east-1';
 
 export class LocalPlatform {
