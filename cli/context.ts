@@ -133,6 +133,10 @@ export class CliContext {
   }
 
   private async parameter(name: string, what: string): Promise<string> {
+    if (this.flags.local) {
+      throw new NotFound(`--local: the local platform has no ${what} to reach (it runs its state machines in the mlops local commands)`,
+        'train or score with mlops local train <model> / mlops local score <model>, then use --local with the other commands');
+    }
     const endpoint = this.env[CLI_ENV.ssmEndpoint];
     this.ssmClient ??= new SSMClient(endpoint ? { endpoint } : {});
     try {
