@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as mlops } from '../../cli/main';
 import { PARAMETERS } from '../../lambda/shared/contract';
+import { INGESTION_ENV } from '../../lambda/shared/ingestion/constants';
 import { Answer } from '../../lambda/shared/predict/core';
 import { validateModelSpecs } from '../../lib/checks/spec-report';
 import { Cleanup } from '../cleanup';
@@ -78,7 +79,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   step(2, `ingesting the example data of ${model} and training (run 1: window=7)`);
   const spec = specs.find((s) => s.name === model);
   if (!spec) throw new Error(`no spec for model "${model}" in ${modelsDir}`);
-  const hasIngestion = Object.values(assembly.models[model].template.Resources).some((r) => r.Type === 'AWS::Scheduler::Schedule' && JSON.stringify(r).includes('ngestion'));
+  // The DataIngestion construct configures its delivery function with INGESTION_ENV.config.
+  const hasIngestion = Object.values(assembly.models[model].template.Resources)
+    .some((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[INGESTION_ENV.config] !== undefined);
   out(hasIngestion
     ? '  the model has an ingestion job; this demo does not run it yet: generating the data with its generate_data.py'
     : '  the model has no ingestion job (data.ingestion): generating the data with its generate_data.py');
