@@ -32,7 +32,7 @@ async function machinery() {
       ...await import('@aws-sdk/client-s3'),
     };
   } catch (e) {
-    throw new CliError(`mlops local needs the cdk-mlops repository with its dev dependencies: ${(e as Error).message}`, 'run it from a clone after npm ci and npm run build', EXIT.other);
+    throw new CliError(`the local platform commands need the cdk-mlops repository with its dev dependencies: ${(e as Error).message}`, 'run it from a clone after npm ci and npm run build', EXIT.other);
   }
 }
 

@@ -121,7 +121,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const cli = ['promote', model, String(older), '--category', category, '--reason', 'demo: back to the first version'];
   out(`  $ mlops ${cli.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}   (the CLI in-process, with the environment --local sets)`);
   const code = await mlops(cli, { out: (t) => out(`  ${t}`), err: (t) => out(`  ${t}`) }, { env: platform.cliEnvironment() });
-  if (code !== 0) throw new Error(`mlops promote exited with ${code}`);
+  if (code !== 0) throw new Error(`the promotion failed (exit code ${code})`);
   // The server refreshes the served version in the background (every 15 s, PREDICT_DEFAULTS).
   let after = await ask(KNOWN);
   const waitStarted = Date.now();
