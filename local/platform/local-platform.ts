@@ -208,7 +208,7 @@ export class LocalModel {
 }
 
 function categoryOf(input: unknown): string | undefined {
-  const i = input as { category?: unknown; item?: { category?: unknown }; Environment?: { MLOPS_CATEGORY?: unknown }; ContainerOverrides?: unknown } | undefined;
+  const i = input as { category?: unknown; item?: { category?: unknown }; Environment?: { MLOPS_CATEGORY?: unknown } } | undefined;
   const c = i?.category ?? i?.item?.category ?? i?.Environment?.MLOPS_CATEGORY;
   return typeof c === 'string' ? c : undefined;
 }
