@@ -36,6 +36,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'platform': { type: 'string', value: '<name>', description: `Platform to use (default: $${CLI_ENV.platform} or "default").` },
   'registry-table': { type: 'string', value: '<table>', description: `Registry table, instead of the platform's SSM parameter (or $${CLI_ENV.registryTable}).` },
   'actor': { type: 'string', value: '<name>', description: `Who is acting, for the audit trail (default: $${CLI_ENV.actor} or cli:<user>).` },
+  'local': { type: 'boolean', description: 'Use the platform of mlops local up (its emulators and tables) instead of AWS.' },
   'help': { type: 'boolean', description: 'Show help.' },
 };
 
@@ -220,6 +221,38 @@ export const COMMAND_TABLE = {
     summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',
     flags: { category, 'models-dir': modelsDir },
     positionals: ['model'],
+  },
+  'local up': {
+    name: 'local up', usage: '[--models-dir <dir>]',
+    summary: 'Run the platform on this machine, no AWS account, no Docker: synthesize the default app, start DynamoDB Local and the S3 emulator, create the tables and buckets (state in .mlops-local/).',
+    flags: { 'models-dir': modelsDir },
+    positionals: [],
+  },
+  'local train': {
+    name: 'local train', usage: '<model> [--set key=value]... [--date YYYY-MM-DD]',
+    summary: 'Run the synthesized training state machine locally (the real handlers, the model\'s own train command under the container contract), then the scoring it starts; generates the example data when there is none.',
+    flags: {
+      set: { type: 'list', value: 'key=value', description: 'Override a hyperparameter for this run (repeatable).' },
+      date: { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the data (default: today, UTC).' },
+    },
+    positionals: ['model'],
+  },
+  'local score': {
+    name: 'local score', usage: '<model> [--date YYYY-MM-DD]',
+    summary: 'Run the synthesized batch inference state machine locally: score the desired versions and load their predictions.',
+    flags: { date: { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the input data (default: today, UTC).' } },
+    positionals: ['model'],
+  },
+  'local serve': {
+    name: 'local serve', usage: '<model> [--port <n>]',
+    summary: 'Start the prediction server (build/server) against the local platform, in the background.',
+    flags: { port: { type: 'string', value: '<n>', description: 'Port on 127.0.0.1 (default: a free one).' } },
+    positionals: ['model'],
+  },
+  'local down': {
+    name: 'local down', usage: '',
+    summary: 'Stop the prediction server and the emulators of mlops local up.',
+    flags: {}, positionals: [],
   },
 } satisfies Record<string, CommandSpec>;
 

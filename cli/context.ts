@@ -8,6 +8,7 @@ import { PARAMETERS } from '../lambda/shared/contract';
 import { documentClient } from '../lambda/shared/dynamo';
 import { ModelRegistryClient } from '../lambda/shared/registry';
 import { ApprovalStore } from '../lambda/shared/training/approvals';
+import { alive, localDir, readLocalState } from './local-state';
 import { CLI_ENV } from './env';
 import { NotFound } from './errors';
 import { CliIo } from './output';
@@ -39,6 +40,8 @@ export interface GlobalFlags {
   readonly registryTable?: string;
   readonly json: boolean;
   readonly actor?: string;
+  /** Use the platform of `mlops local up` (its state folder's environment). @default false */
+  readonly local?: boolean;
 }
 
 export class CliContext {
@@ -57,12 +60,13 @@ export class CliContext {
 
   constructor(readonly io: CliIo, private readonly flags: GlobalFlags, deps: CliDeps) {
     this.env = deps.env ?? process.env;
+    this.cwd = deps.cwd ?? process.cwd();
+    if (flags.local) this.env = { ...this.env, ...localEnvironment(this.cwd, this.env) };
     this.platform = flags.platform ?? this.env[CLI_ENV.platform] ?? PARAMETERS.defaultPlatform;
     this.json = flags.json;
     this.actor = flags.actor ?? this.env[CLI_ENV.actor] ?? `cli:${safeUser()}`;
     this.now = deps.now ?? (() => new Date());
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.cwd = deps.cwd ?? process.cwd();
     this.registryClient = deps.registry;
     this.approvalStore = deps.approvals;
     this.sfnClient = deps.sfn;
@@ -75,7 +79,7 @@ export class CliContext {
     if (!this.registryClient) {
       const tableName = this.flags.registryTable ?? this.env[CLI_ENV.registryTable] ?? await this.parameter(PARAMETERS.registryTable(this.platform), 'the registry table');
       const endpoint = this.env[CLI_ENV.dynamodbEndpoint];
-      const doc = documentClient(endpoint ? { endpoint } : {});
+      const doc = documentClient(this.clientConfig(endpoint));
       this.registryClient = new ModelRegistryClient({ tableName, doc, s3: this.s3() });
       this.approvalStore ??= { doc, tableName };
     }
@@ -91,13 +95,23 @@ export class CliContext {
   /** The S3 client (MLOPS_ENDPOINT_S3 for emulators, with path-style addressing). */
   s3(): S3Client {
     const endpoint = this.env[CLI_ENV.s3Endpoint];
-    this.s3Client ??= new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
+    this.s3Client ??= new S3Client(endpoint ? { ...this.clientConfig(endpoint), forcePathStyle: true } : {});
     return this.s3Client;
   }
 
   /** The platform's datasets bucket: MLOPS_DATASETS_BUCKET, else SSM. */
   async datasetsBucket(): Promise<string> {
     return this.env[CLI_ENV.datasetsBucket] ?? this.parameter(PARAMETERS.datasetsBucket(this.platform), 'the datasets bucket');
+  }
+
+  /**
+   * An endpoint override (emulators) with the region and keys of this context's environment,
+   * which is process.env unless injected (`--local` adds the local platform's).
+   */
+  private clientConfig(endpoint: string | undefined): { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+    if (!endpoint) return {};
+    const { AWS_REGION: region, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = this.env;
+    return { endpoint, ...(region ? { region } : {}), ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}) };
   }
 
   sfn(): SFNClient {
@@ -119,6 +133,10 @@ export class CliContext {
   }
 
   private async parameter(name: string, what: string): Promise<string> {
+    if (this.flags.local) {
+      throw new NotFound(`--local: the local platform has no ${what} to reach (it runs its state machines in the mlops local commands)`,
+        'train or score with mlops local train <model> / mlops local score <model>, then use --local with the other commands');
+    }
     const endpoint = this.env[CLI_ENV.ssmEndpoint];
     this.ssmClient ??= new SSMClient(endpoint ? { endpoint } : {});
     try {
@@ -131,6 +149,14 @@ export class CliContext {
     throw new NotFound(`cannot find ${what} of platform "${this.platform}": SSM parameter ${name} does not exist in this account and region`,
       `deploy the platform (npx cdk deploy), choose another one with --platform <name> or ${CLI_ENV.platform}, or check AWS_REGION / AWS_PROFILE`);
   }
+}
+
+/** The environment of the running `mlops local up` platform (for --local). */
+function localEnvironment(cwd: string, env: Record<string, string | undefined>): Record<string, string> {
+  const dir = localDir(cwd, env);
+  const state = readLocalState(dir);
+  if (!state || !alive(state.daemonPid)) throw new NotFound(`--local: no local platform is running (no live ${dir}/state.json)`, 'start one with: mlops local up');
+  return state.cliEnv;
 }
 
 function safeUser(): string {

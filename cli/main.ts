@@ -4,6 +4,7 @@
 import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
 import { dataLsCommand, dataPutCommand } from './commands/data';
+import { localDownCommand, localScoreCommand, localServeCommand, localTrainCommand, localUpCommand } from './commands/local';
 import { logsCommand } from './commands/logs';
 import { modelsCommand } from './commands/models';
 import { newCommand } from './commands/new';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand, tagCommand, noteCommand, artifactsCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
+  localUpCommand, localTrainCommand, localScoreCommand, localServeCommand, localDownCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
@@ -44,6 +46,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       platform: args.flags.platform as string | undefined,
       registryTable: args.flags['registry-table'] as string | undefined,
       actor: args.flags.actor as string | undefined,
+      local: args.flags.local === true,
     }, deps);
     return await command.run(ctx, args);
   } catch (e) {

@@ -1,6 +1,7 @@
 // Runs a synthesized Step Functions definition in-process with aws-local-stepfunctions, every
 // Task state mapped by name to local code. Generic: tests, local mode and benchmarks use it for
 // any state machine of the platform.
+import './polyfill';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { validateDefinition, assertJsonPath } from './validate';

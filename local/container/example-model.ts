@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
 
 /** The folder holding package.json, from the sources or from their compiled copy in dist/. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

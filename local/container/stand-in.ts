@@ -143,7 +143,7 @@ export function localTrainingTask(opts: RunOptions): (request: unknown) => Promi
   };
 }
 
-function run(command: string[], o: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ exitCode: number; stderr: string }> {
+export function run(command: string[], o: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ exitCode: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { cwd: o.cwd, env: o.env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -153,7 +153,7 @@ function run(command: string[], o: { cwd: string; env: NodeJS.ProcessEnv }): Pro
   });
 }
 
-async function syncDown(s3: S3Client, from: S3Location, to: string): Promise<void> {
+export async function syncDown(s3: S3Client, from: S3Location, to: string): Promise<void> {
   let token: string | undefined;
   do {
     const res = await s3.send(new ListObjectsV2Command({ Bucket: from.bucket, Prefix: from.prefix, ContinuationToken: token }));

@@ -21,7 +21,7 @@ import { BATCH_STATES as B, BatchInference } from '../../lib/batch-inference';
 import { DataLake } from '../../lib/data-lake';
 import { ModelRegistry } from '../../lib/model-registry';
 import { PredictionStore } from '../../lib/prediction-store';
-import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition } from '../../local/asl';
+import { LocalStateMachine, LocalTaskHandler, extractDefinition, listedState, withListedItems } from '../../local/asl';
 import { testStack } from '../support/cdk';
 import { createLocalTable, localDoc } from '../support/dynamo';
 import { s3Endpoint } from '../support/endpoints';
@@ -34,38 +34,6 @@ const TTL_HOURS = 72;
 
 /** What the local scoring job writes for a category: JSON Lines files by name, or an error to throw. */
 export type ScoringBehaviour = (category: string, attempt: number, version: number) => Record<string, string> | Error | Promise<Record<string, string> | Error>;
-
-/** Reads the S3 listing a Distributed Map's ItemReader would (the runner has no ItemReader). */
-const listedState = (map: string) => `${map}ListObjects`;
-
-/**
- * The same definition with each ItemReader replaced by a listing Task that feeds ItemsPath: the
- * Map then runs over exactly the objects the reader would list.
- */
-export function withListedItems(def: AslDefinition): AslDefinition {
-  const copy = JSON.parse(JSON.stringify(def)) as AslDefinition;
-  const rewrite = (d: AslDefinition) => {
-    for (const [name, state] of Object.entries(d.States)) {
-      const nested = state.ItemProcessor as AslDefinition | undefined;
-      if (nested) rewrite(nested);
-      const reader = state.ItemReader as { Parameters: unknown } | undefined;
-      if (!reader) continue;
-      const listing = listedState(name);
-      const retarget = (v: unknown): unknown => (v === name ? listing : v);
-      if (d.StartAt === name) d.StartAt = listing;
-      for (const other of Object.values(d.States)) {
-        other.Next = retarget(other.Next);
-        other.Default = retarget(other.Default);
-        for (const c of [...(other.Choices ?? []) as Array<{ Next: unknown }>, ...(other.Catch ?? []) as Array<{ Next: unknown }>]) c.Next = retarget(c.Next);
-      }
-      d.States[listing] = { Type: 'Task', Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: reader.Parameters, ResultSelector: { 'items.$': '$.Contents' }, ResultPath: '$.listed', Next: name };
-      delete state.ItemReader;
-      state.ItemsPath = '$.listed.items';
-    }
-  };
-  rewrite(copy);
-  return copy;
-}
 
 export interface LocalBatch {
   readonly machine: LocalStateMachine;

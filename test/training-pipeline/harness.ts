@@ -3,15 +3,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ModelRegistryClient, REGISTRY_SCHEMA } from '../../lambda/shared/registry';
-import { TRAINING_ENV, TRAINING_STATES as S } from '../../lambda/shared/training/constants';
 import { Notifier, TrainingDeps } from '../../lambda/shared/training/deps';
-import { PipelineConfig } from '../../lambda/shared/training/types';
-import { evaluateRun } from '../../lambda/training-evaluate';
-import { gate } from '../../lambda/training-gate';
-import { planExecution } from '../../lambda/training-plan';
-import { recordRun } from '../../lambda/training-record-run';
-import { summarizeExecution } from '../../lambda/training-summarize';
-import { validateTrainingData } from '../../lambda/training-validate-data';
 import { BatchInference } from '../../lib/batch-inference/batch-inference';
 import { DataLake } from '../../lib/data-lake/data-lake';
 import { DataLakeProps } from '../../lib/data-lake/data-lake-props';
@@ -19,8 +11,9 @@ import { ModelRegistry } from '../../lib/model-registry/model-registry';
 import {
   ColumnType, MetricDirection, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline, TrainingPipelineProps,
 } from '../../lib/training-pipeline';
-import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition, resolveIntrinsics } from '../../local/asl';
+import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition } from '../../local/asl';
 import { localTrainingTask } from '../../local/container/stand-in';
+import { trainingConfigFromTemplate, trainingTaskHandlers } from '../../local/pipelines/training-handlers';
 import { testStack } from '../support/cdk';
 import { createLocalTable, localDoc } from '../support/dynamo';
 import { s3Endpoint } from '../support/endpoints';
@@ -90,9 +83,7 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
   const { template } = pipelineStack({ ...overrides, ...(batch ? { batchInference: batch } : {}) }, stack);
   const json = template.toJSON();
   const definition = extractDefinition(json);
-  const planFn = Object.values(json.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>)
-    .find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[TRAINING_ENV.config] !== undefined)!;
-  const config = JSON.parse(resolveIntrinsics(planFn.Properties.Environment!.Variables![TRAINING_ENV.config], { resources: json.Resources }) as string) as PipelineConfig;
+  const config = trainingConfigFromTemplate(json);
 
   const tableName = await createLocalTable('training', REGISTRY_SCHEMA);
   const s3 = s3Client();
@@ -118,30 +109,12 @@ export async function localPipeline(overrides: Partial<TrainingPipelineProps> = 
     trainCalls.push(req.TrainingJobName ?? req.JobName);
     return standIn(req);
   };
-  const handlers: Record<string, LocalTaskHandler> = {
-    [S.plan]: (e) => planExecution(e, deps),
-    [S.validateData]: (e) => validateTrainingData(e, deps),
-    [S.notifyAborted]: (e) => summarizeExecution(e, deps),
-    [S.startRun]: (e) => recordRun(e, deps),
-    [S.train]: opts.trainWrapper ? opts.trainWrapper(train) : train,
-    [S.classifyFailure]: (e) => recordRun(e, deps),
-    [S.evaluate]: (e) => evaluateRun(e, deps),
-    [S.gate]: (e) => gate(e, deps),
-    [S.recordFailure]: (e) => recordRun(e, deps),
-    [S.recordRejectedData]: (e) => recordRun(e, deps),
-    [S.summarize]: (e) => summarizeExecution(e, deps),
-  };
   const batchStarts: Array<Record<string, unknown>> = [];
-  if (batch) {
-    handlers[S.startBatchInference] = async (req) => {
-      batchStarts.push(JSON.parse(typeof req.Input === 'string' ? req.Input : JSON.stringify(req.Input)));
-      return { ExecutionArn: 'arn:aws:states:us-east-1:111111111111:execution:scoring:local', StartDate: new Date().toISOString() };
-    };
-  }
-  const states = JSON.stringify(definition);
-  for (const [state, h] of Object.entries({ [S.promote]: gate, [S.requestApproval]: gate, [S.applyApproval]: gate, [S.approvalTimedOut]: gate, [S.recordApprovalFailure]: recordRun })) {
-    if (states.includes(`"${state}"`)) handlers[state] = (e) => h(e, deps);
-  }
+  const startBatchInference: LocalTaskHandler | undefined = batch ? async (req) => {
+    batchStarts.push(JSON.parse(typeof req.Input === 'string' ? req.Input : JSON.stringify(req.Input)));
+    return { ExecutionArn: 'arn:aws:states:us-east-1:111111111111:execution:scoring:local', StartDate: new Date().toISOString() };
+  } : undefined;
+  const handlers = trainingTaskHandlers(definition, deps, { train: opts.trainWrapper ? opts.trainWrapper(train) : train, startBatchInference });
   for (const [state, wrap] of Object.entries(opts.wrap ?? {})) handlers[state] = wrap(handlers[state]);
   const machine = new LocalStateMachine(definition, { handlers, timeoutOverrides: opts.timeoutOverrides });
   return {

@@ -1,0 +1,159 @@
+// `mlops local up | train | score | serve | down`: the demo's machinery step by step. `up` leaves a
+// process holding the emulators (state in .mlops-local/); `train` and `score` run the synthesized
+// state machines in this process against them; `serve` leaves the prediction server running;
+// `down` stops both. Every other command reaches this platform with --local.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutionOutcome, LocalPlatform } from '../../local/platform/local-platform';
+import { COMMAND_TABLE } from '../command-table';
+import { CliContext } from '../context';
+import { CliError, EXIT, NotFound, UsageError } from '../errors';
+import { LocalState, alive, assemblyDir, localDir, readLocalState, stateFile, writeLocalState } from '../local-state';
+import { Command } from './command';
+
+/**
+ * The local machinery (emulators, ASL runner, synth) needs the repository's dev dependencies: it
+ * is loaded on use, so the published CLI starts without them.
+ */
+async function machinery() {
+  // The handlers' operational log lines would bury the progress lines.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  try {
+    return {
+      ...await import('../../local/platform/local-platform'),
+      ...await import('../../local/platform/assembly'),
+      ...await import('../../local/demo/example-data'),
+      ...await import('../../local/prediction-server'),
+      ...await import('../../local/emulators'),
+      ...await import('../../local/container/example-model'),
+      ...await import('../../lib/checks/spec-report'),
+      ...await import('../../lambda/shared/contract'),
+      ...await import('@aws-sdk/client-s3'),
+    };
+  } catch (e) {
+    throw new CliError(`the local platform commands need the cdk-mlops repository with its dev dependencies: ${(e as Error).message}`, 'run it from a clone after npm ci and npm run build', EXIT.other);
+  }
+}
+
+const UP_TIMEOUT_MS = 180_000;
+
+const conflict = (message: string, fix: string) => new CliError(message, fix, EXIT.conflict);
+
+function running(ctx: CliContext): { dir: string; state: LocalState } {
+  const dir = localDir(ctx.cwd, ctx.env);
+  const state = readLocalState(dir);
+  if (!state || !alive(state.daemonPid)) throw new NotFound(`no local platform is running (no live ${stateFile(dir)})`, 'start one with: mlops local up');
+  return { dir, state };
+}
+
+async function platformOf(ctx: CliContext, dir: string, state: LocalState): Promise<LocalPlatform> {
+  const { LocalPlatform, readAssembly, validateModelSpecs } = await machinery();
+  return new LocalPlatform({
+    assembly: readAssembly(assemblyDir(dir)), specs: validateModelSpecs(state.modelsDir).specs, endpoints: state.endpoints,
+    onTask: (e) => ctx.io.out(`  ${e.machine.padEnd(8)} ${e.state}${e.category ? ` [${e.category}]` : ''} ${e.error ? `FAILED: ${e.error.slice(0, 200)}` : 'done'} (${e.ms} ms)`),
+  });
+}
+
+function report(ctx: CliContext, what: string, o: ExecutionOutcome): number {
+  ctx.io.out(o.status === 'SUCCEEDED' ? `${what} SUCCEEDED` : `${what} FAILED: ${o.error}: ${o.cause.slice(0, 1000)}`);
+  return o.status === 'SUCCEEDED' ? EXIT.ok : EXIT.other;
+}
+
+export const localUpCommand: Command = {
+  ...COMMAND_TABLE['local up'],
+  async run(ctx, args) {
+    const dir = localDir(ctx.cwd, ctx.env);
+    const existing = readLocalState(dir);
+    if (existing && alive(existing.daemonPid)) throw conflict(`a local platform is already running (pid ${existing.daemonPid}, ${existing.endpoints.dynamodb})`, 'use it, or stop it first: mlops local down');
+    const modelsDir = (args.flags['models-dir'] as string | undefined) ?? join(ctx.cwd, 'models');
+    mkdirSync(dir, { recursive: true });
+    rmSync(join(dir, 'error.txt'), { force: true });
+    rmSync(stateFile(dir), { force: true });
+    ctx.io.out(`synthesizing ${modelsDir} and starting DynamoDB Local and the S3 emulator (state in ${dir})...`);
+    const daemon = spawn(process.execPath, [join((await machinery()).packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
+    daemon.unref();
+    const deadline = Date.now() + UP_TIMEOUT_MS;
+    while (!readLocalState(dir)) {
+      if (existsSync(join(dir, 'error.txt'))) throw new UsageError(`the local platform did not start: ${readFileSync(join(dir, 'error.txt'), 'utf8')}`, 'fix the problem above, then run mlops local up again');
+      if (!alive(daemon.pid!) || Date.now() > deadline) throw new Error(`the local platform did not start within ${UP_TIMEOUT_MS / 1000} s`);
+      await ctx.sleep(250);
+    }
+    const state = readLocalState(dir)!;
+    ctx.io.out(`up: DynamoDB Local ${state.endpoints.dynamodb}, S3 emulator ${state.endpoints.s3}; registry table ${state.cliEnv.MLOPS_REGISTRY_TABLE}`);
+    ctx.io.out('next: mlops local train <model>, then mlops local serve <model>; any mlops command takes --local');
+    return EXIT.ok;
+  },
+};
+
+export const localTrainCommand: Command = {
+  ...COMMAND_TABLE['local train'],
+  async run(ctx, args) {
+    const { dir, state } = running(ctx);
+    const [model] = args.positionals;
+    const { PARAMETERS, layout, validateModelSpecs, uploadGeneratedData, ListObjectsV2Command } = await machinery();
+    const platform = await platformOf(ctx, dir, state);
+    const date = (args.flags.date as string | undefined) ?? ctx.now().toISOString().slice(0, 10);
+    const spec = validateModelSpecs(state.modelsDir).specs.find((s) => s.name === model);
+    if (!spec) throw new NotFound(`model "${model}" has no spec in ${state.modelsDir}`, 'use a model of mlops models --local');
+    const bucket = platform.parameter(PARAMETERS.datasetsBucket);
+    const listed = await platform.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${model}/`, MaxKeys: 1 }));
+    if (!listed.KeyCount && existsSync(join(spec.training.imageDirectory ?? '', 'generate_data.py'))) {
+      const rows = await uploadGeneratedData(spec, { s3: platform.s3, bucket, date, days: 60, stores: 20 });
+      ctx.io.out(`no data yet: generated ${Object.entries(rows).map(([c, r]) => `${c} ${r} rows`).join(', ')} into ${layout.datasetPrefix(model, '<category>', date)}`);
+    }
+    const hyperparameters = Object.fromEntries(((args.flags.set as string[] | undefined) ?? []).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i < 1) throw new UsageError(`--set ${kv} is not key=value`, 'write --set window=14');
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }));
+    const { training, scoring } = await platform.model(model).train({ executionDate: date, ...(Object.keys(hyperparameters).length ? { hyperparameters } : {}) });
+    let code = report(ctx, 'training', training);
+    for (const s of scoring) code = Math.max(code, report(ctx, 'scoring', s));
+    return code;
+  },
+};
+
+export const localScoreCommand: Command = {
+  ...COMMAND_TABLE['local score'],
+  async run(ctx, args) {
+    const { dir, state } = running(ctx);
+    const [model] = args.positionals;
+    const date = (args.flags.date as string | undefined) ?? ctx.now().toISOString().slice(0, 10);
+    return report(ctx, 'scoring', await (await platformOf(ctx, dir, state)).model(model).score({ model, executionDate: date }));
+  },
+};
+
+export const localServeCommand: Command = {
+  ...COMMAND_TABLE['local serve'],
+  async run(ctx, args) {
+    const { dir, state } = running(ctx);
+    const [model] = args.positionals;
+    if (state.server && alive(state.server.pid)) throw conflict(`the prediction server is already running at ${state.server.url}`, 'stop everything with: mlops local down');
+    const { freePort, startPredictionServer } = await machinery();
+    const port = args.flags.port !== undefined ? Number(args.flags.port) : await freePort();
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${String(args.flags.port)} is not a port number`, 'write --port 8080');
+    const server = await startPredictionServer((await platformOf(ctx, dir, state)).serverEnvironment(model, port), { detached: true });
+    writeLocalState(dir, { ...state, server: { pid: server.process.pid!, url: server.url, model } });
+    ctx.io.out(`prediction server ${server.url} (pid ${server.process.pid}): curl ${server.url}/v1/models/${model}/predictions/<entityId>?category=<category>`);
+    return EXIT.ok;
+  },
+};
+
+export const localDownCommand: Command = {
+  ...COMMAND_TABLE['local down'],
+  async run(ctx) {
+    const dir = localDir(ctx.cwd, ctx.env);
+    const state = readLocalState(dir);
+    if (!state) { ctx.io.out('nothing is running'); return EXIT.ok; }
+    for (const pid of [state.server?.pid, state.daemonPid]) {
+      if (pid === undefined || !alive(pid)) continue;
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 40 && alive(pid); i++) await ctx.sleep(250);
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(stateFile(dir), { force: true });
+    ctx.io.out('stopped the local platform');
+    return EXIT.ok;
+  },
+};
