@@ -215,6 +215,15 @@ export const COMMAND_TABLE = {
     },
     positionals: ['model', 'path'],
   },
+  ui: {
+    name: 'ui', usage: '[--port <n>] [--models-dir <dir>]',
+    summary: 'Open the registry in a local web page (127.0.0.1): runs with filters and metric curves, comparisons, and each model\'s versions, production timeline, drift and freshness.',
+    flags: {
+      'port': { type: 'string', value: '<n>', description: 'Port on 127.0.0.1 (default 8484; 0 picks a free one).' },
+      'models-dir': { ...modelsDir, description: `${modelsDir.description} The page takes each model's threshold and freshness budget from its spec.` },
+    },
+    positionals: [],
+  },
   'data ls': {
     name: 'data ls', usage: '<model> [--category <category>] [--models-dir <dir>]',
     summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',

@@ -13,6 +13,7 @@ import { artifactsCommand, noteCommand, tagCommand } from './commands/run-record
 import { scoreCommand, statusCommand } from './commands/serving';
 import { stopCommand } from './commands/stop';
 import { trainCommand } from './commands/train';
+import { uiCommand } from './commands/ui';
 import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
@@ -26,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand, tagCommand, noteCommand, artifactsCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
+  uiCommand,
+  uiCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
