@@ -28,7 +28,6 @@ export const COMMANDS: readonly Command[] = [
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
   uiCommand,
-  uiCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
