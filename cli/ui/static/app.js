@@ -41,7 +41,6 @@ function announce(text) { statusLine.textContent = text; }
 
 /** Replaces the view: a heading that takes the focus (so keyboard and screen reader users land on it), then the content. */
 function show(title, ...content) {
-  for (const id of Object.keys(window.mlopsCharts)) delete window.mlopsCharts[id];
   main.replaceChildren(h('h2', { id: 'view-title', tabindex: '-1' }, title), ...content);
   main.setAttribute('aria-busy', 'false');
   document.title = `${title} - mlops ui`;
@@ -284,7 +283,7 @@ async function modelView(model) {
       table(`Versions of ${c.category}`,
         [{ label: 'Version' }, { label: 'Status' }, { label: 'Metrics' }, { label: 'Registered' }, { label: 'Run' }, { label: 'Data' }],
         c.versions.map((v) => ({ key: String(v.version), cells: [
-          h('span', {}, `v${v.version}`, prod && prod.version === v.version ? h('span', { class: 'badge PROMOTE' }, ' production') : null),
+          h('span', {}, `v${v.version}`, prod && prod.version === v.version ? [' ', h('span', { class: 'badge PROMOTE' }, 'production')] : null),
           badge(v.status), Object.entries(v.metrics).sort().map(([k, x]) => `${k}=${num(x)}`).join(' '), time(v.registeredAt),
           v.runId ? runLink(v.runId) : '-', v.datasetVersion || '-'] })), { id: `versions-${c.category}`, rowHeader: true }),
       table(`Production timeline of ${c.category} (newest first)`,
@@ -299,6 +298,7 @@ async function modelView(model) {
 
 async function route() {
   main.setAttribute('aria-busy', 'true');
+  for (const id of Object.keys(window.mlopsCharts)) delete window.mlopsCharts[id];
   const [rawPath, query = ''] = (location.hash.slice(1) || 'runs').split('?');
   const path = decodeURIComponent(rawPath);
   const [view, arg] = [path.split('/')[0], path.split('/').slice(1).join('/')];
