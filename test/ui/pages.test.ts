@@ -25,6 +25,8 @@ beforeAll(async () => {
   browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
+  // Chart axes show local time: the same pictures on every machine.
+  await page.emulateTimezone('UTC');
   page.on('pageerror', (e) => { throw e; });
   mkdirSync(SHOTS, { recursive: true });
 });
@@ -42,7 +44,10 @@ async function open(hash: string): Promise<void> {
 
 const cells = (selector: string) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.children].map((c) => (c as HTMLElement).innerText.trim())));
 const chartData = (id: string) => page.evaluate((i) => (window as any).mlopsCharts[i], id);
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+async function shot(name: string): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
 
 test('runs table: every run, filters from the form, sorting by a metric', async () => {
   await open('#runs');
@@ -82,6 +87,9 @@ test('one run: its metric curve drawn from the series', async () => {
   expect(await page.$eval('#series-rmse', (f) => (f as HTMLElement).dataset.points)).toBe('20');
   expect(await page.$eval('#series-rmse-summary', (p) => p.textContent)).toBe('rmse: 20 points, from 90 to 18.75.');
   expect(await cells('#run-metrics')).toEqual([['mae', '30.2'], ['rmse', '44.1']]);
+  const facts = await page.$$eval('#run-facts > *', (els) => els.map((e) => e.textContent));
+  expect(facts.slice(0, 8)).toEqual(['Model', 'demand-forecast', 'Category', 'books', 'Status', 'SUCCEEDED', 'Trigger', 'manual']);
+  expect(await page.$eval('main', (m) => m.textContent)).not.toMatch(/null|undefined|\[object/);
   await shot('run');
 });
 
@@ -98,6 +106,9 @@ test('comparison: chosen with the keyboard; params diff, metrics, lineage and th
   await page.waitForFunction(() => location.hash.startsWith('#compare/'));
   await open(await page.evaluate(() => location.hash));
   expect(await cells('#compare-metrics')).toEqual([['mae', '30.2', '33'], ['rmse', '44.1', '47.9']]);
+  for (const table of ['#compare-params', '#compare-lineage']) {
+    expect(await page.$$eval(`${table} thead th`, (ths) => ths.map((th) => th.textContent))).toEqual(['Field', 'exp-window-14', 'exp-window-56', 'Differs']);
+  }
   expect(await cells('#compare-params')).toEqual([['level_weight', '0.5', '0.5', ''], ['window', '14', '56', 'yes']]);
   expect(await page.$$eval('#compare-params tr.changed th', (t) => t.map((x) => x.textContent))).toEqual(['window']);
   const lineage = Object.fromEntries((await cells('#compare-lineage')).map((r) => [r[0], r.slice(1)]));
@@ -109,6 +120,7 @@ test('comparison: chosen with the keyboard; params diff, metrics, lineage and th
   expect(overlay.data[0]).toHaveLength(20);
   expect(overlay.data[2][12]).toBeNull();
   expect(overlay.data[2][0]).toBe(100);
+  expect(await page.$eval('main', (m) => m.textContent)).not.toMatch(/null|undefined|\[object/);
   await shot('compare');
 });
 
@@ -133,6 +145,7 @@ test('model page: versions, production timeline, drift PSI, freshness against th
   expect(quality.series).toEqual(['books', 'garden', 'threshold 50']);
   expect(quality.data[1].filter((v: number | null) => v !== null)).toEqual(BOOKS_RMSE);
   expect(new Set(quality.data[3])).toEqual(new Set([50]));
+  expect(await page.$eval('main', (m) => m.textContent)).not.toMatch(/null|undefined|\[object/);
   await shot('model');
 });
 

@@ -18,7 +18,7 @@ function h(tag, attrs, ...children) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -41,7 +41,7 @@ function announce(text) { statusLine.textContent = text; }
 
 /** Replaces the view: a heading that takes the focus (so keyboard and screen reader users land on it), then the content. */
 function show(title, ...content) {
-  main.replaceChildren(h('h2', { id: 'view-title', tabindex: '-1' }, title), ...content);
+  main.replaceChildren(h('h2', { id: 'view-title', tabindex: '-1' }, title), ...content.filter(Boolean));
   main.setAttribute('aria-busy', 'false');
   document.title = `${title} - mlops ui`;
   document.getElementById('view-title').focus();
@@ -212,7 +212,7 @@ async function runView(id) {
     data: align([pts]), series: [name], xLabel: 'step', yLabel: name,
   })) : [];
   show(`Run ${run.runId}`,
-    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h('dl', { class: 'facts', id: 'run-facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('h3', {}, 'Metric curves'),
     series ? h('div', {}, h('p', { class: 'note' }, `${series.points} points from metrics.jsonl${series.complete ? '' : ' (thinned to fit the run record; the whole file is in the run\'s artifacts)'}.`), h('div', { class: 'charts' }, charts))
       : h('p', { class: 'note' }, 'This run wrote no metrics.jsonl.'),
@@ -227,7 +227,8 @@ async function runView(id) {
 async function compareView(ids) {
   const cmp = await api(`compare?runs=${ids.map(encodeURIComponent).join(',')}`);
   const runIds = cmp.runs.map((r) => r.runId);
-  const head = [{ label: 'Field' }, ...runIds.map((id) => ({ label: id, head: runLink(id) })), { label: 'Differs' }];
+  // A fresh header per table: a DOM node lives in one place only.
+  const head = () => [{ label: 'Field' }, ...runIds.map((id) => ({ label: id, head: runLink(id) })), { label: 'Differs' }];
   const cell = (v) => (v === null ? '-' : typeof v === 'number' ? num(v) : String(v));
   const changedRows = (rows) => rows.map((r) => ({ key: r.name, className: r.changed ? 'changed' : undefined, cells: [r.name, ...r.values.map(cell), r.changed ? 'yes' : ''] }));
   const metricRows = cmp.metrics.map((m) => ({ key: m.name, cells: [m.name, ...m.values.map(cell)] }));
@@ -243,8 +244,8 @@ async function compareView(ids) {
     table('Final metrics', [{ label: 'Metric' }, ...runIds.map((id) => ({ label: id, num: true }))], metricRows, { id: 'compare-metrics', rowHeader: true }),
     h('h3', {}, 'Metric curves'),
     charts.length ? h('div', { class: 'charts' }, charts) : h('p', { class: 'note' }, 'None of these runs wrote metrics.jsonl.'),
-    table('Hyperparameters (changed rows highlighted)', head, changedRows(cmp.hyperparameters), { id: 'compare-params', rowHeader: true }),
-    table('Lineage: data, image, version', head, changedRows(cmp.lineage), { id: 'compare-lineage', rowHeader: true }));
+    table('Hyperparameters (changed rows highlighted)', head(), changedRows(cmp.hyperparameters), { id: 'compare-params', rowHeader: true }),
+    table('Lineage: data, image, version', head(), changedRows(cmp.lineage), { id: 'compare-lineage', rowHeader: true }));
 }
 
 // ---------- Model ----------
