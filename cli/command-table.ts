@@ -215,6 +215,12 @@ export const COMMAND_TABLE = {
     },
     positionals: ['model', 'path'],
   },
+  'data ls': {
+    name: 'data ls', usage: '<model> [--category <category>] [--models-dir <dir>]',
+    summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',
+    flags: { category, 'models-dir': modelsDir },
+    positionals: ['model'],
+  },
   ui: {
     name: 'ui', usage: '[--port <n>] [--models-dir <dir>]',
     summary: 'Open the registry in a local web page (127.0.0.1): runs with filters and metric curves, comparisons, and each model\'s versions, production timeline, drift and freshness.',
@@ -223,12 +229,6 @@ export const COMMAND_TABLE = {
       'models-dir': { ...modelsDir, description: `${modelsDir.description} The page takes each model's threshold and freshness budget from its spec.` },
     },
     positionals: [],
-  },
-  'data ls': {
-    name: 'data ls', usage: '<model> [--category <category>] [--models-dir <dir>]',
-    summary: 'List the data a run started now would see: the date folders within data.maxAge, per category, with files, size and age.',
-    flags: { category, 'models-dir': modelsDir },
-    positionals: ['model'],
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -43,7 +43,7 @@ export const uiCommand: Command = {
   async run(ctx, { flags }) {
     const port = parsePort(flags.port);
     const { url, server } = await startUiServer(await uiSources(ctx, flags['models-dir']), port);
-    ctx.io.out(`mlops ui: open ${url} (Ctrl-C stops it)`);
+    ctx.io.out(`The registry is on ${url} (Ctrl-C stops the server)`);
     await new Promise<void>((resolve) => {
       const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); server.close(() => resolve()); server.closeAllConnections(); };
       process.once('SIGINT', stop);

@@ -15,7 +15,7 @@ function staticDir(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`mlops ui: cannot find package.json above ${__dirname}`);
+    if (parent === dir) throw new Error(`cannot find the page's files: no package.json above ${__dirname} (reinstall cdk-mlops)`);
     dir = parent;
   }
   return join(dir, 'cli', 'ui', 'static');

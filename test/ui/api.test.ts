@@ -96,7 +96,7 @@ test('the model page: versions, timeline, freshness against the TTL, production 
 test('a drift source that fails leaves the rest of the model page', async () => {
   const other = await startUi(registry, { latest: async () => { throw new Error('AccessDenied: cloudwatch:ListMetrics'); } });
   try {
-    const { status, body } = await fetch(new URL(`api/models/${MODEL}`, other.url)).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const { status, body } = await fetch(new URL(`api/models/${MODEL}`, other.url)).then(async (r) => ({ status: r.status, body: await r.json() as { drift: unknown } }));
     expect(status).toBe(200);
     expect(body.drift).toEqual({ values: [], error: 'drift could not be read from CloudWatch: AccessDenied: cloudwatch:ListMetrics' });
   } finally {

@@ -13,6 +13,13 @@ import { BOOKS_RMSE, MODEL, seedRegistry } from './seed';
 // jest's module registry cannot, so it is loaded past the registry.
 const load = (Module as unknown as { _load(request: string, parent: null, isMain: boolean): { default: typeof import('puppeteer-core').default } })._load;
 const puppeteer = load(require.resolve('puppeteer-core'), null, false).default;
+// The callbacks below run in the page; the repository compiles without the DOM library.
+declare const document: any;
+declare const window: any;
+declare const location: any;
+type HTMLElement = any;
+type HTMLButtonElement = any;
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', '..', 'docs', 'ui');
 let browser: Browser;
