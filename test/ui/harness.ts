@@ -1,6 +1,6 @@
 // The `mlops ui` server over the seeded registry, the example model's spec (threshold 50, TTL 3d)
 // and fixed drift values. Drift lives only in CloudWatch metrics, which has no emulator here:
-// the drift source is the one stand-in.
+// the drift source is the one stand-in (the CloudWatch source itself is tested in drift.test.ts).
 import { join } from 'node:path';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
