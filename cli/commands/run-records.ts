@@ -5,8 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ModelRegistryClient, Run } from '../../lambda/shared/registry';
-import { listAll } from '../../lambda/shared/training/s3';
 import { mlopsCommand } from '../command-line';
+import { listRunArtifacts } from '../run-artifacts';
 import { compareRunRecords, runIdsProblem } from '../run-comparison';
 import { COMMAND_TABLE } from '../command-table';
 import { CliContext } from '../context';
@@ -81,12 +81,6 @@ export async function compareRuns(ctx: CliContext, runIds: readonly string[]): P
   return 0;
 }
 
-/** `s3://bucket/key` -> parts. */
-function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  return m ? { bucket: m[1], key: m[2] } : undefined;
-}
-
 /** `mlops artifacts <model> --run R [--download DIR]` */
 export const artifactsCommand: Command = {
   ...COMMAND_TABLE.artifacts,
@@ -94,14 +88,7 @@ export const artifactsCommand: Command = {
     const registry = await ctx.registry();
     const run = await modelRun(registry, model, String(flags.run));
     const s3 = ctx.s3();
-    const names = Object.keys(run.artifacts).sort();
-    // A prefix artifact (model/, output/) lists every object under it; a file lists itself.
-    const listed = await Promise.all(names.map(async (name) => {
-      const uri = run.artifacts[name];
-      const loc = parseS3Uri(uri);
-      const objects = loc ? (await listAll(s3, loc.bucket, loc.key)).filter((o) => uri.endsWith('/') || o.Key === loc.key) : [];
-      return { name, uri, loc, objects };
-    }));
+    const listed = await listRunArtifacts(s3, run);
     if (flags.download !== undefined) {
       const root = resolve(String(flags.download));
       let files = 0;

@@ -22,7 +22,7 @@ function parsePort(value: unknown): number {
   return port;
 }
 
-/** What the page reads: the context's registry, CloudWatch for drift, the specs in the models folder. */
+/** What the page reads: the context's registry and S3 client, CloudWatch for drift, the specs in the models folder. */
 export async function uiSources(ctx: CliContext, modelsDir: unknown): Promise<UiSources> {
   const warned = new Set<string>();
   const spec = (model: string): ModelSpec | undefined => {
@@ -34,7 +34,7 @@ export async function uiSources(ctx: CliContext, modelsDir: unknown): Promise<Ui
       return undefined;
     }
   };
-  return { registry: await ctx.registry(), drift: new CloudWatchDriftSource(new CloudWatchClient({})), spec, now: ctx.now };
+  return { registry: await ctx.registry(), s3: ctx.s3(), drift: new CloudWatchDriftSource(new CloudWatchClient({})), spec, now: ctx.now };
 }
 
 /** `mlops ui [--port <n>] [--models-dir <dir>]` */

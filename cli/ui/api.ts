@@ -1,7 +1,9 @@
 // The JSON API the page reads (GET /api/...). Each endpoint answers 200 with JSON, or 4xx with
 // `{ "error": "<reason and fix>" }` for a request the page (or a script) got wrong.
+import { S3Client } from '@aws-sdk/client-s3';
 import { ModelRegistryClient, RUN_STATUSES, Run, RunStatus } from '../../lambda/shared/registry';
 import { ModelSpec } from '../../lib/spec/model-spec';
+import { listRunArtifacts } from '../run-artifacts';
 import { compareRunRecords, runIdsProblem } from '../run-comparison';
 import { DriftSource } from './drift';
 import { ModelPage, freshnessOf, qualityChart, timelineOf } from './model-page';
@@ -9,6 +11,8 @@ import { ModelPage, freshnessOf, qualityChart, timelineOf } from './model-page';
 /** What the API reads. */
 export interface UiSources {
   readonly registry: ModelRegistryClient;
+  /** Reads the runs' artifacts in the buckets. */
+  readonly s3: S3Client;
   readonly drift: DriftSource;
   /** The model's spec, when it is at hand (threshold, freshness warning). */
   readonly spec: (model: string) => ModelSpec | undefined;
@@ -95,6 +99,13 @@ async function getRunOr404(sources: UiSources, runId: string): Promise<Run> {
   return run;
 }
 
+/** GET /api/runs/<run>/artifacts: each artifact with its file count and size. */
+async function artifacts(sources: UiSources, runId: string) {
+  const run = await getRunOr404(sources, runId);
+  const listed = await listRunArtifacts(sources.s3, run);
+  return { artifacts: listed.map(({ name, uri, objects }) => ({ name, uri, files: objects.length, bytes: objects.reduce((n, o) => n + (o.Size ?? 0), 0) })) };
+}
+
 /** GET /api/compare?runs=a,b[,c...] */
 async function compare(sources: UiSources, params: URLSearchParams) {
   const ids = (params.get('runs') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -136,6 +147,7 @@ async function modelPage(sources: UiSources, model: string): Promise<ModelPage> 
 export async function handleApi(sources: UiSources, path: string, params: URLSearchParams): Promise<unknown> {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [resource, id, ...rest] = parts;
+  if (resource === 'runs' && id !== undefined && rest.length === 1 && rest[0] === 'artifacts') return artifacts(sources, id);
   if (rest.length === 0) {
     if (resource === 'models' && id === undefined) return { models: await modelNames(sources) };
     if (resource === 'models' && id !== undefined) return modelPage(sources, id);
@@ -143,5 +155,5 @@ export async function handleApi(sources: UiSources, path: string, params: URLSea
     if (resource === 'runs' && id !== undefined) return getRunOr404(sources, id);
     if (resource === 'compare' && id === undefined) return compare(sources, params);
   }
-  throw new ApiError(404, `no API endpoint /api/${parts.join('/')}: use /api/models, /api/models/<model>, /api/runs, /api/runs/<run> or /api/compare?runs=<run>,<run>`);
+  throw new ApiError(404, `no API endpoint /api/${parts.join('/')}: use /api/models, /api/models/<model>, /api/runs, /api/runs/<run>, /api/runs/<run>/artifacts or /api/compare?runs=<run>,<run>`);
 }

@@ -56,6 +56,15 @@ test('a run answers with its metric series', async () => {
   expect(body.metricSeries.metrics.rmse[0]).toEqual([1, 90]);
 });
 
+test('a run\'s artifacts are listed from the bucket', async () => {
+  const { status, body } = await get('api/runs/exp-window-14/artifacts');
+  expect(status).toBe(200);
+  expect(body.artifacts.map((a: any) => [a.name, a.files])).toEqual([['metricSeries', 1], ['model', 2]]);
+  expect(body.artifacts[1].bytes).toBeGreaterThan(1000);
+  expect((await get('api/runs/sched-books-1/artifacts')).body).toEqual({ artifacts: [] });
+  expect((await get('api/runs/ghost/artifacts')).status).toBe(404);
+});
+
 test('the comparison gives the params diff, metrics and lineage; 2 to 5 distinct runs only', async () => {
   const { status, body } = await get('api/compare?runs=exp-window-14,exp-window-56');
   expect(status).toBe(200);

@@ -6,7 +6,7 @@ import { ModelRegistryClient } from '../../lambda/shared/registry';
 import { loadModelSpec } from '../../lib/spec/load-model-spec';
 import { DriftSource, DriftValue } from '../../cli/ui/drift';
 import { startUiServer } from '../../cli/ui/server';
-import { MODEL, NOW } from './seed';
+import { MODEL, NOW, s3 } from './seed';
 
 export const DRIFT: DriftValue[] = [
   { category: 'books', feature: null, psi: 0.31, at: '2026-11-29T03:10:00.000Z' },
@@ -17,5 +17,5 @@ export const DRIFT: DriftValue[] = [
 
 export async function startUi(registry: ModelRegistryClient, drift: DriftSource = { latest: async () => DRIFT }) {
   const spec = loadModelSpec(join(__dirname, '..', '..', 'models', MODEL, 'model.yaml'));
-  return startUiServer({ registry, drift, spec: (m) => (m === MODEL ? spec : undefined), now: () => NOW }, 0);
+  return startUiServer({ registry, s3, drift, spec: (m) => (m === MODEL ? spec : undefined), now: () => NOW }, 0);
 }

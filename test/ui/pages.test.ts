@@ -94,6 +94,7 @@ test('one run: its metric curve drawn from the series', async () => {
   expect(await page.$eval('#series-rmse', (f) => (f as HTMLElement).dataset.points)).toBe('20');
   expect(await page.$eval('#series-rmse-summary', (p) => p.textContent)).toBe('rmse: 20 points, from 90 to 18.75.');
   expect(await cells('#run-metrics')).toEqual([['mae', '30.2'], ['rmse', '44.1']]);
+  expect((await cells('#run-artifacts')).map((r) => r.slice(0, 2))).toEqual([['metricSeries', '1'], ['model', '2']]);
   const facts = await page.$$eval('#run-facts > *', (els) => els.map((e) => e.textContent));
   expect(facts.slice(0, 8)).toEqual(['Model', 'demand-forecast', 'Category', 'books', 'Status', 'SUCCEEDED', 'Trigger', 'manual']);
   expect(await page.$eval('main', (m) => m.textContent)).not.toMatch(/null|undefined|\[object/);

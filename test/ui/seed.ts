@@ -1,9 +1,11 @@
 // A registry in DynamoDB Local holding the example model's history, dated relative to NOW:
 // daily scheduled runs of books and garden whose rmse decays across the spec's threshold (50),
 // two runs with metric curves, a failed manual run, promotions, a rollback, a rejection and the
-// served predictions' load.
+// served predictions' load; the artifacts of one run in the S3 emulator.
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ModelRegistryClient, REGISTRY_SCHEMA, parseMetricSeries } from '../../lambda/shared/registry';
 import { createLocalTable, localDoc } from '../support/dynamo';
+import { s3Endpoint } from '../support/endpoints';
 
 export const NOW = new Date('2026-11-29T12:00:00Z');
 export const MODEL = 'demand-forecast';
@@ -19,7 +21,22 @@ export function curve(steps: number, start: number): string {
   return Array.from({ length: steps }, (_, i) => JSON.stringify({ step: i + 1, rmse: Math.round((start / (1 + i * 0.2)) * 100) / 100, mae: Math.round((start / (2 + i * 0.3)) * 100) / 100 })).join('\n');
 }
 
+/** The S3 emulator, holding the artifacts of exp-window-14 in BUCKET. */
+export const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+export const BUCKET = `artifacts-ui-${process.pid}`;
+
+async function seedArtifacts(): Promise<Record<string, string>> {
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const prefix = `experiments/${MODEL}/exp-window-14/out/`;
+  const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${key}`, Body: body }));
+  await put('model/model.json', JSON.stringify({ window: 14, weights: Array.from({ length: 200 }, (_, i) => i / 7) }));
+  await put('model/metrics.json', '{"rmse":44.1,"mae":30.2}');
+  await put('data/metrics.jsonl', curve(20, 90));
+  return { model: `s3://${BUCKET}/${prefix}model/`, metricSeries: `s3://${BUCKET}/${prefix}data/metrics.jsonl` };
+}
+
 export async function seedRegistry(): Promise<ModelRegistryClient> {
+  const artifacts = await seedArtifacts();
   const tableName = await createLocalTable('ui', REGISTRY_SCHEMA);
   let clock = at(10);
   const registry = new ModelRegistryClient({ tableName, doc: localDoc(), now: () => clock });
@@ -40,7 +57,7 @@ export async function seedRegistry(): Promise<ModelRegistryClient> {
   // Experiments with curves (overlaid on the comparison page), and a failed manual run.
   setClock(at(1, 9));
   await registry.startRun({ runId: 'exp-window-14', model: MODEL, category: 'books', trigger: 'manual', experiment: true, hyperparameters: { window: 14, level_weight: 0.5 }, datasetVersion: 'sha256:books4', image: 'repo@sha256:bbb' });
-  await registry.finishRun({ runId: 'exp-window-14', status: 'SUCCEEDED', metrics: { rmse: 44.1, mae: 30.2 }, metricSeries: parseMetricSeries(curve(20, 90)) });
+  await registry.finishRun({ runId: 'exp-window-14', status: 'SUCCEEDED', metrics: { rmse: 44.1, mae: 30.2 }, metricSeries: parseMetricSeries(curve(20, 90)), artifacts });
   setClock(at(1, 10));
   await registry.startRun({ runId: 'exp-window-56', model: MODEL, category: 'books', trigger: 'manual', experiment: true, hyperparameters: { window: 56, level_weight: 0.5 }, datasetVersion: 'sha256:books4', image: 'repo@sha256:aaa' });
   await registry.finishRun({ runId: 'exp-window-56', status: 'SUCCEEDED', metrics: { rmse: 47.9, mae: 33.0 }, metricSeries: parseMetricSeries(curve(12, 100)) });

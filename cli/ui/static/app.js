@@ -198,8 +198,27 @@ function sortRuns(runs, key, order) {
 
 // ---------- One run ----------
 
+/** The run's artifacts as the buckets hold them; a failure to read them is shown in place. */
+async function artifactsSection(runId) {
+  try {
+    const { artifacts } = await api(`runs/${encodeURIComponent(runId)}/artifacts`);
+    if (!artifacts.length) return h('p', { class: 'note' }, 'This run recorded no artifacts.');
+    return table('Artifacts (in S3)', [{ label: 'Name' }, { label: 'Files', num: true }, { label: 'Size', num: true }, { label: 'URI' }],
+      artifacts.map((a) => ({ key: a.name, cells: [a.name, String(a.files), bytes(a.bytes), a.uri] })), { id: 'run-artifacts', rowHeader: true });
+  } catch (e) {
+    return h('p', { class: 'error' }, `The artifacts could not be listed: ${e.message}`);
+  }
+}
+
+function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 async function runView(id) {
   const run = await api(`runs/${encodeURIComponent(id)}`);
+  const artifacts = await artifactsSection(run.runId);
   const series = run.metricSeries;
   const facts = [
     ['Model', h('a', { href: `#model/${encodeURIComponent(run.model)}` }, run.model)], ['Category', run.category],
@@ -218,6 +237,7 @@ async function runView(id) {
       : h('p', { class: 'note' }, 'This run wrote no metrics.jsonl.'),
     table('Final metrics', [{ label: 'Metric' }, { label: 'Value', num: true }], Object.entries(run.metrics).sort().map(([k, v]) => ({ cells: [k, num(v)] })), { id: 'run-metrics', rowHeader: true }),
     table('Hyperparameters', [{ label: 'Name' }, { label: 'Value' }], Object.entries(run.hyperparameters).sort().map(([k, v]) => ({ cells: [k, v] })), { rowHeader: true }),
+    artifacts,
     Object.keys(run.tags || {}).length ? table('Tags', [{ label: 'Name' }, { label: 'Value' }], Object.entries(run.tags).sort().map(([k, v]) => ({ cells: [k, v] })), { rowHeader: true }) : null,
     (run.notes || []).length ? table('Notes', [{ label: 'When' }, { label: 'Who' }, { label: 'Note' }], run.notes.map((n) => ({ cells: [time(n.at), n.actor, n.text] }))) : null);
 }
