@@ -3,6 +3,7 @@
 import { Server } from 'node:http';
 import { request } from 'node:http';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
+import { run } from '../cli/support';
 import { startUi } from './harness';
 import { BOOKS_RMSE, MODEL, seedRegistry } from './seed';
 
@@ -127,4 +128,9 @@ test('serves the page and uPlot itself; refuses other hosts and methods', async 
     request({ host: '127.0.0.1', port, path: '/api/models', headers: { host: `evil.example:${port}` } }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
   });
   expect(status).toBe(403);
+});
+
+test('`mlops ui --port` takes a port number only', async () => {
+  expect(await run(['ui', '--port', '70000'], { registry })).toEqual({ code: 1, out: '', err: expect.stringContaining('--port 70000 is not a port') });
+  expect((await run(['ui', '--port', 'http'], { registry })).err).toContain('fix: use a whole number from 1 to 65535');
 });
