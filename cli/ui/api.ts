@@ -145,7 +145,12 @@ async function modelPage(sources: UiSources, model: string): Promise<ModelPage> 
 
 /** Answers GET `path` (after /api/) with its JSON body; throws ApiError for a bad request. */
 export async function handleApi(sources: UiSources, path: string, params: URLSearchParams): Promise<unknown> {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ApiError(400, `/api/${path} is not a valid URL path: percent-encode names (encodeURIComponent)`);
+  }
   const [resource, id, ...rest] = parts;
   if (resource === 'runs' && id !== undefined && rest.length === 1 && rest[0] === 'artifacts') return artifacts(sources, id);
   if (rest.length === 0) {

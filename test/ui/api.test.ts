@@ -49,6 +49,7 @@ test('bad filters are 4xx with the reason', async () => {
   expect((await get(`api/runs?model=${MODEL}&category=Bad%20Cat`)).status).toBe(400);
   expect((await get('api/runs/none')).status).toBe(404);
   expect((await get('api/nothing')).body.error).toContain('no API endpoint /api/nothing');
+  expect(await get('api/runs/%E0%A4%A')).toEqual({ status: 400, body: { error: expect.stringContaining('is not a valid URL path') } });
 });
 
 test('a run answers with its metric series', async () => {
