@@ -17,6 +17,7 @@ const puppeteer = load(require.resolve('puppeteer-core'), null, false).default;
 declare const document: any;
 declare const window: any;
 declare const location: any;
+declare function getComputedStyle(el: any): any;
 type HTMLElement = any;
 type HTMLButtonElement = any;
 
@@ -45,7 +46,10 @@ afterAll(async () => {
 /** Opens a view and waits until it is drawn (the heading has the focus, charts have their canvas). */
 async function open(hash: string): Promise<void> {
   await page.goto(`${url}${hash}`);
-  await page.waitForSelector('main[aria-busy="false"]');
+  await page.waitForFunction((h) => {
+    const main = document.getElementById('main');
+    return main.dataset.shown === h && main.getAttribute('aria-busy') === 'false';
+  }, {}, hash);
   await page.waitForFunction(() => [...document.querySelectorAll('figure.chart')].every((f) => f.querySelector('canvas')));
 }
 
@@ -155,6 +159,24 @@ test('model page: versions, production timeline, drift PSI, freshness against th
   expect(new Set(quality.data[3])).toEqual(new Set([50]));
   expect(await page.$eval('main', (m) => m.textContent)).not.toMatch(/null|undefined|\[object/);
   await shot('model');
+});
+
+test('keyboard: from the view heading, Shift+Tab walks the nav links back to the skip link, shown with a focus outline', async () => {
+  await open('#runs');
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { text: el.textContent, left: el.getBoundingClientRect().left, outline: getComputedStyle(el).outlineStyle };
+  });
+  await page.keyboard.down('Shift');
+  await page.keyboard.press('Tab');
+  expect((await focused()).text).toBe(`Model ${MODEL}`);
+  await page.keyboard.press('Tab');
+  expect((await focused()).text).toBe('Runs');
+  await page.keyboard.press('Tab');
+  await page.keyboard.up('Shift');
+  expect(await focused()).toEqual({ text: 'Skip to content', left: 0, outline: 'solid' });
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => document.activeElement.id)).toBe('main');
 });
 
 test('an unknown run shows the reason, and the page stays usable', async () => {

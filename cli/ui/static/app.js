@@ -43,6 +43,8 @@ function announce(text) { statusLine.textContent = text; }
 function show(title, ...content) {
   main.replaceChildren(h('h2', { id: 'view-title', tabindex: '-1' }, title), ...content.filter(Boolean));
   main.setAttribute('aria-busy', 'false');
+  // Which address the content is for (tests wait on it: a hash change reuses the page).
+  main.dataset.shown = location.hash;
   document.title = `${title} - mlops ui`;
   document.getElementById('view-title').focus();
 }
