@@ -78,7 +78,6 @@ function chart(id, title, { data, series, xLabel, yLabel, timeAxis = false, thre
   fig.dataset.points = String(points);
   // uPlot measures its holder: draw once the figure is in the document.
   requestAnimationFrame(() => {
-    // eslint-disable-next-line no-new
     new uPlot({
       width: 560, height: 260,
       scales: { x: { time: timeAxis } },
