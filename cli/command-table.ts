@@ -254,6 +254,15 @@ export const COMMAND_TABLE = {
     summary: 'Stop the prediction server and the emulators of mlops local up.',
     flags: {}, positionals: [],
   },
+  ui: {
+    name: 'ui', usage: '[--port <n>] [--models-dir <dir>]',
+    summary: 'Open the registry in a local web page (127.0.0.1): runs with filters and metric curves, comparisons, and each model\'s versions, production timeline, drift and freshness.',
+    flags: {
+      'port': { type: 'string', value: '<n>', description: 'Port on 127.0.0.1 (default 8484; 0 picks a free one).' },
+      'models-dir': { ...modelsDir, description: `${modelsDir.description} The page takes each model's threshold and freshness budget from its spec.` },
+    },
+    positionals: [],
+  },
 } satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMAND_TABLE;

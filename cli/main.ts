@@ -14,6 +14,7 @@ import { artifactsCommand, noteCommand, tagCommand } from './commands/run-record
 import { scoreCommand, statusCommand } from './commands/serving';
 import { stopCommand } from './commands/stop';
 import { trainCommand } from './commands/train';
+import { uiCommand } from './commands/ui';
 import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
 import { parseCommandLine } from './command-line';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
   localUpCommand, localTrainCommand, localScoreCommand, localServeCommand, localDownCommand,
+  uiCommand,
 ];
 
 /** Runs the CLI; resolves to the exit code. Never throws. */

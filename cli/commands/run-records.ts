@@ -5,8 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ModelRegistryClient, Run } from '../../lambda/shared/registry';
-import { listAll } from '../../lambda/shared/training/s3';
 import { mlopsCommand } from '../command-line';
+import { listRunArtifacts } from '../run-artifacts';
+import { compareRunRecords, runIdsProblem } from '../run-comparison';
 import { COMMAND_TABLE } from '../command-table';
 import { CliContext } from '../context';
 import { NotFound, UsageError } from '../errors';
@@ -57,22 +58,15 @@ export const noteCommand: Command = {
 
 /** `mlops compare --runs R1 R2 ...`: params diff, final metrics, data and image. */
 export async function compareRuns(ctx: CliContext, runIds: readonly string[]): Promise<number> {
-  if (runIds.length < 2 || runIds.length > 5) throw new UsageError(`--runs compares 2 to 5 runs, not ${runIds.length}`, 'write e.g. `mlops compare --runs <run> <run>`');
-  if (new Set(runIds).size !== runIds.length) throw new UsageError('a run is given twice', 'name each run once');
+  const problem = runIdsProblem(runIds);
+  if (problem) throw new UsageError(`--runs: ${problem.message}`, `${problem.fix}, e.g. \`mlops compare --runs <run> <run>\``);
   const registry = await ctx.registry();
   const runs = await Promise.all(runIds.map(async (id) => {
     const run = await registry.getRun(id);
     if (!run) throw new NotFound(`run ${id} does not exist`, 'list the runs with `mlops runs <model>`');
     return run;
   }));
-  const union = (pick: (r: Run) => Record<string, unknown> | undefined) => [...new Set(runs.flatMap((r) => Object.keys(pick(r) ?? {})))].sort();
-  const metricNames = union((r) => r.metrics);
-  const paramNames = union((r) => r.hyperparameters);
-  const differs = (values: unknown[]) => new Set(values.map((v) => JSON.stringify(v ?? null))).size > 1;
-  const metrics = metricNames.map((name) => ({ name, values: runs.map((r) => r.metrics[name] ?? null) }));
-  const params = paramNames.map((name) => ({ name, values: runs.map((r) => r.hyperparameters[name] ?? null) })).map((p) => ({ ...p, changed: differs(p.values) }));
-  const fields = ['model', 'category', 'status', 'startedAt', 'executionDate', 'datasetVersion', 'image', 'version', 'trigger'] as const;
-  const lineage = fields.map((name) => ({ name, values: runs.map((r) => r[name] ?? null) })).map((f) => ({ ...f, changed: differs(f.values) }));
+  const { metrics, hyperparameters: params, lineage } = compareRunRecords(runs);
   if (ctx.json) { ctx.io.out(json({ runs, metrics, hyperparameters: params, lineage })); return 0; }
   const cell = (v: unknown) => (v === null ? '-' : typeof v === 'number' ? formatNumber(v) : String(v));
   const row = (label: string, values: unknown[], changed?: boolean) => ({
@@ -87,12 +81,6 @@ export async function compareRuns(ctx: CliContext, runIds: readonly string[]): P
   return 0;
 }
 
-/** `s3://bucket/key` -> parts. */
-function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
-  return m ? { bucket: m[1], key: m[2] } : undefined;
-}
-
 /** `mlops artifacts <model> --run R [--download DIR]` */
 export const artifactsCommand: Command = {
   ...COMMAND_TABLE.artifacts,
@@ -100,14 +88,7 @@ export const artifactsCommand: Command = {
     const registry = await ctx.registry();
     const run = await modelRun(registry, model, String(flags.run));
     const s3 = ctx.s3();
-    const names = Object.keys(run.artifacts).sort();
-    // A prefix artifact (model/, output/) lists every object under it; a file lists itself.
-    const listed = await Promise.all(names.map(async (name) => {
-      const uri = run.artifacts[name];
-      const loc = parseS3Uri(uri);
-      const objects = loc ? (await listAll(s3, loc.bucket, loc.key)).filter((o) => uri.endsWith('/') || o.Key === loc.key) : [];
-      return { name, uri, loc, objects };
-    }));
+    const listed = await listRunArtifacts(s3, run);
     if (flags.download !== undefined) {
       const root = resolve(String(flags.download));
       let files = 0;

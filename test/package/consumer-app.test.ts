@@ -3,7 +3,7 @@
 // tarball into a fresh app that has only aws-cdk-lib, constructs and cdk-nag, and synthesize
 // there, in env-specific stacks under cdk-nag's AwsSolutions pack. Slow (a build and an npm
 // install from the registry, once per run), hence its own file.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -85,6 +85,7 @@ describe('the packed tarball', () => {
       'package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cli/mlops.js',
       ...handlers.map((h) => `build/handlers/${h}/index.js`),
       'build/server/server.js', 'build/server/Dockerfile', 'container/batch-entrypoint/entrypoint.py', 'schema/model-spec.schema.json',
+      'cli/ui/static/index.html', 'cli/ui/static/app.js', 'cli/ui/static/style.css',
     ];
     expect(expected.filter((f) => !packed.includes(f))).toEqual([]);
   });
@@ -102,6 +103,22 @@ describe('the packed tarball', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^mlops: train, compare, promote and roll back/);
+  });
+
+  test('`mlops ui` from the installed package serves its page and uPlot (no CDN)', async () => {
+    const child = spawn(join(app, 'node_modules', '.bin', 'mlops'), ['ui', '--port', '0', '--registry-table', 'unused'], { cwd: app, env: cleanEnv() });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; const m = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out); if (m) resolve(m[1]); });
+        child.on('exit', (code) => reject(new Error(`mlops ui exited with ${code}: ${out}`)));
+      });
+      for (const path of ['', 'app.js', 'style.css', 'vendor/uPlot.iife.min.js', 'vendor/uPlot.min.css']) {
+        expect(`${path} ${(await fetch(new URL(path, url))).status}`).toBe(`${path} 200`);
+      }
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 
   test('the library uses the app\'s own aws-cdk-lib and constructs (peer dependencies, no second copy)', () => {
