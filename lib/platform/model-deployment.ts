@@ -144,8 +144,8 @@ export class ModelDeployment extends Construct {
       codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,
-      // Online-only: no batch inference loads a promoted version's predictions; it is served at once.
-      batchScoring: batch,
+      // Online-only: no batch inference loads a promoted version's predictions; it is served once its endpoint shifted.
+      batchScoring: batch, servedByEndpoint: !batch,
     });
 
     const served = map.servedModel(spec);
