@@ -249,7 +249,7 @@ export class ModelDeployment extends Construct {
       dataCapturePercent: e.dataCapturePercent,
       vpc: this.vpc,
     });
-    const composed = deployComposition(this, { spec, ownEndpointName: endpoint.endpointName, dataLake, vpc: this.vpc });
+    const composed = deployComposition(this, { spec, ownTarget: { sageMakerEndpoint: endpoint.endpointName }, dataLake, vpc: this.vpc });
     const config: ModelEndpointsConfig = {
       models: {
         [spec.name]: {
