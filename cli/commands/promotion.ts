@@ -52,6 +52,7 @@ function servedClause(result: PromoteResult): string {
     const once = result.event?.scoring === 'BY_ENDPOINT' ? 'its endpoint has shifted traffic to it' : 'its predictions are loaded';
     return `served once ${once}; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
   }
+  if (result.event?.scoring === 'BY_ENDPOINT') return 'already served (its endpoint serves it)';
   return result.event?.scoring === 'NO_BATCH' ? 'served at once (the model has no batch inference to wait for)' : 'served at once (its predictions are still loaded)';
 }
 

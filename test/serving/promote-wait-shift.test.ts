@@ -65,4 +65,7 @@ test('a shift rolled back ends the wait with SageMaker\'s reason, and the versio
   // The served pointer (what `:invoke` answers name) stayed on the version the endpoint serves.
   const status = await run(['status', MODEL, '--category', 'all'], { registry });
   expect(status.out).toMatch(/all\s+v3\s+v2\s+.*v3 waits for its endpoint to shift traffic/);
+  // Promoting back the version the endpoint still serves: already served, nothing to wait for.
+  const back = await run(['promote', MODEL, '2', '--category', 'all', '--reason', 'v3 failed'], { registry });
+  expect(back.out).toMatch(/production is now v2 \(was v3\), already served \(its endpoint serves it\)/);
 });
