@@ -4,7 +4,9 @@
 // over loopback; raw GetItem baselines at the same rates against DynamoDB Local itself; then the
 // store is stopped and the server is driven again (outage: fallback share and latency).
 // Real time: the example model's serve mode as a local process, called directly and through the
-// server's `:invoke` at 300 req/s (every input distinct, so every request reaches the model).
+// server's `:invoke` at 300 req/s (every input distinct, so every request reaches the model);
+// then a serial composition (stdlib preprocess step -> the model -> stdlib postprocess step, three
+// processes) through the same `:invoke` at the same rate.
 // Writes bench-results/report.md and bench-results/report.json.
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { ModelRegistryClient, REGISTRY_SCHEMA } from '../lambda/shared/registry'
 import { trainExampleModel } from '../local/container/example-model';
 import { startModelServer } from '../local/container/model-server';
 import { freePort, startDynamoDbLocal } from '../local/emulators';
+import { startStepServer } from '../test/composition/step-server';
 import { LoadResult, drive } from './autocannon';
 import { MODULE_INIT_TARGET_MS, ModuleInit, measureModuleInit, predictApiHandler } from './cold-start';
 
@@ -257,11 +260,17 @@ interface RealTimeRuns {
   invoke: LoadResult;
   /** :invoke answers that came from the model (the rest would be fallbacks). */
   modelAnswers: number;
+  /** :invoke of a serial composition: preprocess step -> model -> postprocess step. */
+  serial: LoadResult;
+  /** Serial :invoke answers that came from the chain (postprocessed: `"rounded":true`). */
+  serialAnswers: number;
 }
 
 /** A model input no request repeats: the nonce is a feature the model ignores and the cache cannot. */
 let nonce = 0;
 const invokeBody = () => JSON.stringify({ entityId: `store-00${1 + (nonce % 3)}`, features: { date: '2026-11-25', nonce: nonce++ } });
+/** The serial chain's input: the preprocess step turns `store` into the model's `store_id`. */
+const serialBody = () => JSON.stringify({ features: { store: 1 + (nonce % 3), date: '2026-11-25', nonce: nonce++ } });
 
 /** The example model as a local process; the model called directly, then through `:invoke`. */
 async function realTimeRuns(serverJs: string, endpoint: string, tables: { predictions: string; registry: string }): Promise<RealTimeRuns> {
@@ -284,11 +293,36 @@ async function realTimeRuns(serverJs: string, endpoint: string, tables: { predic
       url: server.url, rate: INVOKE_RATE, durationSeconds: DURATION, connections: CONNECTIONS, request: invokeRequest,
       onBody: (status, body) => { if (status === 200 && body.includes('"source":"model"')) modelAnswers++; },
     });
-    return { direct, invoke, modelAnswers };
+    const { serial, serialAnswers } = await serialRun(serverJs, endpoint, tables, model.url);
+    return { direct, invoke, modelAnswers, serial, serialAnswers };
   } finally {
     await stop(server.proc);
     await model.stop();
     trained.remove();
+  }
+}
+
+/** A serial composition through `:invoke`: the stdlib preprocess step, the model process, the stdlib postprocess step. */
+async function serialRun(serverJs: string, endpoint: string, tables: { predictions: string; registry: string }, modelUrl: string): Promise<{ serial: LoadResult; serialAnswers: number }> {
+  const [pre, post] = await Promise.all([startStepServer('preprocess'), startStepServer('postprocess')]);
+  const composition = { kind: 'serial', steps: [{ name: 'preprocess', target: { url: pre.url } }, { name: 'model', target: { url: modelUrl } }, { name: 'postprocess', target: { url: post.url } }] };
+  const server = await startServer(serverJs, endpoint, tables, {
+    [PREDICT_ENV.modelEndpoints]: JSON.stringify({ models: { [MODEL]: { mode: 'online', composition, budgetMs: INVOKE_BUDGET_MS } } }),
+  });
+  try {
+    const request = () => ({ method: 'POST', path: `/v1/models/${MODEL}/predictions:invoke`, headers: { 'content-type': 'application/json' }, body: serialBody() });
+    log('warming up the serial composition (3 s, not reported)');
+    await drive({ url: server.url, rate: INVOKE_RATE, durationSeconds: 3, connections: CONNECTIONS, request });
+    log(`serial composition (preprocess -> model -> postprocess) through :invoke at ${INVOKE_RATE} req/s for ${DURATION} s`);
+    let serialAnswers = 0;
+    const serial = await drive({
+      url: server.url, rate: INVOKE_RATE, durationSeconds: DURATION, connections: CONNECTIONS, request,
+      onBody: (status, body) => { if (status === 200 && body.includes('"source":"model"') && body.includes('"rounded":true')) serialAnswers++; },
+    });
+    return { serial, serialAnswers };
+  } finally {
+    await stop(server.proc);
+    await Promise.all([pre.stop(), post.stop()]);
   }
 }
 
@@ -314,6 +348,8 @@ function buildReport(r: ReportInput) {
   const rt = r.realTime;
   const invokeRatio = Math.round((rt.invoke.p99 / rt.direct.p99) * 100) / 100;
   const invokeModelShare = rt.invoke.requests ? Math.round((rt.modelAnswers / rt.invoke.requests) * 10000) / 100 : 0;
+  const serialRatio = Math.round((rt.serial.p99 / rt.invoke.p99) * 100) / 100;
+  const serialShare = rt.serial.requests ? Math.round((rt.serialAnswers / rt.serial.requests) * 10000) / 100 : 0;
   const checks = [
     { target: 'p99 at 1000 req/s <= 25 ms', value: `${at1000.p99} ms`, met: at1000.p99 <= TARGETS.p99Ms },
     { target: 'p95 at 1000 req/s <= 10 ms', value: `${at1000.p95} ms`, met: at1000.p95 <= TARGETS.p95Ms },
@@ -323,6 +359,8 @@ function buildReport(r: ReportInput) {
     { target: 'outage p99 <= 50 ms', value: `${r.outage.p99} ms`, met: r.outage.p99 <= TARGETS.outageP99Ms },
     { target: `:invoke at ${INVOKE_RATE} req/s: every answer from the model, 0 errors`, value: `${invokeModelShare}% model answers, ${rt.invoke.errors + rt.invoke.non2xx} errors`, met: invokeModelShare === 100 && rt.invoke.errors + rt.invoke.non2xx === 0 },
     { target: `:invoke p99 within the SLO (500 ms)`, value: `${rt.invoke.p99} ms`, met: rt.invoke.p99 <= 500 },
+    { target: `serial composition :invoke at ${INVOKE_RATE} req/s: every answer through the chain, 0 errors`, value: `${serialShare}% chain answers, ${rt.serial.errors + rt.serial.non2xx} errors`, met: serialShare === 100 && rt.serial.errors + rt.serial.non2xx === 0 },
+    { target: `serial composition :invoke p99 within the SLO (500 ms)`, value: `${rt.serial.p99} ms`, met: rt.serial.p99 <= 500 },
     { target: `Lambda front end module init <= ${MODULE_INIT_TARGET_MS} ms (median)`, value: `${r.moduleInit.medianMs} ms`, met: r.moduleInit.medianMs <= MODULE_INIT_TARGET_MS },
   ];
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -342,11 +380,13 @@ function buildReport(r: ReportInput) {
     row('service, store stopped', r.outage),
     row('model process directly (POST /invocations)', rt.direct),
     row('service :invoke -> model process', rt.invoke),
+    row('service :invoke -> serial: preprocess -> model -> postprocess', rt.serial),
     '',
     `p99 ratio service / raw GetItem at 1000 req/s: **${ratio}** (cache off: ${ratioNoCache}).`,
     `During the outage ${answeredShare}% of requests were answered (HTTP 200) and ${fallbackShare}% were fallback answers.`,
     `Lambda front end module init (\`require\` of build/handlers/predict-api/index.js in a fresh process, ${r.moduleInit.runs.length} runs): median **${r.moduleInit.medianMs} ms** (${r.moduleInit.runs.join(', ')}).`,
     `Real time at ${INVOKE_RATE} req/s (every input distinct, so no answer-cache hit): p99 ratio :invoke / model directly **${invokeRatio}** (${rt.invoke.p99} ms / ${rt.direct.p99} ms); ${invokeModelShare}% of :invoke answers came from the model.`,
+    `Serial composition at ${INVOKE_RATE} req/s (three processes, two more hops): p99 **${rt.serial.p99} ms**, ratio to the single-model :invoke **${serialRatio}**; ${serialShare}% of answers went through the whole chain.`,
     '',
     '| target | measured | met |',
     '|---|---|---|',
@@ -357,7 +397,8 @@ function buildReport(r: ReportInput) {
     generatedAt: new Date().toISOString(), machine, entities: ENTITIES, durationSeconds: DURATION, connections: CONNECTIONS,
     service: r.service, rawGetItem: r.raw, rawGetItemByRate: r.rawRuns, serviceCacheOff: r.noCache, outage: { ...r.outage, answeredShare, fallbackShare },
     p99Ratio: ratio, p99RatioCacheOff: ratioNoCache,
-    realTime: { rate: INVOKE_RATE, budgetMs: INVOKE_BUDGET_MS, direct: rt.direct, invoke: rt.invoke, p99Ratio: invokeRatio, modelAnswerShare: invokeModelShare },
+    realTime: { rate: INVOKE_RATE, budgetMs: INVOKE_BUDGET_MS, direct: rt.direct, invoke: rt.invoke, p99Ratio: invokeRatio, modelAnswerShare: invokeModelShare,
+      serial: rt.serial, serialP99RatioToInvoke: serialRatio, serialChainShare: serialShare },
     moduleInit: r.moduleInit,
     checks, allTargetsMet: checks.every((c) => c.met),
   };

@@ -22,7 +22,7 @@ export const promoteCommand: Command = {
       if (!ctx.json) ctx.io.out(promotedText(model, category, result));
       // A real-time endpoint shifts traffic: online-only models (no batch) wait for the shift alone;
       // `both` (an endpoint record exists) for the load, then the shift (with --json, one object each).
-      if (result.event?.scoring === 'NO_BATCH') return waitUntilShifted(ctx, model, category, result, flags);
+      if (result.event?.scoring === 'NO_BATCH' || result.event?.scoring === 'BY_ENDPOINT') return waitUntilShifted(ctx, model, category, result, flags);
       const served = await waitUntilServed(ctx, model, category, result, flags);
       const endpoint = result.event !== undefined && await registry.getEndpointRecord(model, category) !== undefined;
       return endpoint && served === EXIT.ok ? waitUntilShifted(ctx, model, category, result, flags) : served;
@@ -49,8 +49,10 @@ function retainedText(result: PromoteResult): string {
 
 function servedClause(result: PromoteResult): string {
   if (result.served?.version !== result.pointer.version) {
-    return `served once its predictions are loaded; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
+    const once = result.event?.scoring === 'BY_ENDPOINT' ? 'its endpoint has shifted traffic to it' : 'its predictions are loaded';
+    return `served once ${once}; ${result.served ? `v${result.served.version}` : 'no version'} is served until then`;
   }
+  if (result.event?.scoring === 'BY_ENDPOINT') return 'already served (its endpoint serves it)';
   return result.event?.scoring === 'NO_BATCH' ? 'served at once (the model has no batch inference to wait for)' : 'served at once (its predictions are still loaded)';
 }
 

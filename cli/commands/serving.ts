@@ -31,6 +31,7 @@ function describeState(s: ServingStatus): string {
   if (!s.desired) return 'nothing promoted';
   if (!s.pending) return 'served';
   if (s.pending.scoringFailure) return `scoring v${s.desired.version} failed (${shortTime(s.pending.scoringFailedAt)}): ${s.pending.scoringFailure}`;
+  if (s.pending.scoring === 'BY_ENDPOINT') return `v${s.desired.version} waits for its endpoint to shift traffic (promoted ${shortTime(s.pending.at)}; see the shift with promote --wait)`;
   return `v${s.desired.version} waits for its predictions (promoted ${shortTime(s.pending.at)})`;
 }
 

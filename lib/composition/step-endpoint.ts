@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { CONTAINER, SERVING } from '../../lambda/shared/contract';
 import { acknowledgeNag, NagFindings } from '../common/nag';
 import { acceptsVolumeKmsKey } from '../common/sagemaker/volume-key';
+import { parseEcrImageUri } from '../training-pipeline/training-image';
 
 export interface CompositionStepEndpointProps {
   /** Endpoint name (1-63 letters, digits, hyphens). */
@@ -29,8 +30,6 @@ export interface CompositionStepEndpointProps {
   /** @default - no VPC (network isolation still applies) */
   readonly vpc?: ec2.IVpc;
 }
-
-const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/;
 
 /**
  * The SageMaker endpoint of consecutive image steps of a serial composition, or of one image
@@ -58,8 +57,8 @@ export class CompositionStepEndpoint extends Construct {
       description: `SageMaker endpoint of the ${props.endpointName} composition step(s) of ${props.modelName}`,
     });
     const repositories = props.images.flatMap((uri) => {
-      const m = ECR_IMAGE.exec(uri);
-      return m ? [`arn:${m[3] ? 'aws-cn' : 'aws'}:ecr:${m[2]}:${m[1]}:repository/${m[4]}`] : [];
+      const e = parseEcrImageUri(uri);
+      return e ? [`arn:${e.partition}:ecr:${e.region}:${e.account}:repository/${e.repositoryName}`] : [];
     });
     if (repositories.length > 0) {
       this.role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], resources: [...new Set(repositories)] }));

@@ -20,7 +20,7 @@ export interface DeployAsyncProps {
   readonly registry: IModelRegistry;
   readonly monitoring: MlopsMonitoring;
   readonly logRetention: logs.RetentionDays;
-  /** The model's real-time endpoint (the spec loader requires mode online or both with async). */
+  /** The model's SageMaker real-time endpoint (the spec loader requires mode online or both, and hosting sagemaker, with async). */
   readonly endpoint?: ModelEndpoint;
   readonly predictionService?: PredictionService;
   readonly predictionApi?: PredictionApi;
@@ -44,7 +44,7 @@ export function deployAsync(scope: Construct, props: DeployAsyncProps): AsyncInf
   const a = props.spec.inference.async;
   if (!a) return undefined;
   if (!props.endpoint) {
-    throw new Error(`${props.spec.name}: inference.async needs the model's real-time endpoint, but mode is ${props.spec.inference.mode}: set mode: both or online in ${props.spec.file}`);
+    throw new Error(`${props.spec.name}: inference.async needs the model's SageMaker real-time endpoint, but mode is ${props.spec.inference.mode} and hosting ${props.spec.inference.hosting}: set mode: both or online, and hosting: sagemaker, in ${props.spec.file}`);
   }
   const jobs = new AsyncInference(scope, 'Async', {
     modelName: props.spec.name,

@@ -1,6 +1,7 @@
 // Wires a model's serial or parallel composition (spec `inference.composition`) into its stack:
 // SageMaker endpoints for image steps, the front end's rights to call every step, and the
-// runtime configuration the front end executes. Called once from ModelDeployment.realTime.
+// runtime configuration the front end executes. Called once per model with a composition, from
+// ModelDeployment.realTime (hosting sagemaker) or deployModelService (hosting fargate).
 //
 // Design: the model's own endpoint is rebuilt by each promotion (CreateModel per version), while
 // image steps change only with the spec; so each run of consecutive image steps gets one
@@ -10,7 +11,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ComposedStep, CompositionConfig } from '../../lambda/shared/predict/compose-config';
+import { ComposedStep, CompositionConfig, StepTarget } from '../../lambda/shared/predict/compose-config';
 import { CompositionStepEndpoint } from '../composition/step-endpoint';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { CompositionKind, CompositionStepSpec, ModelSpec } from '../spec/model-spec';
@@ -24,8 +25,13 @@ export interface DeployedComposition {
 
 export interface DeployCompositionProps {
   readonly spec: ModelSpec;
-  /** The model's own real-time endpoint name (the model step, or a branch naming this model). */
-  readonly ownEndpointName: string;
+  /**
+   * What answers for the model itself (the model step, or a branch naming this model): its
+   * SageMaker endpoint (`{ sageMakerEndpoint }`, hosting sagemaker) or its Fargate service's URL
+   * (`{ url }`, hosting fargate). Granted by the hosting itself (ModelEndpoint.grantInvoke,
+   * FargateModelService.allowFrom).
+   */
+  readonly ownTarget: StepTarget;
   readonly dataLake: IDataLake;
   readonly vpc?: ec2.IVpc;
 }
@@ -74,7 +80,7 @@ export function deployComposition(scope: Construct, props: DeployCompositionProp
         functionArns.push(functionArn(s.functionName));
         steps.push({ name: s.name, target: { function: s.functionName } });
       } else {
-        steps.push({ name: s.name, target: { sageMakerEndpoint: props.ownEndpointName } });
+        steps.push({ name: s.name, target: props.ownTarget });
       }
     }
     flush();
@@ -82,9 +88,10 @@ export function deployComposition(scope: Construct, props: DeployCompositionProp
     for (const b of composition.steps) {
       let target: ComposedStep['target'];
       if (b.imageUri) target = { sageMakerEndpoint: stepEndpoint([b]) };
-      else if (b.model === spec.name) target = { sageMakerEndpoint: props.ownEndpointName };
+      else if (b.model === spec.name) target = props.ownTarget;
       else {
-        // Another model of the platform: its ModelEndpoint is named after the model.
+        // Another model of the platform: its ModelEndpoint is named after the model (a model
+        // hosted on Fargate is reachable from its own front end only, so it cannot be a branch).
         otherEndpointArns.push(stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: b.model! }));
         target = { sageMakerEndpoint: b.model! };
       }

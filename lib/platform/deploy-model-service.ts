@@ -16,6 +16,7 @@ import { IModelRegistry } from '../model-registry/model-registry-base';
 import { PredictionService } from '../prediction-service/prediction-service';
 import { InferenceMode, ModelSpec } from '../spec/model-spec';
 import { TrainingImage } from '../training-pipeline/training-image';
+import { deployComposition } from './deploy-composition';
 import { peakWindows } from './spec-mapping';
 
 export interface DeployModelServiceProps {
@@ -50,11 +51,14 @@ export function deployModelService(scope: Construct, props: DeployModelServicePr
     logRetention: props.logRetention,
   });
   service.allowFrom(predictionService.service);
+  // A serial or parallel composition calls the service for the model's own step.
+  const composed = deployComposition(scope, { spec, ownTarget: { url: service.url }, dataLake: props.dataLake, vpc: predictionService.vpc });
+  composed?.grantInvoke(predictionService.service.taskDefinition.taskRole);
   const config: ModelEndpointsConfig = {
     models: {
       [spec.name]: {
         mode: spec.inference.mode === InferenceMode.BOTH ? 'both' : 'online',
-        url: service.url,
+        ...(composed ? { composition: composed.config } : { url: service.url }),
         budgetMs: latencyBudgetMs(spec.inference.slo.p99Ms, FRONT_END_OVERHEAD_MS[spec.inference.serving] ?? 0),
       },
     },

@@ -26,7 +26,7 @@ import { InferenceMode, ModelHosting, ModelSpec, PromotionMode, ServingFrontEnd,
 import { FargateModelService } from '../model-service/fargate-model-service';
 import { deployModelService } from './deploy-model-service';
 import { TrainingBackend } from '../training-pipeline/training-backend';
-import { TrainingImage } from '../training-pipeline/training-image';
+import { TrainingImage, parseEcrImageUri } from '../training-pipeline/training-image';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
 import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';
@@ -62,8 +62,6 @@ export interface ModelDeploymentProps {
 export const CODE_REVISION_CONTEXT = 'mlops:codeRevision';
 /** Environment variable read at synth for the code revision when neither the spec nor the context gives one (e.g. set by CI). */
 export const CODE_REVISION_ENV = 'MLOPS_CODE_REVISION';
-
-const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9._/-]+)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
 
 /**
  * Everything one model spec asks for, and nothing shared with another model: its training
@@ -146,8 +144,8 @@ export class ModelDeployment extends Construct {
       codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,
-      // Online-only: no batch inference loads a promoted version's predictions; it is served at once.
-      batchScoring: batch,
+      // Online-only: no batch inference loads a promoted version's predictions; it is served once its endpoint shifted.
+      batchScoring: batch, servedByEndpoint: !batch,
     });
 
     const served = map.servedModel(spec);
@@ -203,10 +201,10 @@ export class ModelDeployment extends Construct {
       cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       vpc: this.vpc, alarmTopic: monitoring.topic, logRetention,
     });
-    const m = ECR_URI.exec(uri);
+    const e = parseEcrImageUri(uri);
     const repository = i.image
-      ? m && ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
-        repositoryName: m[3], repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: m[1], region: m[2], resource: 'repository', resourceName: m[3] }),
+      ? e && ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
+        repositoryName: e.repositoryName, repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName }),
       })
       : this.imageRepository;
     repository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
@@ -251,7 +249,7 @@ export class ModelDeployment extends Construct {
       dataCapturePercent: e.dataCapturePercent,
       vpc: this.vpc,
     });
-    const composed = deployComposition(this, { spec, ownEndpointName: endpoint.endpointName, dataLake, vpc: this.vpc });
+    const composed = deployComposition(this, { spec, ownTarget: { sageMakerEndpoint: endpoint.endpointName }, dataLake, vpc: this.vpc });
     const config: ModelEndpointsConfig = {
       models: {
         [spec.name]: {
@@ -284,10 +282,10 @@ export class ModelDeployment extends Construct {
       return TrainingImage.fromEcrRepository(asset.repository, asset.imageTag);
     }
     const uri = spec.training.imageUri!;
-    const m = ECR_URI.exec(uri);
-    if (!m) return TrainingImage.fromRegistry(uri);
+    const e = parseEcrImageUri(uri);
+    if (!e) return TrainingImage.fromRegistry(uri);
     // A private ECR image: import the repository so the training role gets pull access to it only.
-    const [, account, region, name, tag, digest] = m;
+    const { account, region, repositoryName: name, tag, digest } = e;
     const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
       repositoryName: name,
       repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: name }),

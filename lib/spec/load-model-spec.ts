@@ -287,6 +287,10 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
   if (i.async && i.mode === InferenceMode.BATCH) {
     problem('inference.async', i.async, 'mode online or both with inference.async (the workers call the model\'s real-time endpoint)', 'set mode: both (precomputed answers stay) or online, or remove inference.async');
   }
+  if (i.async && i.mode !== InferenceMode.BATCH && i.hosting === ModelHosting.FARGATE) {
+    problem('inference.async', i.async, 'hosting sagemaker with inference.async (the async workers are Lambda functions outside the platform VPC that call the SageMaker endpoint; a Fargate model service is reachable only from its front end through an internal load balancer)',
+      'set hosting: sagemaker, or remove inference.async and answer through :invoke');
+  }
   if (i.async && i.hosting === ModelHosting.SAGEMAKER && i.async.timeoutSeconds > ASYNC_LIMITS.sageMakerInvokeSeconds) {
     problem('inference.async.timeout', `${i.async.timeoutSeconds}s`, `at most ${ASYNC_LIMITS.sageMakerInvokeSeconds}s with hosting sagemaker (one InvokeEndpoint call of a real-time endpoint)`, `lower timeout to ${ASYNC_LIMITS.sageMakerInvokeSeconds}s or less`);
   }

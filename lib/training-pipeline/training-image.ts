@@ -4,7 +4,30 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Arn, Token } from 'aws-cdk-lib';
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]`. */
-const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/;
+const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
+
+/** The parts of a private ECR image URI. */
+export interface EcrImageUri {
+  readonly account: string;
+  readonly region: string;
+  /** `aws`, or `aws-cn` for an `amazonaws.com.cn` registry. */
+  readonly partition: string;
+  readonly repositoryName: string;
+  readonly tag?: string;
+  /** `sha256:<64 hex digits>`. */
+  readonly digest?: string;
+}
+
+/**
+ * Parses `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@sha256:digest]`: the one
+ * place that recognises a private ECR image. Undefined for other registries and for tokens.
+ */
+export function parseEcrImageUri(uri: string): EcrImageUri | undefined {
+  const m = Token.isUnresolved(uri) ? null : ECR_URI.exec(uri);
+  if (!m) return undefined;
+  const [, account, region, cn, repositoryName, tag, digest] = m;
+  return { account, region, partition: cn ? 'aws-cn' : 'aws', repositoryName, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
 
 /**
  * The training container image, usable by both backends (SageMaker wants a URI, Batch an ECS
@@ -52,10 +75,8 @@ class RegistryImage extends TrainingImage {
   }
   /** The repository's ARN when the URI is an ECR image. */
   private repositoryArn(): string | undefined {
-    const m = Token.isUnresolved(this.imageUri) ? null : ECR_URI.exec(this.imageUri);
-    if (!m) return undefined;
-    const [, account, region, cn, name] = m;
-    return Arn.format({ partition: cn ? 'aws-cn' : 'aws', service: 'ecr', account, region, resource: 'repository', resourceName: name });
+    const e = parseEcrImageUri(this.imageUri);
+    return e && Arn.format({ partition: e.partition, service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName });
   }
   toContainerImage(): ecs.ContainerImage { return ecs.ContainerImage.fromRegistry(this.imageUri); }
 }

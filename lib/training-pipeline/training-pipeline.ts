@@ -131,6 +131,13 @@ export interface TrainingPipelineProps {
    */
   readonly batchScoring?: boolean;
   /**
+   * With `batchScoring: false`: a promoted version is served once the model's real-time endpoint
+   * (ModelEndpoint, FargateModelService) has shifted traffic to it, rather than at once; the
+   * endpoint's update function moves the served pointer (registry scoring ENDPOINT).
+   * @default false - served at once
+   */
+  readonly servedByEndpoint?: boolean;
+  /**
    * Revision of the training code (e.g. a git commit, `process.env.GITHUB_SHA` at build time),
    * recorded on every version next to the image and the dataset version.
    * @default - not recorded
@@ -229,7 +236,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
       image: backend.imageUri,
       codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
-      scoring: props.batchScoring === false ? 'NONE' : 'BATCH',
+      scoring: props.batchScoring !== false ? 'BATCH' : props.servedByEndpoint ? 'ENDPOINT' : 'NONE',
       // Batch inference follows the Map and scores every category's desired version.
       scoredByPipeline: props.batchInference !== undefined,
     };

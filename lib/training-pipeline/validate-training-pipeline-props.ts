@@ -75,6 +75,9 @@ export function validateTrainingPipelineProps(props: TrainingPipelineChecked): v
   if (rev !== undefined && !Token.isUnresolved(rev) && (rev.trim() === '' || rev.length > 256)) {
     throw new Error(`codeRevision must be 1 to 256 characters (e.g. a git commit), but ${JSON.stringify(rev.slice(0, 300))} was provided: pass the revision or leave codeRevision out`);
   }
+  if (props.servedByEndpoint && props.batchScoring !== false) {
+    throw new Error('servedByEndpoint is true, but batchScoring is not false: a version with batch scoring is served once its predictions are loaded; set batchScoring: false (online inference only), or drop servedByEndpoint');
+  }
   if (props.batchScoring === false && props.batchInference) {
     throw new Error('batchScoring is false (promoted versions served at once, for a model without batch inference), but batchInference was provided: drop batchScoring, or drop batchInference');
   }

@@ -18,6 +18,8 @@ test.each([
   ['a timeout beyond one InvokeEndpoint call', '  mode: online\n  async: { timeout: 5m }\n', 'inference.async.timeout', /at most 60s with hosting sagemaker .*lower timeout to 60s or less/],
   ['a payload over what the front ends read', '  mode: online\n  async: { maxPayloadBytes: 70000 }\n', 'inference.async.maxPayloadBytes', /<= 65536/],
   ['a worker concurrency Lambda cannot set', '  mode: online\n  async: { maxConcurrency: 1 }\n', 'inference.async.maxConcurrency', />= 2/],
+  ['hosting fargate (the workers cannot reach the model service)', '  mode: online\n  hosting: fargate\n  fargate: { command: [python3, serve.py] }\n  async: {}\n', 'inference.async',
+    /hosting sagemaker with inference.async .*set hosting: sagemaker, or remove inference.async/],
 ])('%s is refused at the field, with the fix', (_what, inference, path, message) => {
   const { spec, problems } = parseModelSpecText(`${MINIMAL_YAML}${inference}`, { file: 'models/demand/model.yaml' });
   expect(spec).toBeUndefined();

@@ -66,4 +66,13 @@ describe('MLOPS-CompositionModelsServed', () => {
     const findings = runPatternChecks([parallel('vote', branches), specFrom('', 'seasonal')]);
     expect(findings.filter((f) => f.id === 'MLOPS-CompositionModelsServed')).toEqual([expect.objectContaining({ model: 'demand', detail: expect.stringMatching(/^"seasonal" is a batch model/) })]);
   });
+  test('non-compliant: another model hosted on Fargate (its service admits only its own front end); the model itself on Fargate is fine', () => {
+    const fargate = (name: string) => specFrom('  mode: online\n  serving: service\n  modelLatency: 30ms\n  hosting: fargate\n  fargate: { command: [python3, serve.py] }\n', name);
+    expect(compositionModelsServed.check([parallel('vote', branches), fargate('seasonal')]).get('demand')).toEqual({
+      compliance: Compliance.NON_COMPLIANT, path: 'inference.composition.parallel.branches[1].model',
+      detail: '"seasonal" is hosted on Fargate, whose model service admits only its own front end; set its inference.hosting to sagemaker, or use an image branch',
+    });
+    const own = '        - { name: own, model: demand }\n        - { name: gbm, image: ' + IMAGE + ', latency: 20ms }\n';
+    expect(compositionModelsServed.check([parallel('vote', own)]).get('demand')?.compliance).toBe(Compliance.COMPLIANT);
+  });
 });

@@ -42,7 +42,8 @@ beforeAll(async () => {
   deployedArn = stub.addService(SETTINGS.serviceName, DEPLOYED);
   const tableName = await createLocalTable('model-service-update', REGISTRY_SCHEMA);
   registry = new ModelRegistryClient({ tableName, doc: localDoc(), now: () => NOW });
-  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'NONE' });
+  // An online model: a promotion is served once its rollout settles (markShifted).
+  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'ENDPOINT' });
   const ecs = new ECSClient({ endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   deps = { ecs, registry, settings: SETTINGS };
 });
@@ -80,9 +81,11 @@ describe('model service update on promotion', () => {
 
     // Still rolling out: a deployment event changes nothing.
     expect(await updateModelService(deploymentChange, deps)).toEqual([]);
+    expect(await registry.getServed(MODEL, 'books')).toBeUndefined();
     stub.endDeployment('demand-model');
     expect(await updateModelService(deploymentChange, deps)).toEqual([expect.objectContaining({ category: 'books', version: 1, status: 'IN_SERVICE', servingVersion: 1 })]);
     expect(await registry.getEndpointRecord(MODEL, 'books')).toMatchObject({ version: 1, status: 'IN_SERVICE', servingVersion: 1, updatedAt: NOW.toISOString() });
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 1, sequence: 1 });
   });
 
   test('a replayed event registers nothing new and reports where the rollout stands', async () => {
@@ -91,8 +94,10 @@ describe('model service update on promotion', () => {
     const registered = stub.callsOf('RegisterTaskDefinition').length;
     const updated = stub.callsOf('UpdateService').length;
     expect(await updateModelService(event, deps)).toEqual([expect.objectContaining({ version: 2, status: 'UPDATING', servingVersion: 1 })]);
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 1 });
     stub.endDeployment('demand-model');
     expect(await updateModelService(event, deps)).toEqual([expect.objectContaining({ version: 2, status: 'IN_SERVICE', servingVersion: 2 })]);
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 2 });
     expect([stub.callsOf('RegisterTaskDefinition').length, stub.callsOf('UpdateService').length]).toEqual([registered, updated]);
   });
 
@@ -104,6 +109,7 @@ describe('model service update on promotion', () => {
     expect(await updateModelService(deploymentChange, deps)).toEqual([expect.objectContaining({
       version: 3, status: 'FAILED', servingVersion: 2, failureReason: 'ECS deployment circuit breaker: tasks failed to start.',
     })]);
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 2 });
     // Promoting the version the rollback put back: recorded as served, without a rollout.
     const updates = stub.callsOf('UpdateService').length;
     expect(await updateModelService(await promote('books', 2), deps)).toEqual([expect.objectContaining({ version: 2, status: 'IN_SERVICE', endpointConfigName: running })]);
@@ -114,6 +120,8 @@ describe('model service update on promotion', () => {
     expect(latest.taskDefinition).not.toBe(stub.callsOf('UpdateService')[updates - 1].taskDefinition);
     expect(envOf(latest.taskDefinition)).toMatchObject({ [CONTAINER.env.modelVersion]: '3' });
     stub.endDeployment('demand-model');
+    await updateModelService(deploymentChange, deps);
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 3 });
   });
 
   test('an event of a version promoted away meanwhile, or of another model, changes nothing', async () => {

@@ -42,7 +42,8 @@ beforeAll(async () => {
   stub = await AwsStub.start();
   const tableName = await createLocalTable('endpoint-update', REGISTRY_SCHEMA);
   registry = new ModelRegistryClient({ tableName, doc: localDoc(), now: () => NOW });
-  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'NONE' });
+  // An online model: a promotion is served once its endpoint's shift settles (markShifted).
+  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'ENDPOINT' });
   const client = { endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 };
   deps = { sageMaker: new SageMakerClient(client), autoScaling: new ApplicationAutoScalingClient(client), registry, settings: SETTINGS };
 });
@@ -67,13 +68,17 @@ describe('endpoint update on promotion', () => {
     const first = versionResourceName(SETTINGS, 1, artifact('books', 1));
     expect(stub.callsOf('SageMaker.CreateEndpoint')).toEqual([{ EndpointName: MODEL, EndpointConfigName: first }]);
     expect(await registry.getEndpointRecord(MODEL, 'books')).toMatchObject({ version: 1, status: 'UPDATING', endpointConfigName: first });
+    expect(await registry.getServed(MODEL, 'books')).toBeUndefined();
     stub.endEndpointUpdate(MODEL);
     await updateEndpoint(stateChange, deps);
     expect(await registry.getEndpointRecord(MODEL, 'books')).toMatchObject({ version: 1, status: 'IN_SERVICE', servingVersion: 1 });
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 1 });
 
     const records = await updateEndpoint(await promote('books', 2), deps);
     const second = versionResourceName(SETTINGS, 2, artifact('books', 2));
     expect(records).toEqual([expect.objectContaining({ version: 2, status: 'UPDATING', servingVersion: 1 })]);
+    // During the shift, `:invoke` answers name the version the endpoint serves.
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 1 });
     expect(stub.callsOf('SageMaker.CreateModel').at(-1)).toEqual({
       ModelName: second,
       ExecutionRoleArn: SETTINGS.roleArn,
@@ -102,6 +107,7 @@ describe('endpoint update on promotion', () => {
     stub.endEndpointUpdate(MODEL);
     await updateEndpoint(stateChange, deps);
     expect(await registry.getEndpointRecord(MODEL, 'books')).toMatchObject({ version: 2, status: 'IN_SERVICE', servingVersion: 2, endpointConfigName: second, updatedAt: NOW.toISOString() });
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 2, sequence: 2 });
   });
 
   test('replaying a promotion event is harmless: nothing is created or updated twice, the record stays', async () => {
@@ -126,6 +132,7 @@ describe('endpoint update on promotion', () => {
       version: 4, status: 'FAILED', servingVersion: 3, failureReason: 'Rolled back: alarm demand-endpoint-errors went into ALARM during the canary',
     });
     expect(stub.endpoints.get(MODEL)?.EndpointConfigName).toBe(versionResourceName(SETTINGS, 3, artifact('books', 3)));
+    expect(await registry.getServed(MODEL, 'books')).toMatchObject({ version: 3 });
   });
 
   test('an event of a version promoted away meanwhile, or of another model, changes nothing', async () => {

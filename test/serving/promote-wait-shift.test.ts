@@ -26,7 +26,7 @@ let deps: EndpointUpdateDeps;
 beforeAll(async () => {
   stub = await AwsStub.start();
   registry = new ModelRegistryClient({ tableName: await createLocalTable('promote-wait', REGISTRY_SCHEMA), doc: localDoc() });
-  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'NONE' });
+  await registry.createModel({ model: MODEL, actor: 'test', scoring: 'ENDPOINT' });
   for (let i = 1; i <= 3; i++) await registry.registerVersion({ model: MODEL, category: 'all', artifactUri: `s3://a/runs/${MODEL}/r${i}/model.tar.gz`, actor: 'pipeline' });
   const client = { endpoint: stub.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 };
   deps = { sageMaker: new SageMakerClient(client), autoScaling: new ApplicationAutoScalingClient(client), registry, settings: SETTINGS };
@@ -51,8 +51,10 @@ test('waits until the endpoint has shifted to the version, and says so', async (
   const r = await promote(1, [async () => { await updateEndpoint(await promotedEvent(1), deps); }, () => settle()]);
   expect(r.err).toBe('');
   expect(r.code).toBe(EXIT.ok);
+  expect(r.out).toMatch(/production is now v1 \(was none\), served once its endpoint has shifted traffic to it; no version is served until then/);
   expect(r.out).toMatch(/\[0:00\] the endpoint update for v1 has not started yet\n\[0:20\] traffic shifts to v1; no version answers meanwhile\n/);
-  expect(r.out).toMatch(/online\/all: the online endpoint serves v1 since .* \(traffic shifted blue\/green\)\.$/);
+  expect(r.out).toMatch(/online\/all: the online endpoint serves v1 since .* \(traffic shifted: blue\/green on SageMaker, a rolling deployment on Fargate\)\.$/);
+  expect(await registry.getServed(MODEL, 'all')).toMatchObject({ version: 1 });
 });
 
 test('a shift rolled back ends the wait with SageMaker\'s reason, and the version still answering', async () => {
@@ -60,4 +62,10 @@ test('a shift rolled back ends the wait with SageMaker\'s reason, and the versio
   const r = await promote(3, [async () => { await updateEndpoint(await promotedEvent(3), deps); }, () => settle('Rolled back: alarm err went into ALARM')]);
   expect(r.code).toBe(EXIT.other);
   expect(r.err).toMatch(/shifting the online endpoint to v3 failed, so v2 still answers: Rolled back: alarm err went into ALARM/);
+  // The served pointer (what `:invoke` answers name) stayed on the version the endpoint serves.
+  const status = await run(['status', MODEL, '--category', 'all'], { registry });
+  expect(status.out).toMatch(/all\s+v3\s+v2\s+.*v3 waits for its endpoint to shift traffic/);
+  // Promoting back the version the endpoint still serves: already served, nothing to wait for.
+  const back = await run(['promote', MODEL, '2', '--category', 'all', '--reason', 'v3 failed'], { registry });
+  expect(back.out).toMatch(/production is now v2 \(was v3\), already served \(its endpoint serves it\)/);
 });

@@ -6,7 +6,7 @@ import { CreateModelInput, createModel, getModel, listModels } from './models';
 import { PromoteInput, getProduction, getPromotion, listHistory, promote, rollback } from './promotions';
 import { AddRunNoteInput, FinishRunInput, ListRunsInput, RecordRunJobInput, StartRunInput, TagRunInput, LinkExperimentRunInput, addRunNote, linkExperimentRun, finishRun, getRun, listRuns, recordRunJob, startRun, tagRun } from './runs';
 import { Direction, VersionStatus } from './types';
-import { MarkLoadedInput, RecordEndpointInput, getEndpointRecord, getLoad, getServed, markLoaded, recordEndpoint, recordScoringFailure } from './serving';
+import { MarkLoadedInput, MarkShiftedInput, RecordEndpointInput, getEndpointRecord, getLoad, getServed, markLoaded, markShifted, recordEndpoint, recordScoringFailure } from './serving';
 import { RegisterVersionInput, findBestVersion, getVersion, listStatusHistory, listVersions, registerVersion, setVersionStatus } from './versions';
 
 export interface ModelRegistryClientOptions {
@@ -82,4 +82,6 @@ export class ModelRegistryClient {
   /** What the model's real-time endpoint serves for (model, category). */
   getEndpointRecord(model: string, category: string) { return getEndpointRecord(this.ctx, model, category); }
   recordEndpoint(input: RecordEndpointInput) { return recordEndpoint(this.ctx, input); }
+  /** An endpoint's shift to a promotion's version settled in service: an online model's served pointer follows. */
+  markShifted(input: MarkShiftedInput) { return markShifted(this.ctx, input); }
 }

@@ -10,5 +10,5 @@ export { parseMetricSeries, MAX_SERIES_POINTS } from './metric-series';
 export type { MetricSeries, SeriesPoints } from './metric-series';
 export type { CreateModelInput } from './models';
 export { REGISTRY_SCHEMA } from './schema';
-export type { MarkLoadedInput, MarkLoadedResult } from './serving';
+export type { MarkLoadedInput, MarkLoadedResult, MarkShiftedInput, MarkShiftedResult } from './serving';
 export type { RetainedArtifact } from './artifact-retention';

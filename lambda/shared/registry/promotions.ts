@@ -56,6 +56,8 @@ export async function getProduction(ctx: RegistryContext, modelInput: string, ca
  * This sets the desired version; servers keep answering with the served version until the new
  * one's predictions are loaded (see serving.ts), or at once when they still are (within TTL) or
  * when the model has no batch inference (its record says scoring NONE: nothing would load them).
+ * An online model (scoring ENDPOINT) is served once its endpoint has shifted to the version
+ * (markShifted, called by the endpoint's update function).
  * A version trained by an experiment first gets its artifact copied under runs/ (see
  * artifact-retention.ts), so it outlives the experiments' expiry.
  */
@@ -75,7 +77,7 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     throw new ConflictError(`version ${version} of ${model}/${category} was rejected${found.statusReason ? ` (${found.statusReason})` : ''} and cannot be promoted: approve it first or promote another version`);
   }
   const { retained } = await retainArtifact(ctx, ctx.s3, found);
-  const noBatch = (await getModel(ctx, model))?.scoring === 'NONE';
+  const modelScoring = (await getModel(ctx, model))?.scoring;
 
   for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
     const current = await getProduction(ctx, model, category);
@@ -91,7 +93,8 @@ export async function promote(ctx: RegistryContext, input: PromoteInput): Promis
     // within TTL), or when nothing will ever load them (no batch inference): it is served at
     // once. Otherwise it is served once scoring has loaded it.
     const fresh = isFresh(await getLoad(ctx, model, category, version), now);
-    const scoring: ScoringNeed = fresh ? 'NOT_NEEDED' : noBatch ? 'NO_BATCH' : input.scoredByCaller ? 'BY_PIPELINE' : 'NEEDED';
+    const scoring: ScoringNeed = modelScoring === 'ENDPOINT' ? 'BY_ENDPOINT'
+      : fresh ? 'NOT_NEEDED' : modelScoring === 'NONE' ? 'NO_BATCH' : input.scoredByCaller ? 'BY_PIPELINE' : 'NEEDED';
     const servedNow = scoring === 'NOT_NEEDED' || scoring === 'NO_BATCH';
     const stored = await getServedItem(ctx, model, category);
     const pointer: ProductionPointer = { model, category, version, sequence, since: at, promotedBy: actor, servedTracked: true };

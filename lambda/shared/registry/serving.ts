@@ -211,3 +211,81 @@ export async function recordEndpoint(ctx: RegistryContext, input: RecordEndpoint
     throw e;
   }
 }
+
+export interface MarkShiftedInput {
+  readonly model: string;
+  readonly category: string;
+  readonly version: number;
+  /** Sequence of the promotion whose shift settled in service. */
+  readonly sequence: number;
+}
+
+export interface MarkShiftedResult {
+  /** The served pointer after the call. */
+  readonly served?: ServedPointer;
+  /** True when this shift moved the served pointer. */
+  readonly flipped: boolean;
+}
+
+/**
+ * Records that a real-time endpoint's shift to a promotion's version settled in service: for an
+ * online model (the promotion says scoring BY_ENDPOINT) the served pointer moves to the version,
+ * in one conditional transaction like markLoaded's (the desired pointer still at this promotion's
+ * sequence, the served pointer unchanged, the audit record gains `servedAt`). A shift of an older
+ * promotion (a newer one is desired), of a `both` model (served by its batch load) or of a version
+ * already served moves nothing.
+ */
+export async function markShifted(ctx: RegistryContext, input: MarkShiftedInput): Promise<MarkShiftedResult> {
+  const model = v.modelName('model', input.model);
+  const category = v.category('category', input.category);
+  const version = v.version('version', input.version);
+  if (!Number.isInteger(input.sequence) || input.sequence < 1) throw new ValidationError('sequence', input.sequence, 'pass the promotion\'s sequence (a whole number >= 1)');
+  const line = keys.line(model, category);
+  for (let attempt = 0; attempt < ctx.maxAttempts; attempt++) {
+    const desired = await getItem<ProductionPointer>(ctx, line, keys.productionSk);
+    const stored = await getServedItem(ctx, model, category);
+    if (desired?.sequence !== input.sequence || desired.version !== version || stored?.version === version) return { served: stored, flipped: false };
+    const event = await getItem<PromotionEvent>(ctx, line, keys.eventSk(desired.sequence));
+    if (event?.scoring !== 'BY_ENDPOINT') return { served: stored, flipped: false };
+    const now = ctx.now().toISOString();
+    const next: ServedPointer = { model, category, version, sequence: desired.sequence, since: now, promotedAt: desired.since };
+    try {
+      await ctx.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: ctx.tableName,
+              Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...next },
+              ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
+              ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: ctx.tableName,
+              Key: { pk: line, sk: keys.productionSk },
+              ConditionExpression: '#seq = :seq',
+              ExpressionAttributeNames: { '#seq': 'sequence' },
+              ExpressionAttributeValues: { ':seq': desired.sequence },
+            },
+          },
+          {
+            Update: {
+              TableName: ctx.tableName,
+              Key: { pk: line, sk: keys.eventSk(desired.sequence) },
+              UpdateExpression: 'SET servedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':at': now },
+            },
+          },
+        ],
+      }));
+      return { served: next, flipped: true };
+    } catch (e) {
+      const lostRace = cancellationCodes(e)?.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict') ?? false;
+      if (!lostRace && !isTransientTransactionError(e)) throw e;
+      await backoff(attempt);
+    }
+  }
+  throw new ConflictError(`could not record the shift of ${model}/${category} to version ${version} after ${ctx.maxAttempts} attempts: too many concurrent promotions; retry`);
+}

@@ -14,8 +14,12 @@ export type Direction = 'maximize' | 'minimize';
  * inference only), so nothing would ever load them: the served pointer follows the desired one
  * at once. A record without it (written before this was recorded) counts as BATCH.
  */
-export type ModelScoring = 'BATCH' | 'NONE';
-export const MODEL_SCORINGS: readonly ModelScoring[] = ['BATCH', 'NONE'];
+/**
+ * How a model's promoted versions get served: BATCH once their predictions are loaded, NONE at
+ * once (nothing loads them), ENDPOINT once its real-time endpoint (or Fargate service) serves them.
+ */
+export type ModelScoring = 'BATCH' | 'NONE' | 'ENDPOINT';
+export const MODEL_SCORINGS: readonly ModelScoring[] = ['BATCH', 'NONE', 'ENDPOINT'];
 
 export interface ModelRecord {
   readonly model: string;
@@ -169,8 +173,9 @@ export interface PromotionEvent {
  * this event. NOT_NEEDED: its predictions were still loaded, served at once. BY_PIPELINE: the
  * promoting training execution scores every category after training (so the rule must not
  * score it a second time). NO_BATCH: the model has no batch inference, served at once.
+ * BY_ENDPOINT: an online model, served once its endpoint's shift settles in service (markShifted).
  */
-export type ScoringNeed = 'NEEDED' | 'NOT_NEEDED' | 'BY_PIPELINE' | 'NO_BATCH';
+export type ScoringNeed = 'NEEDED' | 'NOT_NEEDED' | 'BY_PIPELINE' | 'NO_BATCH' | 'BY_ENDPOINT';
 
 export interface Run {
   readonly runId: string;

@@ -38,13 +38,26 @@ export interface RolloutKey {
   readonly endpointConfigName: string;
 }
 
-/** Writes a promotion's endpoint record: servingVersion is the version once IN_SERVICE, else the previous record's. */
+/**
+ * Writes a promotion's endpoint record: servingVersion is the version once IN_SERVICE, else the
+ * previous record's. An IN_SERVICE record also settles the registry's served pointer (inServiceWritten).
+ */
 export function endpointRecorder(registry: ModelRegistryClient, key: RolloutKey, previous: EndpointRecord | undefined) {
-  return (status: EndpointShiftStatus, failureReason?: string): Promise<EndpointRecord | undefined> => registry.recordEndpoint({
+  return async (status: EndpointShiftStatus, failureReason?: string): Promise<EndpointRecord | undefined> => inServiceWritten(registry, await registry.recordEndpoint({
     ...key, status,
     ...(status === 'IN_SERVICE' ? { servingVersion: key.version } : previous?.servingVersion !== undefined ? { servingVersion: previous.servingVersion } : {}),
     ...(failureReason !== undefined ? { failureReason } : {}),
-  });
+  }));
+}
+
+/**
+ * After an endpoint record is written: when it says IN_SERVICE, an online model's served pointer
+ * moves to its version (markShifted: only while the record's promotion is the desired one, so a
+ * late settle of an older shift moves nothing; a `both` model stays served by its batch load).
+ */
+async function inServiceWritten(registry: ModelRegistryClient, written: EndpointRecord | undefined): Promise<EndpointRecord | undefined> {
+  if (written?.status === 'IN_SERVICE') await registry.markShifted({ model: written.model, category: written.category, version: written.version, sequence: written.sequence });
+  return written;
 }
 
 /** How a rollout stands. */
@@ -65,11 +78,11 @@ export async function settleRecords(registry: ModelRegistryClient, model: string
     const outcome = outcomeOf(rec.endpointConfigName);
     if (outcome.status === 'UPDATING') continue;
     const { updatedAt: _, failureReason: __, ...rest } = rec;
-    const written = await registry.recordEndpoint({
+    const written = await inServiceWritten(registry, await registry.recordEndpoint({
       ...rest, status: outcome.status,
       ...(outcome.status === 'IN_SERVICE' ? { servingVersion: rec.version } : {}),
       ...(outcome.failureReason !== undefined ? { failureReason: outcome.failureReason } : {}),
-    });
+    }));
     if (written) settled.push(written);
   }
   return settled;
