@@ -84,7 +84,7 @@ function evaluate(sql: string, q: AsOfQuery, tables: Record<string, Rec[]>): Rec
 const sorted = (rows: Rec[]) => rows.map((r) => JSON.stringify(r)).sort();
 let writes = 0;
 const minute = fc.integer({ min: 0, max: 30 });
-const rec = (fields: Record<string, fc.Arbitrary<string | number | boolean>>) => fc.record({ ...fields, is_deleted: fc.boolean({ }) }).map((r) => ({ ...r, write_time: ++writes, api_invocation_time: writes }));
+const rec = (fields: Record<string, fc.Arbitrary<string | number | boolean>>) => fc.record({ ...fields, is_deleted: fc.boolean() }).map((r) => ({ ...r, write_time: ++writes, api_invocation_time: writes }));
 const labelsArb = fc.array(rec({ customer_id: fc.constantFrom('c1', 'c2', 'c3'), event_time: minute.map(iso), label: fc.integer({ min: 0, max: 1 }), store_id: fc.constantFrom('s1', 's2'), segment: fc.constantFrom('retail', "o'brien") }), { maxLength: 25 });
 const profileArb = fc.array(rec({ customer_id: fc.constantFrom('c1', 'c2', 'c3', 'c4'), event_time: minute.map(iso), spend: fc.double({ min: 0, max: 100, noNaN: true }) }), { maxLength: 25 });
 const storeArb = fc.array(rec({ store: fc.constantFrom('s1', 's2', 's3'), ts: minute.map(iso), visits: fc.nat(50), rating: fc.constantFrom('a', 'b') }), { maxLength: 25 });
