@@ -13,7 +13,7 @@ export interface AsOfLabels {
   readonly recordIdentifier: string;
   readonly eventTime: string;
   /** Columns of the labels group in the training set, after the identifier and the event time. */
-  readonly columns: readonly string[];
+  readonly columns: string[];
   /** A labels column holding the category; rows are kept for the run's category only. */
   readonly categoryColumn?: string;
 }
@@ -27,12 +27,12 @@ export interface AsOfJoin {
   readonly recordIdentifier: string;
   readonly eventTime: string;
   /** Features taken into the training set. */
-  readonly features: readonly string[];
+  readonly features: string[];
 }
 
 export interface AsOfQuery {
   readonly labels: AsOfLabels;
-  readonly joins: readonly AsOfJoin[];
+  readonly joins: AsOfJoin[];
 }
 
 /** Values known only when the run starts (literals, escaped here). */
