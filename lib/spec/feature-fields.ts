@@ -12,12 +12,13 @@ export const FEATURE_GROUP_NAME_PATTERN = '^[a-z0-9](-?[a-z0-9]){0,62}$';
 export const FEATURE_NAME_PATTERN = '^[a-z][a-z0-9_]{0,63}$';
 const RESERVED = Object.values(OFFLINE_STORE_COLUMNS) as string[];
 
-const groupName = (description: string) => text({
-  description, required: true, pattern: FEATURE_GROUP_NAME_PATTERN, examples: ['customer-profile'],
+// Examples only where a value stands alone: the schema's examples are loaded one by one (test/docs/examples-agree).
+const groupName = (description: string, examples?: string[]) => text({
+  description, required: true, pattern: FEATURE_GROUP_NAME_PATTERN, examples,
   expected: 'a feature group name of up to 64 lowercase letters, digits and single hyphens', fix: 'write e.g. "customer-profile"',
 });
 const featureName = (description: string, required = true) => text({
-  description, required, pattern: FEATURE_NAME_PATTERN, examples: ['customer_id'],
+  description, required, pattern: FEATURE_NAME_PATTERN,
   expected: 'a feature name of up to 64 lowercase letters, digits and "_", starting with a letter', fix: 'write e.g. "customer_id"',
 });
 
@@ -27,7 +28,7 @@ const definitionField: Field<FeatureDefinitionSpec> = obj<FeatureDefinitionSpec>
 }, { description: 'One feature.', required: true });
 
 const groupField: Field<FeatureGroupSpec> = obj<FeatureGroupSpec>({
-  name: groupName('Feature group name, unique in the account and region; other models join it by this name.'),
+  name: groupName('Feature group name, unique in the account and region; other models join it by this name.', ['customer-profile']),
   description: text({ description: 'What the group holds, for people.', maxLength: 128 }),
   recordIdentifier: featureName('The feature identifying a record, e.g. customer_id (Integral or String).'),
   eventTime: featureName('The String feature with each record\'s ISO-8601 event time ("2026-01-01T00:00:00Z"); joins are as of it.'),
