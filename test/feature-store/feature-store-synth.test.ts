@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { MlopsModelStack } from '../../lib/platform/mlops-model-stack';
 import { nagFindings } from '../support/cdk';
+import { LocalStateMachine } from '../../local/asl';
+import { asOfJoinSql, unloadSql } from '../../lib/feature-store/as-of-query';
 import { specWith } from '../spec/fixtures';
 import { FEATURES } from './features-spec';
 
@@ -75,6 +77,33 @@ describe('feature store in a model stack', () => {
     expect(states.QueryFeatures.Parameters['QueryString.$']).toMatch(/^States\.Format\('UNLOAD \( WITH .* TO \\'s3:\/\/\{\}\/\{\}input\/training\/\\' WITH \(format = \\'JSON\\'\)', \$\$\.Execution\.StartTime, \$\.category, \$\.outputBucket, \$\.outputPrefix\)$/);
     expect(states.FeatureSetLocation.Next).toBe('TrainOnFeatureSet');
     expect(states.TrainOnFeatureSet.Next).toBe('NameTrainingJob');
+  });
+
+  test('run by a Step Functions interpreter, the query is exactly the generated SQL for the run, and training reads its result', async () => {
+    const states = branchStates(withFeatures.template);
+    const { Catch: _, ...query } = states.QueryFeatures;
+    const definition = {
+      StartAt: 'QueryFeatures',
+      States: {
+        QueryFeatures: { ...query, Resource: 'arn:aws:states:::athena:startQueryExecution.sync' },
+        FeatureSetLocation: states.FeatureSetLocation,
+        TrainOnFeatureSet: { ...states.TrainOnFeatureSet, Next: undefined, End: true },
+      },
+    };
+    const queries: string[] = [];
+    const machine = new LocalStateMachine(definition, { handlers: { QueryFeatures: (input) => { queries.push(input.QueryString); return {}; } } });
+    const item = { category: 'retail', outputBucket: 'artifacts', outputPrefix: 'runs/churn/r1/', datasetUri: 's3://datasets/churn/retail/2026-11-29/' };
+    const outcome = await machine.start(item).outcome;
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ...item, datasetUri: 's3://artifacts/runs/churn/r1/input/training/' } });
+    const [sql] = queries;
+    const cutoff = /from_iso8601_timestamp\('([^']+)'\)\s*\)/.exec(sql)![1];
+    expect(Number.isNaN(Date.parse(cutoff))).toBe(false);
+    const f = specWith({ features: FEATURES }, 'churn').features!;
+    const expected = unloadSql(asOfJoinSql({
+      labels: { database: 'sagemaker_featurestore', table: 'churn_labels', recordIdentifier: 'customer_id', eventTime: 'event_time', columns: f.training!.columns, categoryColumn: 'segment' },
+      joins: f.training!.join.map((j) => ({ database: 'sagemaker_featurestore', table: j.group.replace(/-/g, '_'), key: j.key, recordIdentifier: j.recordIdentifier, eventTime: j.eventTime, features: j.features })),
+    }, { cutoff, category: 'retail' }), 's3://artifacts/runs/churn/r1/input/training/');
+    expect(sql).toBe(expected.replace(/\s*\n\s*/g, ' '));
   });
 
   test('the state machine may use its workgroup and read the joined groups\' offline stores, and no other table', () => {
