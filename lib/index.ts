@@ -28,3 +28,4 @@ export type { CategoryMetricOptions } from './common/category-metric';
 export * from './model-service';
 export * from './async-inference';
 export * from './composition';
+export * from './feature-store';

@@ -37,6 +37,7 @@ import { DataIngestion } from '../data-ingestion/data-ingestion';
 import { AsyncInference } from '../async-inference/async-inference';
 import { deployAsync } from './deploy-async';
 import { deployComposition } from './deploy-composition';
+import { deployFeatures } from './deploy-features';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -126,6 +127,7 @@ export class ModelDeployment extends Construct {
       this.scheduleScoring(spec, this.batchInference);
     }
 
+    const features = deployFeatures(this, { spec, dataLake });
     this.trainingPipeline = new TrainingPipeline(this, 'Training', {
       modelName: spec.name,
       categories: spec.categories,
@@ -146,7 +148,9 @@ export class ModelDeployment extends Construct {
       batchInference: this.batchInference,
       // Online-only: no batch inference loads a promoted version's predictions; it is served once its endpoint shifted.
       batchScoring: batch, servedByEndpoint: !batch,
+      preTraining: features?.query,
     });
+    features?.grantTraining(this.trainingPipeline);
 
     const served = map.servedModel(spec);
     const tps = spec.inference.tps;
@@ -176,6 +180,7 @@ export class ModelDeployment extends Construct {
     this.asyncInference = deployAsync(this, { spec, registry, monitoring, logRetention, endpoint: this.modelEndpoint, predictionService: this.predictionService, predictionApi: this.predictionApi, owner: this.owner });
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
+    if (this.dataIngestion) features?.grantWrite(this.dataIngestion.taskDefinition.taskRole);
   }
 
   /**

@@ -17,6 +17,7 @@ import { ParsedSpec, hostingDefaults, peakStartToCron, specField } from './spec-
 import { hostingProblems, servingForHosting } from './hosting-checks';
 import { ASYNC_LIMITS } from '../../lambda/shared/predict/async-config';
 import { ModelHosting } from './model-spec';
+import { resolveFeatures } from './feature-fields';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -348,6 +349,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       ...(composition ? { composition } : {}),
     },
     acknowledgements: p.acknowledgements,
+    ...(p.features ? { features: resolveFeatures(p.features, problem) } : {}),
   };
 }
 

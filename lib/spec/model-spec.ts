@@ -397,4 +397,59 @@ export interface ModelSpec {
   readonly inference: InferenceSpec;
   /** Pattern-check findings accepted for this model. */
   readonly acknowledgements: CheckAcknowledgement[];
+  /** Feature groups and a training set built from them (`features`); undefined: no feature store. */
+  readonly features?: FeaturesSpec;
 }
+
+// --- features (SageMaker Feature Store, lib/feature-store) ---
+/** A feature's type in SageMaker Feature Store. */
+export enum FeatureType {
+  INTEGRAL = 'Integral',
+  FRACTIONAL = 'Fractional',
+  STRING = 'String',
+}
+
+export interface FeatureDefinitionSpec {
+  readonly name: string;
+  readonly type: FeatureType;
+}
+
+/** A feature group created in this model's stack; other models may join it by name. */
+export interface FeatureGroupSpec {
+  readonly name: string;
+  readonly description?: string;
+  /** The feature identifying a record (e.g. customer_id). */
+  readonly recordIdentifier: string;
+  /** The String feature holding each record's ISO-8601 event time. */
+  readonly eventTime: string;
+  /** Whether the low-latency online store is enabled as well as the offline store. */
+  readonly online: boolean;
+  readonly definitions: FeatureDefinitionSpec[];
+}
+
+/** A feature group joined as of each training row's event time; every name resolved. */
+export interface FeatureJoinSpec {
+  readonly group: string;
+  /** The labels feature matched against the group's record identifier. */
+  readonly key: string;
+  readonly recordIdentifier: string;
+  readonly eventTime: string;
+  readonly features: string[];
+}
+
+/** The training channel as an offline-store query: labels rows with features as of their time. */
+export interface FeatureTrainingSpec {
+  /** The group (declared in this spec) whose records are the training rows. */
+  readonly labels: string;
+  /** Labels features in the training set after the identifier and event time. */
+  readonly columns: string[];
+  /** A labels feature holding the category; each category's run gets its rows only. */
+  readonly category?: string;
+  readonly join: FeatureJoinSpec[];
+}
+
+export interface FeaturesSpec {
+  readonly groups: FeatureGroupSpec[];
+  readonly training?: FeatureTrainingSpec;
+}
+// --- end features ---

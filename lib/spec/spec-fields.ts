@@ -17,6 +17,7 @@ import {
 } from './model-spec';
 
 import { compositionField } from './composition-fields';
+import { ParsedFeatures, featuresField } from './feature-fields';
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
@@ -458,6 +459,7 @@ export interface ParsedSpec {
   readonly evaluation: ParsedEvaluation;
   readonly inference: ParsedInference;
   readonly acknowledgements: CheckAcknowledgement[];
+  readonly features?: ParsedFeatures;
 }
 
 /** The model spec declaration: the single source of truth. */
@@ -474,4 +476,5 @@ export const specField: Field<ParsedSpec> = obj<ParsedSpec>({
   evaluation: evaluationField,
   inference: inferenceField,
   acknowledgements: list(acknowledgementField, { key: 'acknowledge', description: 'Pattern-check findings accepted for this model, each with a reason.', default: [], uniqueBy: (a) => a.id }),
+  features: featuresField,
 }, { title: 'cdk-mlops model spec', description: 'One model of the cdk-mlops platform (models/<name>/model.yaml).', required: true, extraKeys: ['$schema'] });

@@ -4,3 +4,4 @@ export * from './training-pipeline';
 export * from './training-backend';
 export * from './training-image';
 export * from './training-policies';
+export * from './pre-training-step';

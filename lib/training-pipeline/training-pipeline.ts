@@ -26,6 +26,7 @@ import { acknowledgeTrainingFindings } from './training-pipeline-nag';
 import { explainTrainingJobs } from './training-job-explanations';
 import { validateTrainingPipelineProps } from './validate-training-pipeline-props';
 import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
+import { IPreTrainingStep } from './pre-training-step';
 
 /** Props of {@link TrainingPipeline}. */
 export interface TrainingPipelineProps {
@@ -151,6 +152,12 @@ export interface TrainingPipelineProps {
    * the approval timeout once, plus 1 h; at most one year
    */
   readonly executionTimeout?: Duration;
+  /**
+   * Run in each category's branch after the run is recorded and before training, e.g. the
+   * feature store query that writes the `training` channel (FeatureQueryStep).
+   * @default - none: training reads the data validated under the dataset prefix
+   */
+  readonly preTraining?: IPreTrainingStep;
 }
 
 /** Categories a training pipeline trains at once unless `maxConcurrency` says otherwise. */
@@ -451,7 +458,9 @@ export class TrainingPipeline extends TrainingPipelineBase {
     }
     decision.otherwise(keep);
 
-    const branch = validate.next(startRun).next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    const pre = p.props.preTraining?.bind(states);
+    pre?.catchable.forEach((c) => c.addCatch(recordFailure, onFailure));
+    const branch = (pre ? validate.next(startRun).next(pre.chain) : validate.next(startRun)).next(nameJob).next(train).next(evaluate).next(gate).next(decision);
     // Each branch gets the run's identity plus the execution's shared fields (not a whole item),
     // so the execution state stays under 256 KiB at the largest category count.
     const map = new sfn.Map(states, S.map, {

@@ -1,0 +1,3 @@
+export * from './as-of-query';
+export * from './feature-group';
+export * from './feature-query';
