@@ -192,7 +192,7 @@ export class ModelDeployment extends Construct {
       location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
       interval: Duration.seconds(i.intervalSeconds), cron: i.cron, timeZone: i.timeZone,
       image: ecs.ContainerImage.fromRegistry(uri),
-      command: i.command.length ? i.command : undefined,
+      command: i.command,
       cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       vpc: this.vpc, alarmTopic: monitoring.topic, logRetention,
     });
