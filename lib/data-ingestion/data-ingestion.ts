@@ -191,6 +191,7 @@ export class DataIngestion extends Construct {
           env(INGEST_JOB_ENV.mode, 'ingest'),
           env(INGEST_JOB_ENV.windowStart, sfn.JsonPath.stringAt('$.window.start')),
           env(INGEST_JOB_ENV.windowEnd, sfn.JsonPath.stringAt('$.window.end')),
+          env(INGEST_JOB_ENV.categories, props.categories.join(',')),
           env(INGEST_STAGING_ENV.outputUri, sfn.JsonPath.format(`s3://${dataLake.artifactsBucket.bucketName}/${stagingPrefix}{}/`, sfn.JsonPath.executionName)),
           env('MLOPS_MODEL', model),
           env('MLOPS_OUTPUT_DATA_DIR', INGEST_OUTPUT_DIR),

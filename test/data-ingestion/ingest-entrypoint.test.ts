@@ -48,7 +48,7 @@ async function run(extra: Record<string, string> = {}) {
   });
   rmSync(root, { recursive: true, force: true });
   const keys = (await listAll(s3, bucket, '')).map((o) => o.Key).sort();
-  return { res, keys, get: (key: string) => getText(s3, bucket, key) };
+  return { res, keys, get: async (key: string) => (await getText(s3, bucket, key)) ?? '' };
 }
 
 describe('ingestion staging wrapper (container/ingest-entrypoint/entrypoint.py)', () => {

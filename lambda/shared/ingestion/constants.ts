@@ -13,6 +13,8 @@ export const INGEST_JOB_ENV = {
   mode: 'MLOPS_MODE',
   windowStart: 'MLOPS_INGEST_WINDOW_START',
   windowEnd: 'MLOPS_INGEST_WINDOW_END',
+  /** The spec's categories, comma-separated: one output folder each. */
+  categories: 'MLOPS_INGEST_CATEGORIES',
 } as const;
 
 /** Environment of the staging wrapper (container/ingest-entrypoint), removed before the job's command runs. */
