@@ -7,3 +7,4 @@ export { oneModelPerService } from './one-model-per-service';
 export { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
 export { servingHasFallback } from './serving-has-fallback';
 export * from './spec-report';
+export { ingestionFeedsTraining, DELIVERY_ALLOWANCE_MS } from './ingestion-feeds-training';

@@ -2,6 +2,7 @@
 // reason) are kept but marked, so the synth output still shows them.
 import { ModelSpec } from '../spec/model-spec';
 import { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
+import { ingestionFeedsTraining } from './ingestion-feeds-training';
 import { modelLatencyFitsSlo } from './model-latency-fits-slo';
 import { oneModelPerService } from './one-model-per-service';
 import { CheckLevel, CheckOutcome, Compliance, PatternCheck } from './pattern-check';
@@ -17,6 +18,7 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   oneModelPerService,
   gpuComputeVcpuCap,
   servingHasFallback,
+  ingestionFeedsTraining,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */
