@@ -34,6 +34,7 @@ import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
+import { deployTrainOnArrival } from './deploy-train-on-arrival';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -204,6 +205,7 @@ export class ModelDeployment extends Construct {
       : this.imageRepository;
     repository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
     this.owner?.notifyOn(ingestion.alarms);
+    deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
     return ingestion;
   }
 

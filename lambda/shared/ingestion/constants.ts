@@ -6,6 +6,8 @@ export const INGESTION_ENV = {
   cadence: 'MLOPS_INGEST_CADENCE',
   /** JSON {@link DeliveryConfig} without the clients. */
   config: 'MLOPS_INGEST_CONFIG',
+  /** JSON {@link TrainOnArrivalConfig}. */
+  trainOnArrival: 'MLOPS_TRAIN_ON_ARRIVAL_CONFIG',
 } as const;
 
 /** Environment variables the ingestion job's container receives (the container contract). */

@@ -113,6 +113,12 @@ export function manifestKey(location: string, window: IngestionWindow, timeZone:
   return `${location}_ingestion/${date}/${hhmm}-${windowMinutes(window)}m.json`;
 }
 
+/** How a window is filed: the date of its parts' folder and `<HHmm>-<N>m`, as in its keys. */
+export function windowLabel(window: IngestionWindow, timeZone: string): { date: string; label: string } {
+  const { date, hhmm } = dated(window, timeZone);
+  return { date, label: `${hhmm}-${windowMinutes(window)}m` };
+}
+
 function windowMinutes(w: IngestionWindow): number {
   return Math.round((Date.parse(w.end) - Date.parse(w.start)) / MINUTE);
 }
