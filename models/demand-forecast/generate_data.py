@@ -4,10 +4,11 @@ trend and noise. Deterministic for a given seed.
     python3 generate_data.py --out data/training --days 60 --stores 5 --category books --seed 7
 
 With MLOPS_MODE=ingest it is the model's ingestion job (data.ingestion in model.yaml): for each
-category in MLOPS_INGEST_CATEGORIES it writes the days that start inside the window
-[MLOPS_INGEST_WINDOW_START, MLOPS_INGEST_WINDOW_END) to /opt/ml/output/data/<category>/, and
-nothing else: the platform uploads, checks and files them. The same window always gives the same
-rows, so a re-run delivers the same part.
+category in MLOPS_INGEST_CATEGORIES it writes the training snapshot of the window, the 60 days up
+to the last day starting inside [MLOPS_INGEST_WINDOW_START, MLOPS_INGEST_WINDOW_END), to
+/opt/ml/output/data/<category>/, and nothing else: the platform uploads, checks and files them
+under the window's date, which the training it triggers reads. The same window always gives the
+same rows, so a re-run delivers the same part.
 """
 import argparse
 import csv
@@ -50,14 +51,14 @@ def window_days(start, end):
     return days
 
 
-def ingest(categories, start, end, stores=5, seed=7):
-    """Writes each category's days of the window under output/data/<category>/; returns the files."""
+def ingest(categories, start, end, history_days=60, stores=5, seed=7):
+    """Writes each category's snapshot (history up to the window's last day) under output/data/<category>/; returns the files."""
     days = window_days(start, end)
     if not days:
         print(f"no day starts in {start.isoformat()}..{end.isoformat()}: nothing to deliver")
         return []
     out = os.path.join(ML_ROOT, "output", "data")
-    return [generate(os.path.join(out, c), len(days), stores, c, seed, days[-1]) for c in categories]
+    return [generate(os.path.join(out, c), history_days, stores, c, seed, days[-1]) for c in categories]
 
 
 def instant(value):

@@ -51,17 +51,19 @@ async function ingestWindow(window: { start: string; end: string }) {
 }
 
 describe('the example model ingests with its data generator', () => {
-  test('spec: a daily cadence running generate_data.py under the contract', () => {
-    expect(spec.data.ingestion).toMatchObject({ every: '1d', intervalSeconds: 86400, command: ['python3', '/opt/program/generate_data.py'] });
+  test('spec: a daily cadence running generate_data.py under the contract, training on each delivery', () => {
+    expect(spec.data.ingestion).toMatchObject({ every: '1d', intervalSeconds: 86400, command: ['python3', '/opt/program/generate_data.py'], triggersTraining: true });
   });
 
-  test('a daily window delivers that day for every category, passing the spec\'s schema checks', async () => {
+  test('a daily window delivers its day\'s 60-day snapshot for every category, enough rows for training (data.minRows)', async () => {
     const window = { start: '2026-11-28T00:00:00.000Z', end: '2026-11-29T00:00:00.000Z' };
     const { manifest, sent, get } = await ingestWindow(window);
-    expect(manifest.parts.map((p) => [p.category, p.key, p.rows, p.problems])).toEqual(spec.categories.map((c) => [c, `demand-forecast/${c}/2026-11-28/0000-1440m.csv`, 5, []]));
+    expect(manifest.parts.map((p) => [p.category, p.key, p.rows, p.problems])).toEqual(spec.categories.map((c) => [c, `demand-forecast/${c}/2026-11-28/0000-1440m.csv`, 300, []]));
+    expect(300).toBeGreaterThanOrEqual(spec.data.minRows);
     const books = (await get('demand-forecast/books/2026-11-28/0000-1440m.csv')).split(/\r?\n/);
     expect(books[0]).toBe('date,store_id,units');
-    expect(books.slice(1).filter(Boolean).every((l) => l.startsWith('2026-11-28,store-'))).toBe(true);
+    const dates = books.slice(1).filter(Boolean).map((l) => l.split(',')[0]).sort();
+    expect([dates[0], dates[dates.length - 1]]).toEqual(['2026-09-30', '2026-11-28']);
     expect(sent).toHaveLength(1);
   });
 
