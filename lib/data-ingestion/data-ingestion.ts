@@ -112,7 +112,8 @@ export class DataIngestion extends Construct {
     const timeZone = props.timeZone ?? 'UTC';
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const { dataLake, model } = props;
-    const stagingPrefix = `ingestion/${model}/`;
+    // Under the model's own runs/ prefix of the artifacts bucket, like everything else it stages.
+    const stagingPrefix = `runs/${model}/_ingestion/`;
 
     const role = new PipelineFunctionRole(this, 'FunctionRole', { description: `Ingestion steps of ${model}` });
     const cadence: IngestionCadence = { intervalSeconds: props.interval.toSeconds(), timeZone, ...(cron ? { cron: cronFields(cron) } : {}) };

@@ -58,7 +58,7 @@ async function localIngestion(job: (env: Record<string, string>) => Record<strin
   const cadence = JSON.parse(fnEnv(ingestion.windowFunction)[INGESTION_ENV.cadence] as string);
   // The delivery config as the construct writes it, with the buckets the template's tokens name here.
   const config: DeliveryConfig = {
-    model: 'demand', categories: ['books', 'toys'], bucket: buckets.datasets, location: 'demand/', stagingBucket: buckets.artifacts, stagingPrefix: 'ingestion/demand/',
+    model: 'demand', categories: ['books', 'toys'], bucket: buckets.datasets, location: 'demand/', stagingBucket: buckets.artifacts, stagingPrefix: 'runs/demand/_ingestion/',
     timeZone: 'Europe/Paris', eventBusName: 'default', validation: { format: 'csv', sampleRows: 1000, columns: [{ name: 'units', type: 'integer', nullable: false }] },
   };
   type ContainerDef = { Name: string; EntryPoint: string[]; Environment: Array<{ Name: string; Value: unknown }> };
@@ -106,7 +106,7 @@ describe('the ingestion state machine in the local runner', () => {
       expect(first).toMatchObject({ status: 'SUCCEEDED', output: { window: { start: '2026-11-29T06:00:00.000Z', end: '2026-11-29T12:00:00.000Z' }, delivery: { rows: 2 } } });
       expect(l.jobRuns[0]).toMatchObject({
         MLOPS_MODE: 'ingest', MLOPS_INGEST_WINDOW_START: '2026-11-29T06:00:00.000Z', MLOPS_INGEST_WINDOW_END: '2026-11-29T12:00:00.000Z',
-        MLOPS_INGEST_OUTPUT_URI: `s3://${l.buckets.artifacts}/ingestion/demand/scheduled-1/`,
+        MLOPS_INGEST_OUTPUT_URI: `s3://${l.buckets.artifacts}/runs/demand/_ingestion/scheduled-1/`,
       });
       units = 7;
       const rerun = await l.machine.start({ scheduledTime: '2026-11-29T12:03:00Z' }, { name: 'rerun-of-1' }).outcome;
