@@ -10,3 +10,4 @@ export { compositionFitsSlo } from './composition-fits-slo';
 export { compositionModelsServed } from './composition-models-served';
 export * from './spec-report';
 export { asyncResultOutlivesPolling } from './async-result-outlives-polling';
+export { ingestionFeedsTraining, DELIVERY_ALLOWANCE_MS } from './ingestion-feeds-training';

@@ -4,6 +4,7 @@ import { ModelSpec } from '../spec/model-spec';
 import { compositionFitsSlo } from './composition-fits-slo';
 import { compositionModelsServed } from './composition-models-served';
 import { gpuComputeVcpuCap } from './gpu-compute-vcpu-cap';
+import { ingestionFeedsTraining } from './ingestion-feeds-training';
 import { modelLatencyFitsSlo } from './model-latency-fits-slo';
 import { oneModelPerService } from './one-model-per-service';
 import { CheckLevel, CheckOutcome, Compliance, PatternCheck } from './pattern-check';
@@ -23,6 +24,7 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   asyncResultOutlivesPolling,
   compositionFitsSlo,
   compositionModelsServed,
+  ingestionFeedsTraining,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */

@@ -17,7 +17,7 @@ export interface IngestionNagEvidence {
 /** The cdk-nag findings a DataIngestion carries by design. */
 export function acknowledgeIngestionNag(scope: IConstruct, e: IngestionNagEvidence): void {
   acknowledgeNag(scope,
-    NagFindings.lambdaBasicExecution(), NagFindings.lambdaRuntime(), NagFindings.actionsWithoutResourceLevelPermissions(),
+    NagFindings.lambdaBasicExecution(), NagFindings.lambdaRuntime(), NagFindings.actionsWithoutResourceLevelPermissions(), NagFindings.plainTaskEnvironment(),
     NagFindings.objectsUnder(scope, e.dataLake.artifactsBucket.bucketArn, e.stagingPrefix),
     NagFindings.objectsUnder(scope, e.dataLake.datasetsBucket.bucketArn, e.location),
     ...e.functions.map((f) => NagFindings.functionVersions(scope, f.functionArn)),

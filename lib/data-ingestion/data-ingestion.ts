@@ -17,11 +17,13 @@ import { grantBucket } from '../data-lake/data-lake-grants';
 import { CronSchedule, parseCron, toEventBridgeCron } from '../spec/cron';
 import { ColumnSpec, DataFormat } from '../spec/model-spec';
 import { METRICS } from '../../lambda/shared/contract';
-import { INGEST_JOB_ENV, INGEST_OUTPUT_DIR, INGESTION_ENV, INGESTION_EVENTS, INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
+import { INGEST_JOB_ENV, INGEST_OUTPUT_DIR, INGEST_STAGING_ENV, INGESTION_ENV, INGESTION_EVENTS, INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
 import { DeliveryConfig } from '../../lambda/shared/ingestion/deliver';
 import { IngestionCadence } from '../../lambda/shared/ingestion/window';
+import { stagerSource } from '../training-pipeline/stager-source';
 import { acknowledgeIngestionNag } from './data-ingestion-nag';
 import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
+import { ingestStagerBootstrap, ingestStagerSource } from './ingest-stager';
 
 /** Props of {@link DataIngestion}. */
 export interface DataIngestionProps {
@@ -49,13 +51,19 @@ export interface DataIngestionProps {
    * @default 'UTC'
    */
   readonly timeZone?: string;
-  /** The job's image; it runs with MLOPS_MODE=ingest and uploads /opt/ml/output/data/ to MLOPS_INGEST_OUTPUT_URI. */
-  readonly image: ecs.ContainerImage;
   /**
-   * Command run in the image.
-   * @default - the image's entrypoint and command
+   * The job's image (needs python3 for the staging wrapper). Its command runs with
+   * MLOPS_MODE=ingest and only writes /opt/ml/output/data/<category>/; the wrapper
+   * (container/ingest-entrypoint) uploads that folder.
    */
-  readonly command?: readonly string[];
+  readonly image: ecs.ContainerImage;
+  /** Command run in the image (the wrapper replaces the image's entrypoint, so it is needed), e.g. `['python3', '/opt/program/ingest.py']`. */
+  readonly command: readonly string[];
+  /**
+   * Python interpreter in the image that runs the staging wrapper.
+   * @default 'python3'
+   */
+  readonly python?: string;
   /**
    * CPU architecture of the image.
    * @default ecs.CpuArchitecture.ARM64
@@ -84,6 +92,8 @@ export interface DataIngestionProps {
 }
 
 const MIN_INTERVAL = Duration.minutes(5);
+/** Writable task volumes of the job (the root filesystem is read-only). */
+const JOB_VOLUMES = { ml: '/opt/ml', tmp: '/tmp' };
 const MAX_INTERVAL = Duration.days(6);
 const MAX_ALARM_RANGE_HOURS = 7 * 24;
 
@@ -109,7 +119,8 @@ export class DataIngestion extends Construct {
     const timeZone = props.timeZone ?? 'UTC';
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const { dataLake, model } = props;
-    const stagingPrefix = `ingestion/${model}/`;
+    // Under the model's own runs/ prefix of the artifacts bucket, like everything else it stages.
+    const stagingPrefix = `runs/${model}/_ingestion/`;
 
     const role = new PipelineFunctionRole(this, 'FunctionRole', { description: `Ingestion steps of ${model}` });
     const cadence: IngestionCadence = { intervalSeconds: props.interval.toSeconds(), timeZone, ...(cron ? { cron: cronFields(cron) } : {}) };
@@ -141,16 +152,32 @@ export class DataIngestion extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Job', {
       cpu: 1024, memoryLimitMiB: 2048,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-      volumes: [{ name: 'ml' }],
+      volumes: Object.keys(JOB_VOLUMES).map((name) => ({ name })),
     });
     const logGroup = new MlopsLogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const container = this.taskDefinition.addContainer('ingest', {
-      image: props.image,
-      command: props.command ? [...props.command] : undefined,
-      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: model }),
-      readonlyRootFilesystem: true,
+    const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: model });
+    const mounts = Object.entries(JOB_VOLUMES).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }));
+    const python = props.python ?? 'python3';
+    // Fargate creates task volumes owned by root: this step opens them to the image's own
+    // (non-root) user and exits (the model service does the same).
+    const permissions = this.taskDefinition.addContainer('Permissions', {
+      image: props.image, essential: false, user: '0', readonlyRootFilesystem: true, logging,
+      entryPoint: [python, '-c', `import os\nfor p in ${JSON.stringify(Object.values(JOB_VOLUMES))}: os.chmod(p, 0o1777)`],
     });
-    container.addMountPoints({ containerPath: '/opt/ml', sourceVolume: 'ml', readOnly: false });
+    permissions.addMountPoints(...mounts);
+    const container = this.taskDefinition.addContainer('ingest', {
+      image: props.image, essential: true, readonlyRootFilesystem: true, logging,
+      entryPoint: ingestStagerBootstrap(python),
+      environment: {
+        [INGEST_STAGING_ENV.command]: JSON.stringify(props.command),
+        [INGEST_STAGING_ENV.stager]: stagerSource(),
+        [INGEST_STAGING_ENV.ingestStager]: ingestStagerSource(),
+        [INGEST_STAGING_ENV.kmsKeyId]: dataLake.encryptionKey.keyArn,
+        AWS_DEFAULT_REGION: Stack.of(this).region,
+      },
+    });
+    container.addMountPoints(...mounts);
+    container.addContainerDependencies({ container: permissions, condition: ecs.ContainerDependencyCondition.SUCCESS });
     grantBucket(this.taskDefinition.taskRole, { bucket: dataLake.artifactsBucket, key: dataLake.encryptionKey, prefix: stagingPrefix }, { read: false, write: true });
     const securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', { vpc: props.vpc, description: `Ingestion job of ${model}: no inbound traffic` });
 
@@ -172,7 +199,8 @@ export class DataIngestion extends Construct {
           env(INGEST_JOB_ENV.mode, 'ingest'),
           env(INGEST_JOB_ENV.windowStart, sfn.JsonPath.stringAt('$.window.start')),
           env(INGEST_JOB_ENV.windowEnd, sfn.JsonPath.stringAt('$.window.end')),
-          env(INGEST_JOB_ENV.outputUri, sfn.JsonPath.format(`s3://${dataLake.artifactsBucket.bucketName}/${stagingPrefix}{}/`, sfn.JsonPath.executionName)),
+          env(INGEST_JOB_ENV.categories, props.categories.join(',')),
+          env(INGEST_STAGING_ENV.outputUri, sfn.JsonPath.format(`s3://${dataLake.artifactsBucket.bucketName}/${stagingPrefix}{}/`, sfn.JsonPath.executionName)),
           env('MLOPS_MODEL', model),
           env('MLOPS_OUTPUT_DATA_DIR', INGEST_OUTPUT_DIR),
         ],
@@ -252,6 +280,7 @@ function validateDataIngestionProps(props: DataIngestionProps): CronSchedule | u
   if (!props.location.endsWith('/') || props.location.startsWith('/')) {
     throw new Error(`DataIngestion location must be a key prefix ending in "/" without a leading "/", but ${JSON.stringify(props.location)} was provided: write e.g. "${props.model}/"`);
   }
+  if (props.command.length === 0) throw new Error('DataIngestion command must name the job\'s command, but [] was provided: pass e.g. ["python3", "/opt/program/ingest.py"]');
   if (props.categories.length === 0) throw new Error('DataIngestion categories must list at least one category, but [] was provided: pass e.g. ["default"]');
   if (props.cron === undefined) return undefined;
   const c = parseCron(props.cron);

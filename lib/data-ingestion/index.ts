@@ -1,1 +1,2 @@
 export * from './data-ingestion';
+export * from './train-on-arrival';

@@ -38,6 +38,7 @@ import { AsyncInference } from '../async-inference/async-inference';
 import { deployAsync } from './deploy-async';
 import { deployComposition } from './deploy-composition';
 import { deployFeatures } from './deploy-features';
+import { deployTrainOnArrival } from './deploy-train-on-arrival';
 
 /** What a model deployment shares with the rest of the platform. */
 export interface ModelDeploymentProps {
@@ -202,7 +203,7 @@ export class ModelDeployment extends Construct {
       location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
       interval: Duration.seconds(i.intervalSeconds), cron: i.cron, timeZone: i.timeZone,
       image: ecs.ContainerImage.fromRegistry(uri),
-      command: i.command.length ? i.command : undefined,
+      command: i.command,
       cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
       vpc: this.vpc, alarmTopic: monitoring.topic, logRetention,
     });
@@ -214,6 +215,7 @@ export class ModelDeployment extends Construct {
       : this.imageRepository;
     repository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
     this.owner?.notifyOn(ingestion.alarms);
+    deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
     return ingestion;
   }
 

@@ -120,10 +120,12 @@ export interface IngestionSpec {
   readonly intervalSeconds: number;
   /** IANA time zone the cron, the window alignment and the dated keys are read in. */
   readonly timeZone: string;
-  /** Command run in the image; empty = the image's own entrypoint. */
+  /** Command run in the image (it only writes files; the staging wrapper uploads them). */
   readonly command: string[];
   /** Image URI of the job; undefined = the training image. */
   readonly image?: string;
+  /** Whether each delivered window starts the training pipeline (once per window). */
+  readonly triggersTraining: boolean;
 }
 
 /** How and where the model is trained. */

@@ -110,13 +110,17 @@ const ingestionFields: Field<ParsedIngestion> = obj<ParsedIngestion>({
     expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
   }),
   command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
-    description: 'Command run in the image with MLOPS_MODE=ingest; it writes /opt/ml/output/data/<category>/ (csv or jsonl, as data.format). Default: the image\'s entrypoint.',
-    default: [], maxItems: 50, examples: [['python3', '/opt/program/ingest.py']],
+    description: 'Command run in the image with MLOPS_MODE=ingest; it only writes /opt/ml/output/data/<category>/ (csv or jsonl, as data.format) and the platform\'s staging wrapper uploads it (the image needs python3).',
+    required: true, minItems: 1, maxItems: 50, examples: [['python3', '/opt/program/ingest.py']],
   }),
   image: text({
     description: 'Image URI of the ingestion job (run on arm64 Fargate). Default: the training image (run on x86_64 Fargate).',
     examples: ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/demand-ingest:1.0'], pattern: '^[a-z0-9][a-z0-9.-]*(:[0-9]+)?/[a-z0-9._/-]+([:@][A-Za-z0-9._:-]+)?$',
     expected: 'an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ingest:1.0"', fix: 'write the image URI, or remove it to use the training image',
+  }),
+  triggersTraining: bool({
+    description: 'Start the training pipeline when a window\'s data has arrived (the Data Arrived event), once per window: the execution is named after the model and the window, so a repeated event starts nothing.',
+    default: false,
   }),
 }, { description: 'Scheduled ingestion: a container job (MLOPS_MODE=ingest) on a cadence, each delivery validated with the schema checks and written to <location><category>/<YYYY-MM-DD>/<HHmm>-<window>.csv|jsonl. Default: none.' });
 

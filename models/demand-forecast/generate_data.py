@@ -2,13 +2,22 @@
 trend and noise. Deterministic for a given seed.
 
     python3 generate_data.py --out data/training --days 60 --stores 5 --category books --seed 7
+
+With MLOPS_MODE=ingest it is the model's ingestion job (data.ingestion in model.yaml): for each
+category in MLOPS_INGEST_CATEGORIES it writes the training snapshot of the window, the 60 days up
+to the last day starting inside [MLOPS_INGEST_WINDOW_START, MLOPS_INGEST_WINDOW_END), to
+/opt/ml/output/data/<category>/, and nothing else: the platform uploads, checks and files them
+under the window's date, which the training it triggers reads. The same window always gives the
+same rows, so a re-run delivers the same part.
 """
 import argparse
 import csv
 import math
 import os
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+
+ML_ROOT = os.environ.get("MLOPS_ML_ROOT", "/opt/ml")
 
 
 def generate(out_dir, days, stores, category, seed, end):
@@ -31,7 +40,37 @@ def generate(out_dir, days, stores, category, seed, end):
     return file
 
 
+def window_days(start, end):
+    """The days whose midnight (UTC) falls in [start, end): the days a window delivers."""
+    first = start.date() if start.time() == datetime.min.time() else start.date() + timedelta(days=1)
+    days = []
+    day = first
+    while datetime.combine(day, datetime.min.time(), timezone.utc) < end:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def ingest(categories, start, end, history_days=60, stores=5, seed=7):
+    """Writes each category's snapshot (history up to the window's last day) under output/data/<category>/; returns the files."""
+    days = window_days(start, end)
+    if not days:
+        print(f"no day starts in {start.isoformat()}..{end.isoformat()}: nothing to deliver")
+        return []
+    out = os.path.join(ML_ROOT, "output", "data")
+    return [generate(os.path.join(out, c), history_days, stores, c, seed, days[-1]) for c in categories]
+
+
+def instant(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def main():
+    if os.environ.get("MLOPS_MODE") == "ingest":
+        categories = [c for c in os.environ.get("MLOPS_INGEST_CATEGORIES", "default").split(",") if c]
+        files = ingest(categories, instant(os.environ["MLOPS_INGEST_WINDOW_START"]), instant(os.environ["MLOPS_INGEST_WINDOW_END"]))
+        print("\n".join(files))
+        return
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default="data/training")
     p.add_argument("--days", type=int, default=60)

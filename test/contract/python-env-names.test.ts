@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
 import { BATCH_STAGING_ENV } from '../../lambda/shared/training/constants';
 import { MODEL_SERVICE_ENV } from '../../lambda/shared/model-service/settings';
+import { INGEST_JOB_ENV } from '../../lambda/shared/ingestion/constants';
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRYPOINT = join(ROOT, 'container', 'batch-entrypoint', 'entrypoint.py');
@@ -37,7 +38,7 @@ describe('Python files of the container contract', () => {
   });
 
   test('name no MLOPS_* variable that the TypeScript contract does not define', () => {
-    const known = new Set<string>([...Object.values(CONTAINER.env), ...Object.values(BATCH_STAGING_ENV), ...Object.values(MODEL_SERVICE_ENV)]);
+    const known = new Set<string>([...Object.values(CONTAINER.env), ...Object.values(BATCH_STAGING_ENV), ...Object.values(MODEL_SERVICE_ENV), ...Object.values(INGEST_JOB_ENV)]);
     const unknown = files.flatMap((f) => [...source(f).matchAll(/\bMLOPS_[A-Z0-9_]*[A-Z0-9]\b/g)]
       .map((m) => m[0]).filter((name) => !known.has(name)).map((name) => `${relative(ROOT, f)}: ${name}`));
     expect(unknown).toEqual([]);

@@ -29,7 +29,14 @@ describe('DataIngestion', () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)', Target: { Input: Match.stringLikeRegexp('scheduled-time') } });
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
-      ContainerDefinitions: [Match.objectLike({ ReadonlyRootFilesystem: true, Command: ['python3', '/opt/program/ingest.py'], MountPoints: [{ ContainerPath: '/opt/ml', SourceVolume: 'ml', ReadOnly: false }] })],
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
+        Name: 'ingest', ReadonlyRootFilesystem: true, Essential: true,
+        // The staging wrapper runs the command, then uploads /opt/ml/output/data/: the job only writes files.
+        EntryPoint: ['python3', '-c', Match.stringLikeRegexp('MLOPS_INGEST_STAGER')],
+        Environment: Match.arrayWith([{ Name: 'MLOPS_INGEST_COMMAND', Value: '["python3","/opt/program/ingest.py"]' }]),
+        MountPoints: [{ ContainerPath: '/opt/ml', SourceVolume: 'ml', ReadOnly: false }, { ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }],
+        DependsOn: [{ ContainerName: 'Permissions', Condition: 'SUCCESS' }],
+      })]),
     });
     const definition = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
     for (const name of ['MLOPS_MODE', 'MLOPS_INGEST_WINDOW_START', 'MLOPS_INGEST_WINDOW_END', 'MLOPS_INGEST_OUTPUT_URI', 'ecs:runTask.sync', 'NetworkVpcprivateSubnet1']) {

@@ -1,7 +1,11 @@
 // The synthesized ingestion state machine in the local ASL runner: the real window and delivery
-// handlers against the S3 emulator; the Fargate job is local code honouring the container
-// contract (reads the window from its environment, uploads per-category files to its output URI).
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+// handlers against the S3 emulator; the Fargate job runs the task definition's own entry point
+// (the staging wrapper) and environment locally, with a command that only writes files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CfnElement, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -18,9 +22,21 @@ import { PlatformNetwork } from '../../lib/platform/platform-network';
 import { ColumnType, DataFormat } from '../../lib/spec/model-spec';
 import { LocalStateMachine, extractDefinition } from '../../local/asl';
 import { testStack } from '../support/cdk';
+import { s3Endpoint } from '../support/endpoints';
 import { s3Client } from '../training-pipeline/harness';
 
 let n = 0;
+
+// The job's command: writes the files JOB_FILES (JSON {category: {file: body}}) names under the contract's folder.
+const JOB = `
+import json, os
+out = os.path.join(os.environ['MLOPS_ML_ROOT'], 'output', 'data')
+assert os.environ['MLOPS_MODE'] == 'ingest' and 'MLOPS_INGEST_OUTPUT_URI' not in os.environ
+for category, files in json.loads(os.environ['JOB_FILES']).items():
+    os.makedirs(os.path.join(out, category), exist_ok=True)
+    for name, body in files.items():
+        open(os.path.join(out, category, name), 'w').write(body)
+`;
 
 async function localIngestion(job: (env: Record<string, string>) => Record<string, Record<string, string>>) {
   const stack = testStack();
@@ -28,7 +44,7 @@ async function localIngestion(job: (env: Record<string, string>) => Record<strin
   const ingestion = new DataIngestion(stack, 'Ingestion', {
     model: 'demand', categories: ['books', 'toys'], dataLake, location: 'demand/', format: DataFormat.CSV,
     columns: [{ name: 'units', type: ColumnType.INTEGER, nullable: false }], interval: Duration.hours(6), timeZone: 'Europe/Paris',
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim'),
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim'), command: ['python3', '-c', JOB],
     vpc: new PlatformNetwork(stack, 'Network').vpc, alarmTopic: new sns.Topic(stack, 'Topic', { enforceSSL: true }),
   });
   const id = `${process.pid}-${n++}`;
@@ -42,9 +58,12 @@ async function localIngestion(job: (env: Record<string, string>) => Record<strin
   const cadence = JSON.parse(fnEnv(ingestion.windowFunction)[INGESTION_ENV.cadence] as string);
   // The delivery config as the construct writes it, with the buckets the template's tokens name here.
   const config: DeliveryConfig = {
-    model: 'demand', categories: ['books', 'toys'], bucket: buckets.datasets, location: 'demand/', stagingBucket: buckets.artifacts, stagingPrefix: 'ingestion/demand/',
+    model: 'demand', categories: ['books', 'toys'], bucket: buckets.datasets, location: 'demand/', stagingBucket: buckets.artifacts, stagingPrefix: 'runs/demand/_ingestion/',
     timeZone: 'Europe/Paris', eventBusName: 'default', validation: { format: 'csv', sampleRows: 1000, columns: [{ name: 'units', type: 'integer', nullable: false }] },
   };
+  type ContainerDef = { Name: string; EntryPoint: string[]; Environment: Array<{ Name: string; Value: unknown }> };
+  const containers = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::ECS::TaskDefinition') as { Properties: { ContainerDefinitions: ContainerDef[] } };
+  const ingest = containers.Properties.ContainerDefinitions.find((c) => c.Name === 'ingest')!;
   const events: PutEventsCommand[] = [];
   const jobRuns: Array<Record<string, string>> = [];
   const machine = new LocalStateMachine(definition, {
@@ -53,10 +72,19 @@ async function localIngestion(job: (env: Record<string, string>) => Record<strin
       'Run ingestion job': async (p: { Overrides: { ContainerOverrides: Array<{ Environment: Array<{ Name: string; Value: string }> }> } }) => {
         const env = Object.fromEntries(p.Overrides.ContainerOverrides[0].Environment.map((v) => [v.Name, v.Value]));
         jobRuns.push(env);
-        const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(env.MLOPS_INGEST_OUTPUT_URI)!;
-        for (const [category, files] of Object.entries(job(env))) {
-          for (const [file, body] of Object.entries(files)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${category}/${file}`, Body: body }));
-        }
+        // The task definition's entry point and environment (tokens left out), the override, a temp /opt/ml and the emulator.
+        const root = mkdtempSync(join(tmpdir(), 'mlops-ingest-'));
+        const staticEnv = Object.fromEntries(ingest.Environment.filter((v) => typeof v.Value === 'string').map((v) => [v.Name, v.Value as string]));
+        const [python, ...args] = ingest.EntryPoint;
+        const res = spawnSync(python, args, {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH, ...staticEnv, ...env, JOB_FILES: JSON.stringify(job(env)), MLOPS_ML_ROOT: root,
+            MLOPS_S3_ENDPOINT: s3Endpoint(), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1',
+          },
+        });
+        rmSync(root, { recursive: true, force: true });
+        if (res.status !== 0) throw Object.assign(new Error(res.stderr), { name: 'States.TaskFailed' });
         return { StopCode: 'EssentialContainerExited' };
       },
       'Validate and write delivery': (e) => deliver(e, config, { s3, events: { send: (async (c: PutEventsCommand) => { events.push(c); return {}; }) as never }, now: () => new Date('2026-11-29T12:10:00Z') }),
@@ -78,7 +106,7 @@ describe('the ingestion state machine in the local runner', () => {
       expect(first).toMatchObject({ status: 'SUCCEEDED', output: { window: { start: '2026-11-29T06:00:00.000Z', end: '2026-11-29T12:00:00.000Z' }, delivery: { rows: 2 } } });
       expect(l.jobRuns[0]).toMatchObject({
         MLOPS_MODE: 'ingest', MLOPS_INGEST_WINDOW_START: '2026-11-29T06:00:00.000Z', MLOPS_INGEST_WINDOW_END: '2026-11-29T12:00:00.000Z',
-        MLOPS_INGEST_OUTPUT_URI: `s3://${l.buckets.artifacts}/ingestion/demand/scheduled-1/`,
+        MLOPS_INGEST_OUTPUT_URI: `s3://${l.buckets.artifacts}/runs/demand/_ingestion/scheduled-1/`,
       });
       units = 7;
       const rerun = await l.machine.start({ scheduledTime: '2026-11-29T12:03:00Z' }, { name: 'rerun-of-1' }).outcome;

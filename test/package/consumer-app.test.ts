@@ -84,7 +84,7 @@ describe('the packed tarball', () => {
     const expected = [
       'package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cli/mlops.js',
       ...handlers.map((h) => `build/handlers/${h}/index.js`),
-      'build/server/server.js', 'build/server/Dockerfile', 'container/batch-entrypoint/entrypoint.py', 'schema/model-spec.schema.json',
+      'build/server/server.js', 'build/server/Dockerfile', 'container/batch-entrypoint/entrypoint.py', 'container/ingest-entrypoint/entrypoint.py', 'schema/model-spec.schema.json',
       'cli/ui/static/index.html', 'cli/ui/static/app.js', 'cli/ui/static/style.css',
     ];
     expect(expected.filter((f) => !packed.includes(f))).toEqual([]);

@@ -6,6 +6,8 @@ export const INGESTION_ENV = {
   cadence: 'MLOPS_INGEST_CADENCE',
   /** JSON {@link DeliveryConfig} without the clients. */
   config: 'MLOPS_INGEST_CONFIG',
+  /** JSON {@link TrainOnArrivalConfig}. */
+  trainOnArrival: 'MLOPS_TRAIN_ON_ARRIVAL_CONFIG',
 } as const;
 
 /** Environment variables the ingestion job's container receives (the container contract). */
@@ -13,8 +15,22 @@ export const INGEST_JOB_ENV = {
   mode: 'MLOPS_MODE',
   windowStart: 'MLOPS_INGEST_WINDOW_START',
   windowEnd: 'MLOPS_INGEST_WINDOW_END',
-  /** S3 URI the job uploads /opt/ml/output/data/ to (`<uri><category>/<file>`). */
+  /** The spec's categories, comma-separated: one output folder each. */
+  categories: 'MLOPS_INGEST_CATEGORIES',
+} as const;
+
+/** Environment of the staging wrapper (container/ingest-entrypoint), removed before the job's command runs. */
+export const INGEST_STAGING_ENV = {
+  /** S3 URI the wrapper uploads /opt/ml/output/data/ to (`<uri><category>/<file>`). */
   outputUri: 'MLOPS_INGEST_OUTPUT_URI',
+  /** JSON array: the job's command. */
+  command: 'MLOPS_INGEST_COMMAND',
+  /** The Batch staging wrapper's source (S3 and credentials), compressed. */
+  stager: 'MLOPS_STAGER',
+  /** The ingestion wrapper's source, compressed. */
+  ingestStager: 'MLOPS_INGEST_STAGER',
+  /** KMS key of the staged output. */
+  kmsKeyId: 'MLOPS_KMS_KEY_ID',
 } as const;
 
 /** Where the job writes inside the container, one folder per category. */

@@ -10,7 +10,7 @@ import { DataStats, checkFile, newStats } from '../training/data-checks';
 import { listAll } from '../training/s3';
 import { DataValidationConfig } from '../training/types';
 import { INGESTION_EVENTS, INGESTION_METRICS } from './constants';
-import { IngestionWindow, manifestKey, partKey } from './window';
+import { IngestionWindow, manifestKey, partKey, windowLabel } from './window';
 
 /** What the construct fixes for a model's deliveries (the handler's MLOPS_INGEST_CONFIG). */
 export interface DeliveryConfig {
@@ -30,6 +30,21 @@ export interface DeliveryConfig {
   readonly eventBusName: string;
   /** KMS key of the datasets bucket (SSE-KMS on the written parts). */
   readonly kmsKeyId?: string;
+}
+
+/** Detail of the `Data Arrived` event: one delivered window. */
+export interface DataArrivedDetail {
+  readonly model: string;
+  readonly window: IngestionWindow;
+  /** The date the parts are filed under (`<location><category>/<date>/`): the training execution date they feed. */
+  readonly date: string;
+  /** `<HHmm>-<N>m`: the window within its date. */
+  readonly label: string;
+  readonly manifestKey: string;
+  readonly rows: number;
+  /** Categories with a written part. */
+  readonly categories: string[];
+  readonly parts: DeliveredPart[];
 }
 
 export interface DeliveryInput {
@@ -97,7 +112,10 @@ export async function deliverWindow(input: DeliveryInput, config: DeliveryConfig
     await deps.events.send(new PutEventsCommand({
       Entries: [{
         EventBusName: config.eventBusName, Source: INGESTION_EVENTS.source, DetailType: INGESTION_EVENTS.dataArrived,
-        Detail: JSON.stringify({ model: config.model, window: input.window, manifestKey: key, rows, categories: delivered.map((p) => p.category), parts: delivered }),
+        Detail: JSON.stringify({
+          model: config.model, window: input.window, ...windowLabel(input.window, config.timeZone), manifestKey: key, rows,
+          categories: delivered.map((p) => p.category), parts: delivered,
+        } satisfies DataArrivedDetail),
       }],
     }));
   }

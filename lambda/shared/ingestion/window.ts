@@ -49,6 +49,14 @@ export function ingestionWindow(scheduledTime: Date, cadence: IngestionCadence):
   return { start: new Date(start).toISOString(), end: new Date(end).toISOString() };
 }
 
+/** The cron's fire times in [from, to) (epoch ms), read in the time zone. */
+export function cronFireTimes(from: number, to: number, cron: CronFields, timeZone: string): number[] {
+  const fmt = formatter(timeZone);
+  const out: number[] = [];
+  for (let at = Math.ceil(from / MINUTE) * MINUTE; at < to; at += MINUTE) if (fires(localParts(fmt, at), cron)) out.push(at);
+  return out;
+}
+
 /** The latest fire time at or before `from` (epoch ms, whole minute), searching `limit` minutes back. */
 function previousFire(from: number, cron: CronFields, timeZone: string, limit: number): number | undefined {
   const fmt = formatter(timeZone);
@@ -103,6 +111,12 @@ export function partKey(location: string, category: string, window: IngestionWin
 export function manifestKey(location: string, window: IngestionWindow, timeZone: string): string {
   const { date, hhmm } = dated(window, timeZone);
   return `${location}_ingestion/${date}/${hhmm}-${windowMinutes(window)}m.json`;
+}
+
+/** How a window is filed: the date of its parts' folder and `<HHmm>-<N>m`, as in its keys. */
+export function windowLabel(window: IngestionWindow, timeZone: string): { date: string; label: string } {
+  const { date, hhmm } = dated(window, timeZone);
+  return { date, label: `${hhmm}-${windowMinutes(window)}m` };
 }
 
 function windowMinutes(w: IngestionWindow): number {
