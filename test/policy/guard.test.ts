@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { App, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Construct } from 'constructs';
 import { GUARD_REASONS_METADATA, GuardFindings, acknowledgeGuard, guardAcknowledgements } from '../../lib/common/guard';
 import { testApp } from '../support/cdk';
@@ -47,29 +48,12 @@ function testTemplate(stack: Stack): any {
 
 // --- the Control Tower rules, run by the binary the validator package ships --------------------
 
-const GUARD_PACKAGE = '@cdklabs/cdk-validator-cfnguard';
-const guardInstalled = (() => {
-  try {
-    require.resolve(`${GUARD_PACKAGE}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!guardInstalled) {
-  // Not a pass: the suite says what it did not check and why.
-  console.warn(`${GUARD_PACKAGE} is not installed: the Control Tower rule runs are skipped (npm i -D ${GUARD_PACKAGE}@0.0.62 to run them)`);
-}
-const describeWithGuard = guardInstalled ? describe : describe.skip;
-
 const BASELINE = join(__dirname, 'guard-baseline.json');
 
 interface OpenFinding { readonly app: string; readonly rule: string; readonly path: string }
 
 /** Synthesizes `build`'s app with the Control Tower rules and returns its findings that no resource acknowledges. */
 function unacknowledged(appName: string, build: (app: App) => void): OpenFinding[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CfnGuardValidator } = require(GUARD_PACKAGE);
   const app = testApp();
   build(app);
   const stages = [app, ...app.node.findAll().filter((c): c is Stage => c !== app && Stage.isStage(c))];
@@ -105,7 +89,7 @@ function findReports(dir: string): any[] {
   });
 }
 
-describeWithGuard('Control Tower rules (cfn-guard)', () => {
+describe('Control Tower rules (cfn-guard)', () => {
   let unique: string[] = [];
   let baseline: string[] = [];
   beforeAll(() => {
