@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { handlerCode } from './handler-code';
+import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from './guard';
 
 /** Props of {@link MlopsFunction}. */
 export interface MlopsFunctionProps {
@@ -76,6 +77,7 @@ export class MlopsFunction extends lambda.Function {
       // Logs are diagnostics, not system-of-record data: remove them with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeOperationalLogRetention(logGroup);
     super(scope, id, {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -95,5 +97,6 @@ export class MlopsFunction extends lambda.Function {
       role: props.role,
     });
     props.encryptionKey?.grantEncryptDecrypt(this);
+    acknowledgeGuard(this, GuardFindings.functionOutsideVpc());
   }
 }

@@ -25,5 +25,5 @@ export function acknowledgeServiceFindings(scope: IConstruct, opts: { accessMode
 /** Acknowledges the cfn-guard (Control Tower) findings a PredictionService carries by design (reasons in lib/common/guard.ts). */
 export function acknowledgeServiceGuardFindings(opts: { transport: ServiceTransport; listener: elbv2.ApplicationListener; createdLogsBucket?: s3.IBucket }): void {
   if (opts.transport === ServiceTransport.PLAINTEXT_INTERNAL) acknowledgeGuard(opts.listener, G.plaintextInternalListener());
-  if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents());
+  if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents(), G.objectLock());
 }

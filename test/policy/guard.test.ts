@@ -7,11 +7,11 @@
 // finding fails while the open ones are worked off.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { arch, platform } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Construct } from 'constructs';
 import { GUARD_REASONS_METADATA, GuardFindings, acknowledgeGuard, guardAcknowledgements } from '../../lib/common/guard';
 import { testApp } from '../support/cdk';
@@ -52,6 +52,8 @@ function testTemplate(stack: Stack): any {
 const BASELINE = join(__dirname, 'guard-baseline.json');
 const GUARD_PACKAGE_DIR = dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
 const CONTROL_TOWER_RULES = join(GUARD_PACKAGE_DIR, 'rules', 'control-tower', 'cfn-guard');
+// Where the package keeps the binary for this machine (its plugin's own lookup is private).
+const GUARD_BINARY = join(GUARD_PACKAGE_DIR, 'bin', platform() === 'darwin' ? 'macos' : 'ubuntu', arch() === 'arm64' ? 'aarch64' : 'x86_64', 'cfn-guard');
 
 interface OpenFinding { readonly app: string; readonly rule: string; readonly path: string }
 
@@ -65,8 +67,7 @@ function unacknowledged(appName: string, build: (app: App) => void): OpenFinding
   app.synth();
   const templates = findTemplates(app.outdir);
   expect(templates.length).toBeGreaterThan(0);
-  const guard = join(GUARD_PACKAGE_DIR, 'bin', CfnGuardValidator.getPlatform(), CfnGuardValidator.getArchitecture(), 'cfn-guard');
-  const run = spawnSync(guard, ['validate', '--rules', CONTROL_TOWER_RULES, ...templates.flatMap((t) => ['--data', t]),
+  const run = spawnSync(GUARD_BINARY, ['validate', '--rules', CONTROL_TOWER_RULES, ...templates.flatMap((t) => ['--data', t]),
     '--output-format', 'json', '--show-summary', 'none', '--structured'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   // Exit 19 means "some rule failed"; anything else but 0 is a broken run, not a result.
   if (run.status !== 0 && run.status !== 19) throw new Error(`cfn-guard exited ${run.status}: ${run.stderr}`);
