@@ -16,6 +16,7 @@ import { BatchInferenceAttributes, BatchInferenceBase, IBatchInference, Imported
 import { acknowledgeBatchFindings } from './batch-inference-nag';
 import { scoringJob } from './scoring-job';
 import { BatchInferenceProps, validateBatchInferenceProps } from './validate-batch-inference-props';
+import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
 
 export type { BatchInferenceProps } from './validate-batch-inference-props';
 
@@ -336,7 +337,7 @@ export class BatchInference extends BatchInferenceBase {
         .otherwise(new sfn.Pass(this, BATCH_STATES.nothing, { comment: 'no category has a scorable production version', result: sfn.Result.fromArray([]), resultPath: '$.scored' }).next(outcomes)),
     );
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new MlopsLogGroup(this, 'Logs', { retention: props.auditLogRetention ?? AUDIT_LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -376,6 +377,9 @@ export class BatchInference extends BatchInferenceBase {
             categories: [events.EventField.fromPath('$.detail.category')],
             version: events.EventField.fromPath('$.detail.toVersion'),
           }),
+          // A promotion whose scoring never starts would keep the served version from moving.
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
         })],
       });
     }

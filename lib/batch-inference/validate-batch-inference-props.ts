@@ -110,10 +110,16 @@ export interface BatchInferenceProps {
    */
   readonly driftFunction?: lambda.IFunction;
   /**
-   * Retention of the state machine and function logs.
+   * Retention of the function logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Retention of the state machine's execution logs: audit logs, holding every state's input and
+   * output (encrypted with the stack's log key).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
 }
 
 /** What BatchInference checks before building anything; the shared resources are not checked. */

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeOperationalLogRetention } from './guard';
+import { MlopsLogGroup } from './log-key';
 
 /** The one flow-log policy of every VPC the library creates (platform network, service VPC, GPU VPC). */
 export const FLOW_LOG_POLICY = {
@@ -23,7 +24,7 @@ export const FLOW_LOG_POLICY = {
  * in `scope` (flow log id `FlowLog` on the VPC), kept `retention`.
  */
 export function addFlowLogs(scope: Construct, vpc: ec2.Vpc, retention: logs.RetentionDays = FLOW_LOG_POLICY.retention): ec2.FlowLog {
-  const logGroup = new logs.LogGroup(scope, 'FlowLogs', { retention, removalPolicy: FLOW_LOG_POLICY.removalPolicy });
+  const logGroup = new MlopsLogGroup(scope, 'FlowLogs', { retention, removalPolicy: FLOW_LOG_POLICY.removalPolicy });
   acknowledgeOperationalLogRetention(logGroup);
   return vpc.addFlowLog('FlowLog', {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),

@@ -1,11 +1,22 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerCode } from './handler-code';
 import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from './guard';
+import { MlopsLogGroup } from './log-key';
+import { NagFindings, acknowledgeNag } from './nag';
+
+/**
+ * Concurrency reserved for a function invoked asynchronously: an event storm (a flood of alarms
+ * or execution events) then cannot take the account's concurrency from the serving functions.
+ * Throttled asynchronous events are not lost: Lambda retries them for up to six hours, then
+ * sends them to the dead-letter queue.
+ */
+export const ASYNC_RESERVED_CONCURRENCY = 2;
 
 /** Props of {@link MlopsFunction}. */
 export interface MlopsFunctionProps {
@@ -34,7 +45,8 @@ export interface MlopsFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Key that encrypts the function's log group and environment.
+   * Key that encrypts the function's environment. The log group is encrypted with the stack's
+   * log key (see LogKey).
    * @default - AWS owned keys
    */
   readonly encryptionKey?: kms.IKey;
@@ -44,6 +56,16 @@ export interface MlopsFunctionProps {
    * @default - a role of its own with Lambda's basic execution policy
    */
   readonly role?: iam.IRole;
+  /**
+   * Whether the function is invoked asynchronously (an EventBridge rule target). Such a function
+   * sends events that fail every retry to its stack's dead-letter queue (`AsyncDeadLetters` at the
+   * stack's root, one per stack: a message holds the failed event and Lambda's error attributes), and has
+   * reserved concurrency ({@link ASYNC_RESERVED_CONCURRENCY}). A function called synchronously
+   * (a Step Functions task, an API) has neither: its caller sees and retries the failure, and a
+   * reservation would turn a burst into failed calls.
+   * @default false
+   */
+  readonly asynchronous?: boolean;
 }
 
 /**
@@ -71,9 +93,8 @@ export class PipelineFunctionRole extends iam.Role {
  */
 export class MlopsFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props: MlopsFunctionProps) {
-    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+    const logGroup = new MlopsLogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      encryptionKey: props.encryptionKey,
       // Logs are diagnostics, not system-of-record data: remove them with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -95,8 +116,30 @@ export class MlopsFunction extends lambda.Function {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       role: props.role,
+      deadLetterQueue: props.asynchronous ? stackDeadLetterQueue(scope) : undefined,
+      reservedConcurrentExecutions: props.asynchronous ? ASYNC_RESERVED_CONCURRENCY : undefined,
     });
     props.encryptionKey?.grantEncryptDecrypt(this);
     acknowledgeGuard(this, GuardFindings.functionOutsideVpc());
+    acknowledgeNag(this, NagFindings.functionOutsideVpc(), NagFindings.runtimePinned());
+    if (!props.asynchronous) acknowledgeNag(this, NagFindings.synchronousFunction());
   }
+}
+
+const DEAD_LETTERS_ID = 'AsyncDeadLetters';
+
+/** The dead-letter queue of the asynchronously invoked functions of `scope`'s stack, created on first use. */
+function stackDeadLetterQueue(scope: Construct): sqs.IQueue {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(DEAD_LETTERS_ID) as sqs.Queue | undefined;
+  if (existing) return existing;
+  const queue = new sqs.Queue(stack, DEAD_LETTERS_ID, {
+    encryption: sqs.QueueEncryption.KMS_MANAGED,
+    enforceSSL: true,
+    // The longest SQS keeps a message: two weeks to look at a failed event and replay it.
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeNag(queue, NagFindings.deadLetterQueue());
+  acknowledgeGuard(queue, GuardFindings.deadLetterQueue());
+  return queue;
 }

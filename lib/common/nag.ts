@@ -52,9 +52,17 @@ export function renderForStack(scope: IConstruct, id: string): string {
 }
 
 /** Acknowledges findings on `scope` and everything below it, in the spelling of its stack. */
-export function acknowledgeNag(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
-  Validations.of(scope).acknowledge(...acks.map((a) => ({ id: renderForStack(scope, a.id), reason: a.reason })));
+export function acknowledgeNag(scope: IConstruct, ...acks: Array<NagAcknowledgement | NagAcknowledgement[]>): void {
+  Validations.of(scope).acknowledge(...acks.flat().map((a) => ({ id: renderForStack(scope, a.id), reason: a.reason })));
 }
+
+/** The prefixes of the packs besides AwsSolutions that the platform is held to (bin/policy-packs.ts). */
+const NIST = 'NIST.800.53.R5';
+const HIPAA = 'HIPAA.Security';
+const SERVERLESS = 'Serverless';
+
+/** One reason for a rule that several packs check under the same name. */
+const inPacks = (packs: string[], rule: string, reason: string): NagAcknowledgement[] => packs.map((pack) => ({ id: `${pack}-${rule}`, reason }));
 
 const iam5 = (resource: string, reason: string): NagAcknowledgement => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 
@@ -135,10 +143,10 @@ export const NagFindings = {
     reason: 'The account-level role API Gateway needs to write execution logs; AWS maintains it and it grants only log writes.',
   }),
   /** EC23 on security groups whose ingress is a VPC CIDR token. */
-  vpcCidrIngress: (): NagAcknowledgement => ({
-    id: 'AwsSolutions-EC23',
-    reason: 'Ingress is limited to the VPC CIDR (listener or HTTPS endpoint ports), which cdk-nag cannot read because the CIDR is a token.',
-  }),
+  vpcCidrIngress: (): NagAcknowledgement[] => {
+    const reason = 'Ingress is limited to the VPC CIDR (listener or HTTPS endpoint ports), which cdk-nag cannot read because the CIDR is a token; no SSH, RDP or database port is open.';
+    return [{ id: 'AwsSolutions-EC23', reason }, ...inPacks([NIST, HIPAA], 'EC2RestrictedCommonPorts', reason), ...inPacks([NIST, HIPAA], 'EC2RestrictedSSH', reason)];
+  },
   /** EC23 on an internet-facing load balancer. */
   internetFacingListener: (): NagAcknowledgement => ({
     id: 'AwsSolutions-EC23',
@@ -155,12 +163,15 @@ export const NagFindings = {
     reason: 'The environment holds only non-secret configuration (table names, region, port, the serving rules); no credentials are passed: the task role provides them.',
   }),
   /** S1 on the bucket that receives access logs. */
-  accessLogBucket: (): NagAcknowledgement => ({
-    id: 'AwsSolutions-S1',
-    reason: 'This bucket is the destination of access logs; logging its own access would only log the log delivery.',
-  }),
-  /** SQS3 on a dead-letter queue. */
-  deadLetterQueue: (): NagAcknowledgement => ({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' }),
+  accessLogBucket: (): NagAcknowledgement[] => [
+    { id: 'AwsSolutions-S1', reason: 'This bucket is the destination of access logs; logging its own access would only log the log delivery.' },
+    ...NagFindings.accessLogDestination(),
+  ],
+  /** SQS3 and the redrive rule on a dead-letter queue. */
+  deadLetterQueue: (): NagAcknowledgement[] => [
+    { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' },
+    { id: `${SERVERLESS}-SQSRedrivePolicy`, reason: 'This queue is itself a dead-letter queue.' },
+  ],
   /** APIG4 when public access was asked for. */
   publicApi: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG4', reason: 'publicAccess was asked for: predictions are served without authorization (throttled at the stage).' }),
   /** COG4: callers are services signing with IAM, not Cognito users. */
@@ -175,4 +186,61 @@ export const NagFindings = {
   }),
   /** APIG3: REST API without a web ACL. */
   noWebAcl: (): NagAcknowledgement => ({ id: 'AwsSolutions-APIG3', reason: 'No web ACL was given; the REST API was chosen for API keys and usage plans.' }),
+  /** LambdaInsideVPC: a function that calls only AWS APIs. */
+  functionOutsideVpc: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'LambdaInsideVPC',
+    'The function calls only AWS service APIs (DynamoDB, S3, Step Functions, SNS, CloudWatch, SageMaker), over TLS with IAM-signed requests, and nothing inside a VPC; '
+    + 'VPC placement would add network interfaces and an interface endpoint per service (or a NAT gateway) for access it does not need. The smoke-test probe, which calls into the VPC, runs in it.'),
+  /** Serverless LambdaLatestVersion: the runtime is pinned by MlopsFunction. */
+  runtimePinned: (): NagAcknowledgement[] => inPacks([SERVERLESS], 'LambdaLatestVersion',
+    'The runtime is pinned platform-wide by MlopsFunction (nodejs22.x, an AWS-supported LTS and the target of the build-time bundles); all handlers move to a newer runtime together.'),
+  /** LambdaDLQ and LambdaConcurrency on a function that is only invoked synchronously. */
+  synchronousFunction: (): NagAcknowledgement[] => [
+    ...inPacks([NIST, HIPAA, SERVERLESS], 'LambdaDLQ',
+      'Invoked synchronously only (a Step Functions task or an API request): a failure returns to the caller, which retries it and records it (a failed execution, a 5xx answer); '
+      + 'a dead-letter queue receives events of asynchronous invocations only. Functions invoked asynchronously have one (MlopsFunction asynchronous).'),
+    ...inPacks([NIST, HIPAA], 'LambdaConcurrency',
+      'Invoked synchronously, with its concurrency bounded by the caller (Map concurrency, API throttling). A reservation per function (about 15 per model) would carve up the account\'s regional pool '
+      + 'and turn a burst into throttled calls, which Step Functions does not retry by default. Asynchronously invoked functions reserve concurrency.'),
+  ],
+  /** IAMNoInlinePolicy: the grants of one role. */
+  rolePolicy: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'IAMNoInlinePolicy',
+    'The policy holds the grants of exactly one role, each statement naming its resources (least privilege through CDK grants), and is created and deleted with that role; '
+    + 'IAM recommends inline policies for such a strict one-to-one relationship. A customer managed policy would be reusable by other roles, which these grants must not be.'),
+  /** DynamoDBInBackupPlan: a table with PITR and no AWS Backup plan given. */
+  tableWithPitr: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'DynamoDBInBackupPlan',
+    'Point-in-time recovery is on (restore to any second of the last 35 days), deletion protection and RETAIN too: the platform\'s 3-day RPO needs no further copy. '
+    + 'Pass backupPlan to add the table to an AWS Backup plan (vault-locked or cross-account copies).'),
+  /** S3BucketReplicationEnabled: a bucket of a single-region platform. */
+  bucketReplication: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'S3BucketReplicationEnabled',
+    'The platform runs in one region; the bucket is versioned, retained on stack deletion and encrypted. Datasets are re-ingested and models retrained within the 3-day RTO, '
+    + 'so a second copy of a linearly growing training set is not worth its storage; add a replication rule where a cross-region copy is required.'),
+  /** S3DefaultEncryptionKMS and S3BucketLoggingEnabled on a bucket that receives access logs. */
+  accessLogDestination: (): NagAcknowledgement[] => [
+    ...inPacks([NIST, HIPAA], 'S3DefaultEncryptionKMS', 'S3 server access logs and load balancer access logs can only be delivered to a bucket encrypted with SSE-S3 (AES-256), not SSE-KMS.'),
+    ...inPacks([NIST, HIPAA], 'S3BucketLoggingEnabled', 'This bucket is the destination of access logs; logging its own access would only log the log delivery.'),
+  ],
+  /** Serverless EventBusDLQ: a rule target with retries whose failures land elsewhere. */
+  ruleTargetRetried: (): NagAcknowledgement[] => inPacks([SERVERLESS], 'EventBusDLQ',
+    'The target is a function or state machine of this stack, invoked with a retry policy (retry attempts and maximum event age set); an asynchronously invoked function keeps '
+    + 'events it fails in its own dead-letter queue, and a state machine start that fails is seen by the freshness and training alarms.'),
+  /** Serverless SNSRedrivePolicy: e-mail subscriptions. */
+  emailSubscription: (): NagAcknowledgement[] => inPacks([SERVERLESS], 'SNSRedrivePolicy',
+    'An e-mail subscription of alarm and notification messages: SNS retries e-mail delivery itself, and a redrive queue would hold messages nobody reads; the alarm state stays in CloudWatch.'),
+  /** IAM4 on the role AWS Backup uses for a table's backup selection. */
+  backupServiceRole: (): NagAcknowledgement => ({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+    reason: 'The AWS-maintained policy AWS Backup documents for its service role: it only creates and manages backups of the selected resources.',
+  }),
+  /** VPCNoUnrestrictedRouteToIGW: the default route of a public subnet. */
+  publicSubnetRoute: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'VPCNoUnrestrictedRouteToIGW',
+    'The default route of a public subnet, which only an internet-facing prediction load balancer (access mode internet) uses; no address is assigned on launch. '
+    + 'Instances, tasks, functions and internal load balancers run in isolated subnets without any route out of the VPC.'),
+  /** VPCDefaultSecurityGroupClosed: nothing uses the default security group. */
+  defaultSecurityGroupUnused: (): NagAcknowledgement[] => inPacks([NIST, HIPAA], 'VPCDefaultSecurityGroupClosed',
+    'No resource of the platform uses the VPC\'s default security group: every endpoint, load balancer, task and compute environment gets its own group with named ingress. '
+    + 'Emptying its rules needs a custom-resource Lambda function at deploy time (restrictDefaultSecurityGroup); an AWS Config rule or a Security Hub control can watch it instead.'),
+  /** HIPAA CodeBuildProjectSourceRepoUrl: a project whose source is its pipeline's artifact. */
+  pipelineSourcedProject: (): NagAcknowledgement[] => inPacks([HIPAA], 'CodeBuildProjectSourceRepoUrl',
+    'The project has no repository source of its own: CodePipeline hands it the source artifact (fetched through the CodeConnections connection or from the S3 archive), '
+    + 'so no repository URL and no credential is configured on the project.'),
 };

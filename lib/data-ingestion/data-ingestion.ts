@@ -21,6 +21,7 @@ import { INGEST_JOB_ENV, INGEST_OUTPUT_DIR, INGESTION_ENV, INGESTION_EVENTS, ING
 import { DeliveryConfig } from '../../lambda/shared/ingestion/deliver';
 import { IngestionCadence } from '../../lambda/shared/ingestion/window';
 import { acknowledgeIngestionNag } from './data-ingestion-nag';
+import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link DataIngestion}. */
 export interface DataIngestionProps {
@@ -74,6 +75,12 @@ export interface DataIngestionProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Retention of the state machine's execution logs: audit logs, holding every state's input and
+   * output (encrypted with the stack's log key).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
 }
 
 const MIN_INTERVAL = Duration.minutes(5);
@@ -136,7 +143,7 @@ export class DataIngestion extends Construct {
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
       volumes: [{ name: 'ml' }],
     });
-    const logGroup = new logs.LogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new MlopsLogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const container = this.taskDefinition.addContainer('ingest', {
       image: props.image,
       command: props.command ? [...props.command] : undefined,
@@ -177,7 +184,7 @@ export class DataIngestion extends Construct {
       payload: sfn.TaskInput.fromObject({ 'window.$': '$.window', 'runId.$': '$$.Execution.Name' }),
       payloadResponseOnly: true, resultPath: '$.delivery',
     });
-    const smLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const smLogs = new MlopsLogGroup(this, 'StateMachineLogs', { retention: props.auditLogRetention ?? AUDIT_LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(window.next(job).next(deliver)),
       timeout: Duration.seconds(Math.max(props.interval.toSeconds(), 3600)),

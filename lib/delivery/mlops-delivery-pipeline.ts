@@ -1,11 +1,12 @@
 import { join, relative, sep } from 'node:path';
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { CodeBuildStep, CodePipeline, ManualApprovalStep, ShellStep } from 'aws-cdk-lib/pipelines';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { packageRoot } from '../common/handler-code';
+import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 import { MlopsPlatformStacksProps } from '../platform/mlops-platform-stacks';
 import { ArtifactStore } from './artifact-store';
 import { acknowledgePipelineFindings, acknowledgeProjectFindings } from './delivery-nag';
@@ -185,6 +186,7 @@ export class MlopsDeliveryPipeline extends Construct {
       ?? new PipelineNotificationTopic(this, 'Notifications', { emails: props.notificationEmails ?? platform.alarmEmails ?? [] }).topic;
     this.pipeline.pipeline.notifyOn('Notify', this.notificationTopic, { events: PIPELINE_NOTIFICATION_EVENTS });
     acknowledgePipelineFindings(this, artifacts.bucket);
+    Aspects.of(this).add(new PolicyPackAcknowledgements());
     for (const project of [this.pipeline.synthProject, this.pipeline.selfMutationProject, this.modelImages?.step.project, ...smokeTests.map((t) => t.project)]) {
       if (project) acknowledgeProjectFindings(project);
     }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,8 @@ import { NagFindings, acknowledgeNag, nagSpelling } from '../common/nag';
 import { MlopsPlatform } from '../platform/mlops-platform';
 import { SMOKE_PROBE_SOURCE, smokeProbeParameter } from './smoke-probe-source';
 import { acknowledgeOperationalLogRetention } from '../common/guard';
+import { MlopsLogGroup } from '../common/log-key';
+import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 
 /** Props of {@link SmokeTestAccess}. */
 export interface SmokeTestAccessProps {
@@ -47,6 +49,7 @@ export class SmokeTestAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: SmokeTestAccessProps) {
     super(scope, id);
+    Aspects.of(this).add(new PolicyPackAcknowledgements());
     const stack = Stack.of(this);
     const { platform } = props;
     this.role = new iam.Role(this, 'Role', {
@@ -76,7 +79,7 @@ export class SmokeTestAccess extends Construct {
     const vpc = platform.vpc();
     const securityGroup = new ec2.SecurityGroup(this, 'ProbeSecurityGroup', { vpc, allowAllOutbound: false, description: 'smoke-test probe: HTTP(S) to the platform\'s internal load balancers' });
     for (const port of [80, 443]) securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(port), 'internal load balancers');
-    const probeLogs = new logs.LogGroup(this, 'ProbeLogs', { retention: logRetention });
+    const probeLogs = new MlopsLogGroup(this, 'ProbeLogs', { retention: logRetention });
     acknowledgeOperationalLogRetention(probeLogs);
     const probe = new lambda.Function(this, 'Probe', {
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -86,6 +89,7 @@ export class SmokeTestAccess extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 128,
       reservedConcurrentExecutions: 2,
+      tracing: lambda.Tracing.ACTIVE,
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [securityGroup],
@@ -99,7 +103,7 @@ export class SmokeTestAccess extends Construct {
       stringValue: probe.functionName,
       description: 'cdk-mlops: the smoke-test probe function (scripts/smoke-test.mjs)',
     });
-    acknowledgeNag(probe, NagFindings.lambdaRuntime(), NagFindings.lambdaBasicExecution(), {
+    acknowledgeNag(probe, NagFindings.lambdaRuntime(), NagFindings.runtimePinned(), NagFindings.synchronousFunction(), NagFindings.lambdaBasicExecution(), {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'Lambda\'s VPC access policy: the network interfaces a function in the VPC needs, and log writes to its own log group; AWS maintains it.',
     });

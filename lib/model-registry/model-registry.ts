@@ -1,10 +1,12 @@
 import { RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { backUpTable } from '../common/table-backup';
 import { REGISTRY_SCHEMA } from '../../lambda/shared/registry/schema';
 import { IModelRegistry } from './model-registry-base';
 import { grantRegistry } from './registry-grants';
@@ -28,6 +30,12 @@ export interface ModelRegistryProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * An AWS Backup plan to add the table to (vault lock, copies to another account or region,
+   * retention beyond 35 days).
+   * @default - no plan: point-in-time recovery (35 days) is the table's backup
+   */
+  readonly backupPlan?: backup.IBackupPlan;
   /**
    * Deletion protection on the table.
    * @default true
@@ -161,6 +169,7 @@ export class ModelRegistry extends ModelRegistryBase {
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
       });
     }
+    backUpTable(this.table, props.backupPlan, true);
     if (props.publishEvents ?? true) {
       this.events = new RegistryEvents(this, 'Events', {
         table: this.table,

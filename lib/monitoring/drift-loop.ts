@@ -44,7 +44,7 @@ export class DriftLoop extends Construct {
   readonly computeFunction: MlopsFunction;
   readonly retrainFunction: MlopsFunction;
 
-  constructor(scope: Construct, id: string, props: DriftLoopProps & { logRetention: logs.RetentionDays; logKey?: kms.IKey }) {
+  constructor(scope: Construct, id: string, props: DriftLoopProps & { logRetention: logs.RetentionDays }) {
     super(scope, id);
     this.computeFunction = new MlopsFunction(this, 'ComputeFunction', {
       handlerName: 'drift-compute',
@@ -58,7 +58,6 @@ export class DriftLoop extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 1024,
       logRetention: props.logRetention,
-      encryptionKey: props.logKey,
     });
     const predictionsPrefix = props.model === undefined ? '' : `${props.model}/`;
     const runsPrefix = `runs/${predictionsPrefix}`;
@@ -73,7 +72,7 @@ export class DriftLoop extends Construct {
       description: 'Starts a model\'s training pipeline when its drift alarm fires, at most once per cooldown',
       environment: { [MONITORING_ENV.driftStateTable]: stateTable.tableName },
       logRetention: props.logRetention,
-      encryptionKey: props.logKey,
+      asynchronous: true,
     });
     // Only its own items: the partition key must start with DRIFT# (be the model's, for one model).
     this.retrainFunction.addToRolePolicy(new iam.PolicyStatement({

@@ -28,6 +28,7 @@ export class RunAgeWatch extends Construct {
       handlerName: 'run-age',
       description: 'Publishes the hours since a training pipeline or batch inference last succeeded (missed-run alarms over 7 days)',
       logRetention: props.logRetention,
+      asynchronous: true,
     });
     acknowledgeNag(this.function, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions());
   }

@@ -1,7 +1,8 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Aspects, Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
+import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
 import { ModelSpec } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
@@ -47,6 +48,7 @@ export class MlopsModelStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MlopsModelStackProps) {
     super(scope, id, props);
+    Aspects.of(this).add(new PolicyPackAcknowledgements());
     const { spec } = props;
     const others = (props.platformModels ?? []).filter((s) => s.name !== spec.name);
     const findings = assertPatternChecks([...others, spec]).filter((f) => f.model === spec.name);

@@ -1,9 +1,11 @@
+import { Aspects } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { REGISTRY_SCHEMA } from '../../lambda/shared/registry/schema';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
+import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 import { DataLake } from '../data-lake/data-lake';
 import { IDataLake } from '../data-lake/data-lake-base';
 import { ModelRegistry } from '../model-registry/model-registry';
@@ -98,6 +100,7 @@ export class MlopsPlatform extends Construct {
 
   constructor(scope: Construct, id: string, props: MlopsPlatformProps = {}) {
     super(scope, id);
+    Aspects.of(this).add(new PolicyPackAcknowledgements());
     this.platformName = props.platformName ?? PARAMETERS.defaultPlatform;
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(this.platformName)) {
       throw new Error(`platformName must be 1-40 lowercase letters, digits or hyphens, but ${JSON.stringify(this.platformName)} was provided`);

@@ -18,7 +18,15 @@ import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-s
 import { IPredictionApi, ImportedPredictionApi, PredictionApiAttributes, PredictionApiBase } from './prediction-api-base';
 import { validatePredictionApiProps } from './validate-prediction-api-props';
 import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from '../common/guard';
+import { MlopsLogGroup } from '../common/log-key';
 
+/** JSON access log lines (queryable in Logs Insights), with the variables HTTP APIs support. */
+const HTTP_API_ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(JSON.stringify({
+  requestId: '$context.requestId', ip: '$context.identity.sourceIp', requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod', routeKey: '$context.routeKey', path: '$context.path', status: '$context.status',
+  protocol: '$context.protocol', responseLength: '$context.responseLength', responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency', integrationError: '$context.integrationErrorMessage',
+}));
 /** Props of {@link PredictionApi}. */
 export interface PredictionApiProps {
   /** Where predictions are read. */
@@ -136,7 +144,7 @@ export class PredictionApi extends PredictionApiBase {
 
     acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions(), F.registryIndex(this, props.registry.tableArn));
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new MlopsLogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     acknowledgeOperationalLogRetention(accessLogs);
     const throttle = { rateLimit: maxTps, burstLimit: Math.ceil(maxTps * 2) };
     if (!useRest) {
@@ -150,7 +158,7 @@ export class PredictionApi extends PredictionApiBase {
         stageName: '$default',
         autoDeploy: true,
         throttle,
-        accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs) },
+        accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs), format: HTTP_API_ACCESS_LOG_FORMAT },
       });
       const integration = new integrations.HttpLambdaIntegration('Predict', this.alias);
       this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST], integration });

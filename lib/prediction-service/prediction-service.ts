@@ -22,6 +22,7 @@ import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './servi
 import { serviceVpc } from './service-vpc';
 import { ServiceTransport } from './service-authentication';
 import { acknowledgeOperationalLogRetention } from '../common/guard';
+import { MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link PredictionService}. */
 export interface PredictionServiceProps {
@@ -206,7 +207,7 @@ export class PredictionService extends PredictionServiceBase {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = this.logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = this.logGroup = new MlopsLogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

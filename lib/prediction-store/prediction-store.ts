@@ -1,7 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { backUpTable } from '../common/table-backup';
 import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
 import { IPredictionStore, ImportedPredictionStore, PredictionStoreAttributes, PredictionStoreBase } from './prediction-store-base';
 
@@ -28,6 +30,12 @@ export interface PredictionStoreProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * An AWS Backup plan to add the table to (vault lock, copies to another account or region,
+   * retention beyond 35 days).
+   * @default - no plan: point-in-time recovery (35 days) is the table's backup
+   */
+  readonly backupPlan?: backup.IBackupPlan;
 }
 
 /**
@@ -67,6 +75,7 @@ export class PredictionStore extends PredictionStoreBase {
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy,
     });
+    backUpTable(this.table, props.backupPlan, props.pointInTimeRecovery ?? true);
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
   }

@@ -15,6 +15,8 @@ import { stagerBootstrap, stagerSource } from './stager-source';
 import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
 import { sageMakerTrainingJobStatements } from '../common/sagemaker-job-statements';
+import { MlopsLogGroup } from '../common/log-key';
+import { acknowledgeOperationalLogRetention } from '../common/guard';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -339,7 +341,8 @@ class BatchBackend extends TrainingBackend {
     runOutputGrants(jobRole, options);
     key.grantEncryptDecrypt(jobRole);
 
-    const logGroup = new logs.LogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
+    const logGroup = new MlopsLogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
+    acknowledgeOperationalLogRetention(logGroup);
     const container = new batch.EcsEc2ContainerDefinition(scope, 'TrainingContainer', {
       image: o.image.toContainerImage(),
       cpu: o.vcpus ?? BATCH_DEFAULT_VCPUS,

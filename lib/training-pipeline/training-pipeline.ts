@@ -25,6 +25,7 @@ import { DataFormat, DataValidationOptions, EvaluationPolicy, PromotionMode } fr
 import { acknowledgeTrainingFindings } from './training-pipeline-nag';
 import { explainTrainingJobs } from './training-job-explanations';
 import { validateTrainingPipelineProps } from './validate-training-pipeline-props';
+import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link TrainingPipeline}. */
 export interface TrainingPipelineProps {
@@ -105,10 +106,16 @@ export interface TrainingPipelineProps {
    */
   readonly ownerNotificationTopic?: sns.ITopic;
   /**
-   * Retention of the state machine, function and job logs.
+   * Retention of the function and job logs.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Retention of the state machine's execution logs: audit logs, holding every state's input and
+   * output (encrypted with the stack's log key).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly auditLogRetention?: logs.RetentionDays;
   /**
    * Batch inference started (asynchronously) for the categories promoted by an execution.
    * @default - none
@@ -237,8 +244,8 @@ export class TrainingPipeline extends TrainingPipelineBase {
     // One role for every step of this model's training: the union below writes only this
     // model's manifests, run tags, registry items and notifications (README "Cutting the per-model repetition").
     this.functionRole = new PipelineFunctionRole(this, 'FunctionRole', { description: `Steps of the training pipeline of ${modelName}` });
-    const fn = (fid: string, handlerName: string, description: string, timeout = Duration.seconds(60), memorySize = 512) =>
-      new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention, role: this.functionRole });
+    const fn = (fid: string, handlerName: string, description: string, timeout = Duration.seconds(60), memorySize = 512, asynchronous = false) =>
+      new MlopsFunction(this, fid, { handlerName, description, environment, timeout, memorySize, logRetention, role: this.functionRole, asynchronous });
 
     const planFn = fn('PlanFunction', 'training-plan', `Plans a training execution of ${modelName}`);
     const validateFn = fn('ValidateDataFunction', 'training-validate-data', `Validates the input data of ${modelName}`, Duration.minutes(10), 1024);
@@ -246,7 +253,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
     const evaluateFn = fn('EvaluateFunction', 'training-evaluate', `Evaluates and registers new versions of ${modelName}`);
     const gateFn = fn('GateFunction', 'training-gate', `Champion/challenger gate and promotion of ${modelName}`);
     const summarizeFn = fn('SummarizeFunction', 'training-summarize', `Summarizes and notifies training of ${modelName}`);
-    const endedFn = fn('ExecutionEndedFunction', 'training-execution-ended', `Closes the runs of ${modelName} executions that ended early; records how its training jobs ended`);
+    const endedFn = fn('ExecutionEndedFunction', 'training-execution-ended', `Closes the runs of ${modelName} executions that ended early; records how its training jobs ended`, undefined, undefined, true);
     this.functions = { plan: planFn, validateData: validateFn, recordRun: recordFn, evaluate: evaluateFn, gate: gateFn, summarize: summarizeFn, executionEnded: endedFn };
 
     registry.grantRegister(planFn);
@@ -272,7 +279,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
 
     const definition = this.buildDefinition({ backend, planFn, validateFn, recordFn, evaluateFn, gateFn, summarizeFn, promotion, approvalTimeout, props });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logRetention });
+    this.logGroup = new MlopsLogGroup(this, 'Logs', { retention: props.auditLogRetention ?? AUDIT_LOG_RETENTION });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
