@@ -17,11 +17,13 @@ export const TEMPLATE_HYPERPARAMETERS = { window: 14, holdout_days: 7 };
 export const DOCKERFILE = String.raw`# Training and batch-scoring image (Python standard library only). SageMaker runs it with the
 # argument "train", the platform's scoring job with MLOPS_MODE=score (or the argument "score").
 FROM public.ecr.aws/docker/library/python:3.12-slim
-RUN useradd --uid 1000 --no-create-home model
+# AWS Batch runs the job as uid 1000 on a read-only root filesystem, /opt/ml and /tmp being fresh
+# volumes that take the image's directory owner: /opt/ml belongs to uid 1000. No USER line:
+# SageMaker expects to run containers as root (other users hit permission errors on /opt/ml).
+RUN useradd --uid 1000 --no-create-home model && mkdir -p /opt/ml && chown 1000:1000 /opt/ml
 WORKDIR /opt/program
 COPY contract.py train.py score.py ./
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
-USER 1000
 ENTRYPOINT ["/bin/sh", "-c", "case \"${'$'}{1:-${'$'}{MLOPS_MODE:-train}}\" in score) exec python3 /opt/program/score.py ;; *) exec python3 /opt/program/train.py ;; esac", "entrypoint"]
 `;
 

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeOperationalLogRetention } from './guard';
 import { MlopsLogGroup } from './log-key';
 
 /** The one flow-log policy of every VPC the library creates (platform network, service VPC, GPU VPC). */
@@ -24,6 +25,7 @@ export const FLOW_LOG_POLICY = {
  */
 export function addFlowLogs(scope: Construct, vpc: ec2.Vpc, retention: logs.RetentionDays = FLOW_LOG_POLICY.retention): ec2.FlowLog {
   const logGroup = new MlopsLogGroup(scope, 'FlowLogs', { retention, removalPolicy: FLOW_LOG_POLICY.removalPolicy });
+  acknowledgeOperationalLogRetention(logGroup);
   return vpc.addFlowLog('FlowLog', {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
     trafficType: FLOW_LOG_POLICY.trafficType,

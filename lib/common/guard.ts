@@ -5,7 +5,8 @@
 // metadata, so the policy test takes the binary's findings and leaves out the (rule, resource)
 // pairs acknowledged here; the reasons travel beside it in `Metadata["cdk-mlops:guard"]`, from
 // where the README's table is built.
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 
 /** A Control Tower rule a resource fails by design, and why that is acceptable. */
@@ -79,6 +80,57 @@ export const GuardFindings = {
     control: 'CT.S3.PR.4',
     reason: 'Access logs are read on demand (Athena, downloads); no process acts on new log objects, so an event notification would have no consumer.',
   }),
+  /** CT.S3.PR.10 on the bucket that receives S3 server access logs. */
+  serverAccessLogBucketEncryption: (): GuardAcknowledgement => ({
+    rule: 's3_bucket_default_encryption_kms_check',
+    control: 'CT.S3.PR.10',
+    reason: 'S3 server access logging delivers only to a destination bucket encrypted with SSE-S3 (not SSE-KMS); the logs hold request metadata, not data, and the bucket is TLS-only, private, versioned and expires logs.',
+  }),
+  /** CT.S3.PR.9 on every bucket the library creates. */
+  objectLock: (): GuardAcknowledgement => ({
+    rule: 's3_bucket_object_lock_enabled_check',
+    control: 'CT.S3.PR.9',
+    reason: 'Object Lock (write once, read many) would stop the lifecycle expiry this bucket depends on and the deletion of a data subject\'s records; '
+      + 'objects are protected instead by versioning with noncurrent-version expiry, a TLS-only bucket policy, blocked public access and least-privilege grants by prefix.',
+  }),
+  /** CT.S3.PR.4 on a datasets bucket whose owner turned events off. */
+  eventsTurnedOff: (): GuardAcknowledgement => ({
+    rule: 's3_event_notifications_enabled_check',
+    control: 'CT.S3.PR.4',
+    reason: 'The owner turned EventBridge notifications off (datasetsEventBridge false): training runs on its schedule only and no process consumes object events of this bucket.',
+  }),
+  /** CT.SQS.PR.1 on a queue that is itself a dead-letter queue. */
+  deadLetterQueue: (): GuardAcknowledgement => ({
+    rule: 'sqs_dlq_check',
+    control: 'CT.SQS.PR.1',
+    reason: 'This queue is itself a dead-letter queue: a message that lands here has already failed, is kept 14 days for inspection and replay, and is never consumed automatically, so a further dead-letter queue would receive nothing.',
+  }),
+  /** CT.CODEBUILD.PR.4 on the project that builds the model images. */
+  dockerBuildPrivileged: (): GuardAcknowledgement => ({
+    rule: 'codebuild_project_environment_privileged_check',
+    control: 'CT.CODEBUILD.PR.4',
+    reason: 'This project builds container images with Docker, which needs privileged mode in CodeBuild; it runs only the repository\'s own Dockerfiles from the pipeline source, with a role limited to pushing to its ECR repositories.',
+  }),
+  /** CT.LAMBDA.PR.2 on the permission an HTTP API route gets to invoke its function. */
+  apiRoutePermission: (): GuardAcknowledgement => ({
+    rule: 'lambda_function_public_access_prohibited_check',
+    control: 'CT.LAMBDA.PR.2',
+    reason: 'The permission names a SourceArn: only this HTTP API\'s route, in this account and region, may invoke the function; the rule cannot read the ARN because CloudFormation builds it (Fn::Join of the API id).',
+  }),
+  /** CT.CLOUDWATCH.PR.2 on a log group of operational diagnostics kept less than a year. */
+  operationalLogRetention: (): GuardAcknowledgement => ({
+    rule: 'cloudwatch_log_group_retention_period_check',
+    control: 'CT.CLOUDWATCH.PR.2',
+    reason: 'Operational diagnostics (function, container, access or flow logs), kept for troubleshooting and no longer (they carry request identifiers); '
+      + 'the construct\'s logRetention prop keeps them longer. The audit trail is kept apart, at least a year: Step Functions execution logs, the model registry\'s records, CloudTrail.',
+  }),
+  /** CT.LAMBDA.PR.3 on a function that calls only AWS APIs. */
+  functionOutsideVpc: (): GuardAcknowledgement => ({
+    rule: 'lambda_inside_vpc_check',
+    control: 'CT.LAMBDA.PR.3',
+    reason: 'The function calls only AWS service APIs (DynamoDB, S3, Step Functions, SNS, CloudWatch, SageMaker) over TLS with IAM-signed requests, and nothing inside a VPC; '
+      + 'VPC placement would add network interfaces and an interface endpoint per service (or a NAT gateway) for access it does not need.',
+  }),
   /** CT.ELASTICLOADBALANCING.PR.6 on the PrivateLink NLB. */
   tcpPassThroughLogs: (): GuardAcknowledgement => ({
     rule: 'elbv2_logging_enabled_check',
@@ -86,3 +138,9 @@ export const GuardFindings = {
     reason: 'The PrivateLink network load balancer passes TCP through to the application load balancer, which logs every request; NLBs write access logs for TLS listeners only.',
   }),
 };
+
+/** Acknowledges {@link GuardFindings.operationalLogRetention} on `logGroup` when it keeps its events less than a year. */
+export function acknowledgeOperationalLogRetention(logGroup: logs.LogGroup): void {
+  const days = Stack.of(logGroup).resolve((logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays);
+  if (typeof days === 'number' && !Token.isUnresolved(days) && days < 365) acknowledgeGuard(logGroup, GuardFindings.operationalLogRetention());
+}

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { limitGrantsToAwsServices } from './key-grants';
 
 /**
  * Retention of audit logs (Step Functions execution logs: every state's input and output): one
@@ -34,6 +35,7 @@ export class LogKey extends kms.Key {
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(30),
     });
+    limitGrantsToAwsServices(this);
     const { partition, region, account } = Stack.of(this);
     this.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],

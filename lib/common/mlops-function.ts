@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerCode } from './handler-code';
+import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from './guard';
 import { MlopsLogGroup } from './log-key';
 import { NagFindings, acknowledgeNag } from './nag';
 
@@ -97,6 +98,7 @@ export class MlopsFunction extends lambda.Function {
       // Logs are diagnostics, not system-of-record data: remove them with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeOperationalLogRetention(logGroup);
     super(scope, id, {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -118,6 +120,7 @@ export class MlopsFunction extends lambda.Function {
       reservedConcurrentExecutions: props.asynchronous ? ASYNC_RESERVED_CONCURRENCY : undefined,
     });
     props.encryptionKey?.grantEncryptDecrypt(this);
+    acknowledgeGuard(this, GuardFindings.functionOutsideVpc());
     acknowledgeNag(this, NagFindings.functionOutsideVpc(), NagFindings.runtimePinned());
     if (!props.asynchronous) acknowledgeNag(this, NagFindings.synchronousFunction());
   }
@@ -137,5 +140,6 @@ function stackDeadLetterQueue(scope: Construct): sqs.IQueue {
     retentionPeriod: Duration.days(14),
   });
   acknowledgeNag(queue, NagFindings.deadLetterQueue());
+  acknowledgeGuard(queue, GuardFindings.deadLetterQueue());
   return queue;
 }

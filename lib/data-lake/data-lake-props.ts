@@ -77,8 +77,9 @@ export interface DataLakeProps {
    * `TrainingPipeline`'s `dataArrivalTrigger` needs it: its rule starts training when a
    * `_SUCCESS` marker lands. Set directly on the bucket (no custom resource). EventBridge
    * charges nothing for AWS service events on the default bus; rules pay per matched event.
-   * Cannot be combined with `existingDatasetsBucket`.
-   * @default false
+   * The artifacts and predictions buckets always send theirs. Cannot be combined with
+   * `existingDatasetsBucket`.
+   * @default true
    */
   readonly datasetsEventBridge?: boolean;
 

@@ -8,6 +8,8 @@ import { accessLogsLifecycle, artifactsLifecycle, datasetsLifecycle, LifecycleSe
 import { DataLakeProps } from './data-lake-props';
 import { createSecureBucket } from './secure-bucket';
 import { validateDataLakeProps } from './validate-data-lake-props';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
+import { limitGrantsToAwsServices } from '../common/key-grants';
 
 /**
  * The platform's storage: a customer-managed KMS key and buckets for datasets, artifacts (model
@@ -66,12 +68,16 @@ export class DataLake extends DataLakeBase {
         alias: props.encryptionKeyAlias,
         removalPolicy,
       });
+    if (!props.encryptionKey) limitGrantsToAwsServices(this.encryptionKey as kms.Key);
 
     const createsABucket = !(props.existingDatasetsBucket && props.existingArtifactsBucket && props.existingPredictionsBucket);
     const logs = createsABucket ? this.createAccessLogsBucket(removalPolicy, lifecycle) : undefined;
     this.accessLogsBucket = logs;
 
-    const dataBucket = (bucketId: string, logPrefix: string, lifecycleRules: s3.LifecycleRule[], eventBridge = false) =>
+    // Object events go to EventBridge (the default bus, free for AWS service events): a consumer
+    // (a data-arrival trigger, a downstream team waiting for predictions) subscribes with a rule,
+    // without a change to the bucket.
+    const dataBucket = (bucketId: string, logPrefix: string, lifecycleRules: s3.LifecycleRule[], eventBridge = true) =>
       createSecureBucket(this, bucketId, {
         encryptionKey: this.encryptionKey,
         removalPolicy,
@@ -79,8 +85,9 @@ export class DataLake extends DataLakeBase {
         accessLogs: logs && { bucket: logs, prefix: logPrefix },
         eventBridge,
       });
-    const datasetsEventBridge = props.datasetsEventBridge ?? false;
+    const datasetsEventBridge = props.datasetsEventBridge ?? true;
     this.datasetsBucket = props.existingDatasetsBucket ?? dataBucket('DatasetsBucket', ACCESS_LOG_PREFIXES.datasets, datasetsLifecycle(lifecycle), datasetsEventBridge);
+    if (!props.existingDatasetsBucket && !datasetsEventBridge) acknowledgeGuard(this.datasetsBucket, GuardFindings.eventsTurnedOff());
     this.datasetsEventBridgeEnabled = props.existingDatasetsBucket ? undefined : datasetsEventBridge;
     this.artifactsBucket = props.existingArtifactsBucket ?? dataBucket('ArtifactsBucket', ACCESS_LOG_PREFIXES.artifacts, artifactsLifecycle(lifecycle));
     this.predictionsBucket = props.existingPredictionsBucket ?? dataBucket('PredictionsBucket', ACCESS_LOG_PREFIXES.predictions, predictionsLifecycle(lifecycle));
@@ -92,7 +99,9 @@ export class DataLake extends DataLakeBase {
     // (who, which key, when), not data lake content. It does not log itself: that would log
     // every log delivery (a feedback loop AWS advises against). cdk-nag S1 accepts a bucket that
     // is the log destination of another bucket in the stack, so nothing needs acknowledging.
-    return createSecureBucket(this, 'AccessLogsBucket', { removalPolicy, lifecycleRules: accessLogsLifecycle(lifecycle) });
+    const bucket = createSecureBucket(this, 'AccessLogsBucket', { removalPolicy, lifecycleRules: accessLogsLifecycle(lifecycle) });
+    acknowledgeGuard(bucket, GuardFindings.serverAccessLogBucketEncryption(), GuardFindings.accessLogBucketLogging(), GuardFindings.logBucketEvents());
+    return bucket;
   }
 }
 

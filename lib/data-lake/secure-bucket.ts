@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
 
 /** Where a bucket's server access logs go. */
 export interface AccessLogsTarget {
@@ -47,6 +48,7 @@ export function createSecureBucket(scope: Construct, id: string, options: Secure
     transitionDefaultMinimumObjectSize: s3.TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
     removalPolicy: options.removalPolicy,
   });
+  acknowledgeGuard(bucket, GuardFindings.objectLock());
   if (options.accessLogs) enableAccessLogs(bucket, options.accessLogs);
   // On the bucket resource itself rather than the L2 `eventBridgeEnabled` prop, which goes through
   // the BucketNotifications custom resource (an extra Lambda function, role and AWS-managed

@@ -1,13 +1,19 @@
 // The findings CDK Pipelines' generated roles raise, acknowledged on the pipeline only (never on
 // a stage, whose platform keeps its own acknowledgements), each with the reason a reviewer reads.
 import { CfnElement, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
 import { NagAcknowledgement, acknowledgeNag, nagArn } from '../common/nag';
 
 const iam5 = (what: string, reason: string): NagAcknowledgement => ({ id: `AwsSolutions-IAM5[${what}]`, reason });
 
-/** Acknowledges CDK Pipelines' grants on `pipeline`, given its artifact bucket. */
+/** Acknowledges CDK Pipelines' grants on `pipeline`, given its artifact bucket, and its Docker builds' privileged mode. */
 export function acknowledgePipelineFindings(pipeline: IConstruct, artifactBucket: IConstruct): void {
+  for (const project of pipeline.node.findAll().filter((c): c is codebuild.CfnProject => c instanceof codebuild.CfnProject)) {
+    const environment = Stack.of(project).resolve(project.environment) as codebuild.CfnProject.EnvironmentProperty;
+    if (environment.privilegedMode) acknowledgeGuard(project, GuardFindings.dockerBuildPrivileged());
+  }
   const artifacts = 'CDK Pipelines\' grant on this pipeline\'s own artifact bucket (read and write the source, image-digest and cloud-assembly artifacts); that one bucket only.';
   acknowledgeNag(pipeline,
     ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => iam5(`Action::${a}`, artifacts)),

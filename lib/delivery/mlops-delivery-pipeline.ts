@@ -151,6 +151,8 @@ export class MlopsDeliveryPipeline extends Construct {
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
         partialBuildSpec: codebuild.BuildSpec.fromObject({ phases: { install: { 'runtime-versions': { nodejs: '20', java: 'corretto17' } } } }),
+        // Every project, asset publishing and self-mutation included (CT.CODEBUILD.PR.3).
+        logging: { cloudWatch: { logGroup: artifacts.buildLogs } },
       },
     });
 

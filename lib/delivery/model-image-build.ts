@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,6 +48,9 @@ export class ModelImageBuild extends Construct {
         imageTagMutability: ecr.TagMutability.IMMUTABLE,
         // Registered versions name their image digest: deleting an image would break retraining and rollback.
         removalPolicy: RemovalPolicy.RETAIN,
+        // Every push carries a build tag, so an untagged image is only the leftover of a failed
+        // push; tagged images stay (a registered version names its digest).
+        lifecycleRules: [{ description: 'Expire leftovers of failed pushes', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(14) }],
       });
       const stageAccounts = [...new Set(props.pullAccounts)].filter((a) => a !== Stack.of(this).account);
       if (stageAccounts.length) {

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from '../common/key-grants';
 
 /** What the pipeline tells its team: a failed run, a finished one, and an approval that waits. */
 export const PIPELINE_NOTIFICATION_EVENTS = [
@@ -24,6 +25,7 @@ export class PipelineNotificationTopic extends Construct {
     super(scope, id);
     const key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'cdk-mlops: delivery pipeline notifications' });
     key.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    limitGrantsToAwsServices(key);
     this.topic = new sns.Topic(this, 'Resource', { masterKey: key, enforceSSL: true, displayName: 'cdk-mlops delivery pipeline' });
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
   }

@@ -9,6 +9,7 @@ import { PARAMETERS } from '../../lambda/shared/contract';
 import { NagFindings, acknowledgeNag, nagSpelling } from '../common/nag';
 import { MlopsPlatform } from '../platform/mlops-platform';
 import { SMOKE_PROBE_SOURCE, smokeProbeParameter } from './smoke-probe-source';
+import { acknowledgeOperationalLogRetention } from '../common/guard';
 import { MlopsLogGroup } from '../common/log-key';
 import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 
@@ -78,6 +79,8 @@ export class SmokeTestAccess extends Construct {
     const vpc = platform.vpc();
     const securityGroup = new ec2.SecurityGroup(this, 'ProbeSecurityGroup', { vpc, allowAllOutbound: false, description: 'smoke-test probe: HTTP(S) to the platform\'s internal load balancers' });
     for (const port of [80, 443]) securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(port), 'internal load balancers');
+    const probeLogs = new MlopsLogGroup(this, 'ProbeLogs', { retention: logRetention });
+    acknowledgeOperationalLogRetention(probeLogs);
     const probe = new lambda.Function(this, 'Probe', {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -90,7 +93,7 @@ export class SmokeTestAccess extends Construct {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [securityGroup],
-      logGroup: new MlopsLogGroup(this, 'ProbeLogs', { retention: logRetention }),
+      logGroup: probeLogs,
       description: `cdk-mlops: smoke-test probe of platform ${platform.platformName} (GET /health and one prediction on internal load balancers)`,
     });
     // The unqualified function only (grantInvoke would add every version and alias).

@@ -115,6 +115,9 @@ export class GpuBatchCompute extends Construct implements IGpuBatchCompute {
       requireImdsv2: true,
       // Hop limit 1: containers cannot reach the instance role through IMDS; jobs use their job role.
       httpPutResponseHopLimit: 1,
+      // One-minute CloudWatch metrics (CT.EC2.PR.10): a GPU instance lives for one job, too short
+      // for five-minute data points to show its CPU, network or disk; billed per instance-hour.
+      detailedMonitoring: true,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSizeGiB ?? 100, {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { NagFindings as F, acknowledgeNag } from '../common/nag';
 import { REGISTRY_EVENTS } from '../../lambda/shared/contract';
 import { ENTITY } from '../../lambda/shared/registry/keys';
+import { GuardFindings, acknowledgeGuard } from '../common/guard';
 
 export interface RegistryEventsProps {
   readonly table: dynamodb.ITable;
@@ -35,6 +36,7 @@ export class RegistryEvents extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgeNag(this.deadLetterQueue, F.deadLetterQueue());
+    acknowledgeGuard(this.deadLetterQueue, GuardFindings.deadLetterQueue());
 
     const role = new iam.Role(this, 'PipeRole', {
       assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com', {

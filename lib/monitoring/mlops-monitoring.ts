@@ -23,6 +23,7 @@ import {
 } from './serving-alarms';
 import { MonitorTableProps, systemErrorsMetric, tableDeclarations, throttleMetric, validateTable } from './store-alarms';
 import { MonitorTrainingPipelineProps, failedJobsMetric, noSuccessWindow, trainingBudget, trainingDeclarations, trainingWidgets, validateTraining } from './training-alarms';
+import { limitGrantsToAwsServices } from '../common/key-grants';
 
 /**
  * Log retention for the monitoring functions and the default the platform recommends: a month
@@ -132,6 +133,7 @@ export class MlopsMonitoring extends Construct {
         description: 'Encrypts the MLOps monitoring notification topic',
         enableKeyRotation: true,
       });
+      if (!props.encryptionKey) limitGrantsToAwsServices(key as kms.Key);
       // CloudWatch publishes alarm notifications to the encrypted topic.
       key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       this.encryptionKey = key;

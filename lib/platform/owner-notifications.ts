@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from '../common/key-grants';
 
 /** Props of {@link OwnerNotifications}. */
 export interface OwnerNotificationsProps {
@@ -64,5 +65,6 @@ function ownerTopicsKey(stack: Stack): kms.IKey {
   if (existing) return existing;
   const key = new kms.Key(stack, id, { description: 'Encrypts the cdk-mlops notification topics of model owners', enableKeyRotation: true });
   key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+  limitGrantsToAwsServices(key);
   return key;
 }

@@ -17,6 +17,7 @@ import { schedulePeaks } from '../prediction-service/peak-schedule';
 import { PeakWindow, ServedModelProps, servingConfigJson } from '../prediction-service/serving-props';
 import { IPredictionApi, ImportedPredictionApi, PredictionApiAttributes, PredictionApiBase } from './prediction-api-base';
 import { validatePredictionApiProps } from './validate-prediction-api-props';
+import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from '../common/guard';
 import { MlopsLogGroup } from '../common/log-key';
 
 /** JSON access log lines (queryable in Logs Insights), with the variables HTTP APIs support. */
@@ -144,6 +145,7 @@ export class PredictionApi extends PredictionApiBase {
     acknowledgeNag(this, F.lambdaBasicExecution(), F.lambdaRuntime(), F.actionsWithoutResourceLevelPermissions(), F.registryIndex(this, props.registry.tableArn));
 
     const accessLogs = new MlopsLogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeOperationalLogRetention(accessLogs);
     const throttle = { rateLimit: maxTps, burstLimit: Math.ceil(maxTps * 2) };
     if (!useRest) {
       this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -160,6 +162,7 @@ export class PredictionApi extends PredictionApiBase {
       });
       const integration = new integrations.HttpLambdaIntegration('Predict', this.alias);
       this.httpApi.addRoutes({ path: '/v1/{proxy+}', methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST], integration });
+      for (const permission of this.node.findAll().filter((c) => c instanceof lambda.CfnPermission)) acknowledgeGuard(permission, GuardFindings.apiRoutePermission());
       this.url = this.httpApi.apiEndpoint;
       if (props.publicAccess) acknowledgeNag(this, F.publicApi());
     } else {

@@ -21,6 +21,7 @@ import { AccessMode } from '../spec/model-spec';
 import { ServiceAccessProps, privateLinkEndpoint, validateAccess } from './service-access';
 import { serviceVpc } from './service-vpc';
 import { ServiceTransport } from './service-authentication';
+import { acknowledgeOperationalLogRetention } from '../common/guard';
 import { MlopsLogGroup } from '../common/log-key';
 
 /** Props of {@link PredictionService}. */
@@ -210,6 +211,7 @@ export class PredictionService extends PredictionServiceBase {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeOperationalLogRetention(logGroup);
     taskDefinition.addContainer('Server', {
       image: predictionServerImage(),
       essential: true,

@@ -29,5 +29,5 @@ export function acknowledgeServiceGuardFindings(opts: { transport: ServiceTransp
     acknowledgeGuard(opts.listener, G.plaintextInternalListener());
     acknowledgeNag(opts.listener, ...F.plaintextInternalListener());
   }
-  if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents());
+  if (opts.createdLogsBucket) acknowledgeGuard(opts.createdLogsBucket, G.loadBalancerLogBucketEncryption(), G.accessLogBucketLogging(), G.logBucketEvents(), G.objectLock());
 }

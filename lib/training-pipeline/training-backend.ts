@@ -16,6 +16,7 @@ import { TrainingImage } from './training-image';
 import { BATCH_DEFAULT_VCPUS, validateBatchBackendOptions, validateSageMakerBackendOptions } from './validate-training-backend-options';
 import { SageMakerExecution, SageMakerWorkload, sageMakerTrainingJobStatements } from '../common/sagemaker';
 import { MlopsLogGroup } from '../common/log-key';
+import { acknowledgeOperationalLogRetention } from '../common/guard';
 
 /** Options of {@link TrainingBackend.sageMaker}. */
 export interface SageMakerBackendOptions {
@@ -305,6 +306,7 @@ class BatchBackend extends TrainingBackend {
     key.grantEncryptDecrypt(jobRole);
 
     const logGroup = new MlopsLogGroup(scope, 'TrainingLogs', { retention: options.logRetention });
+    acknowledgeOperationalLogRetention(logGroup);
     const container = new batch.EcsEc2ContainerDefinition(scope, 'TrainingContainer', {
       image: o.image.toContainerImage(),
       cpu: o.vcpus ?? BATCH_DEFAULT_VCPUS,

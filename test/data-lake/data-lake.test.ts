@@ -151,23 +151,24 @@ describe('DataLake server access logs', () => {
 });
 
 describe('DataLake EventBridge notifications (data-arrival trigger)', () => {
-  test('are off by default: no bucket sends events to EventBridge', () => {
+  test('are on by default for the three data buckets, on the bucket itself (no custom resource or extra function), not for the access-log bucket', () => {
     const { template, dataLake } = dataLakeStack();
-    for (const bucket of [dataLake.datasetsBucket, dataLake.artifactsBucket, dataLake.predictionsBucket, dataLake.accessLogsBucket!]) {
-      expect(propertiesOf(template, logicalId(bucket)).NotificationConfiguration).toBeUndefined();
+    for (const bucket of [dataLake.datasetsBucket, dataLake.artifactsBucket, dataLake.predictionsBucket]) {
+      expect(propertiesOf(template, logicalId(bucket)).NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
     }
-    expect(dataLake.datasetsEventBridgeEnabled).toBe(false);
-  });
-
-  test('datasetsEventBridge turns them on for the datasets bucket only, on the bucket itself (no custom resource or extra function)', () => {
-    const { template, dataLake } = dataLakeStack({ datasetsEventBridge: true });
-    expect(propertiesOf(template, logicalId(dataLake.datasetsBucket)).NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
-    for (const bucket of [dataLake.artifactsBucket, dataLake.predictionsBucket, dataLake.accessLogsBucket!]) {
-      expect(propertiesOf(template, logicalId(bucket)).NotificationConfiguration).toBeUndefined();
-    }
+    expect(propertiesOf(template, logicalId(dataLake.accessLogsBucket!)).NotificationConfiguration).toBeUndefined();
     expect(dataLake.datasetsEventBridgeEnabled).toBe(true);
     template.resourceCountIs('Custom::S3BucketNotifications', 0);
     template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('datasetsEventBridge false turns them off for the datasets bucket only, and says so to the Control Tower rule', () => {
+    const { template, dataLake } = dataLakeStack({ datasetsEventBridge: false });
+    const datasets = template.toJSON().Resources[logicalId(dataLake.datasetsBucket)];
+    expect(datasets.Properties.NotificationConfiguration).toBeUndefined();
+    expect(datasets.Metadata.guard.SuppressedRules).toContain('s3_event_notifications_enabled_check');
+    expect(propertiesOf(template, logicalId(dataLake.predictionsBucket)).NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(dataLake.datasetsEventBridgeEnabled).toBe(false);
   });
 });
 
