@@ -43,6 +43,14 @@ export interface ExperimentTrackingOptions {
   readonly weeklyMaintenanceWindowStart?: string;
 }
 
+/** Where a model's training jobs may log MLflow runs themselves (`ExperimentTracking.targetFor`). */
+export interface MlflowTrackingTarget {
+  /** The tracking server's ARN (`MLFLOW_TRACKING_URI`). */
+  readonly trackingServerArn: string;
+  /** The model's experiment (`MLFLOW_EXPERIMENT_NAME`). */
+  readonly experimentName: string;
+}
+
 /** Props of {@link ExperimentTracking}. */
 export interface ExperimentTrackingProps extends ExperimentTrackingOptions {
   /** Holds the MLflow artifact store (under `mlflow/` of its artifacts bucket). */
@@ -88,7 +96,7 @@ export class ExperimentTracking extends Construct {
     }
     const streamArn = props.registry.table.tableStreamArn;
     if (!streamArn) throw new Error('ExperimentTracking needs the registry table\'s stream; fix: use a ModelRegistry (it has one), or import the table with its tableStreamArn');
-    this.trackingServerName = `mlops-${props.platformName}`;
+    this.trackingServerName = ExperimentTracking.serverName(props.platformName);
     this.experimentPrefix = `${props.platformName}/`;
 
     const serverRole = new iam.Role(this, 'ServerRole', {
@@ -154,22 +162,46 @@ export class ExperimentTracking extends Construct {
     this.mirrorFunction = fn;
   }
 
+  /** The tracking server's name on a platform (`mlops-<platformName>`). */
+  static serverName(platformName: string): string {
+    return `mlops-${platformName}`;
+  }
+
+  /**
+   * A model's target on a platform's tracking server, from the platform name alone (how a model
+   * stack in another stack finds it: the server's ARN is fixed by its name).
+   */
+  static targetFor(scope: Construct, platformName: string, model: string): MlflowTrackingTarget {
+    const trackingServerArn = Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'mlflow-tracking-server', resourceName: ExperimentTracking.serverName(platformName) });
+    return { trackingServerArn, experimentName: `${platformName}/${model}` };
+  }
+
   /**
    * What an MLflow client in a container needs (with the sagemaker-mlflow plugin and network
    * access to the server): the tracking URI and the model's experiment.
    */
-  containerEnvironment(model: string): Record<string, string> {
-    return { [MLFLOW_CONTAINER_ENV.trackingUri]: this.trackingServerArn, [MLFLOW_CONTAINER_ENV.experimentName]: `${this.experimentPrefix}${model}` };
+  static containerEnvironment(target: MlflowTrackingTarget): Record<string, string> {
+    return { [MLFLOW_CONTAINER_ENV.trackingUri]: target.trackingServerArn, [MLFLOW_CONTAINER_ENV.experimentName]: target.experimentName };
   }
 
-  /** Lets a principal log runs and read them (an MLflow client of a team member or a job). */
-  grantLogging(grantee: iam.IGrantable): iam.Grant {
+  /** Lets a principal log runs to the server of `target` and read them (a job's or a person's MLflow client). */
+  static grantLoggingOn(grantee: iam.IGrantable, target: MlflowTrackingTarget): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['SearchExperiments', 'GetExperimentByName', 'CreateExperiment', 'SearchRuns', 'GetRun', 'CreateRun', 'UpdateRun', 'LogMetric', 'LogBatch', 'LogInputs', 'LogModel']
         .map((a) => `sagemaker-mlflow:${a}`),
-      resourceArns: [this.trackingServerArn],
+      resourceArns: [target.trackingServerArn],
     });
+  }
+
+  /** This server's target for one model. */
+  target(model: string): MlflowTrackingTarget {
+    return { trackingServerArn: this.trackingServerArn, experimentName: `${this.experimentPrefix}${model}` };
+  }
+
+  /** Lets a principal log runs and read them (an MLflow client of a team member or a job). */
+  grantLogging(grantee: iam.IGrantable): iam.Grant {
+    return ExperimentTracking.grantLoggingOn(grantee, { trackingServerArn: this.trackingServerArn, experimentName: this.experimentPrefix });
   }
 
   /** Lets a principal open the MLflow UI (a presigned URL, then the UI itself). */

@@ -1,6 +1,7 @@
 import { Aspects, Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ExperimentTracking } from '../experiment-tracking/experiment-tracking';
 import { assertPatternChecks } from '../checks/run-pattern-checks';
 import { PolicyPackAcknowledgements } from '../common/policy-pack-acks';
 import { MlopsMonitoring } from '../monitoring/mlops-monitoring';
@@ -80,6 +81,7 @@ export class MlopsModelStack extends Stack {
       monitoring: this.monitoring,
       logRetention,
       vpc: shared.vpc,
+      experimentTracking: props.platform.experimentTracking ? ExperimentTracking.targetFor(this, props.platform.platformName, spec.name) : undefined,
     });
     publishModel(this, props.platform.platformName, this.deployment, findings);
   }

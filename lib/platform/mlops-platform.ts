@@ -183,6 +183,7 @@ export class MlopsPlatform extends Construct {
       monitoring: this.monitoring,
       logRetention: this.logRetention,
       // SageMaker jobs and endpoints run in the platform VPC whenever there is one.
+      experimentTracking: this.experimentTracking?.target(spec.name),
       vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : this.givenVpc ?? this.network?.vpc,
     });
     this.deployments.set(spec.name, deployment);
@@ -216,6 +217,7 @@ export class MlopsPlatform extends Construct {
       networkAvailabilityZones: vpc ? taskSubnets(vpc).length : 0,
       networkPublicSubnets: vpc ? vpc.publicSubnets.length : 0,
       registryEncrypted: this.registry.encryptionKey !== undefined,
+      experimentTracking: this.experimentTracking !== undefined,
     };
   }
 

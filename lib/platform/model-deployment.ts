@@ -36,6 +36,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
 import { AsyncInference } from '../async-inference/async-inference';
 import { deployAsync } from './deploy-async';
+import { ExperimentTracking, MlflowTrackingTarget } from '../experiment-tracking/experiment-tracking';
 import { deployComposition } from './deploy-composition';
 import { deployFeatures } from './deploy-features';
 import { deployTrainOnArrival } from './deploy-train-on-arrival';
@@ -58,6 +59,12 @@ export interface ModelDeploymentProps {
    * @default - the Batch compute and the prediction service each create their own VPC
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * The platform's managed MLflow (ExperimentTracking on): training jobs get MLFLOW_TRACKING_URI
+   * and MLFLOW_EXPERIMENT_NAME and may log to it (it mirrors every run in any case).
+   * @default - none
+   */
+  readonly experimentTracking?: MlflowTrackingTarget;
 }
 
 /** Context key a synth passes the training code's revision with: `cdk synth -c mlops:codeRevision=$(git rev-parse HEAD)`. */
@@ -88,6 +95,7 @@ export class ModelDeployment extends Construct {
   /** ECR repository of the model's image (scoring may pull from it only). */
   private imageRepository?: ecr.IRepository;
   private readonly vpc?: ec2.IVpc;
+  private readonly mlflowEnvironment?: Record<string, string>;
   /** Scheduled ingestion of the model's data (`data.ingestion`). */
   readonly dataIngestion?: DataIngestion;
   /** Async jobs answered by the real-time endpoint (`inference.async`). */
@@ -103,6 +111,7 @@ export class ModelDeployment extends Construct {
     if (problems.length) throw new ModelSpecError(problems);
 
     this.vpc = props.vpc;
+    this.mlflowEnvironment = props.experimentTracking && ExperimentTracking.containerEnvironment(props.experimentTracking);
     if (isEmailOwner(spec.owner)) {
       this.owner = new OwnerNotifications(this, 'Owner', { model: spec.name, owner: spec.owner });
       this.ownerTopic = this.owner.topic;
@@ -151,6 +160,7 @@ export class ModelDeployment extends Construct {
       batchScoring: batch, servedByEndpoint: !batch,
       preTraining: features?.query,
     });
+    if (props.experimentTracking) ExperimentTracking.grantLoggingOn(this.trainingPipeline.trainingRole, props.experimentTracking);
     features?.grantTraining(this.trainingPipeline);
 
     const served = map.servedModel(spec);
@@ -311,9 +321,9 @@ export class ModelDeployment extends Construct {
         maxvCpus: t.maxVcpus,
         spot: t.spot,
       });
-      return TrainingBackend.batch({ compute, image, ...map.batchOptions(spec) });
+      return TrainingBackend.batch({ compute, image, ...map.batchOptions(spec), environment: this.mlflowEnvironment });
     }
-    return TrainingBackend.sageMaker({ image, ...map.sageMakerOptions(spec), vpc: this.vpc });
+    return TrainingBackend.sageMaker({ image, ...map.sageMakerOptions(spec), vpc: this.vpc, environment: this.mlflowEnvironment });
   }
 
   private monitor(spec: ModelSpec, monitoring: MlopsMonitoring): void {

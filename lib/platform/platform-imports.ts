@@ -33,6 +33,11 @@ export interface PlatformReference {
    * @default true
    */
   readonly registryEncrypted?: boolean;
+  /**
+   * Whether the platform runs a managed MLflow tracking server (`experimentTracking`).
+   * @default false
+   */
+  readonly experimentTracking?: boolean;
 }
 
 /**

@@ -2,7 +2,8 @@
 // stream filter and least-privilege IAM; nag-clean; absent unless asked for.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import fc from 'fast-check';
-import { ExperimentTrackingOptions, MlopsPlatformStack, TrackingServerSize } from '../../lib';
+import { join } from 'node:path';
+import { ExperimentTrackingOptions, MlopsPlatformStack, MlopsPlatformStacks, TrackingServerSize, loadModelSpec } from '../../lib';
 import { nagFindings, testApp } from '../support/cdk';
 
 const synth = (experimentTracking?: ExperimentTrackingOptions, platformName = 'default') => {
@@ -67,4 +68,34 @@ test('any valid options synthesize the size and window asked for', () => {
 test('cdk-nag (AwsSolutions) finds nothing unacknowledged', () => {
   const findings = nagFindings((app) => { new MlopsPlatformStack(app, 'Platform', { experimentTracking: {} }); });
   expect(findings.filter((f) => /ExperimentTracking/.test(f.path)).map((f) => `${f.ruleId} ${f.path}`)).toEqual([]);
+});
+
+describe('training jobs may log to the server themselves', () => {
+  const example = loadModelSpec(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'));
+  const mlflowStatements = (t: Template) => Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p).includes('TrainingRole'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .filter((s: { Action: unknown }) => JSON.stringify(s.Action).includes('sagemaker-mlflow:LogBatch'));
+
+  test('one stack: the job gets MLFLOW_TRACKING_URI and its experiment, and its role may log there', () => {
+    const t = Template.fromStack(new MlopsPlatformStack(testApp(), 'Platform', { models: [example], experimentTracking: {}, platformName: 'team-a' }));
+    const definitions = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definitions).toContain('MLFLOW_TRACKING_URI');
+    expect(definitions).toContain('team-a/demand-forecast');
+    expect(mlflowStatements(t)).toHaveLength(1);
+  });
+
+  test('a stack per model: the model stack names the server by the platform name', () => {
+    const stacks = new MlopsPlatformStacks(testApp(), { models: [example], experimentTracking: {}, platformName: 'team-a' });
+    const t = Template.fromStack(stacks.modelStacks[0]);
+    const definitions = JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definitions).toContain('MLFLOW_TRACKING_URI');
+    expect(definitions).toContain(':mlflow-tracking-server/mlops-team-a');
+    expect(mlflowStatements(t)).toHaveLength(1);
+  });
+
+  test('without tracking, jobs get no MLflow variables', () => {
+    const t = Template.fromStack(new MlopsPlatformStack(testApp(), 'Platform', { models: [example] }));
+    expect(JSON.stringify(t.findResources('AWS::StepFunctions::StateMachine'))).not.toContain('MLFLOW_');
+  });
 });
