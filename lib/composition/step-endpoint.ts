@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CONTAINER, SERVING } from '../../lambda/shared/contract';
 import { acknowledgeNag, NagFindings } from '../common/nag';
 import { acceptsVolumeKmsKey } from '../common/sagemaker/volume-key';
-import { parseEcrImageUri } from '../training-pipeline/training-image';
+import { parseEcrImageUri } from '../training-pipeline/ecr-image-uri';
 
 export interface CompositionStepEndpointProps {
   /** Endpoint name (1-63 letters, digits, hyphens). */

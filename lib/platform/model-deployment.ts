@@ -26,7 +26,8 @@ import { InferenceMode, ModelHosting, ModelSpec, PromotionMode, ServingFrontEnd,
 import { FargateModelService } from '../model-service/fargate-model-service';
 import { deployModelService } from './deploy-model-service';
 import { TrainingBackend } from '../training-pipeline/training-backend';
-import { TrainingImage, parseEcrImageUri } from '../training-pipeline/training-image';
+import { TrainingImage } from '../training-pipeline/training-image';
+import { parseEcrImageUri } from '../training-pipeline/ecr-image-uri';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
 import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';

@@ -1,33 +1,8 @@
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Arn, Token } from 'aws-cdk-lib';
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@digest]`. */
-const ECR_URI = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+?)(?::([A-Za-z0-9._-]+)|@(sha256:[a-f0-9]{64}))?$/;
-
-/** The parts of a private ECR image URI. */
-export interface EcrImageUri {
-  readonly account: string;
-  readonly region: string;
-  /** `aws`, or `aws-cn` for an `amazonaws.com.cn` registry. */
-  readonly partition: string;
-  readonly repositoryName: string;
-  readonly tag?: string;
-  /** `sha256:<64 hex digits>`. */
-  readonly digest?: string;
-}
-
-/**
- * Parses `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@sha256:digest]`: the one
- * place that recognises a private ECR image. Undefined for other registries and for tokens.
- */
-export function parseEcrImageUri(uri: string): EcrImageUri | undefined {
-  const m = Token.isUnresolved(uri) ? null : ECR_URI.exec(uri);
-  if (!m) return undefined;
-  const [, account, region, cn, repositoryName, tag, digest] = m;
-  return { account, region, partition: cn ? 'aws-cn' : 'aws', repositoryName, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
+import { Arn } from 'aws-cdk-lib';
+import { parseEcrImageUri } from './ecr-image-uri';
 
 /**
  * The training container image, usable by both backends (SageMaker wants a URI, Batch an ECS

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { parseEcrImageUri } from '../../lib/training-pipeline/training-image';
+import { parseEcrImageUri } from '../../lib/training-pipeline/ecr-image-uri';
 
 describe('parseEcrImageUri (the one ECR image URI parser)', () => {
   test('tag, digest, China partition and nested repository names', () => {

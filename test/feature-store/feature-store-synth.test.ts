@@ -18,7 +18,7 @@ function synth(overrides: Record<string, unknown>): { template: Template; resour
   return { template: Template.fromJSON(json), resources: Object.keys(json.Resources).length };
 }
 
-const withFeatures = synth({ features: FEATURES, data: { ingestion: { every: '6h' } } });
+const withFeatures = synth({ features: FEATURES, data: { ingestion: { every: '6h', command: ['python3', 'ingest.py'], triggersTraining: true } } });
 
 describe('feature store in a model stack', () => {
   test('a spec without features creates no feature group, workgroup or query step (and is AwsSolutions-clean)', () => {

@@ -23,7 +23,7 @@ export function curve(steps: number, start: number): string {
 
 /** The S3 emulator, holding the artifacts of exp-window-14 in BUCKET. */
 export const s3 = new S3Client({ endpoint: s3Endpoint(), forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-export const BUCKET = `artifacts-ui-${process.pid}`;
+export const BUCKET = `artifacts-ui-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
 async function seedArtifacts(): Promise<Record<string, string>> {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
