@@ -77,7 +77,7 @@ export class SmokeTestAccess extends Construct {
 
   private addProbe(platform: MlopsPlatform, logRetention: logs.RetentionDays): lambda.Function {
     const vpc = platform.vpc();
-    const securityGroup = new ec2.SecurityGroup(this, 'ProbeSecurityGroup', { vpc, allowAllOutbound: false, description: 'smoke-test probe: HTTP(S) to the platform\'s internal load balancers' });
+    const securityGroup = new ec2.SecurityGroup(this, 'ProbeSecurityGroup', { vpc, allowAllOutbound: false, description: 'smoke-test probe: HTTP(S) to the internal load balancers of the platform' });
     for (const port of [80, 443]) securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(port), 'internal load balancers');
     const probeLogs = new MlopsLogGroup(this, 'ProbeLogs', { retention: logRetention });
     acknowledgeOperationalLogRetention(probeLogs);
