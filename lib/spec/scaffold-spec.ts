@@ -5,6 +5,9 @@
 import { JsonSchema } from './fields';
 import { generateSpecSchema } from './spec-schema';
 
+/** Blocks whose presence turns a feature on: the scaffold shows them commented out, even when every field has a default. */
+const OPT_IN_BLOCKS = new Set(['inference.async']);
+
 /** Values for fields without a default (dotted path -> value), e.g. `{ 'evaluation.metric': 'rmse' }`. */
 export type ScaffoldValues = Readonly<Record<string, unknown>>;
 
@@ -25,7 +28,7 @@ function writeProperties(node: JsonSchema, path: string, depth: number, values: 
     const note = comment(child);
     if (Object.hasOwn(values, at)) {
       lines.push(`${indent}${key}: ${flow(values[at])}${note}`);
-    } else if (child.type === 'object' && child.properties && buildable(child, at, values)) {
+    } else if (child.type === 'object' && child.properties && !OPT_IN_BLOCKS.has(at) && buildable(child, at, values)) {
       lines.push(`${indent}${key}:${note}`);
       writeProperties(child, at, depth + 1, values, lines);
     } else if (child.default !== undefined) {
