@@ -181,5 +181,7 @@ test('keyboard: from the view heading, Shift+Tab walks the nav links back to the
 
 test('an unknown run shows the reason, and the page stays usable', async () => {
   await open('#run/ghost');
+  // The error view may be drawn by a second route() (load and hashchange both route): wait for it.
+  await page.waitForSelector('[role="alert"]');
   expect(await page.$eval('[role="alert"]', (p) => p.textContent)).toBe('run ghost does not exist: pick one from GET /api/runs');
 });

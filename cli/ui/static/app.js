@@ -318,7 +318,15 @@ async function modelView(model) {
 
 // ---------- Routing ----------
 
-async function route() {
+// Routes draw one after another: a slower, older view must not finish after a newer one (and be
+// stamped with the newer address). The next route marks the page busy in the same task.
+let routing = Promise.resolve();
+function route() {
+  routing = routing.then(drawRoute, drawRoute);
+  return routing;
+}
+
+async function drawRoute() {
   main.setAttribute('aria-busy', 'true');
   for (const id of Object.keys(window.mlopsCharts)) delete window.mlopsCharts[id];
   const [rawPath, query = ''] = (location.hash.slice(1) || 'runs').split('?');
