@@ -98,35 +98,7 @@ export async function markLoaded(ctx: RegistryContext, input: MarkLoadedInput): 
     const next: ServedPointer = { model, category, version, sequence: desired.sequence, since: now, promotedAt: desired.since, generatedAt };
     try {
       await ctx.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          { Put: putLoad },
-          {
-            Put: {
-              TableName: ctx.tableName,
-              Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...next },
-              ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
-              ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
-            },
-          },
-          {
-            ConditionCheck: {
-              TableName: ctx.tableName,
-              Key: { pk: line, sk: keys.productionSk },
-              ConditionExpression: '#seq = :seq',
-              ExpressionAttributeNames: { '#seq': 'sequence' },
-              ExpressionAttributeValues: { ':seq': desired.sequence },
-            },
-          },
-          {
-            Update: {
-              TableName: ctx.tableName,
-              Key: { pk: line, sk: keys.eventSk(desired.sequence) },
-              UpdateExpression: 'SET servedAt = :at',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':at': now },
-            },
-          },
-        ],
+        TransactItems: [{ Put: putLoad }, ...servedMoveItems(ctx, line, next, stored, desired.sequence, now)],
       }));
       return { load, served: next, flipped: true };
     } catch (e) {
@@ -251,34 +223,7 @@ export async function markShifted(ctx: RegistryContext, input: MarkShiftedInput)
     const next: ServedPointer = { model, category, version, sequence: desired.sequence, since: now, promotedAt: desired.since };
     try {
       await ctx.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: ctx.tableName,
-              Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...next },
-              ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
-              ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
-            },
-          },
-          {
-            ConditionCheck: {
-              TableName: ctx.tableName,
-              Key: { pk: line, sk: keys.productionSk },
-              ConditionExpression: '#seq = :seq',
-              ExpressionAttributeNames: { '#seq': 'sequence' },
-              ExpressionAttributeValues: { ':seq': desired.sequence },
-            },
-          },
-          {
-            Update: {
-              TableName: ctx.tableName,
-              Key: { pk: line, sk: keys.eventSk(desired.sequence) },
-              UpdateExpression: 'SET servedAt = :at',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':at': now },
-            },
-          },
-        ],
+        TransactItems: servedMoveItems(ctx, line, next, stored, desired.sequence, now),
       }));
       return { served: next, flipped: true };
     } catch (e) {
@@ -288,4 +233,40 @@ export async function markShifted(ctx: RegistryContext, input: MarkShiftedInput)
     }
   }
   throw new ConflictError(`could not record the shift of ${model}/${category} to version ${version} after ${ctx.maxAttempts} attempts: too many concurrent promotions; retry`);
+}
+
+/**
+ * The served pointer's move as transaction items: the pointer is put only if it is unchanged
+ * since read (`stored`), the desired pointer must still be at `sequence`, and that promotion's
+ * audit record gains `servedAt`. markLoaded and markShifted move it the same way.
+ */
+function servedMoveItems(ctx: RegistryContext, line: string, next: ServedPointer, stored: ServedPointer | undefined, sequence: number, now: string) {
+  return [
+    {
+      Put: {
+        TableName: ctx.tableName,
+        Item: { pk: line, sk: keys.servedSk, entity: ENTITY.served, ...next },
+        ConditionExpression: stored ? '#seq = :seq' : 'attribute_not_exists(pk)',
+        ...(stored ? { ExpressionAttributeNames: { '#seq': 'sequence' }, ExpressionAttributeValues: { ':seq': stored.sequence } } : {}),
+      },
+    },
+    {
+      ConditionCheck: {
+        TableName: ctx.tableName,
+        Key: { pk: line, sk: keys.productionSk },
+        ConditionExpression: '#seq = :seq',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':seq': sequence },
+      },
+    },
+    {
+      Update: {
+        TableName: ctx.tableName,
+        Key: { pk: line, sk: keys.eventSk(sequence) },
+        UpdateExpression: 'SET servedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': now },
+      },
+    },
+  ];
 }
