@@ -5,7 +5,7 @@
 // learns about always exists; a failed send marks it FAILED and answers 500 (nothing queued).
 import { randomUUID } from 'node:crypto';
 import { AsyncModelConfig } from './async-config';
-import { AsyncJobItem, AsyncJobStatus, AsyncJobStore } from './async-job-store';
+import { AsyncJobItem, AsyncJobStore } from './async-job-store';
 import { AsyncResultStore } from './async-results';
 import { PredictCore, PredictRequestError } from './core';
 import { parseInvokeRequest } from './invoke';
@@ -35,19 +35,9 @@ export interface SubmitResponse {
   readonly expiresAt: string;
 }
 
-/** The answer of `GET .../jobs/{jobId}`. */
-export interface JobResponse {
-  readonly jobId: string;
-  readonly model: string;
-  readonly category: string;
-  readonly entityId?: string;
-  readonly status: AsyncJobStatus;
-  readonly attempts: number;
-  readonly submittedAt: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
+/** The answer of `GET .../jobs/{jobId}`: the job item's public fields, expiry as an ISO time. */
+export interface JobResponse extends Pick<AsyncJobItem, 'jobId' | 'model' | 'category' | 'entityId' | 'status' | 'attempts' | 'submittedAt' | 'startedAt' | 'finishedAt' | 'version'> {
   readonly expiresAt: string;
-  readonly version?: number;
   /** SUCCEEDED: the model's answer, in the prediction contract's shape. */
   readonly answer?: { readonly prediction: unknown; readonly model: string; readonly version: number; readonly source: 'model'; readonly generatedAt: string };
   /** FAILED: why. */
