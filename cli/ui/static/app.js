@@ -322,6 +322,8 @@ async function modelView(model) {
 // stamped with the newer address). The next route marks the page busy in the same task.
 let routing = Promise.resolve();
 function route() {
+  // The skip link's target is not a view: following it must not redraw the page (and move focus).
+  if (location.hash === '#main') return routing;
   routing = routing.then(drawRoute, drawRoute);
   return routing;
 }
