@@ -1,9 +1,11 @@
 // Each view of `mlops ui` in headless Chromium (puppeteer-core) over the seeded registry: what
 // the page shows (numbers, chart data points, filter results), keyboard use, and a screenshot of
-// each view under docs/ui/ for the README.
+// each view: under docs/ui/ for the README with UPDATE_UI_SCREENSHOTS=1, else in a temp folder
+// (a test run leaves the working tree as it found it).
 import { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import Module from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { startUi } from './harness';
@@ -22,7 +24,7 @@ type HTMLElement = any;
 type HTMLButtonElement = any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'docs', 'ui');
+const SHOTS = process.env.UPDATE_UI_SCREENSHOTS ? join(__dirname, '..', '..', 'docs', 'ui') : join(tmpdir(), 'mlops-ui-shots');
 let browser: Browser;
 let page: Page;
 let server: Server;
