@@ -13,6 +13,7 @@ import { servingHasFallback } from './serving-has-fallback';
 import { ttlOutlivesNextBatch } from './ttl-outlives-next-batch';
 import { asyncResultOutlivesPolling } from './async-result-outlives-polling';
 import { featureGroupDeclaredOnce } from './feature-group-declared-once';
+import { joinedFeatureGroupMatches } from './joined-feature-group-matches';
 
 /** Every pattern check, in report order. */
 export const PATTERN_CHECKS: readonly PatternCheck[] = [
@@ -27,6 +28,7 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   compositionModelsServed,
   ingestionFeedsTraining,
   featureGroupDeclaredOnce,
+  joinedFeatureGroupMatches,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */
