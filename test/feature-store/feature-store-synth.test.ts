@@ -130,6 +130,15 @@ describe('feature store in a model stack', () => {
     });
   });
 
+  test('the pipeline functions\' role may read (and decrypt) the run prefixes the query writes to, for ValidateData', () => {
+    const policies = Object.entries(withFeatures.template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes('TrainingFunctionRole'));
+    const text = JSON.stringify(policies.map(([, p]) => p.Properties.PolicyDocument));
+    expect(text).toMatch(/"s3:GetObject".*\/runs\/churn\/\*/);
+    expect(text).toMatch(/\/experiments\/churn\/\*/);
+    expect(text).toContain('kms:Decrypt');
+  });
+
   test('the state machine may use its workgroup and read the joined groups\' offline stores, and no other table', () => {
     const text = JSON.stringify(withFeatures.template.findResources('AWS::IAM::Policy'));
     expect(text).toContain('workgroup/churn-features');
