@@ -123,7 +123,9 @@ export class FeatureQuery extends Construct implements IPreTrainingStep {
   }
 
   bind(scope: Construct): PreTrainingStepConfig {
-    const args = ['$$.Execution.StartTime', ...(this.props.query.labels.categoryColumn ? ['$.category'] : []), '$.featureSet.bucket', '$.featureSet.runPrefix'];
+    // The labels cutoff is the execution's reference time (its scheduled time, or the end of its
+    // executionDate), as for ValidateData's maxAge: a backfill or rerun of a date sees that date's labels.
+    const args = ['$.referenceTime', ...(this.props.query.labels.categoryColumn ? ['$.category'] : []), '$.featureSet.bucket', '$.featureSet.runPrefix'];
     const query = new sfn.CustomState(scope, FEATURE_QUERY_STATES.query, {
       stateJson: {
         Type: 'Task',

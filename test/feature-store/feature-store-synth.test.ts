@@ -77,7 +77,7 @@ describe('feature store in a model stack', () => {
     expect(states.ExperimentFeatureSet.Next).toBe('QueryFeatures');
     expect(states.QueryFeatures).toMatchObject({ Resource: 'arn:<partition>:states:::athena:startQueryExecution.sync', Parameters: { WorkGroup: 'churn-features' }, Next: 'ValidateData' });
     expect(states.QueryFeatures.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordRejectedData' }]);
-    expect(states.QueryFeatures.Parameters['QueryString.$']).toMatch(/^States\.Format\('UNLOAD \( WITH .* TO \\'s3:\/\/\{\}\/\{\}input\/training\/\\' WITH \(format = \\'JSON\\'\)', \$\$\.Execution\.StartTime, \$\.category, \$\.featureSet\.bucket, \$\.featureSet\.runPrefix\)$/);
+    expect(states.QueryFeatures.Parameters['QueryString.$']).toMatch(/^States\.Format\('UNLOAD \( WITH .* TO \\'s3:\/\/\{\}\/\{\}input\/training\/\\' WITH \(format = \\'JSON\\'\)', \$\.referenceTime, \$\.category, \$\.featureSet\.bucket, \$\.featureSet\.runPrefix\)$/);
     expect(states.ValidateData.Next).toBe('StartRun');
     expect(states.StartRun.Next).toBe('NameTrainingJob');
   });
@@ -100,12 +100,13 @@ describe('feature store in a model stack', () => {
     };
     const queries: string[] = [];
     const machine = new LocalStateMachine(definition, { handlers: { QueryFeatures: (input) => { queries.push(input.QueryString); return {}; } } });
-    const item = { model: 'churn', category: 'retail', runId: 'r1', experiment };
+    // A backfill: the labels cutoff is the execution's reference time (the end of its date), not when it runs.
+    const item = { model: 'churn', category: 'retail', runId: 'r1', experiment, referenceTime: '2026-11-24T23:59:59.999Z' };
     const outcome = await machine.start(item).outcome;
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ...item, featureSet: { bucket: 'artifacts', runPrefix } } });
     const [sql] = queries;
     const cutoff = /from_iso8601_timestamp\('([^']+)'\)\s*\)/.exec(sql)![1];
-    expect(Number.isNaN(Date.parse(cutoff))).toBe(false);
+    expect(cutoff).toBe(item.referenceTime);
     const f = specWith({ features: FEATURES }, 'churn').features!;
     const expected = unloadSql(asOfJoinSql({
       labels: { database: 'sagemaker_featurestore', table: 'churn_labels', recordIdentifier: 'customer_id', eventTime: 'event_time', columns: f.training!.columns, categoryColumn: 'segment' },

@@ -85,7 +85,7 @@ async function validateCategory(item: RunItem, referenceTime: string, deps: Trai
     return {
       item, problems: [deps.config.channelInRun === undefined
         ? `no data under ${location} (upload ${spec.format} files there, or start the execution with another executionDate)`
-        : `the feature query wrote no rows for category ${item.category} under ${location} (the labels group has no rows for this category with an event time up to the execution's start: put labels records, or start the execution later)`],
+        : `the feature query wrote no rows for category ${item.category} under ${location} (the labels group has no rows for this category with an event time up to the execution's reference time: put labels records, or run a later date)`],
     };
   }
   const problems: string[] = [];
