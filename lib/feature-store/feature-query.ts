@@ -34,7 +34,7 @@ export interface FeatureQueryProps {
   /**
    * Types of the training set's columns by name (from the feature definitions), so ValidateData
    * type-checks the query result.
-   * @default - no column is type-checked; the identifier, event time and label columns are still required
+   * @default - only the labels' event time is checked (present, an ISO-8601 timestamp)
    */
   readonly columnTypes?: Record<string, FeatureType>;
   /**
