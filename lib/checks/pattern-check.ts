@@ -32,6 +32,12 @@ interface CheckBase {
   readonly info: string;
   /** Why it matters. */
   readonly explanation: string;
+  /**
+   * Whether a spec may acknowledge its findings. A finding that always fails the deployment
+   * (e.g. a second resource with the same physical name) is not a trade-off to accept.
+   * @default true
+   */
+  readonly acknowledgeable?: boolean;
 }
 
 /** A rule over one model spec. */

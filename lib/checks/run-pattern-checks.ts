@@ -12,6 +12,8 @@ import { scheduleMeetsRpo } from './schedule-meets-rpo';
 import { servingHasFallback } from './serving-has-fallback';
 import { ttlOutlivesNextBatch } from './ttl-outlives-next-batch';
 import { asyncResultOutlivesPolling } from './async-result-outlives-polling';
+import { featureGroupDeclaredOnce } from './feature-group-declared-once';
+import { joinedFeatureGroupMatches } from './joined-feature-group-matches';
 
 /** Every pattern check, in report order. */
 export const PATTERN_CHECKS: readonly PatternCheck[] = [
@@ -25,6 +27,8 @@ export const PATTERN_CHECKS: readonly PatternCheck[] = [
   compositionFitsSlo,
   compositionModelsServed,
   ingestionFeedsTraining,
+  featureGroupDeclaredOnce,
+  joinedFeatureGroupMatches,
 ];
 
 /** Id of the finding raised for an acknowledgement that names no known check. */
@@ -63,7 +67,7 @@ export function runPatternChecks(specs: readonly ModelSpec[], checks: readonly P
       findings.push({
         id: check.id, level: check.level, model: spec.name, file: spec.file, path: outcome.path ?? '',
         info: check.info, explanation: check.explanation, detail: outcome.detail ?? '',
-        acknowledgedReason: spec.acknowledgements.find((a) => a.id === check.id)?.reason,
+        acknowledgedReason: check.acknowledgeable === false ? undefined : spec.acknowledgements.find((a) => a.id === check.id)?.reason,
       });
     }
   }

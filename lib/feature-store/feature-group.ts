@@ -21,6 +21,15 @@ export function offlineStoreTable(featureGroupName: string): string {
   return featureGroupName.replace(/-/g, '_');
 }
 
+/**
+ * What must be unique among the groups of an account and region: the name as its ARN spells it
+ * (lowercase) and as its offline-store table (hyphens as underscores). The construct adds no
+ * stack or model prefix, so the spec's name is the physical name.
+ */
+export function featureGroupIdentity(featureGroupName: string): string {
+  return offlineStoreTable(featureGroupName).toLowerCase();
+}
+
 /** One feature of a group. */
 export interface FeatureDefinition {
   readonly name: string;

@@ -34,8 +34,17 @@ export class ModelFeatures extends Construct {
     const t = f.training;
     if (!t) return;
     const labels = f.groups.find((g) => g.name === t.labels)!;
+    // Each training set column's type from its group's declaration (another model's groups are not known here).
+    const typeIn = (group: string, names: string[]) => names.flatMap((n) => {
+      const d = f.groups.find((g) => g.name === group)?.definitions.find((x) => x.name === n);
+      return d ? [[n, d.type] as const] : [];
+    });
+    const columnTypes = Object.fromEntries([
+      ...typeIn(labels.name, [labels.recordIdentifier, labels.eventTime, ...t.columns]),
+      ...t.join.flatMap((j) => typeIn(j.group, j.features)),
+    ]);
     this.query = new FeatureQuery(this, 'Query', {
-      modelName: props.spec.name, dataLake: props.dataLake,
+      modelName: props.spec.name, dataLake: props.dataLake, columnTypes,
       featureGroupNames: [t.labels, ...t.join.map((j) => j.group)],
       query: {
         labels: { database: FEATURE_STORE_DATABASE, table: offlineStoreTable(labels.name), recordIdentifier: labels.recordIdentifier, eventTime: labels.eventTime, columns: t.columns, categoryColumn: t.category },

@@ -153,8 +153,9 @@ export interface TrainingPipelineProps {
    */
   readonly executionTimeout?: Duration;
   /**
-   * Run in each category's branch after the run is recorded and before training, e.g. the
-   * feature store query that writes the `training` channel (FeatureQueryStep).
+   * Runs first in each category's branch and writes the `training` channel under the run's
+   * prefix, e.g. the feature store query (FeatureQuery). ValidateData checks that channel (its
+   * columns, `dataValidation.minRows` and `maxAge`), and training reads it.
    * @default - none: training reads the data validated under the dataset prefix
    */
   readonly preTraining?: IPreTrainingStep;
@@ -217,17 +218,21 @@ export class TrainingPipeline extends TrainingPipelineBase {
     this.trainingRole = backend.trainingRole;
 
     const v = props.dataValidation ?? {};
+    // A pre-training step's channel brings its own format and columns; rows and age limits stay the spec's.
+    const channel = props.preTraining?.trainingChannel;
     const config: PipelineConfig = {
       model: modelName,
       categories: props.categories,
       hyperparameters: props.hyperparameters ?? {},
       validation: {
-        format: v.format ?? DataFormat.CSV,
-        columns: (v.columns ?? []).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable ?? false })),
+        format: channel?.format ?? v.format ?? DataFormat.CSV,
+        columns: (channel?.columns ?? v.columns ?? []).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable ?? false })),
         minRows: v.minRows ?? 1,
         maxAgeSeconds: (v.maxAge ?? Duration.hours(36)).toSeconds(),
         sampleRows: v.sampleRows ?? 1000,
+        ...(channel?.eventTimeColumn !== undefined ? { eventTimeColumn: channel.eventTimeColumn } : {}),
       },
+      ...(channel ? { channelInRun: channel.runSubPrefix } : {}),
       evaluation: {
         metric: props.evaluation.metric,
         direction: props.evaluation.direction,
@@ -274,6 +279,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
     // The plan pins an image tag to its digest (lineage).
     backend.image.grantDescribe(planFn);
     dataLake.grantReadDatasets(validateFn, `${modelName}/`);
+    if (channel) for (const p of [`runs/${modelName}/`, `experiments/${modelName}/`]) dataLake.grantReadArtifacts(validateFn, p);
     dataLake.grantWriteArtifacts(validateFn, `manifests/${modelName}/`);
     registry.grantRegister(recordFn);
     // StartRun reads the dataset version from the manifest ValidateData wrote.
@@ -458,9 +464,11 @@ export class TrainingPipeline extends TrainingPipelineBase {
     }
     decision.otherwise(keep);
 
+    // A pre-training step writes the channel first; ValidateData then checks what it wrote, and a
+    // failure of either is recorded like rejected data (the run has not started).
     const pre = p.props.preTraining?.bind(states);
-    pre?.catchable.forEach((c) => c.addCatch(recordFailure, onFailure));
-    const branch = (pre ? validate.next(startRun).next(pre.chain) : validate.next(startRun)).next(nameJob).next(train).next(evaluate).next(gate).next(decision);
+    pre?.catchable.forEach((c) => c.addCatch(rejectData, onFailure));
+    const branch = (pre ? sfn.Chain.start(pre.chain).next(validate) : validate).next(startRun).next(nameJob).next(train).next(evaluate).next(gate).next(decision);
     // Each branch gets the run's identity plus the execution's shared fields (not a whole item),
     // so the execution state stays under 256 KiB at the largest category count.
     const map = new sfn.Map(states, S.map, {

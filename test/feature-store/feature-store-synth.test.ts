@@ -4,6 +4,7 @@ import { MlopsPlatformStacks } from '../../lib/platform/mlops-platform-stacks';
 import { MlopsModelStack } from '../../lib/platform/mlops-model-stack';
 import { nagFindings } from '../support/cdk';
 import { LocalStateMachine } from '../../local/asl';
+import { trainingConfigFromTemplate } from '../../local/pipelines/training-handlers';
 import { asOfJoinSql, unloadSql } from '../../lib/feature-store/as-of-query';
 import { specWith } from '../spec/fixtures';
 import { FEATURES } from './features-spec';
@@ -62,7 +63,7 @@ describe('feature store in a model stack', () => {
     });
   });
 
-  test('training queries the offline store before the job: an Athena UNLOAD into the run\'s input prefix, in a workgroup with KMS results and a scan limit', () => {
+  test('each branch queries the offline store first, then validates the result, then starts the run: an Athena UNLOAD into the run\'s input prefix, in a workgroup with KMS results and a scan limit', () => {
     withFeatures.template.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'churn-features',
       WorkGroupConfiguration: Match.objectLike({
@@ -70,40 +71,73 @@ describe('feature store in a model stack', () => {
         ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } },
       }),
     });
-    const states = branchStates(withFeatures.template);
-    expect(states.StartRun.Next).toBe('QueryFeatures');
-    expect(states.QueryFeatures).toMatchObject({ Resource: 'arn:<partition>:states:::athena:startQueryExecution.sync', Parameters: { WorkGroup: 'churn-features' }, Next: 'FeatureSetLocation' });
-    expect(states.QueryFeatures.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailure' }]);
-    expect(states.QueryFeatures.Parameters['QueryString.$']).toMatch(/^States\.Format\('UNLOAD \( WITH .* TO \\'s3:\/\/\{\}\/\{\}input\/training\/\\' WITH \(format = \\'JSON\\'\)', \$\$\.Execution\.StartTime, \$\.category, \$\.outputBucket, \$\.outputPrefix\)$/);
-    expect(states.FeatureSetLocation.Next).toBe('TrainOnFeatureSet');
-    expect(states.TrainOnFeatureSet.Next).toBe('NameTrainingJob');
+    const { StartAt, States: states } = branch(withFeatures.template);
+    expect(StartAt).toBe('FeatureSetLocation');
+    expect(states.RunFeatureSet.Next).toBe('QueryFeatures');
+    expect(states.ExperimentFeatureSet.Next).toBe('QueryFeatures');
+    expect(states.QueryFeatures).toMatchObject({ Resource: 'arn:<partition>:states:::athena:startQueryExecution.sync', Parameters: { WorkGroup: 'churn-features' }, Next: 'ValidateData' });
+    expect(states.QueryFeatures.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordRejectedData' }]);
+    expect(states.QueryFeatures.Parameters['QueryString.$']).toMatch(/^States\.Format\('UNLOAD \( WITH .* TO \\'s3:\/\/\{\}\/\{\}input\/training\/\\' WITH \(format = \\'JSON\\'\)', \$\.referenceTime, \$\.category, \$\.featureSet\.bucket, \$\.featureSet\.runPrefix\)$/);
+    expect(states.ValidateData.Next).toBe('StartRun');
+    expect(states.StartRun.Next).toBe('NameTrainingJob');
   });
 
-  test('run by a Step Functions interpreter, the query is exactly the generated SQL for the run, and training reads its result', async () => {
-    const states = branchStates(withFeatures.template);
+  test.each([
+    [false, 'runs/churn/r1/'],
+    [true, 'experiments/churn/r1/'],
+  ])('run by a Step Functions interpreter (experiment %s), the query is exactly the generated SQL for the run, written under %s', async (experiment, runPrefix) => {
+    const { States: states } = branch(withFeatures.template);
     const { Catch: _, ...query } = states.QueryFeatures;
+    const bucketPass = (p: any) => ({ ...p, Parameters: { ...p.Parameters, bucket: 'artifacts' } });
     const definition = {
-      StartAt: 'QueryFeatures',
+      StartAt: 'FeatureSetLocation',
       States: {
-        QueryFeatures: { ...query, Resource: 'arn:aws:states:::athena:startQueryExecution.sync' },
         FeatureSetLocation: states.FeatureSetLocation,
-        TrainOnFeatureSet: { ...states.TrainOnFeatureSet, Next: undefined, End: true },
+        RunFeatureSet: bucketPass(states.RunFeatureSet),
+        ExperimentFeatureSet: bucketPass(states.ExperimentFeatureSet),
+        QueryFeatures: { ...query, Resource: 'arn:aws:states:::athena:startQueryExecution.sync', Next: undefined, End: true },
       },
     };
     const queries: string[] = [];
     const machine = new LocalStateMachine(definition, { handlers: { QueryFeatures: (input) => { queries.push(input.QueryString); return {}; } } });
-    const item = { category: 'retail', outputBucket: 'artifacts', outputPrefix: 'runs/churn/r1/', datasetUri: 's3://datasets/churn/retail/2026-11-29/' };
+    // A backfill: the labels cutoff is the execution's reference time (the end of its date), not when it runs.
+    const item = { model: 'churn', category: 'retail', runId: 'r1', experiment, referenceTime: '2026-11-24T23:59:59.999Z' };
     const outcome = await machine.start(item).outcome;
-    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ...item, datasetUri: 's3://artifacts/runs/churn/r1/input/training/' } });
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ...item, featureSet: { bucket: 'artifacts', runPrefix } } });
     const [sql] = queries;
     const cutoff = /from_iso8601_timestamp\('([^']+)'\)\s*\)/.exec(sql)![1];
-    expect(Number.isNaN(Date.parse(cutoff))).toBe(false);
+    expect(cutoff).toBe(item.referenceTime);
     const f = specWith({ features: FEATURES }, 'churn').features!;
     const expected = unloadSql(asOfJoinSql({
       labels: { database: 'sagemaker_featurestore', table: 'churn_labels', recordIdentifier: 'customer_id', eventTime: 'event_time', columns: f.training!.columns, categoryColumn: 'segment' },
       joins: f.training!.join.map((j) => ({ database: 'sagemaker_featurestore', table: j.group.replace(/-/g, '_'), key: j.key, recordIdentifier: j.recordIdentifier, eventTime: j.eventTime, features: j.features })),
-    }, { cutoff, category: 'retail' }), 's3://artifacts/runs/churn/r1/input/training/');
+    }, { cutoff, category: 'retail' }), `s3://artifacts/${runPrefix}input/training/`);
     expect(sql).toBe(expected.replace(/\s*\n\s*/g, ' '));
+  });
+
+  test('ValidateData checks the query result: the training set\'s columns typed from the feature definitions (joined features nullable, another model\'s unchecked), maxAge on the labels\' event time', () => {
+    const config = trainingConfigFromTemplate(withFeatures.template.toJSON());
+    expect(config.channelInRun).toBe('input/training/');
+    expect(config.validation).toMatchObject({
+      format: 'jsonl',
+      eventTimeColumn: 'event_time',
+      columns: [
+        { name: 'customer_id', type: 'string', nullable: false },
+        { name: 'event_time', type: 'timestamp', nullable: false },
+        { name: 'churned', type: 'integer', nullable: false },
+        { name: 'spend_30d', type: 'number', nullable: true },
+        { name: 'visits_7d', type: 'integer', nullable: true },
+      ],
+    });
+  });
+
+  test('the pipeline functions\' role may read (and decrypt) the run prefixes the query writes to, for ValidateData', () => {
+    const policies = Object.entries(withFeatures.template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes('TrainingFunctionRole'));
+    const text = JSON.stringify(policies.map(([, p]) => p.Properties.PolicyDocument));
+    expect(text).toMatch(/"s3:GetObject".*\/runs\/churn\/\*/);
+    expect(text).toMatch(/\/experiments\/churn\/\*/);
+    expect(text).toContain('kms:Decrypt');
   });
 
   test('the state machine may use its workgroup and read the joined groups\' offline stores, and no other table', () => {
@@ -119,11 +153,11 @@ describe('feature store in a model stack', () => {
   });
 });
 
-/** The states of a category's branch in the training state machine (tokens as placeholders). */
-function branchStates(template: Template): Record<string, any> {
+/** A category's branch in the training state machine (tokens as placeholders). */
+function branch(template: Template): { StartAt: string; States: Record<string, any> } {
   const [sm] = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).filter((r) => JSON.stringify(r).includes('QueryFeatures'));
   const parts = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
   const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p).includes('AWS::Partition') ? '<partition>' : '<token>')).join('');
   const definition = JSON.parse(text);
-  return definition.States.TrainCategories.ItemProcessor.States;
+  return definition.States.TrainCategories.ItemProcessor;
 }

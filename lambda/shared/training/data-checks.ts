@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { ColumnSpec, ColumnType, DataValidationConfig } from './types';
 
 /** Result of reading one or more data files: rows counted, columns seen, problems found. */
@@ -6,6 +7,8 @@ export interface DataStats {
   rows: number;
   columns: string[] | undefined;
   problems: string[];
+  /** Newest value (epoch ms) of `spec.eventTimeColumn` over every row, when it is set. */
+  newestEventTime?: number;
 }
 
 const MAX_PROBLEMS = 10;
@@ -17,11 +20,33 @@ export function newStats(): DataStats {
 /**
  * Streams one file into the stats: counts every row and type-checks the first
  * `spec.sampleRows` rows (a full type check of a growing dataset would make validation cost
- * grow with it; the count is cheap).
+ * grow with it; the count is cheap). Gzip-compressed files (Athena UNLOAD's JSON output) are
+ * read uncompressed, whatever their name.
  */
 export async function checkFile(body: Readable, file: string, spec: DataValidationConfig, stats: DataStats): Promise<void> {
-  if (spec.format === 'csv') await checkCsv(body, file, spec, stats);
-  else await checkJsonl(body, file, spec, stats);
+  const text = await uncompressed(body);
+  if (spec.format === 'csv') await checkCsv(text, file, spec, stats);
+  else await checkJsonl(text, file, spec, stats);
+}
+
+/** The stream itself, or its gunzipped content when it starts with the gzip magic bytes. */
+async function uncompressed(body: Readable): Promise<Readable> {
+  const chunks = body[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) return Readable.from([]);
+  const head: Buffer = Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value as string);
+  const whole = Readable.from((async function* () {
+    yield head;
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value as Buffer;
+  })());
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return whole;
+  return pipeline(whole, createGunzip(), () => undefined);
+}
+
+/** Tracks the newest event time (any row, sampled or not); bad values are the type check's to report. */
+function noteEventTime(value: unknown, stats: DataStats): void {
+  const t = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isNaN(t) && (stats.newestEventTime === undefined || t > stats.newestEventTime)) stats.newestEventTime = t;
 }
 
 async function checkCsv(body: Readable, file: string, spec: DataValidationConfig, stats: DataStats): Promise<void> {
@@ -38,6 +63,7 @@ async function checkCsv(body: Readable, file: string, spec: DataValidationConfig
     }
     if (record.length === 1 && record[0] === '') continue; // blank line
     stats.rows++;
+    if (spec.eventTimeColumn !== undefined) noteEventTime(record[header.indexOf(spec.eventTimeColumn)], stats);
     if (stats.rows > spec.sampleRows) continue;
     if (record.length !== header.length) {
       problem(stats, `${file} line ${line}: ${record.length} fields, but the header has ${header.length}`);
@@ -57,14 +83,18 @@ async function checkJsonl(body: Readable, file: string, spec: DataValidationConf
     line++;
     if (text.trim() === '') continue;
     stats.rows++;
-    if (stats.rows > spec.sampleRows) continue;
+    const sampled = stats.rows <= spec.sampleRows;
+    // Past the sample only the event time is read, which needs the parse.
+    if (!sampled && spec.eventTimeColumn === undefined) continue;
     let row: unknown;
     try {
       row = JSON.parse(text);
     } catch {
-      problem(stats, `${file} line ${line}: not valid JSON`);
+      if (sampled) problem(stats, `${file} line ${line}: not valid JSON`);
       continue;
     }
+    if (spec.eventTimeColumn !== undefined) noteEventTime((row as Record<string, unknown> | null)?.[spec.eventTimeColumn], stats);
+    if (!sampled) continue;
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       problem(stats, `${file} line ${line}: expected a JSON object per line`);
       continue;
@@ -72,8 +102,9 @@ async function checkJsonl(body: Readable, file: string, spec: DataValidationConf
     const obj = row as Record<string, unknown>;
     if (stats.columns === undefined) stats.columns = Object.keys(obj);
     for (const col of spec.columns) {
+      // An absent field reads as null: JSON writers may leave nulls out.
       if (!(col.name in obj)) {
-        problem(stats, `${file} line ${line}: missing declared field "${col.name}"`);
+        if (!col.nullable) problem(stats, `${file} line ${line}: missing declared field "${col.name}"`);
         continue;
       }
       const value = obj[col.name];

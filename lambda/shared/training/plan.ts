@@ -45,10 +45,16 @@ export function plannedRuns(planned: PlanOutput): PlannedRun[] {
   return planned.runs.map(({ category, runId }) => ({ model, category, runId, executionDate, experiment, trigger, executionId, hyperparameters, image }));
 }
 
-/** A planned run's input and output locations (pure: every step derives them the same way). */
-export function runItem(run: PlannedRun, buckets: { datasetsBucket: string; artifactsBucket: string }): RunItem {
-  const datasetPrefix = layout.datasetPrefix(run.model, run.category, run.executionDate);
+/**
+ * A planned run's input and output locations (pure: every step derives them the same way). The
+ * input is the dataset prefix, or the channel a pre-training step wrote under the run's prefix
+ * (`config.channelInRun`).
+ */
+export function runItem(run: PlannedRun, buckets: { datasetsBucket: string; artifactsBucket: string; config?: Pick<PipelineConfig, 'channelInRun'> }): RunItem {
   const outputPrefix = layout.runPrefix(run.model, run.runId, run.experiment);
+  const channelInRun = buckets.config?.channelInRun;
+  const datasetBucket = channelInRun === undefined ? buckets.datasetsBucket : buckets.artifactsBucket;
+  const datasetPrefix = channelInRun === undefined ? layout.datasetPrefix(run.model, run.category, run.executionDate) : `${outputPrefix}${channelInRun}`;
   return {
     model: run.model,
     category: run.category,
@@ -59,9 +65,9 @@ export function runItem(run: PlannedRun, buckets: { datasetsBucket: string; arti
     executionId: run.executionId,
     hyperparameters: run.hyperparameters,
     ...(run.image === undefined ? {} : { image: run.image }),
-    datasetBucket: buckets.datasetsBucket,
+    datasetBucket,
     datasetPrefix,
-    datasetUri: `s3://${buckets.datasetsBucket}/${datasetPrefix}`,
+    datasetUri: `s3://${datasetBucket}/${datasetPrefix}`,
     outputBucket: buckets.artifactsBucket,
     outputPrefix,
     outputUri: `s3://${buckets.artifactsBucket}/${outputPrefix}`,

@@ -21,6 +21,11 @@ export interface DataValidationConfig {
   readonly maxAgeSeconds: number;
   /** Rows type-checked per category (all rows are counted). */
   readonly sampleRows: number;
+  /**
+   * A timestamp column: maxAge applies to its newest value (over all rows) instead of the newest
+   * object's write time. Set for a feature set, whose objects are written just before validation.
+   */
+  readonly eventTimeColumn?: string;
 }
 
 export interface EvaluationConfig {
@@ -61,6 +66,12 @@ export interface PipelineConfig {
   readonly scoring?: ModelScoring;
   /** Batch inference follows the Map (so an auto-promotion is scored by this execution). @default false */
   readonly scoredByPipeline?: boolean;
+  /**
+   * A pre-training step (the feature store query) writes each run's training channel at
+   * `<run prefix><channelInRun>` in the artifacts bucket: validation and training read it there
+   * instead of the dataset prefix. @default - the dataset prefix
+   */
+  readonly channelInRun?: string;
 }
 
 /** Input of an execution; every field is optional (a scheduled start gives scheduledTime). */
