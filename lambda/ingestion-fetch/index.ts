@@ -8,7 +8,7 @@ export { fetchWindow };
 
 /** Fetches one window from the model's built-in source (an S3 prefix or an HTTP(S) endpoint) into the run's staging prefix. */
 export const handler = loggedHandler('ingestion-fetch', (event: FetchInput) => {
-  const s3 = new S3Client({});
-  const deps: FetchDeps = { source: s3, staging: s3, secrets: new SecretsManagerClient({}), fetch };
+  // The source bucket may be in another region: follow S3's redirect to it.
+  const deps: FetchDeps = { source: new S3Client({ followRegionRedirects: true }), staging: new S3Client({}), secrets: new SecretsManagerClient({}), fetch };
   return fetchWindow(event, JSON.parse(process.env[INGEST_SOURCE_ENV] ?? '{}') as FetchConfig, deps);
 });

@@ -176,7 +176,7 @@ export class DataIngestion extends Construct {
     });
     let fetchData: sfn.IChainable;
     if (props.source) {
-      this.fetchFunction = createSourceFetch(this, props.source, { model, categories: props.categories, format: props.format, dataLake, stagingPrefix, logRetention });
+      this.fetchFunction = createSourceFetch(this, props.source, { model, categories: [...props.categories], format: props.format, dataLake, stagingPrefix, logRetention });
       fetchData = sourceSteps(this, this.fetchFunction, props.source);
     } else {
       this.taskDefinition = this.jobDefinition(props, props.image!, props.command!, stagingPrefix, logRetention);

@@ -64,7 +64,7 @@ export interface IngestionSource {
 /** What the fetch step needs from its DataIngestion. */
 export interface SourceFetchProps {
   readonly model: string;
-  readonly categories: readonly string[];
+  readonly categories: string[];
   readonly format: DataFormat;
   readonly dataLake: IDataLake;
   readonly stagingPrefix: string;
