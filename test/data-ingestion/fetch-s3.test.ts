@@ -1,6 +1,7 @@
 // The S3 source of the fetch function: a source bucket on its own emulator ("another account"),
 // the staging bucket on the shared S3 emulator, the real handler code between them.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { fetchWindow } from '../../lambda/ingestion-fetch';
 import { FetchConfig, SOURCE_LIMITS } from '../../lambda/shared/ingestion/source';
@@ -75,6 +76,38 @@ describe('the S3 source', () => {
       message: expect.stringMatching(new RegExp(`^s3://${source.bucket}/${p}books/a\\.csv: the copied body's MD5 [0-9a-f]{32} differs from the source's ETag [0-9a-f]{32}; the copy was not staged; re-run the window`)),
     });
     expect(await staged(t.s3, t.bucket)).toEqual([]);
+  });
+
+  describe('against the checksums a source object carries (headers S3 sends; s3rver stores none)', () => {
+    const BODY = 'id,units\nb1,3\n';
+    const crc = (s: string) => { const b = Buffer.alloc(4); b.writeUInt32BE(crc32(s)); return b.toString('base64'); };
+    const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
+    test.each([
+      ['its full-object SHA-256: compared with the body\'s', { 'x-amz-checksum-sha256': sha256(BODY), 'x-amz-checksum-type': 'FULL_OBJECT' }, 'sha256'],
+      ['a composite SHA-256 (multipart): falls back to the MD5 ETag', { 'x-amz-checksum-sha256': `${sha256('parts')}-3`, 'x-amz-checksum-type': 'COMPOSITE' }, 'md5'],
+      ['a full-object CRC32 on an SSE-KMS object (its ETag is no MD5)', { 'x-amz-checksum-crc32': crc(BODY), ...kms }, 'crc'],
+      ['nothing comparable (SSE-KMS, no checksum): the SHA-256 is only recorded', kms, 'none'],
+    ])('an object with %s', async (_, headers, checkedAgainst) => {
+      const t = await staging();
+      const key = `${t.config.s3!.prefix}books/a.csv`;
+      await source.put(key, BODY, at('2026-11-29T07:00:00Z'));
+      const result = await fetchWindow({ window: WINDOW, runId: 'r' }, t.config, { ...t.deps, source: source.clientAnswering({ [key]: headers }) });
+      const record = JSON.parse((await getText(t.s3, t.bucket, result.recordKey))!);
+      expect(record.files.map((f: { checkedAgainst: string }) => f.checkedAgainst)).toEqual([checkedAgainst]);
+    });
+
+    test.each([
+      ['SHA-256', { 'x-amz-checksum-sha256': sha256('something else') }, /Checksum mismatch: expected ".*" but received ".*" in response header "x-amz-checksum-sha256"/],
+      ['CRC32', { 'x-amz-checksum-crc32': crc('something else'), ...kms }, /Checksum mismatch: expected ".*" but received ".*" in response header "x-amz-checksum-crc32"/],
+    ])('a body that differs from its %s fails the run naming the object', async (_, headers, message) => {
+      const t = await staging();
+      const key = `${t.config.s3!.prefix}books/a.csv`;
+      await source.put(key, BODY, at('2026-11-29T07:00:00Z'));
+      const run = fetchWindow({ window: WINDOW, runId: 'r' }, t.config, { ...t.deps, source: source.clientAnswering({ [key]: headers }) });
+      await expect(run).rejects.toMatchObject({ name: 'ChecksumMismatch', message: expect.stringMatching(new RegExp(`^s3://${source.bucket}/${key}: `)) });
+      await expect(run).rejects.toThrow(message);
+      expect(await staged(t.s3, t.bucket)).toEqual([]);
+    });
   });
 
   test('a window over the object or byte limit fails before copying anything, with the counts and the fix', async () => {

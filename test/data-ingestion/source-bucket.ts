@@ -10,7 +10,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { freePort } from '../../local/emulators';
 
 export class SourceBucket {
-  private constructor(private readonly proc: ChildProcess, private readonly dir: string, readonly client: S3Client, readonly bucket: string) {}
+  private constructor(private readonly proc: ChildProcess, private readonly dir: string, private readonly endpoint: string, readonly client: S3Client, readonly bucket: string) {}
 
   static async start(bucket = 'partner-exports'): Promise<SourceBucket> {
     const dir = mkdtempSync(join(tmpdir(), 'mlops-source-s3-'));
@@ -28,7 +28,7 @@ export class SourceBucket {
     }
     const client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    return new SourceBucket(proc, dir, client, bucket);
+    return new SourceBucket(proc, dir, endpoint, client, bucket);
   }
 
   /** Writes an object whose LastModified is `at` (second precision, as S3's). */
@@ -45,6 +45,24 @@ export class SourceBucket {
     bytes[bytes.length - 2] ^= 0x01;
     writeFileSync(file, bytes);
     utimesSync(file, mtime, mtime);
+  }
+
+  /**
+   * A client of this bucket whose GetObject answers carry extra headers per key, as S3 sends them
+   * for an object stored with a checksum (x-amz-checksum-sha256, -crc32, x-amz-checksum-type) or
+   * encrypted with SSE-KMS: s3rver stores neither, so they are added to its answers (before the
+   * SDK reads them), the way test/data-ingestion/deliver.test.ts adds version ids.
+   */
+  clientAnswering(headers: Record<string, Record<string, string>>): S3Client {
+    const client = new S3Client({ endpoint: this.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    client.middlewareStack.add((next, context) => async (args) => {
+      const out = await next(args);
+      const res = out.response as { headers?: Record<string, string> };
+      const key = (args.input as { Key?: string }).Key;
+      if (context.commandName === 'GetObjectCommand' && key && headers[key] && res.headers) Object.assign(res.headers, headers[key]);
+      return out;
+    }, { step: 'deserialize', priority: 'low', name: 'checksumHeadersStandIn' });
+    return client;
   }
 
   async stop(): Promise<void> {

@@ -11,8 +11,11 @@ import { IngestionWindow } from './window';
 import { ChecksumMismatch, FetchConfig, S3SourceConfig, SourceLimitExceeded } from './source';
 import { StagedFile, stage } from './staging';
 
-/** What a copied object was checked against: its SHA-256, its MD5 ETag, or nothing it carries (the computed SHA-256 is recorded). */
-export type ChecksumCheck = 'sha256' | 'md5' | 'none';
+/**
+ * What a copied object was checked against: its full-object SHA-256, its MD5 ETag, its full-object
+ * CRC (checked by the AWS SDK while reading), or nothing it carries (the computed SHA-256 is recorded).
+ */
+export type ChecksumCheck = 'sha256' | 'md5' | 'crc' | 'none';
 
 export interface CopiedObject extends StagedFile {
   /** The source key. */
@@ -53,15 +56,32 @@ export async function copyS3Window(
   const copied: CopiedObject[] = [];
   for (const { category, object } of found) {
     const key = object.Key!;
-    const res = await deps.source.send(new GetObjectCommand({ Bucket: src.bucket, Key: key, ChecksumMode: 'ENABLED' }));
-    const body = Buffer.from(await res.Body!.transformToByteArray());
+    const uri = `s3://${src.bucket}/${key}`;
+    const { res, body } = await read(deps.source, src.bucket, key, uri);
     const sha256 = createHash('sha256').update(body).digest('base64');
-    const checkedAgainst = verify(res, body, sha256, `s3://${src.bucket}/${key}`);
+    const checkedAgainst = verify(res, body, sha256, uri);
     const name = key.slice(`${src.prefix}${category}/`.length);
     const staged = await stage(deps.staging, config, runId, category, name, body, sha256);
     copied.push({ ...staged, source: key, lastModified: object.LastModified!.toISOString(), checkedAgainst });
   }
   return copied;
+}
+
+const MISMATCH_FIX = 'the copy was not staged; re-run the window (if it fails again, the source object is damaged: re-upload it)';
+
+/**
+ * GetObject with checksum mode on: the AWS SDK then checks the body against a full-object
+ * checksum the object carries (CRC or SHA) while it is read, and throws on a mismatch; that error
+ * is given the object's name here.
+ */
+async function read(s3: S3Client, bucket: string, key: string, object: string): Promise<{ res: GetObjectCommandOutput; body: Buffer }> {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    return { res, body: Buffer.from(await res.Body!.transformToByteArray()) };
+  } catch (e) {
+    if (/checksum mismatch/i.test((e as Error).message)) throw new ChecksumMismatch(`${object}: ${(e as Error).message}; ${MISMATCH_FIX}`);
+    throw e;
+  }
 }
 
 /**
@@ -70,16 +90,23 @@ export async function copyS3Window(
  * else nothing can be compared and the computed SHA-256 is only recorded.
  */
 function verify(res: GetObjectCommandOutput, body: Buffer, sha256: string, object: string): ChecksumCheck {
-  const fix = 'the copy was not staged; re-run the window (if it fails again, the source object is damaged: re-upload it)';
-  // A composite checksum (multipart upload) ends in "-<parts>": it is a checksum of part checksums.
-  if (res.ChecksumSHA256 && !/-\d+$/.test(res.ChecksumSHA256) && res.ChecksumType !== 'COMPOSITE') {
-    if (res.ChecksumSHA256 !== sha256) throw new ChecksumMismatch(`${object}: the copied body's SHA-256 ${sha256} differs from the source's ${res.ChecksumSHA256}; ${fix}`);
+  if (fullObject(res, res.ChecksumSHA256)) {
+    if (res.ChecksumSHA256 !== sha256) throw new ChecksumMismatch(`${object}: the copied body's SHA-256 ${sha256} differs from the source's ${res.ChecksumSHA256}; ${MISMATCH_FIX}`);
     return 'sha256';
   }
   const etag = res.ETag?.replace(/"/g, '');
   const md5IsEtag = etag !== undefined && /^[0-9a-f]{32}$/.test(etag) && (res.ServerSideEncryption === undefined || res.ServerSideEncryption === 'AES256') && !res.SSECustomerAlgorithm;
-  if (!md5IsEtag) return 'none';
-  const md5 = createHash('md5').update(body).digest('hex');
-  if (md5 !== etag) throw new ChecksumMismatch(`${object}: the copied body's MD5 ${md5} differs from the source's ETag ${etag}; ${fix}`);
-  return 'md5';
+  if (md5IsEtag) {
+    const md5 = createHash('md5').update(body).digest('hex');
+    if (md5 !== etag) throw new ChecksumMismatch(`${object}: the copied body's MD5 ${md5} differs from the source's ETag ${etag}; ${MISMATCH_FIX}`);
+    return 'md5';
+  }
+  // Checked by the SDK while reading (see read); a mismatch never gets here.
+  if ([res.ChecksumCRC64NVME, res.ChecksumCRC32C, res.ChecksumCRC32].some((c) => fullObject(res, c))) return 'crc';
+  return 'none';
+}
+
+/** A checksum of the whole body: present, and not a composite one (a multipart upload's checksum of part checksums, "<value>-<parts>"). */
+function fullObject(res: GetObjectCommandOutput, checksum: string | undefined): boolean {
+  return checksum !== undefined && !/-\d+$/.test(checksum) && res.ChecksumType !== 'COMPOSITE';
 }
