@@ -118,7 +118,8 @@ const S3_SETTLE = Duration.minutes(5);
 /**
  * Scheduled ingestion of one model's data: EventBridge Scheduler starts a state machine on the
  * cadence that computes the window, runs the model's ingestion job on Fargate under the container
- * contract (`MLOPS_MODE=ingest`, `MLOPS_INGEST_WINDOW_START`/`_END`), then validates each
+ * contract (`MLOPS_MODE=ingest`, `MLOPS_INGEST_WINDOW_START`/`_END`) or, with `source`, fetches a
+ * built-in source (an S3 prefix, an HTTP(S) endpoint) in a Lambda function, then validates each
  * category's output with the schema checks and writes it to
  * `<location><category>/<YYYY-MM-DD>/<HHmm>-<N>m.csv|jsonl` (the key comes from the window, so a
  * re-run overwrites that window's part only), with a manifest and a data-arrival event.
