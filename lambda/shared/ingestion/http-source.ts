@@ -54,7 +54,7 @@ export async function downloadHttpWindow(deps: HttpSourceDeps, config: FetchConf
     const shown = url.split('?')[0];
     const wrong = sourceUrlProblem(url);
     if (wrong) throw new HttpSourceError(`category ${category}: ${shown} is not allowed: expected ${wrong}`);
-    const { status, body } = await get(deps.fetch, url, header, { ...config.limits, maxBytes: config.limits.maxBytes - total }, config.limits.maxBytes, `category ${category} (GET ${shown})`);
+    const { status, body } = await get(deps.fetch, url, header, { budget: config.limits.maxBytes - total, limits: config.limits, what: `category ${category} (GET ${shown})` });
     total += body.length;
     if (body.length === 0) continue;
     const sha256 = createHash('sha256').update(body).digest('base64');
@@ -64,10 +64,16 @@ export async function downloadHttpWindow(deps: HttpSourceDeps, config: FetchConf
   return out;
 }
 
+/** What one GET may take: the bytes left of the run's limit, the limits, and how errors name the request. */
+interface GetBounds {
+  readonly budget: number;
+  readonly limits: SourceLimits;
+  readonly what: string;
+}
+
 /** One GET within the timeout and the byte budget; redirects are refused (they could leave https). */
-async function get(fetchFn: typeof fetch, url: string, header: [string, string] | undefined, limits: SourceLimits, runLimit: number, what: string): Promise<{ status: number; body: Buffer }> {
+async function get(fetchFn: typeof fetch, url: string, header: [string, string] | undefined, { budget, limits, what }: GetBounds): Promise<{ status: number; body: Buffer }> {
   const controller = new AbortController();
-  const budget = limits.maxBytes;
   const timer = setTimeout(() => controller.abort(), limits.requestTimeoutMs);
   try {
     const res = await fetchFn(url, { headers: header ? { [header[0]]: header[1] } : {}, redirect: 'manual', signal: controller.signal });
@@ -76,7 +82,7 @@ async function get(fetchFn: typeof fetch, url: string, header: [string, string] 
       const hint = res.status >= 300 && res.status < 400 ? ' (redirects are not followed: give the final URL)' : '';
       throw new HttpSourceError(`${what} answered HTTP ${res.status}${hint}: the window failed; fix the source and re-run it`);
     }
-    const limit = (n: number) => new SourceLimitExceeded(`${what}: the response (${n} bytes or more) goes past one run's limit of ${runLimit} bytes, all categories together: `
+    const limit = (n: number) => new SourceLimitExceeded(`${what}: the response (${n} bytes or more) goes past one run's limit of ${limits.maxBytes} bytes, all categories together: `
       + 'ingest more often (a shorter data.ingestion.every), or bring this data in with a container job (data.ingestion.command)');
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > budget) { await res.body?.cancel(); throw limit(declared); }
