@@ -24,6 +24,7 @@ import { stagerSource } from '../training-pipeline/stager-source';
 import { acknowledgeIngestionNag } from './data-ingestion-nag';
 import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
 import { ingestStagerBootstrap, ingestStagerSource } from './ingest-stager';
+import { IngestionSource, createSourceFetch, validateIngestionSource } from './ingestion-source';
 
 /** Props of {@link DataIngestion}. */
 export interface DataIngestionProps {
@@ -54,11 +55,22 @@ export interface DataIngestionProps {
   /**
    * The job's image (needs python3 for the staging wrapper). Its command runs with
    * MLOPS_MODE=ingest and only writes /opt/ml/output/data/<category>/; the wrapper
-   * (container/ingest-entrypoint) uploads that folder.
+   * (container/ingest-entrypoint) uploads that folder. Required with `command`.
+   * @default - no job: `source` fetches the data
    */
-  readonly image: ecs.ContainerImage;
-  /** Command run in the image (the wrapper replaces the image's entrypoint, so it is needed), e.g. `['python3', '/opt/program/ingest.py']`. */
-  readonly command: readonly string[];
+  readonly image?: ecs.ContainerImage;
+  /**
+   * Command run in the image (the wrapper replaces the image's entrypoint, so it is needed), e.g.
+   * `['python3', '/opt/program/ingest.py']`. Exactly one of `command` and `source`.
+   * @default - no job: `source` fetches the data
+   */
+  readonly command?: readonly string[];
+  /**
+   * A built-in source (an S3 prefix or an HTTP(S) endpoint) fetched by a platform Lambda function
+   * instead of a job: no ECS cluster, task definition or VPC. Exactly one of `command` and `source`.
+   * @default - no source: the `command` job writes the data
+   */
+  readonly source?: IngestionSource;
   /**
    * Python interpreter in the image that runs the staging wrapper.
    * @default 'python3'
@@ -69,8 +81,12 @@ export interface DataIngestionProps {
    * @default ecs.CpuArchitecture.ARM64
    */
   readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /** The VPC whose isolated subnets run the job (needs ECR, Logs and S3 endpoints: the platform network has them). */
-  readonly vpc: ec2.IVpc;
+  /**
+   * The VPC whose isolated subnets run the job (needs ECR, Logs and S3 endpoints: the platform
+   * network has them). Required with `command`.
+   * @default - no VPC: a source runs in Lambda outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
   /** Topic the missed, empty and failed delivery alarms notify. */
   readonly alarmTopic: sns.ITopic;
   /**
@@ -96,11 +112,14 @@ const MIN_INTERVAL = Duration.minutes(5);
 const JOB_VOLUMES = { ml: '/opt/ml', tmp: '/tmp' };
 const MAX_INTERVAL = Duration.days(6);
 const MAX_ALARM_RANGE_HOURS = 7 * 24;
+/** How long an S3 source waits after the window's end before it lists: uploads in flight then land in their window. */
+const S3_SETTLE = Duration.minutes(5);
 
 /**
  * Scheduled ingestion of one model's data: EventBridge Scheduler starts a state machine on the
  * cadence that computes the window, runs the model's ingestion job on Fargate under the container
- * contract (`MLOPS_MODE=ingest`, `MLOPS_INGEST_WINDOW_START`/`_END`), then validates each
+ * contract (`MLOPS_MODE=ingest`, `MLOPS_INGEST_WINDOW_START`/`_END`) or, with `source`, fetches a
+ * built-in source (an S3 prefix, an HTTP(S) endpoint) in a Lambda function, then validates each
  * category's output with the schema checks and writes it to
  * `<location><category>/<YYYY-MM-DD>/<HHmm>-<N>m.csv|jsonl` (the key comes from the window, so a
  * re-run overwrites that window's part only), with a manifest and a data-arrival event.
@@ -108,7 +127,10 @@ const MAX_ALARM_RANGE_HOURS = 7 * 24;
 export class DataIngestion extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly schedule: scheduler.Schedule;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The job's task definition; undefined for a source. */
+  readonly taskDefinition?: ecs.FargateTaskDefinition;
+  /** The function that fetches a source's window; undefined for a job. */
+  readonly fetchFunction?: MlopsFunction;
   readonly windowFunction: MlopsFunction;
   readonly deliverFunction: MlopsFunction;
   readonly alarms: cloudwatch.Alarm[];
@@ -148,65 +170,19 @@ export class DataIngestion extends Construct {
       conditions: { StringEquals: { 'events:source': INGESTION_EVENTS.source } },
     }));
 
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc: props.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Job', {
-      cpu: 1024, memoryLimitMiB: 2048,
-      runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-      volumes: Object.keys(JOB_VOLUMES).map((name) => ({ name })),
-    });
-    const logGroup = new MlopsLogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: model });
-    const mounts = Object.entries(JOB_VOLUMES).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }));
-    const python = props.python ?? 'python3';
-    // Fargate creates task volumes owned by root: this step opens them to the image's own
-    // (non-root) user and exits (the model service does the same).
-    const permissions = this.taskDefinition.addContainer('Permissions', {
-      image: props.image, essential: false, user: '0', readonlyRootFilesystem: true, logging,
-      entryPoint: [python, '-c', `import os\nfor p in ${JSON.stringify(Object.values(JOB_VOLUMES))}: os.chmod(p, 0o1777)`],
-    });
-    permissions.addMountPoints(...mounts);
-    const container = this.taskDefinition.addContainer('ingest', {
-      image: props.image, essential: true, readonlyRootFilesystem: true, logging,
-      entryPoint: ingestStagerBootstrap(python),
-      environment: {
-        [INGEST_STAGING_ENV.command]: JSON.stringify(props.command),
-        [INGEST_STAGING_ENV.stager]: stagerSource(),
-        [INGEST_STAGING_ENV.ingestStager]: ingestStagerSource(),
-        [INGEST_STAGING_ENV.kmsKeyId]: dataLake.encryptionKey.keyArn,
-        AWS_DEFAULT_REGION: Stack.of(this).region,
-      },
-    });
-    container.addMountPoints(...mounts);
-    container.addContainerDependencies({ container: permissions, condition: ecs.ContainerDependencyCondition.SUCCESS });
-    grantBucket(this.taskDefinition.taskRole, { bucket: dataLake.artifactsBucket, key: dataLake.encryptionKey, prefix: stagingPrefix }, { read: false, write: true });
-    const securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', { vpc: props.vpc, description: `Ingestion job of ${model}: no inbound traffic` });
-
     const window = new tasks.LambdaInvoke(this, 'Compute window', {
       lambdaFunction: this.windowFunction,
       payload: sfn.TaskInput.fromObject({ 'scheduledTime.$': '$.scheduledTime' }),
       payloadResponseOnly: true, resultPath: '$.window',
     });
-    const env = (name: string, value: string): tasks.TaskEnvironmentVariable => ({ name, value });
-    const job = new tasks.EcsRunTask(this, 'Run ingestion job', {
-      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-      cluster, taskDefinition: this.taskDefinition,
-      launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
-      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      securityGroups: [securityGroup],
-      containerOverrides: [{
-        containerDefinition: container,
-        environment: [
-          env(INGEST_JOB_ENV.mode, 'ingest'),
-          env(INGEST_JOB_ENV.windowStart, sfn.JsonPath.stringAt('$.window.start')),
-          env(INGEST_JOB_ENV.windowEnd, sfn.JsonPath.stringAt('$.window.end')),
-          env(INGEST_JOB_ENV.categories, props.categories.join(',')),
-          env(INGEST_STAGING_ENV.outputUri, sfn.JsonPath.format(`s3://${dataLake.artifactsBucket.bucketName}/${stagingPrefix}{}/`, sfn.JsonPath.executionName)),
-          env('MLOPS_MODEL', model),
-          env('MLOPS_OUTPUT_DATA_DIR', INGEST_OUTPUT_DIR),
-        ],
-      }],
-      resultPath: sfn.JsonPath.DISCARD,
-    });
+    let fetchData: sfn.IChainable;
+    if (props.source) {
+      this.fetchFunction = createSourceFetch(this, props.source, { model, categories: [...props.categories], format: props.format, dataLake, stagingPrefix, logRetention });
+      fetchData = sourceSteps(this, this.fetchFunction, props.source);
+    } else {
+      this.taskDefinition = this.jobDefinition(props, props.image!, props.command!, stagingPrefix, logRetention);
+      fetchData = this.jobStep(props, this.taskDefinition, props.vpc!, stagingPrefix);
+    }
     const deliver = new tasks.LambdaInvoke(this, 'Validate and write delivery', {
       lambdaFunction: this.deliverFunction,
       payload: sfn.TaskInput.fromObject({ 'window.$': '$.window', 'runId.$': '$$.Execution.Name' }),
@@ -214,7 +190,7 @@ export class DataIngestion extends Construct {
     });
     const smLogs = new MlopsLogGroup(this, 'StateMachineLogs', { retention: props.auditLogRetention ?? AUDIT_LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      definitionBody: sfn.DefinitionBody.fromChainable(window.next(job).next(deliver)),
+      definitionBody: sfn.DefinitionBody.fromChainable(window.next(fetchData).next(deliver)),
       timeout: Duration.seconds(Math.max(props.interval.toSeconds(), 3600)),
       tracingEnabled: true,
       logs: { destination: smLogs, level: sfn.LogLevel.ALL },
@@ -232,7 +208,74 @@ export class DataIngestion extends Construct {
     });
 
     this.alarms = this.createAlarms(props);
-    acknowledgeIngestionNag(this, { dataLake, stagingPrefix, location: props.location, taskDefinition: this.taskDefinition, functions: [this.windowFunction, this.deliverFunction] });
+    acknowledgeIngestionNag(this, {
+      dataLake, stagingPrefix, location: props.location, taskDefinition: this.taskDefinition, source: props.source?.s3,
+      functions: [this.windowFunction, this.deliverFunction, ...(this.fetchFunction ? [this.fetchFunction] : [])],
+    });
+  }
+
+  /** The job's Fargate task definition: the staging wrapper around the command, read-only root, writable /opt/ml and /tmp. */
+  private jobDefinition(props: DataIngestionProps, image: ecs.ContainerImage, command: readonly string[], stagingPrefix: string, logRetention: logs.RetentionDays): ecs.FargateTaskDefinition {
+    const { dataLake, model } = props;
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Job', {
+      cpu: 1024, memoryLimitMiB: 2048,
+      runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      volumes: Object.keys(JOB_VOLUMES).map((name) => ({ name })),
+    });
+    const logGroup = new MlopsLogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: model });
+    const mounts = Object.entries(JOB_VOLUMES).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }));
+    const python = props.python ?? 'python3';
+    // Fargate creates task volumes owned by root: this step opens them to the image's own
+    // (non-root) user and exits (the model service does the same).
+    const permissions = taskDefinition.addContainer('Permissions', {
+      image, essential: false, user: '0', readonlyRootFilesystem: true, logging,
+      entryPoint: [python, '-c', `import os\nfor p in ${JSON.stringify(Object.values(JOB_VOLUMES))}: os.chmod(p, 0o1777)`],
+    });
+    permissions.addMountPoints(...mounts);
+    const container = taskDefinition.addContainer('ingest', {
+      image, essential: true, readonlyRootFilesystem: true, logging,
+      entryPoint: ingestStagerBootstrap(python),
+      environment: {
+        [INGEST_STAGING_ENV.command]: JSON.stringify(command),
+        [INGEST_STAGING_ENV.stager]: stagerSource(),
+        [INGEST_STAGING_ENV.ingestStager]: ingestStagerSource(),
+        [INGEST_STAGING_ENV.kmsKeyId]: dataLake.encryptionKey.keyArn,
+        AWS_DEFAULT_REGION: Stack.of(this).region,
+      },
+    });
+    container.addMountPoints(...mounts);
+    container.addContainerDependencies({ container: permissions, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    grantBucket(taskDefinition.taskRole, { bucket: dataLake.artifactsBucket, key: dataLake.encryptionKey, prefix: stagingPrefix }, { read: false, write: true });
+    return taskDefinition;
+  }
+
+  /** Runs the job under the container contract in the VPC's isolated subnets (ecs:runTask.sync). */
+  private jobStep(props: DataIngestionProps, taskDefinition: ecs.FargateTaskDefinition, vpc: ec2.IVpc, stagingPrefix: string): sfn.IChainable {
+    const { dataLake, model } = props;
+    const securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', { vpc, description: `Ingestion job of ${model}: no inbound traffic` });
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const env = (name: string, value: string): tasks.TaskEnvironmentVariable => ({ name, value });
+    return new tasks.EcsRunTask(this, 'Run ingestion job', {
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      cluster, taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [securityGroup],
+      containerOverrides: [{
+        containerDefinition: taskDefinition.findContainer('ingest')!,
+        environment: [
+          env(INGEST_JOB_ENV.mode, 'ingest'),
+          env(INGEST_JOB_ENV.windowStart, sfn.JsonPath.stringAt('$.window.start')),
+          env(INGEST_JOB_ENV.windowEnd, sfn.JsonPath.stringAt('$.window.end')),
+          env(INGEST_JOB_ENV.categories, props.categories.join(',')),
+          env(INGEST_STAGING_ENV.outputUri, sfn.JsonPath.format(`s3://${dataLake.artifactsBucket.bucketName}/${stagingPrefix}{}/`, sfn.JsonPath.executionName)),
+          env('MLOPS_MODEL', model),
+          env('MLOPS_OUTPUT_DATA_DIR', INGEST_OUTPUT_DIR),
+        ],
+      }],
+      resultPath: sfn.JsonPath.DISCARD,
+    });
   }
 
   private createAlarms(props: DataIngestionProps): cloudwatch.Alarm[] {
@@ -280,12 +323,40 @@ function validateDataIngestionProps(props: DataIngestionProps): CronSchedule | u
   if (!props.location.endsWith('/') || props.location.startsWith('/')) {
     throw new Error(`DataIngestion location must be a key prefix ending in "/" without a leading "/", but ${JSON.stringify(props.location)} was provided: write e.g. "${props.model}/"`);
   }
-  if (props.command.length === 0) throw new Error('DataIngestion command must name the job\'s command, but [] was provided: pass e.g. ["python3", "/opt/program/ingest.py"]');
+  validateJobOrSource(props);
   if (props.categories.length === 0) throw new Error('DataIngestion categories must list at least one category, but [] was provided: pass e.g. ["default"]');
   if (props.cron === undefined) return undefined;
   const c = parseCron(props.cron);
   if (typeof c === 'string') throw new Error(`DataIngestion cron must be a five-field cron, but ${JSON.stringify(props.cron)} was provided: ${c}`);
   return c;
+}
+
+/** Exactly one of a job (command, with image and vpc) and a source; a source takes none of the job's props. */
+function validateJobOrSource(props: DataIngestionProps): void {
+  if (props.source) {
+    const extra = (['command', 'image', 'vpc'] as const).filter((k) => props[k] !== undefined);
+    if (extra.length > 0) throw new Error(`DataIngestion ${extra[0]} is for a job, but source is set too: remove ${extra.join(' and ')} (a source runs in a platform Lambda function), or remove source`);
+    validateIngestionSource(props.source);
+    return;
+  }
+  if (props.command === undefined) throw new Error('DataIngestion needs command (a job) or source (a built-in source), but neither was provided: pass e.g. command: ["python3", "/opt/program/ingest.py"] or source: { s3: { bucket, prefix } }');
+  if (props.command.length === 0) throw new Error('DataIngestion command must name the job\'s command, but [] was provided: pass e.g. ["python3", "/opt/program/ingest.py"]');
+  if (props.image === undefined) throw new Error('DataIngestion image is required with command, but none was provided: pass e.g. ecs.ContainerImage.fromRegistry("<uri>")');
+  if (props.vpc === undefined) throw new Error('DataIngestion vpc is required with command (the job runs in its isolated subnets), but none was provided: pass the platform network\'s vpc');
+}
+
+/**
+ * The steps of a source: for S3, a wait that lets uploads begun before the window's end finish
+ * (S3 dates an object by the start of its upload), then the fetch function.
+ */
+function sourceSteps(scope: Construct, fn: MlopsFunction, source: IngestionSource): sfn.IChainable {
+  const fetchTask = new tasks.LambdaInvoke(scope, 'Fetch from source', {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject({ 'window.$': '$.window', 'runId.$': '$$.Execution.Name' }),
+    payloadResponseOnly: true, resultPath: '$.fetched',
+  });
+  if (!source.s3) return fetchTask;
+  return new sfn.Wait(scope, 'Wait for uploads in flight', { time: sfn.WaitTime.duration(S3_SETTLE) }).next(fetchTask);
 }
 
 function cronFields(c: CronSchedule): IngestionCadence['cron'] {

@@ -1,2 +1,3 @@
 export * from './data-ingestion';
 export * from './train-on-arrival';
+export * from './ingestion-source';

@@ -35,6 +35,7 @@ import { specPropProblems } from './validate-spec-props';
 import { ModelSpecError } from '../spec/load-model-spec';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DataIngestion } from '../data-ingestion/data-ingestion';
+import { ingestionSourceFromSpec } from '../data-ingestion/ingestion-source';
 import { AsyncInference } from '../async-inference/async-inference';
 import { deployAsync } from './deploy-async';
 import { ExperimentTracking, MlflowTrackingTarget } from '../experiment-tracking/experiment-tracking';
@@ -192,18 +193,19 @@ export class ModelDeployment extends Construct {
     this.asyncInference = deployAsync(this, { spec, registry, monitoring, logRetention, endpoint: this.modelEndpoint, predictionService: this.predictionService, predictionApi: this.predictionApi, owner: this.owner });
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
-    if (this.dataIngestion) features?.grantWrite(this.dataIngestion.taskDefinition.taskRole);
+    if (this.dataIngestion?.taskDefinition) features?.grantWrite(this.dataIngestion.taskDefinition.taskRole);
   }
 
   /**
    * `data.ingestion`: the model's ingestion job on Fargate in the platform VPC, on its cadence;
-   * its own image runs on arm64, the training image (built for x86_64) on x86_64.
+   * its own image runs on arm64, the training image (built for x86_64) on x86_64. A built-in
+   * `source` runs in a Lambda function instead: no job, no VPC.
    */
   private ingestion(spec: ModelSpec, image: TrainingImage, dataLake: IDataLake, monitoring: MlopsMonitoring, logRetention: logs.RetentionDays): DataIngestion | undefined {
     const i = spec.data.ingestion;
     if (!i) return undefined;
-    if (!this.vpc || spec.data.external) {
-      Annotations.of(this).addError(!this.vpc
+    if ((!this.vpc && !i.source) || spec.data.external) {
+      Annotations.of(this).addError(!this.vpc && !i.source
         ? `${spec.name}: data.ingestion needs the platform's VPC for its job: pass vpc to ModelDeployment (MlopsPlatform does), or remove data.ingestion from ${spec.file}`
         : `${spec.name}: data.ingestion writes into the datasets bucket, but data.location ${JSON.stringify(spec.data.location)} is outside it: remove data.location or data.ingestion in ${spec.file}`);
       return undefined;
@@ -213,21 +215,29 @@ export class ModelDeployment extends Construct {
       model: spec.name, categories: spec.categories, dataLake,
       location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
       interval: Duration.seconds(i.intervalSeconds), cron: i.cron, timeZone: i.timeZone,
-      image: ecs.ContainerImage.fromRegistry(uri),
-      command: i.command,
-      cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
-      vpc: this.vpc, alarmTopic: monitoring.topic, logRetention,
+      ...(i.source ? { source: ingestionSourceFromSpec(this, i.source) } : {
+        image: ecs.ContainerImage.fromRegistry(uri),
+        command: i.command,
+        cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        vpc: this.vpc,
+      }),
+      alarmTopic: monitoring.topic, logRetention,
     });
+    if (ingestion.taskDefinition) this.ingestionPull(i.image, uri, ingestion.taskDefinition);
+    this.owner?.notifyOn(ingestion.alarms);
+    deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
+    return ingestion;
+  }
+
+  /** The ingestion job's execution role pulls its image: its own repository, or the training image's. */
+  private ingestionPull(ownImage: string | undefined, uri: string, taskDefinition: ecs.TaskDefinition): void {
     const e = parseEcrImageUri(uri);
-    const repository = i.image
+    const repository = ownImage
       ? e && ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
         repositoryName: e.repositoryName, repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName }),
       })
       : this.imageRepository;
-    repository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
-    this.owner?.notifyOn(ingestion.alarms);
-    deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
-    return ingestion;
+    repository?.grantPull(taskDefinition.obtainExecutionRole());
   }
 
   /**

@@ -14,9 +14,9 @@ export function publishParameter(scope: Construct, id: string, parameterName: st
   new CfnOutput(scope, id, { value, description });
 }
 
-/** Whether a model runs in the platform's network: Batch training or a Fargate prediction service. */
+/** Whether a model runs in the platform's network: Batch training, a Fargate prediction service or an ingestion job (a built-in source needs none). */
 export function needsNetwork(spec: ModelSpec): boolean {
-  return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE || spec.data.ingestion !== undefined;
+  return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE || spec.data.ingestion?.command !== undefined;
 }
 
 /** What a model uses of the platform network (what its stack imports). */

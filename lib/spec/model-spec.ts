@@ -120,12 +120,40 @@ export interface IngestionSpec {
   readonly intervalSeconds: number;
   /** IANA time zone the cron, the window alignment and the dated keys are read in. */
   readonly timeZone: string;
-  /** Command run in the image (it only writes files; the staging wrapper uploads them). */
-  readonly command: string[];
+  /** Command run in the image (it only writes files; the staging wrapper uploads them); undefined for a built-in source. Exactly one of `command` and `source`. */
+  readonly command?: string[];
   /** Image URI of the job; undefined = the training image. */
   readonly image?: string;
   /** Whether each delivered window starts the training pipeline (once per window). */
   readonly triggersTraining: boolean;
+  /** A built-in source fetched by a platform Lambda function instead of a job. Exactly one of `command` and `source`. */
+  readonly source?: IngestionSourceSpec;
+}
+
+/** A built-in ingestion source (`data.ingestion.source`): exactly one of `s3` and `http`. */
+export interface IngestionSourceSpec {
+  readonly s3?: S3SourceSpec;
+  readonly http?: HttpSourceSpec;
+}
+
+/** An S3 prefix, in this or another account, whose new objects each run copies (`<uri><category>/`). */
+export interface S3SourceSpec {
+  /** `s3://bucket/prefix/` as written. */
+  readonly uri: string;
+  readonly bucket: string;
+  /** Key prefix ending in "/", or "" (the bucket's top level). */
+  readonly prefix: string;
+  /** ARN of the KMS key the objects are encrypted with; undefined when no grant is needed (SSE-S3, AWS managed key). */
+  readonly kmsKey?: string;
+}
+
+/** An HTTP(S) endpoint each run GETs once per category. */
+export interface HttpSourceSpec {
+  /** URL with optional `{category}`, `{start}`, `{end}`. */
+  readonly url: string;
+  /** Secrets Manager secret name or complete ARN whose value is sent in `header`. */
+  readonly secret?: string;
+  readonly header: string;
 }
 
 /** How and where the model is trained. */

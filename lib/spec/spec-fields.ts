@@ -6,7 +6,7 @@
 import { mlopsCommand } from '../../cli/command-line';
 import { maxIntervalMs, parseCron } from './cron';
 import { parseDuration } from './units';
-import { Field, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
+import { Field, ResolveContext, bool, choice, duration, list, num, obj, sizeGiB, stringMap, text } from './fields';
 import { ValidationError } from '../../lambda/shared/registry/errors';
 import { RULE_FIELDS, RULE_OPERATORS, validateRules } from '../../lambda/shared/predict/rules';
 import { ASYNC_LIMITS } from '../../lambda/shared/predict/async-config';
@@ -18,6 +18,7 @@ import {
 
 import { compositionField } from './composition-fields';
 import { ParsedFeatures, featuresField } from './feature-fields';
+import { ingestionSourceField } from './ingestion-source-fields';
 
 const RULE_LISTS = ['prefilter', 'override', 'fallback'] as const;
 
@@ -110,8 +111,8 @@ const ingestionFields: Field<ParsedIngestion> = obj<ParsedIngestion>({
     expected: 'an IANA time zone name', fix: 'write e.g. "UTC" or "Europe/Paris"',
   }),
   command: list(text({ description: 'One argument of the command.', maxLength: 1024 }), {
-    description: 'Command run in the image with MLOPS_MODE=ingest; it only writes /opt/ml/output/data/<category>/ (csv or jsonl, as data.format) and the platform\'s staging wrapper uploads it (the image needs python3).',
-    required: true, minItems: 1, maxItems: 50, examples: [['python3', '/opt/program/ingest.py']],
+    description: 'Command run in the image with MLOPS_MODE=ingest; it only writes /opt/ml/output/data/<category>/ (csv or jsonl, as data.format) and the platform\'s staging wrapper uploads it (the image needs python3). Exactly one of command and source.',
+    minItems: 1, maxItems: 50, examples: [['python3', '/opt/program/ingest.py']],
   }),
   image: text({
     description: 'Image URI of the ingestion job (run on arm64 Fargate). Default: the training image (run on x86_64 Fargate).',
@@ -122,19 +123,30 @@ const ingestionFields: Field<ParsedIngestion> = obj<ParsedIngestion>({
     description: 'Start the training pipeline when a window\'s data has arrived (the Data Arrived event), once per window: the execution is named after the model and the window, so a repeated event starts nothing.',
     default: false,
   }),
-}, { description: 'Scheduled ingestion: a container job (MLOPS_MODE=ingest) on a cadence, each delivery validated with the schema checks and written to <location><category>/<YYYY-MM-DD>/<HHmm>-<window>.csv|jsonl. Default: none.' });
+  source: ingestionSourceField,
+}, { description: 'Scheduled ingestion: a container job (MLOPS_MODE=ingest) or a built-in source (S3 prefix, HTTP(S) endpoint) on a cadence, each delivery validated with the schema checks and written to <location><category>/<YYYY-MM-DD>/<HHmm>-<window>.csv|jsonl. Default: none.' });
 
 const ingestionField: Field<IngestionSpec | undefined> = {
   ...ingestionFields,
   default: undefined,
+  schema: () => ({ ...ingestionFields.schema(), oneOf: [{ required: ['command'] }, { required: ['source'] }] }),
   parse(value, path, ctx) {
     const p = ingestionFields.parse(value, path, ctx);
     if (!p) return undefined;
+    if (!jobOrSource(p, path, ctx)) return undefined;
     const c = ingestionCadence(p.every);
     if (typeof c === 'string') return undefined; // reported by the `every` field
     return { ...p, ...(c.cron ? { cron: c.cron } : {}), intervalSeconds: Math.round(c.intervalMs / 1000) };
   },
 };
+/** Exactly one of a job (`command`, optionally `image`) and a built-in `source`; the problem names the field to remove or add. */
+function jobOrSource(p: ParsedIngestion, path: string, ctx: ResolveContext): boolean {
+  const add = (at: string, value: unknown, expected: string, fix: string) => { ctx.problems.push({ file: ctx.file, path: `${path}.${at}`, value, expected, fix }); return false; };
+  if (p.source && p.command) return add('command', p.command, 'no command when source is set (exactly one of command and source)', 'remove command to use the built-in source, or remove source to run the command');
+  if (p.source && p.image) return add('image', p.image, 'no image when source is set (a source runs in a platform Lambda function)', 'remove image');
+  if (!p.source && !p.command) return add('command', undefined, 'a value for "command" (the job), or a "source" (a built-in source)', 'add command: [python3, /opt/program/ingest.py], or source: { s3: { uri: s3://bucket/prefix/ } }');
+  return true;
+}
 // --- end data.ingestion ---
 
 /** Data as parsed from YAML; `location` defaults to `<model>/` and `external` is derived. */

@@ -33,7 +33,7 @@ async function ingestWindow(window: { start: string; end: string }) {
   const id = `${process.pid}-${n++}`;
   const buckets = { datasets: `exds-${id}`, staging: `exstg-${id}` };
   for (const b of Object.values(buckets)) await s3.send(new CreateBucketCommand({ Bucket: b }));
-  const command = spec.data.ingestion!.command.map((a) => a.replace('/opt/program', MODEL_DIR));
+  const command = spec.data.ingestion!.command!.map((a) => a.replace('/opt/program', MODEL_DIR));
   const root = mkdtempSync(join(tmpdir(), 'mlops-example-ingest-'));
   const [python, ...args] = ingestStagerBootstrap('python3');
   const res = spawnSync(python, args, {

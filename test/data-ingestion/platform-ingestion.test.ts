@@ -38,7 +38,7 @@ describe('data.ingestion in the spec', () => {
     [{ every: 'hourly', command: CMD }, 'data.ingestion.every: "hourly" is invalid: expected a duration such as "6h" or a five-field cron'],
     [{ every: '6h', timeZone: 'Paris', command: CMD }, 'data.ingestion.timeZone: "Paris" is invalid: expected an IANA time zone name'],
     [{ every: '6h', image: 'not an image', command: CMD }, 'data.ingestion.image: "not an image" is invalid: expected an image URI'],
-    [{ evry: '6h', command: CMD }, 'data.ingestion.evry: "6h" is invalid: expected one of the fields every, timeZone, command, image, triggersTraining. Fix: did you mean "every"?'],
+    [{ evry: '6h', command: CMD }, 'data.ingestion.evry: "6h" is invalid: expected one of the fields every, timeZone, command, image, triggersTraining, source. Fix: did you mean "every"?'],
   ])('%j is refused naming the field, the value and the fix', (ingestion, message) => {
     const { problems } = parse({ ingestion });
     expect(problems.map(formatProblem).join('\n')).toContain(`models/demand/model.yaml: ${message}`);
