@@ -1,3 +1,3 @@
 export * from './data-ingestion';
 export * from './train-on-arrival';
-export * from './ingestion-source';
+export type { HttpIngestionSource, IngestionSource, S3IngestionSource } from './ingestion-source';

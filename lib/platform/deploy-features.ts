@@ -2,7 +2,7 @@
 // its spec declares and adding a group touches no other template; other models join them by name,
 // which fixes the ARN and the Glue table), and the feature query that builds each run's training
 // channel. Called from ModelDeployment.
-import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { NagFindings, acknowledgeNag } from '../common/nag';
 import { IDataLake } from '../data-lake/data-lake-base';
@@ -10,6 +10,7 @@ import { FEATURE_STORE_DATABASE, MlopsFeatureGroup, offlineStorePrefix, offlineS
 import { FeatureQuery } from '../feature-store/feature-query';
 import { ModelSpec } from '../spec/model-spec';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
+import { INGEST_JOB_ENV } from '../../lambda/shared/ingestion/constants';
 
 export interface DeployFeaturesProps {
   readonly spec: ModelSpec;
@@ -65,9 +66,14 @@ export class ModelFeatures extends Construct {
     );
   }
 
-  /** Lets `grantee` (the model's ingestion job) put records into every group of this model. */
-  grantWrite(grantee: iam.IGrantable): void {
-    this.groups.forEach((g) => g.grantWrite(grantee));
+  /**
+   * Lets the model's ingestion job put records into every group of this model, and names them in
+   * its environment (`MLOPS_FEATURE_GROUPS`, comma-separated).
+   */
+  grantWrite(job: ecs.TaskDefinition): void {
+    this.groups.forEach((g) => g.grantWrite(job.taskRole));
+    // The default container is the job's own (the permissions step before it is not essential).
+    job.defaultContainer?.addEnvironment(INGEST_JOB_ENV.featureGroups, this.groups.map((g) => g.featureGroupName).join(','));
   }
 }
 

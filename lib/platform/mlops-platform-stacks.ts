@@ -5,7 +5,7 @@ import { TrainingEngine } from '../spec/model-spec';
 import { MlopsModelStack } from './mlops-model-stack';
 import { MlopsPlatformProps } from './mlops-platform';
 import { MlopsPlatformStack } from './mlops-platform-stack';
-import { needsNetwork } from './model-outputs';
+import { needsFeatureStoreRuntime, needsNetwork } from './model-outputs';
 
 /**
  * Props of {@link MlopsPlatformStacks}: the platform's own (models, name, alarm e-mails, log
@@ -56,7 +56,7 @@ export class MlopsPlatformStacks {
     });
     const platform = this.platformStack.platform;
     // Up front (the default) the network exists already; on demand it is made for the models.
-    if (models.some(needsNetwork)) platform.vpc(models.some((m) => m.training.backend === TrainingEngine.BATCH));
+    if (models.some(needsNetwork)) platform.vpc(models.some((m) => m.training.backend === TrainingEngine.BATCH), models.some(needsFeatureStoreRuntime));
     this.modelStacks = models.map((spec) => {
       const stack = new MlopsModelStack(scope, `${platformStackId}-${spec.name}`, {
         ...props.stackProps,

@@ -16,7 +16,7 @@ import { PredictionStore } from '../prediction-store/prediction-store';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { ModelDeployment } from './model-deployment';
 import { ExperimentTracking, ExperimentTrackingOptions } from '../experiment-tracking';
-import { needsNetwork, publishModel, publishParameter } from './model-outputs';
+import { needsFeatureStoreRuntime, needsNetwork, publishModel, publishParameter } from './model-outputs';
 import { NetworkProvisioning, PlatformNetwork } from './platform-network';
 import { PLATFORM_PARAMETERS as P } from './platform-parameters';
 import { PlatformReference } from './platform-imports';
@@ -184,7 +184,7 @@ export class MlopsPlatform extends Construct {
       logRetention: this.logRetention,
       // SageMaker jobs and endpoints run in the platform VPC whenever there is one.
       experimentTracking: this.experimentTracking?.target(spec.name),
-      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH) : this.givenVpc ?? this.network?.vpc,
+      vpc: needsNetwork(spec) ? this.vpc(spec.training.backend === TrainingEngine.BATCH, needsFeatureStoreRuntime(spec)) : this.givenVpc ?? this.network?.vpc,
     });
     this.deployments.set(spec.name, deployment);
     publishModel(this, this.platformName, deployment, findings);
@@ -196,8 +196,9 @@ export class MlopsPlatform extends Construct {
    * platform, or on first call with `NetworkProvisioning.ON_DEMAND`), published for model
    * stacks in SSM parameters.
    * @param batchCompute whether a model trains on Batch (`ON_DEMAND`: adds the ECS agent's endpoints once)
+   * @param featureStoreRuntime whether a model's ingestion job writes to its feature groups (adds the Feature Store runtime endpoint once; not with a given `vpc`, which must reach it itself)
    */
-  vpc(batchCompute: boolean = false): ec2.IVpc {
+  vpc(batchCompute: boolean = false, featureStoreRuntime: boolean = false): ec2.IVpc {
     if (this.givenVpc) return this.givenVpc;
     if (!this.network) {
       const upFront = this.networkProvisioning === NetworkProvisioning.UP_FRONT;
@@ -206,6 +207,7 @@ export class MlopsPlatform extends Construct {
       this.publishNetwork(this.network.vpc);
     }
     if (batchCompute) this.network.addBatchEndpoints();
+    if (featureStoreRuntime) this.network.addFeatureStoreRuntimeEndpoint();
     return this.network.vpc;
   }
 

@@ -193,7 +193,7 @@ export class ModelDeployment extends Construct {
     this.asyncInference = deployAsync(this, { spec, registry, monitoring, logRetention, endpoint: this.modelEndpoint, predictionService: this.predictionService, predictionApi: this.predictionApi, owner: this.owner });
     this.monitor(spec, monitoring);
     this.dataIngestion = this.ingestion(spec, image, dataLake, monitoring, logRetention);
-    if (this.dataIngestion?.taskDefinition) features?.grantWrite(this.dataIngestion.taskDefinition.taskRole);
+    if (this.dataIngestion?.taskDefinition) features?.grantWrite(this.dataIngestion.taskDefinition);
   }
 
   /**
@@ -211,33 +211,34 @@ export class ModelDeployment extends Construct {
       return undefined;
     }
     const uri = i.image ?? image.imageUri;
+    const ownRepository = i.image ? this.ingestionRepository(i.image) : undefined;
     const ingestion = new DataIngestion(this, 'Ingestion', {
       model: spec.name, categories: spec.categories, dataLake,
       location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
       interval: Duration.seconds(i.intervalSeconds), cron: i.cron, timeZone: i.timeZone,
       ...(i.source ? { source: ingestionSourceFromSpec(this, i.source) } : {
-        image: ecs.ContainerImage.fromRegistry(uri),
+        // From its repository when it is ECR: CDK then grants the pull (and knows it does).
+        image: ownRepository ? ecs.ContainerImage.fromEcrRepository(ownRepository.repository, ownRepository.tagOrDigest) : ecs.ContainerImage.fromRegistry(uri),
         command: i.command,
         cpuArchitecture: i.image ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
         vpc: this.vpc,
       }),
       alarmTopic: monitoring.topic, logRetention,
     });
-    if (ingestion.taskDefinition) this.ingestionPull(i.image, uri, ingestion.taskDefinition);
+    if (ingestion.taskDefinition && !i.image) this.imageRepository?.grantPull(ingestion.taskDefinition.obtainExecutionRole());
     this.owner?.notifyOn(ingestion.alarms);
     deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
     return ingestion;
   }
 
-  /** The ingestion job's execution role pulls its image: its own repository, or the training image's. */
-  private ingestionPull(ownImage: string | undefined, uri: string, taskDefinition: ecs.TaskDefinition): void {
+  /** The ingestion job's own image as an ECR repository and tag or digest; undefined for another registry. */
+  private ingestionRepository(uri: string): { repository: ecr.IRepository; tagOrDigest: string } | undefined {
     const e = parseEcrImageUri(uri);
-    const repository = ownImage
-      ? e && ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
-        repositoryName: e.repositoryName, repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName }),
-      })
-      : this.imageRepository;
-    repository?.grantPull(taskDefinition.obtainExecutionRole());
+    if (!e) return undefined;
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
+      repositoryName: e.repositoryName, repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName }),
+    });
+    return { repository, tagOrDigest: e.digest ?? e.tag ?? 'latest' };
   }
 
   /**

@@ -19,6 +19,11 @@ export function needsNetwork(spec: ModelSpec): boolean {
   return spec.training.backend === TrainingEngine.BATCH || spec.inference.serving === ServingFrontEnd.SERVICE || spec.data.ingestion?.command !== undefined;
 }
 
+/** Whether a model's ingestion job (Fargate, isolated subnets) puts records into its feature groups: it then needs the Feature Store runtime endpoint. */
+export function needsFeatureStoreRuntime(spec: ModelSpec): boolean {
+  return spec.features !== undefined && spec.data.ingestion?.command !== undefined;
+}
+
 /** What a model uses of the platform network (what its stack imports). */
 export interface NetworkNeeds {
   /** Subnets for its Batch instances or Fargate tasks. */

@@ -78,6 +78,7 @@ const INSTANCE_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
 export class PlatformNetwork extends Construct {
   readonly vpc: ec2.Vpc;
   private batchEndpoints = false;
+  private featureStoreEndpoint = false;
 
   constructor(scope: Construct, id: string, props: PlatformNetworkProps = {}) {
     super(scope, id);
@@ -105,6 +106,16 @@ export class PlatformNetwork extends Construct {
     if (this.batchEndpoints) return;
     this.batchEndpoints = true;
     this.addEndpoints(INSTANCE_ENDPOINTS, false);
+  }
+
+  /**
+   * Adds the SageMaker Feature Store runtime endpoint (once): an ingestion job in the isolated
+   * subnets calls PutRecord through it. Only with a model that ingests into its feature groups.
+   */
+  addFeatureStoreRuntimeEndpoint(): void {
+    if (this.featureStoreEndpoint) return;
+    this.featureStoreEndpoint = true;
+    this.addEndpoints({ FeatureStoreRuntime: ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_FEATURESTORE_RUNTIME }, true);
   }
 
   private addEndpoints(endpoints: Record<string, ec2.InterfaceVpcEndpointAwsService>, accountPolicy: boolean): void {

@@ -18,6 +18,7 @@ import { hostingProblems, servingForHosting } from './hosting-checks';
 import { ASYNC_LIMITS } from '../../lambda/shared/predict/async-config';
 import { ModelHosting } from './model-spec';
 import { resolveFeatures } from './feature-fields';
+import { OFFLINE_STORE_ROOT } from '../feature-store/feature-group';
 
 /** Thrown when one or more specs are invalid; `problems` lists every one. */
 export class ModelSpecError extends Error {
@@ -307,6 +308,14 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
       'set inference.mode: online, or remove composition');
   }
 
+  // The offline store of every feature group lives under feature-store/ of the same bucket.
+  const location = normalizeLocation(p.data.location ?? `${name}/`);
+  if (location.startsWith(OFFLINE_STORE_ROOT)) {
+    problem(p.data.location === undefined ? 'name' : 'data.location', p.data.location ?? name,
+      `a model whose data lies outside ${OFFLINE_STORE_ROOT} of the datasets bucket (that prefix holds the feature store's offline store; a model's data lies under <model name>/)`,
+      'rename the model, e.g. "feature-store-model"');
+  }
+
   return {
     name,
     file: ctx.file,
@@ -316,7 +325,7 @@ function resolveSpec(p: ParsedSpec, ctx: ResolveContext, defaultName: string | u
     categories: p.categories,
     data: {
       ...p.data,
-      location: normalizeLocation(p.data.location ?? `${name}/`),
+      location,
       external: (p.data.location ?? '').startsWith('s3://'),
     },
     training: {

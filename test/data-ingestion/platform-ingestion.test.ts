@@ -75,6 +75,24 @@ describe('MlopsPlatform with data.ingestion', () => {
     Template.fromStack(stack).resourceCountIs('AWS::ECS::TaskDefinition', 0);
   });
 
+  test.each([
+    ['a tag', '210987654321.dkr.ecr.us-east-2.amazonaws.com/team/ingest:2.0', ':2.0'],
+    ['a digest', `210987654321.dkr.ecr.us-east-2.amazonaws.com/team/ingest@sha256:${'a'.repeat(64)}`, `@sha256:${'a'.repeat(64)}`],
+  ])('an ingestion image of its own in another account and region (%s): pulled from its repository, with that reference, and no "policies need to be attached" warning', (_, image, ref) => {
+    const stack = new Stack(testApp(), 'Platform', { env: ENV });
+    new MlopsPlatform(stack, 'Platform', { models: [spec({ ingestion: { every: '6h', command: CMD, image, triggersTraining: true } })] });
+    const t = Template.fromStack(stack);
+    const job = Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
+    expect(job.RuntimePlatform.CpuArchitecture).toBe('ARM64');
+    for (const c of job.ContainerDefinitions) expect(JSON.stringify(c.Image)).toContain(`.dkr.ecr.us-east-2.`);
+    expect(JSON.stringify(job.ContainerDefinitions[0].Image)).toContain(`/team/ingest${ref}`);
+    const execution = JSON.stringify(Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('IngestionJobExecutionRole')));
+    expect(execution).toContain('ecr:BatchGetImage');
+    expect(execution).toContain(':ecr:us-east-2:210987654321:repository/team/ingest"');
+    const warnings = stack.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.filter((w) => /Proper policies need to be attached/.test(w))).toEqual([]);
+  });
+
   test('cdk-nag clean with an ingestion image of its own (arm64)', () => {
     expect(nagFindings((app) => {
       new MlopsPlatform(new Stack(app, 'Platform', { env: ENV }), 'Platform', { models: [spec({ ingestion: { every: '6h', command: CMD, image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ingest:1', triggersTraining: true } })] });

@@ -17,6 +17,8 @@ export const INGEST_JOB_ENV = {
   windowEnd: 'MLOPS_INGEST_WINDOW_END',
   /** The spec's categories, comma-separated: one output folder each. */
   categories: 'MLOPS_INGEST_CATEGORIES',
+  /** The model's feature groups (spec `features`), comma-separated: where the job may PutRecord. */
+  featureGroups: 'MLOPS_FEATURE_GROUPS',
 } as const;
 
 /** Environment of the staging wrapper (container/ingest-entrypoint), removed before the job's command runs. */
