@@ -33,7 +33,7 @@ export function ingestionCostLines(spec: ModelSpec, prices: RegionPrices): Unsco
   const logsGb = runs * USAGE.ingestionLogMbPerRun / 1000;
   return [
     {
-      group: 'ingestion', item: `Fargate ${task.vcpu} vCPU ${task.memoryGb} GB ${arm ? 'arm64' : 'x86_64'}, ${task.minutes} min a window (data.ingestion every ${ingestion.every})`,
+      group: 'ingestion', item: `job on Fargate ${task.vcpu} vCPU ${task.memoryGb} GB ${arm ? 'arm64' : 'x86_64'}, ${task.minutes} min a window (data.ingestion every ${ingestion.every})`,
       quantity: `${qty(runs, 'runs')}, ${qty(taskHours, 'task-h')}`, usd: taskUsd,
     },
     {
