@@ -69,7 +69,7 @@ export function localIngestionJob(opts: IngestionJobOptions): (request: unknown)
           MLOPS_S3_ENDPOINT: opts.s3Endpoint,
         },
       });
-      const log = res.stderr.split('\n').filter((l) => /\bingestion command\b|\bfailed:/.test(l)).map((l) => l.trim());
+      const log = res.stderr.split('\n').filter((l) => /\bingestion command\b|\bfailed:/.test(l)).map((l) => l.replace(/^\[mlops-stager\]/, '').trim());
       if (res.exitCode !== 0) {
         throw new TrainingJobFailed(JSON.stringify({ StoppedReason: `Essential container in task exited`, Containers: [{ Name: container.Name, ExitCode: res.exitCode, Reason: res.stderr.slice(-1000) }] }));
       }
