@@ -32,7 +32,7 @@ export interface DemoOptions {
   readonly date?: string;
 }
 
-/** What the demo showed, for tests. */
+/** What the demo showed (checked by checkAnswers before it returns). */
 export interface DemoReport {
   readonly answers: DemoAnswers;
   readonly promotedVersion: number;
