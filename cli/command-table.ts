@@ -228,9 +228,15 @@ export const COMMAND_TABLE = {
     flags: { 'models-dir': modelsDir },
     positionals: [],
   },
+  'local ingest': {
+    name: 'local ingest', usage: '<model> [--date YYYY-MM-DD]',
+    summary: 'Run the synthesized ingestion state machine locally (data.ingestion) as its schedule would at midnight after --date: the window of that day, the model\'s own ingestion command under the container contract, the delivery filed under that date.',
+    flags: { date: { type: 'string', value: 'YYYY-MM-DD', description: 'The day to ingest (default: today, UTC).' } },
+    positionals: ['model'],
+  },
   'local train': {
     name: 'local train', usage: '<model> [--set key=value]... [--date YYYY-MM-DD]',
-    summary: 'Run the synthesized training state machine locally (the real handlers, the model\'s own train command under the container contract), then the scoring it starts; generates the example data when there is none.',
+    summary: 'Run the synthesized training state machine locally (the real handlers, the model\'s own train command under the container contract), then the scoring it starts; the date\'s data must be there (mlops local ingest).',
     flags: {
       set: { type: 'list', value: 'key=value', description: 'Override a hyperparameter for this run (repeatable).' },
       date: { type: 'string', value: 'YYYY-MM-DD', description: 'Execution date of the data (default: today, UTC).' },

@@ -4,7 +4,7 @@
 import { Command } from './commands/command';
 import { costCommand } from './commands/cost';
 import { dataLsCommand, dataPutCommand } from './commands/data';
-import { localDownCommand, localScoreCommand, localServeCommand, localTrainCommand, localUpCommand } from './commands/local';
+import { localDownCommand, localIngestCommand, localScoreCommand, localServeCommand, localTrainCommand, localUpCommand } from './commands/local';
 import { logsCommand } from './commands/logs';
 import { modelsCommand } from './commands/models';
 import { newCommand } from './commands/new';
@@ -28,7 +28,7 @@ export const COMMANDS: readonly Command[] = [
   modelsCommand, versionsCommand, runsCommand, bestCommand, compareCommand, tagCommand, noteCommand, artifactsCommand,
   promoteCommand, rollbackCommand, historyCommand, statusCommand, scoreCommand, trainCommand, approveCommand, rejectCommand,
   costCommand, logsCommand, stopCommand, validateCommand, newCommand, dataPutCommand, dataLsCommand,
-  localUpCommand, localTrainCommand, localScoreCommand, localServeCommand, localDownCommand,
+  localUpCommand, localIngestCommand, localTrainCommand, localScoreCommand, localServeCommand, localDownCommand,
   uiCommand,
 ];
 

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 export interface Emulator {
   readonly endpoint: string;
+  /** The emulator's process (gone once `stop` resolved). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ async function startDynamoDbLocalOn(p: number): Promise<Emulator> {
     proc.kill('SIGKILL');
     throw e;
   }
-  return { endpoint, stop: stopper(proc) };
+  return { endpoint, pid: proc.pid!, stop: stopper(proc) };
 }
 
 /** s3rver in a child process (paginated ListObjectsV2 needs the legacy OpenSSL provider on Node >= 17). */
@@ -108,5 +110,5 @@ async function startS3EmulatorOn(p: number): Promise<Emulator> {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return { endpoint, stop: stopper(proc, () => rmSync(dir, { recursive: true, force: true })) };
+  return { endpoint, pid: proc.pid!, stop: stopper(proc, () => rmSync(dir, { recursive: true, force: true })) };
 }

@@ -27,11 +27,13 @@ export function modelCopy(i: number): Record<string, any> {
   raw.data = { ...raw.data, location: `${name}/` };
   raw.training = { ...raw.training, image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}:1` };
   switch (i % 4) {
-    case 0: // batch predictions only, no serving front end
+    case 0: // batch predictions only, no serving front end, no ingestion job: needs no network
       raw.inference = { ...raw.inference, serving: 'none' };
+      delete raw.data.ingestion;
       break;
-    case 1: // low traffic: HTTP API + Lambda
+    case 1: // low traffic: HTTP API + Lambda, no ingestion job: needs no network
       raw.inference = { ...raw.inference, serving: 'api', tps: { min: 1, avg: 5, max: 20 }, peakWindows: [] };
+      delete raw.data.ingestion;
       break;
     case 2: // the reference traffic: ALB + Fargate, batch and online
       raw.inference = { ...raw.inference, mode: 'both', serving: 'service' };

@@ -1,11 +1,12 @@
-// `mlops local up | train | score | serve | down`: the demo's machinery step by step. `up` leaves a
-// process holding the emulators (state in .mlops-local/); `train` and `score` run the synthesized
-// state machines in this process against them; `serve` leaves the prediction server running;
+// `mlops local up | ingest | train | score | serve | down`: the demo's machinery step by step. `up`
+// leaves a process holding the emulators (state in .mlops-local/); `ingest`, `train` and `score`
+// run the synthesized state machines in this process against them; `serve` leaves the prediction server running;
 // `down` stops both. Every other command reaches this platform with --local.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionOutcome, LocalPlatform } from '../../local/platform/local-platform';
+import { mlopsCommand } from '../command-line';
 import { COMMAND_TABLE } from '../command-table';
 import { CliContext } from '../context';
 import { CliError, EXIT, NotFound, UsageError } from '../errors';
@@ -23,7 +24,7 @@ async function machinery() {
     return {
       ...await import('../../local/platform/local-platform'),
       ...await import('../../local/platform/assembly'),
-      ...await import('../../local/demo/example-data'),
+      ...await import('../../local/pipelines/ingestion-handlers'),
       ...await import('../../local/prediction-server'),
       ...await import('../../local/emulators'),
       ...await import('../../local/container/example-model'),
@@ -48,10 +49,10 @@ function running(ctx: CliContext): { dir: string; state: LocalState } {
 }
 
 async function platformOf(ctx: CliContext, dir: string, state: LocalState): Promise<LocalPlatform> {
-  const { LocalPlatform, readAssembly, validateModelSpecs } = await machinery();
+  const { LocalPlatform, readAssembly, taskLine, validateModelSpecs } = await machinery();
   return new LocalPlatform({
     assembly: readAssembly(assemblyDir(dir)), specs: validateModelSpecs(state.modelsDir).specs, endpoints: state.endpoints,
-    onTask: (e) => ctx.io.out(`  ${e.machine.padEnd(8)} ${e.state}${e.category ? ` [${e.category}]` : ''} ${e.error ? `FAILED: ${e.error.slice(0, 200)}` : 'done'} (${e.ms} ms)`),
+    onTask: (e) => ctx.io.out(`  ${taskLine(e)}`),
   });
 }
 
@@ -86,21 +87,43 @@ export const localUpCommand: Command = {
   },
 };
 
+const dayOf = (ctx: CliContext, args: { flags: Record<string, unknown> }): string => (args.flags.date as string | undefined) ?? ctx.now().toISOString().slice(0, 10);
+
+export const localIngestCommand: Command = {
+  ...COMMAND_TABLE['local ingest'],
+  async run(ctx, args) {
+    const { dir, state } = running(ctx);
+    const [model] = args.positionals;
+    const { PARAMETERS, ingestionSummary } = await machinery();
+    const platform = await platformOf(ctx, dir, state);
+    const date = dayOf(ctx, args);
+    if (!platform.model(model).ingestion) throw new NotFound(`model "${model}" has no data.ingestion`, `put its data under its data.location in the local datasets bucket (${platform.parameter(PARAMETERS.datasetsBucket)}), or add data.ingestion to its spec and restart: mlops local down, mlops local up`);
+    const { execution, arrived } = await platform.model(model).ingestDay(date);
+    for (const line of ingestionSummary(execution, arrived, platform.parameter(PARAMETERS.datasetsBucket))) ctx.io.out(`  ${line}`);
+    const code = report(ctx, 'ingestion', execution);
+    if (code === EXIT.ok) ctx.io.out(`next: ${mlopsCommand('local train', [model], { date })}`);
+    return code;
+  },
+};
+
 export const localTrainCommand: Command = {
   ...COMMAND_TABLE['local train'],
   async run(ctx, args) {
     const { dir, state } = running(ctx);
     const [model] = args.positionals;
-    const { PARAMETERS, layout, validateModelSpecs, uploadGeneratedData, ListObjectsV2Command } = await machinery();
+    const { PARAMETERS, validateModelSpecs, ListObjectsV2Command } = await machinery();
     const platform = await platformOf(ctx, dir, state);
-    const date = (args.flags.date as string | undefined) ?? ctx.now().toISOString().slice(0, 10);
+    const date = dayOf(ctx, args);
     const spec = validateModelSpecs(state.modelsDir).specs.find((s) => s.name === model);
     if (!spec) throw new NotFound(`model "${model}" has no spec in ${state.modelsDir}`, 'use a model of mlops models --local');
     const bucket = platform.parameter(PARAMETERS.datasetsBucket);
-    const listed = await platform.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${model}/`, MaxKeys: 1 }));
-    if (!listed.KeyCount && existsSync(join(spec.training.imageDirectory ?? '', 'generate_data.py'))) {
-      const rows = await uploadGeneratedData(spec, { s3: platform.s3, bucket, date, days: 60, stores: 20 });
-      ctx.io.out(`no data yet: generated ${Object.entries(rows).map(([c, r]) => `${c} ${r} rows`).join(', ')} into ${layout.datasetPrefix(model, '<category>', date)}`);
+    // The training's own data check would fail too, without saying how local mode brings data in.
+    const prefix = `${spec.data.location}${spec.categories[0]}/${date}/`;
+    const listed = spec.data.external ? undefined : await platform.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+    if (listed && !listed.KeyCount) {
+      throw new NotFound(`no data of ${date} for ${model} in the local datasets bucket (s3://${bucket}/${prefix} is empty)`, spec.data.ingestion
+        ? `bring it in first: ${mlopsCommand('local ingest', [model], { date })}`
+        : `put the day's files under s3://${bucket}/${spec.data.location}<category>/${date}/ (the local S3 emulator, ${state.endpoints.s3})`);
     }
     const hyperparameters = Object.fromEntries(((args.flags.set as string[] | undefined) ?? []).map((kv) => {
       const i = kv.indexOf('=');

@@ -1,10 +1,12 @@
 // The monthly bill of one model, from its spec alone: serving at the declared traffic, DynamoDB
 // reads and writes, training and scoring per scheduled run, storage growth, monitoring.
 import { PREDICTIONS_ARCHIVE_TIERS } from '../data-lake/data-lake-lifecycle';
+import { isEmailOwner } from '../platform/owner-notifications';
 import { averageRunsPerMonth, parseCron } from '../spec/cron';
 import { InferenceMode, ModelSpec, ServingFrontEnd, TrainingEngine } from '../spec/model-spec';
 import { UnscopedLine, millions, qty } from './cost-line';
 import { apiLines, serviceLines } from './front-end';
+import { ingestionCostLines, ingestionsPerMonth } from './ingestion-cost';
 import { fargateHostingLines } from './model-hosting';
 import { RegionPrices, instanceHourPrice } from './prices';
 import { requestsPerMonth, servingDemand } from './serving-demand';
@@ -13,8 +15,12 @@ import { HOURS_PER_MONTH, USAGE } from './usage';
 const GB = 1e9;
 const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
-/** Scheduled training runs a month (a paused schedule runs only by hand: counted as none). */
+/**
+ * Training runs a month: one per delivered window when ingestion triggers training (the schedule
+ * is then created disabled), else the schedule's (a paused schedule runs only by hand: counted as none).
+ */
 export function runsPerMonth(spec: ModelSpec): number {
+  if (spec.data.ingestion?.triggersTraining) return ingestionsPerMonth(spec.data.ingestion);
   if (!spec.schedule.enabled) return 0;
   const cron = parseCron(spec.schedule.cron);
   return typeof cron === 'string' ? 0 : averageRunsPerMonth(cron);
@@ -40,7 +46,16 @@ export function modelCostLines(spec: ModelSpec, prices: RegionPrices, monthOfOpe
     ...jobCost(spec, prices, runs, scorings),
     ...storageCost(spec, prices, scorings, monthOfOperation),
     ...monitoringCost(spec, prices, runs),
+    ...ingestionCostLines(spec, prices),
+    keysCost(spec, prices),
   ];
+}
+
+/** The customer keys of the model's own stack (MlopsPlatformStacks: one stack per model). */
+function keysCost(spec: ModelSpec, prices: RegionPrices): UnscopedLine {
+  const owner = isEmailOwner(spec.owner);
+  const keys = USAGE.modelStackLogKeys + (owner ? USAGE.ownerTopicKeys : 0);
+  return { group: 'keys', item: `KMS keys of the model's stack (log groups${owner ? ', owner topic' : ''})`, quantity: qty(keys, 'keys'), usd: keys * prices.kmsKeyMonth };
 }
 
 function servingCost(spec: ModelSpec, prices: RegionPrices): UnscopedLine[] {

@@ -105,6 +105,6 @@ function sharedLines(models: readonly ModelSpec[], network: NetworkProvisioning,
       quantity: qty(USAGE.alarmMetricsPlatform, 'alarm metrics'),
       usd: USAGE.alarmMetricsPlatform * prices.alarmMetricMonth + USAGE.compositeAlarmsPlatform * prices.compositeAlarmMonth + prices.dashboardMonth,
     },
-    { group: 'keys', item: 'KMS keys (data, topic)', quantity: qty(USAGE.platformKeys, 'keys'), usd: USAGE.platformKeys * prices.kmsKeyMonth },
+    { group: 'keys', item: 'KMS keys (data, topic, platform stack logs)', quantity: qty(USAGE.platformKeys, 'keys'), usd: USAGE.platformKeys * prices.kmsKeyMonth },
   ];
 }

@@ -13,6 +13,7 @@ export const PRICE_SOURCES: Readonly<Record<string, string>> = {
   endpoints: 'https://aws.amazon.com/privatelink/pricing/',
   apiGateway: 'https://aws.amazon.com/api-gateway/pricing/',
   lambda: 'https://aws.amazon.com/lambda/pricing/',
+  stepFunctions: 'https://aws.amazon.com/step-functions/pricing/',
   xray: 'https://aws.amazon.com/xray/pricing/',
   dynamodb: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   s3: 'https://aws.amazon.com/s3/pricing/',
@@ -44,6 +45,8 @@ export interface RegionPrices {
   /** Provisioned concurrency, per GB-second it is configured. */
   readonly lambdaArmProvisionedGbSecond: number;
   readonly xrayPerMillionTraces: number;
+  /** Step Functions Standard workflows, per 1,000 state transitions. */
+  readonly stepFunctionsPerThousandTransitions: number;
   readonly dynamoPerMillionReadUnits: number;
   readonly dynamoPerMillionWriteUnits: number;
   readonly dynamoStorageGbMonth: number;
@@ -79,6 +82,7 @@ const SAME_EVERYWHERE = {
   lambdaArmGbSecond: 0.0000133334,
   lambdaArmProvisionedGbSecond: 0.0000033334,
   xrayPerMillionTraces: 5,
+  stepFunctionsPerThousandTransitions: 0.025,
   s3StandardGbMonth: 0.023,
   s3InfrequentGbMonth: 0.0125,
   s3ArchiveInstantGbMonth: 0.004,

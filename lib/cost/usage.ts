@@ -55,12 +55,29 @@ export const USAGE = {
   /** Paging composite alarms (one per model and area; the shared store's once). */
   compositeAlarmsPlatform: 1,
   compositeAlarmsPerModel: { service: 2, api: 2, none: 1 } as Readonly<Record<string, number>>,
-  /** KMS keys of the platform (data key, topic key) and its dashboard. */
-  platformKeys: 2,
+  /** KMS keys of the platform stack: the data key, the topic key and the stack's log key (MlopsLogGroup). */
+  platformKeys: 3,
+  /** KMS keys of a model's stack: its log key, plus the owner topics' key when the spec names an owner. */
+  modelStackLogKeys: 1,
+  ownerTopicKeys: 1,
   /** Availability Zones of the network (each interface endpoint is billed per AZ). */
   availabilityZones: 2,
   /** Logs of the pipelines, drift runs and flow logs, per model a month. */
   pipelineLogsGb: 0.5,
+  /** DataIngestion's task definition (1024 CPU units, 2048 MiB) and how long one window's job runs. */
+  ingestionTask: { vcpu: 1, memoryGb: 2, minutes: 5 },
+  /** Task states of the ingestion state machine: window, job, delivery (one transition each). */
+  ingestionTransitionsPerRun: 3,
+  /** Ingestion functions a run (memory as configured, duration assumed): the window, the delivery, the training trigger. */
+  ingestionFunctions: {
+    window: { memoryGb: 0.5, seconds: 1 },
+    deliver: { memoryGb: 1, seconds: 20 },
+    trainOnArrival: { memoryGb: 0.5, seconds: 1 },
+  },
+  /** Alarms of an ingestion: missed, empty and failed deliveries (one metric each). */
+  ingestionAlarmMetrics: 3,
+  /** Job, function and execution log (every state's input and output) megabytes per window. */
+  ingestionLogMbPerRun: 0.2,
 };
 
 /** Interface endpoints a Fargate service needs (S3 and DynamoDB use free gateway endpoints). */

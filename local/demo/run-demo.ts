@@ -6,38 +6,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as mlops } from '../../cli/main';
 import { PARAMETERS } from '../../lambda/shared/contract';
-import { INGESTION_ENV } from '../../lambda/shared/ingestion/constants';
 import { Answer } from '../../lambda/shared/predict/core';
 import { validateModelSpecs } from '../../lib/checks/spec-report';
 import { Cleanup } from '../cleanup';
 import { packageRoot } from '../container/example-model';
 import { freePort, startDynamoDbLocal, startS3Emulator } from '../emulators';
 import { synthDefaultApp } from '../platform/assembly';
-import { ExecutionOutcome, LocalModel, LocalPlatform, TaskEvent } from '../platform/local-platform';
+import { ingestionSummary } from '../pipelines/ingestion-handlers';
+import { ExecutionOutcome, LocalModel, LocalPlatform, taskLine } from '../platform/local-platform';
 import { startPredictionServer } from '../prediction-server';
-import { uploadGeneratedData } from './example-data';
+import { DemoAnswers, checkAnswers } from './verify';
 
 export interface DemoOptions {
   /** Where progress lines go. */
   readonly out: (line: string) => void;
   /** Everything the demo starts is registered here; the caller runs it (also on SIGINT). */
   readonly cleanup: Cleanup;
+  /** The demo adds the ports it listens on and the processes it starts, as it starts them (the caller checks they are gone after cleanup). */
+  readonly started: { readonly ports: number[]; readonly pids: number[] };
   /** @default 'demand-forecast' */
   readonly model?: string;
   /** @default the package's models/ folder */
   readonly modelsDir?: string;
-  /** Execution date of the data and the runs. @default today (UTC) */
+  /** The day ingested (the window ending at the next midnight, UTC) and the runs' execution date. @default today (UTC) */
   readonly date?: string;
 }
 
-/** What the demo showed, for tests. */
+/** What the demo showed (checked by checkAnswers before it returns). */
 export interface DemoReport {
-  readonly answers: { readonly known: Answer; readonly missing: Answer; readonly rule: Answer; readonly afterPromotion: Answer };
+  readonly answers: DemoAnswers;
   readonly promotedVersion: number;
-  /** Ports the demo listened on (all closed once cleanup ran). */
-  readonly ports: number[];
-  /** Processes the demo started (all ended once cleanup ran). */
-  readonly pids: number[];
 }
 
 const KNOWN = 'store-001';
@@ -50,8 +48,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const date = opts.date ?? new Date().toISOString().slice(0, 10);
   const started = Date.now();
   const step = (n: number, text: string) => out(`\n[${n}/5] ${text}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  const ports: number[] = [];
-  const pids: number[] = [];
+  const { ports, pids } = opts.started;
 
   step(1, 'synthesizing the default app and starting the emulators');
   const modelsDir = opts.modelsDir ?? join(packageRoot(), 'models');
@@ -63,11 +60,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const assembly = synthDefaultApp({ modelsDir, outdir });
   out(`  synthesized ${[assembly.platformStack.stackName, ...Object.values(assembly.models).map((s) => s.stackName)].join(', ')}`);
   const [ddb, s3] = await emulators;
-  for (const e of [ddb, s3]) ports.push(Number(new URL(e.endpoint).port));
+  for (const e of [ddb, s3]) {
+    ports.push(Number(new URL(e.endpoint).port));
+    pids.push(e.pid);
+  }
   out(`  DynamoDB Local ${ddb.endpoint}, S3 emulator ${s3.endpoint}`);
   const specs = validateModelSpecs(modelsDir).specs;
-  const progress = (e: TaskEvent) => out(`    ${e.machine.padEnd(8)} ${e.state}${e.category ? ` [${e.category}]` : ''} ${e.error ? `FAILED: ${e.error.slice(0, 200)}` : 'done'} (${e.ms} ms)`);
-  const platform = new LocalPlatform({ assembly, specs, endpoints: { dynamodb: ddb.endpoint, s3: s3.endpoint }, onTask: progress });
+  const platform = new LocalPlatform({ assembly, specs, endpoints: { dynamodb: ddb.endpoint, s3: s3.endpoint }, onTask: (e) => out(`    ${taskLine(e)}`) });
   const created = await platform.createResources();
   for (const t of created.tables) {
     const keys = (t.input.KeySchema ?? []).map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ');
@@ -76,19 +75,18 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   }
   out(`  buckets ${created.buckets.join(', ')}`);
 
-  step(2, `ingesting the example data of ${model} and training (run 1: window=7)`);
+  step(2, `ingesting ${date} with the ingestion state machine of ${model}, then training on it (run 1: window=7)`);
   const spec = specs.find((s) => s.name === model);
   if (!spec) throw new Error(`no spec for model "${model}" in ${modelsDir}`);
-  // The DataIngestion construct configures its delivery function with INGESTION_ENV.config.
-  const hasIngestion = Object.values(assembly.models[model].template.Resources)
-    .some((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Environment?.Variables?.[INGESTION_ENV.config] !== undefined);
-  out(hasIngestion
-    ? '  the model has an ingestion job; this demo does not run it yet: generating the data with its generate_data.py'
-    : '  the model has no ingestion job (data.ingestion): generating the data with its generate_data.py');
-  const rows = await uploadGeneratedData(spec, { s3: platform.s3, bucket: platform.parameter(PARAMETERS.datasetsBucket), date, days: 60, stores: 20 });
-  out(`  uploaded ${Object.entries(rows).map(([c, r]) => `${c} ${r} rows`).join(', ')} for ${date}`);
   const local = platform.model(model);
-  await train(local, out, { executionDate: date, hyperparameters: { window: '7' } });
+  out(`  as the schedule starts it at the midnight after ${date} (UTC): the window of ${date}, the job (${spec.data.ingestion?.command.join(' ')}), the delivery`);
+  const { execution, arrived } = await local.ingestDay(date);
+  failOn('ingestion', execution);
+  for (const line of ingestionSummary(execution, arrived, platform.parameter(PARAMETERS.datasetsBucket))) out(`  ${line}`);
+  // What training on arrival does with the event: train the window's date.
+  const delivered = arrived[0]?.date;
+  if (delivered !== date) throw new Error(`the ingestion delivered ${delivered ? `the date ${delivered}` : 'no Data Arrived event'}, not ${date}`);
+  await train(local, out, { executionDate: delivered, hyperparameters: { window: '7' } });
 
   step(3, 'training again with the spec\'s hyperparameters: evaluate, register, promote if better, score and load');
   await train(local, out, { executionDate: date });
@@ -132,8 +130,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     after = await ask(KNOWN);
   }
   show(`GET ${KNOWN} (after promote)`, after);
+  checkAnswers(spec, { known, missing, rule, afterPromotion: after }, older);
   out(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s: the answer moved from v${known.version} to v${after.version} without a redeploy`);
-  return { answers: { known, missing, rule, afterPromotion: after }, promotedVersion: older, ports, pids };
+  return { answers: { known, missing, rule, afterPromotion: after }, promotedVersion: older };
 }
 
 async function train(local: LocalModel, out: (line: string) => void, input: Record<string, unknown>): Promise<void> {

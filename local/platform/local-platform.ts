@@ -1,22 +1,26 @@
 // A platform on one machine: the synthesized templates' tables and buckets in the emulators, each
-// model's training and batch inference state machines run by the local ASL runner with the real
-// handlers, training and scoring jobs run as the model's own command under the container
-// contract, and the environment the prediction server and the `mlops` CLI need to use it.
+// model's ingestion, training and batch inference state machines run by the local ASL runner with
+// the real handlers, ingestion, training and scoring jobs run as the model's own command under the
+// container contract, and the environment the prediction server and the `mlops` CLI need to use it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PARAMETERS } from '../../lambda/shared/contract';
 import { documentClient } from '../../lambda/shared/dynamo';
 import { ENV } from '../../lambda/shared/env';
+import { INGESTION_ENV } from '../../lambda/shared/ingestion/constants';
+import { DataArrivedDetail } from '../../lambda/shared/ingestion/deliver';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
 import { TrainingDeps } from '../../lambda/shared/training/deps';
 import { ModelSpec } from '../../lib/spec/model-spec';
-import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition, resolveIntrinsics, withListedItems } from '../asl';
-import { modelCommand } from '../container/model-command';
+import { AslDefinition, LocalStateMachine, LocalTaskHandler, extractDefinition, resolveIntrinsics, stateMachineIds, withListedItems } from '../asl';
+import { localIngestionJob } from '../container/ingestion-job';
+import { localImageCommand, modelCommand } from '../container/model-command';
 import { localScoringTask } from '../container/scoring';
 import { localTrainingTask } from '../container/stand-in';
 import { batchTaskHandlers } from '../pipelines/batch-handlers';
+import { ingestionTaskHandlers } from '../pipelines/ingestion-handlers';
 import { trainingConfigFromTemplate, trainingTaskHandlers } from '../pipelines/training-handlers';
 import { PlatformAssembly, StackTemplate } from './assembly';
 import { taskFunctionEnvironment } from './functions';
@@ -30,11 +34,19 @@ export interface LocalEndpoints {
 
 /** One Task state run locally, reported as it ends. */
 export interface TaskEvent {
-  readonly machine: 'training' | 'scoring';
+  readonly machine: 'ingestion' | 'training' | 'scoring';
   readonly state: string;
   readonly category?: string;
   readonly ms: number;
   readonly error?: string;
+  /** What the task said it did, when it says (the ingestion job: the wrapper's upload line). */
+  readonly detail?: string;
+}
+
+/** A TaskEvent as a progress line: `ingestion Run ingestion job done (812 ms): ...`. */
+export function taskLine(e: TaskEvent): string {
+  const outcome = e.error ? `FAILED: ${e.error.slice(0, 200)}` : `done (${e.ms} ms)${e.detail ? `: ${e.detail}` : ''}`;
+  return `${e.machine.padEnd(9)} ${e.state}${e.category ? ` [${e.category}]` : ''} ${outcome}`;
 }
 
 export type ExecutionOutcome = Awaited<ReturnType<LocalStateMachine['start']>['outcome']>;
@@ -133,13 +145,33 @@ function stateMachineId(stack: StackTemplate, parameterName: string): string {
   return id;
 }
 
-/** A model's training and batch inference state machines in the local runner. */
+/**
+ * Logical id of the model's ingestion state machine (the one invoking the delivery function,
+ * configured with INGESTION_ENV.config), or undefined when the model has no data.ingestion.
+ */
+function ingestionStateMachineId(stack: StackTemplate): string | undefined {
+  const resources = stack.template.Resources;
+  const deliver = Object.keys(resources).find((id) => resources[id].Type === 'AWS::Lambda::Function' && resources[id].Properties?.Environment?.Variables?.[INGESTION_ENV.config] !== undefined);
+  if (!deliver) return undefined;
+  return stateMachineIds(stack.template).find((id) => JSON.stringify(resources[id].Properties?.DefinitionString ?? '').includes(`"${deliver}"`));
+}
+
+/** One ingestion execution and the `Data Arrived` events its delivery emitted. */
+export interface IngestionOutcome {
+  readonly execution: ExecutionOutcome;
+  readonly arrived: DataArrivedDetail[];
+}
+
+/** A model's ingestion, training and batch inference state machines in the local runner. */
 export class LocalModel {
+  /** Undefined when the spec has no `data.ingestion`. */
+  readonly ingestion?: LocalStateMachine;
   readonly training: LocalStateMachine;
   readonly scoring: LocalStateMachine;
   private readonly scoringRuns: Array<Promise<ExecutionOutcome>> = [];
+  private readonly arrivals: DataArrivedDetail[] = [];
 
-  constructor(platform: LocalPlatform, stack: StackTemplate, spec: ModelSpec, options: LocalPlatformOptions) {
+  constructor(platform: LocalPlatform, stack: StackTemplate, private readonly spec: ModelSpec, options: LocalPlatformOptions) {
     const ctx = resolveContextOf(stack, platform.parameters);
     const refs = ctx.refs;
     const platformName = options.assembly.platform;
@@ -148,7 +180,8 @@ export class LocalModel {
       const category = categoryOf(input);
       try {
         const out = await h(input);
-        options.onTask?.({ machine, state, category, ms: Date.now() - started });
+        const detail = (out as { summary?: unknown } | undefined)?.summary;
+        options.onTask?.({ machine, state, category, ms: Date.now() - started, ...(typeof detail === 'string' ? { detail } : {}) });
         return out;
       } catch (e) {
         options.onTask?.({ machine, state, category, ms: Date.now() - started, error: (e as Error).message });
@@ -166,6 +199,22 @@ export class LocalModel {
         score: localScoringTask({ command: score.command, cwd: score.cwd, s3: platform.s3 }),
       })),
     });
+
+    const ingestionId = ingestionStateMachineId(stack);
+    if (ingestionId) {
+      const definition = extractDefinition(stack.template, ingestionId, { refs });
+      const { endpoints } = options;
+      this.ingestion = new LocalStateMachine(definition, {
+        handlers: timed('ingestion', ingestionTaskHandlers(definition, {
+          s3: platform.s3, environment: taskFunctionEnvironment(definition, ctx), now: () => new Date(),
+          onDataArrived: (d) => this.arrivals.push(d),
+          runJob: localIngestionJob({
+            template: stack.template, ctx, s3Endpoint: endpoints.s3, localCommand: (command) => localImageCommand(spec, command),
+            env: { AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey },
+          }),
+        })),
+      });
+    }
 
     const trainingId = stateMachineId(stack, PARAMETERS.trainingStateMachine(platformName, spec.name));
     const trainingDefinition: AslDefinition = extractDefinition(stack.template, trainingId, { refs });
@@ -191,6 +240,28 @@ export class LocalModel {
         },
       })),
     });
+  }
+
+  /**
+   * Runs an ingestion execution as EventBridge Scheduler starts it at `scheduledTime` (it ingests
+   * the window that just ended), and returns the `Data Arrived` events of its delivery.
+   */
+  async ingest(scheduledTime: Date): Promise<IngestionOutcome> {
+    if (!this.ingestion) throw new Error(`model "${this.spec.name}" has no data.ingestion in ${this.spec.file}: put its data under ${this.spec.data.location}<category>/<date>/ yourself, or add data.ingestion`);
+    const before = this.arrivals.length;
+    // A fresh name each run, as the scheduler gives: the job stages its output under it.
+    const execution = await this.ingestion.start({ model: this.spec.name, scheduledTime: scheduledTime.toISOString() }).outcome;
+    return { execution, arrived: this.arrivals.slice(before) };
+  }
+
+  /**
+   * Ingests one day as the schedule would at the following midnight (UTC): the window that ends
+   * then is filed under `date`, the execution date training on it uses.
+   */
+  async ingestDay(date: string): Promise<IngestionOutcome> {
+    const day = new Date(`${date}T00:00:00.000Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(day.getTime())) throw new Error(`date must be a day as YYYY-MM-DD, but ${JSON.stringify(date)} was provided`);
+    return this.ingest(new Date(day.getTime() + 86_400_000));
   }
 
   /** Runs a training execution, then waits for the scoring executions it started. */

@@ -22,8 +22,8 @@ describe('the reference scenario bill', () => {
     expect(cost.totalUsd).toBeLessThanOrEqual(350);
   });
 
-  test('covers serving, DynamoDB, training, scoring, storage, network and monitoring', () => {
-    expect(new Set(cost.lines.map((l) => l.group))).toEqual(new Set(['serving', 'store', 'training', 'scoring', 'storage', 'network', 'monitoring', 'keys']));
+  test('covers serving, DynamoDB, training, scoring, storage, network, monitoring, ingestion and keys', () => {
+    expect(new Set(cost.lines.map((l) => l.group))).toEqual(new Set(['serving', 'store', 'training', 'scoring', 'storage', 'network', 'monitoring', 'ingestion', 'keys']));
     expect(cost.lines.map((l) => l.item)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^Fargate tasks .* 2 all month, 4 in peak windows$/),
       expect.stringMatching(/^DynamoDB reads/), expect.stringMatching(/^DynamoDB writes/),

@@ -2,7 +2,7 @@
 // its data generator under the contract, through the real staging wrapper and the real delivery,
 // against the S3 emulator.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -10,21 +10,15 @@ import { INGEST_JOB_ENV, INGEST_STAGING_ENV } from '../../lambda/shared/ingestio
 import { deliverWindow } from '../../lambda/shared/ingestion/deliver';
 import { getText } from '../../lambda/shared/training/s3';
 import { ingestStagerBootstrap, ingestStagerSource } from '../../lib/data-ingestion/ingest-stager';
-import { parseModelSpec } from '../../lib/spec/load-model-spec';
+import { loadModelSpec } from '../../lib/spec/load-model-spec';
 import { runPatternChecks } from '../../lib/checks';
 import { stagerSource } from '../../lib/training-pipeline/stager-source';
 import { s3Endpoint } from '../support/endpoints';
 import { s3Client } from '../training-pipeline/harness';
 
 const MODEL_DIR = join(__dirname, '..', '..', 'models', 'demand-forecast');
-// The example's spec with the ingestion block its README documents (models/demand-forecast/README.md).
-const EXAMPLE_INGESTION = `  ingestion:
-    every: 1d
-    command: [python3, /opt/program/generate_data.py]
-    triggersTraining: true
-`;
-const yaml = readFileSync(join(MODEL_DIR, 'model.yaml'), 'utf8');
-const spec = parseModelSpec(yaml.replace(/^( {2}maxAge: .*\n)/m, `$1${EXAMPLE_INGESTION}`), { file: join(MODEL_DIR, 'model.yaml'), dir: MODEL_DIR, defaultName: 'demand-forecast' });
+// The example's spec turns ingestion on (data.ingestion in its model.yaml).
+const spec = loadModelSpec(join(MODEL_DIR, 'model.yaml'));
 let n = 0;
 
 /** Runs the spec's ingestion command (its /opt/program path mapped to the model folder) in the wrapper for one window. */
@@ -62,7 +56,6 @@ describe('the example model ingests with its data generator', () => {
   test('spec: a daily cadence running generate_data.py under the contract, training on each delivery', () => {
     expect(spec.data.ingestion).toMatchObject({ every: '1d', intervalSeconds: 86400, command: ['python3', '/opt/program/generate_data.py'], triggersTraining: true });
     expect(runPatternChecks([spec])).toEqual([]);
-    expect(readFileSync(join(MODEL_DIR, 'README.md'), 'utf8')).toContain(EXAMPLE_INGESTION);
   });
 
   test('a daily window delivers its day\'s 60-day snapshot for every category, enough rows for training (data.minRows)', async () => {

@@ -1,12 +1,13 @@
 // #region compose
 import { Duration, Stack, StackProps, TimeZone } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import {
-  AlarmSeverity, BatchInference, ColumnType, DataFormat, DataLake, MetricDirection, MlopsMonitoring,
-  ModelRegistry, OwnerNotifications, PlatformNetwork, PredictionService, PredictionStore, PromotionMode, TrainingBackend, TrainingImage, TrainingPipeline,
+  AlarmSeverity, BatchInference, ColumnType, DataFormat, DataIngestion, DataLake, MetricDirection, MlopsMonitoring, ModelRegistry, OwnerNotifications,
+  PlatformNetwork, PredictionService, PredictionStore, PromotionMode, TrainOnArrival, TrainingBackend, TrainingImage, TrainingPipeline,
 } from '../../lib';
 
 /** One model composed by hand, wired as MlopsPlatform + ModelDeployment wire it. */
@@ -17,6 +18,9 @@ export class DemandForecastStack extends Stack {
     const categories = ['books', 'garden', 'toys'];
     const logRetention = logs.RetentionDays.ONE_MONTH;
     const rmse = { metric: 'rmse', direction: MetricDirection.MINIMIZE, threshold: 50 };
+    const columns = [
+      { name: 'date', type: ColumnType.DATE, nullable: false }, { name: 'store_id', type: ColumnType.STRING, nullable: false }, { name: 'units', type: ColumnType.NUMBER, nullable: false },
+    ];
 
     // Shared by all models: storage, registry, predictions table, alarms (one customer key).
     const dataLake = new DataLake(this, 'DataLake');
@@ -49,8 +53,7 @@ export class DemandForecastStack extends Stack {
       }),
       hyperparameters: { window: '28', level_weight: '0.5', holdout_days: '7' },
       dataValidation: {
-        format: DataFormat.CSV, minRows: 100, maxAge: Duration.days(1),
-        columns: [{ name: 'date', type: ColumnType.DATE }, { name: 'store_id', type: ColumnType.STRING }, { name: 'units', type: ColumnType.NUMBER }],
+        format: DataFormat.CSV, minRows: 100, maxAge: Duration.days(1), columns,
       },
       evaluation: { ...rmse, minImprovement: 0.05 },
       promotion: PromotionMode.AUTO,
@@ -59,6 +62,18 @@ export class DemandForecastStack extends Stack {
       notificationTopic: monitoring.topic,
       ownerNotificationTopic: owner.topic,
     });
+    // Its data, brought in daily by its generator on Fargate (same image); each delivered day
+    // trains, so the 02:00 schedule stays as the cadence the alarms assume, created disabled.
+    const ingestion = new DataIngestion(this, 'Ingestion', {
+      model, categories, dataLake, location: `${model}/`, format: DataFormat.CSV, columns,
+      interval: Duration.days(1), image: ecs.ContainerImage.fromRegistry(image.imageUri), cpuArchitecture: ecs.CpuArchitecture.X86_64,
+      command: ['python3', '/opt/program/generate_data.py'], vpc: network.vpc, alarmTopic: monitoring.topic, logRetention,
+    });
+    repository.grantPull(ingestion.taskDefinition.obtainExecutionRole());
+    owner.notifyOn(ingestion.alarms);
+    new TrainOnArrival(this, 'TrainOnArrival', { model, stateMachine: training.stateMachine, logRetention });
+    (training.schedule!.node.defaultChild as scheduler.CfnSchedule).state = 'DISABLED';
+
     const service = new PredictionService(this, 'Service', {
       predictionStore, registry, logRetention, vpc: network.vpc,
       models: [{
@@ -133,12 +148,13 @@ describe('the compose example of docs/platform-team.md', () => {
     expect(pageSnippet('compose')).toEqual(testedRegion(readFileSync(__filename, 'utf8'), 'compose'));
   });
 
-  test('builds the shared resources and one model: two tables, two state machines, one service', () => {
+  test('builds the shared resources and one model: two tables, three state machines (ingestion, training, scoring), one service', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     template.resourceCountIs('AWS::ECS::Service', 1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', State: 'DISABLED' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)' });
   });
 
   test('trains on SageMaker ml.m5.large Spot and scales the service from 2 to 4 tasks', () => {

@@ -28,7 +28,8 @@ function variant(name: string, change: (raw: any) => void): ModelSpec {
 export function sixModels(example: ModelSpec): ModelSpec[] {
   return [
     example,
-    variant('demand-weekly', (m) => { m.schedule.cron = '0 3 * * MON'; m.inference.ttl = '9d'; }),
+    // Trains on its weekly schedule, on data put there another way (a daily ingestion would train daily).
+    variant('demand-weekly', (m) => { m.schedule.cron = '0 3 * * MON'; m.inference.ttl = '9d'; delete m.data.ingestion; }),
     variant('churn', (m) => { m.inference.tps = { min: 1, avg: 5, max: 40 }; m.inference.peakWindows = []; }),
     variant('stock-out', (m) => { m.inference.tps = { min: 10, avg: 30, max: 100 }; m.inference.peakWindows = [{ start: '08:00', duration: '2h', tps: 100 }]; }),
     variant('price-elasticity', (m) => { m.inference.serving = 'none'; m.categories = ['all']; }),

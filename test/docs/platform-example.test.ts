@@ -58,7 +58,7 @@ describe('the MlopsPlatform example of docs/platform-team.md', () => {
 
   test('deploys the models folder plus the added model, and grants the export job its prefix', () => {
     const template = inProjectFolder(() => Template.fromStack(new MlPlatformStack(testApp(), 'MlPlatform')));
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/cdk-mlops/default/models/churn/training-state-machine-arn' });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: ['data-export'],

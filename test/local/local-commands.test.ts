@@ -1,4 +1,4 @@
-// `mlops local up | train | serve | down` and `--local`, run as a data scientist's shell runs
+// `mlops local up | ingest | train | serve | down` and `--local`, run as a data scientist's shell runs
 // them: the built CLI (dist/cli/mlops.js, from `npm run build`) as child processes, the state in a
 // temp folder. Nothing may be left running or listening after `mlops local down`.
 import { execFile } from 'node:child_process';
@@ -11,6 +11,8 @@ import { LocalState } from '../../cli/local-state';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'mlops.js');
 let dir: string;
+// The day ingested and trained (the commands default to today; a test may not).
+const DATE = '2026-11-20';
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'local', 'daemon.js'))) throw new Error('dist/local/daemon.js is missing: run npm run build first (npm test does)');
@@ -45,13 +47,22 @@ test('--local before up says how to start the local platform', async () => {
   expect(r.stderr).toMatch(/no local platform is running[\s\S]*fix: start one with: mlops local up/);
 });
 
-test('up, train, serve, --local, down: the answers come from the local pipeline, and down leaves nothing running', async () => {
+test('up, ingest, train, serve, --local, down: the answers come from the local pipelines, and down leaves nothing running', async () => {
   const up = await mlops('local', 'up');
   expect(up.stderr).toBe('');
   expect(up.code).toBe(0);
   const { endpoints, daemonPid } = state();
 
-  const train = await mlops('local', 'train', 'demand-forecast', '--set', 'window=14');
+  const early = await mlops('local', 'train', 'demand-forecast', '--date', DATE);
+  expect(early.stderr).toMatch(new RegExp(`no data of ${DATE} for demand-forecast[\\s\\S]*fix: bring it in first: mlops local ingest demand-forecast --date ${DATE}`));
+
+  const ingest = await mlops('local', 'ingest', 'demand-forecast', '--date', DATE);
+  expect(ingest.stdout).toMatch(/ingestion +Run ingestion job done \(\d+ ms\): ingestion command exited with 0; uploaded 3 file/);
+  expect(ingest.stdout).toMatch(new RegExp(`garden: 300 rows -> s3://[^/]+/demand-forecast/garden/${DATE}/0000-1440m\\.csv`));
+  expect(ingest.stdout).toMatch(/^ingestion SUCCEEDED$/m);
+  expect(ingest.code).toBe(0);
+
+  const train = await mlops('local', 'train', 'demand-forecast', '--set', 'window=14', '--date', DATE);
   expect(train.stdout).toMatch(/training +Train \[books\] done/);
   expect(train.stdout).toMatch(/^training SUCCEEDED$/m);
   expect(train.stdout).toMatch(/^scoring SUCCEEDED$/m);

@@ -4,12 +4,13 @@
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../lambda/shared/contract';
+import { INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
 import { MlopsPlatformStack } from '../../lib/platform/mlops-platform-stack';
 import { loadModelSpec, parseModelSpecObject } from '../../lib/spec/load-model-spec';
 import { testApp } from '../support/cdk';
 import { AlarmSimulation, MetricRef, Transition, World, stateAt } from './support/alarm-simulator';
 
-// The example model (ALB + Fargate) and a small one behind the HTTP API + Lambda front end.
+// The example model (ALB + Fargate, ingesting daily) and a small one behind the HTTP API + Lambda front end.
 const spec = loadModelSpec(join(__dirname, '..', '..', 'models', 'demand-forecast', 'model.yaml'));
 const small = parseModelSpecObject({
   name: 'small', description: 'small model', owner: 'ds@example.com', categories: ['a', 'b'],
@@ -24,6 +25,7 @@ const HOUR = 60;
 const DAY = 24 * HOUR;
 
 const isTraining = (m: MetricRef) => (m.dimensions.StateMachineArn ?? '').includes('Training');
+const isIngestion = (m: MetricRef) => (m.dimensions.StateMachineArn ?? '').includes('Ingestion');
 const isRetrain = (m: MetricRef) => (m.dimensions.FunctionName ?? '').includes('Retrain');
 const isLatency = (m: MetricRef) => m.metricName === 'TargetResponseTime' || (m.metricName === 'Latency' && m.namespace === 'AWS/ApiGateway');
 /** Latency samples in the unit of the front end: seconds at the load balancer, milliseconds at the API. */
@@ -34,13 +36,14 @@ const at = (minute: number, hhmm: number) => ((minute % DAY) + DAY) % DAY === hh
 const latencies = (slowShare: number, slow: number) => Array.from({ length: 100 }, (_, i) => (i < slowShare * 100 ? slow : i % 10 === 0 ? 0.12 : 0.03));
 
 /**
- * A healthy day of the example model: training 02:00-04:00, batch inference loads every category
+ * A healthy day of the example model: ingestion of the day before at 00:05, training 02:00-04:00, batch inference loads every category
  * at 05:00 and computes drift, 300 requests per second all day with a few 5xx and fallbacks,
  * two tasks running, an occasional throttled request.
  */
 const healthy: World = (m, minute) => {
   switch (m.metricName) {
-    case 'ExecutionsSucceeded': return at(minute, isTraining(m) ? 4 * HOUR : 5 * HOUR + 10) ? [1] : [];
+    case 'ExecutionsSucceeded': return at(minute, isIngestion(m) ? 5 : isTraining(m) ? 4 * HOUR : 5 * HOUR + 10) ? [1] : [];
+    case INGESTION_METRICS.emptyDeliveries: return at(minute, 5) ? [0] : [];
     case 'ExecutionTime': return isTraining(m) && at(minute, 4 * HOUR) ? [2 * 3600_000] : [];
     case 'ExecutionsFailed': case 'ExecutionsTimedOut': case 'ExecutionsAborted': return [];
     case METRICS.evaluatedMetric: return at(minute, 3 * HOUR + 50) ? [30] : [];
@@ -94,7 +97,12 @@ const FAILURES: Record<string, Failure> = {
   PipelineDurationOverBudget: once((m) => m.metricName === 'ExecutionTime' && isTraining(m), () => [2 * 24 * 3600_000]),
   ModelQualityBelowThreshold: { start: START, minutes: DAY, change: (m, _, s) => (m.metricName === METRICS.evaluatedMetric && m.dimensions.Category === 'garden' ? s.map(() => 80) : s) },
   ...Object.fromEntries(CATEGORIES.flatMap((c) => [[`PredictionsStaleWarning-${c}`, noLoads(c)], [`PredictionsStaleCritical-${c}`, noLoads(c)]])),
-  BatchInferenceFailed: once((m) => !isTraining(m) && m.metricName === 'ExecutionsFailed', () => [1], START + 5 * HOUR),
+  BatchInferenceFailed: once((m) => !isTraining(m) && !isIngestion(m) && m.metricName === 'ExecutionsFailed', () => [1], START + 5 * HOUR),
+  // The ingestion's alarms (DataIngestion names none: matched by construct id, see failureOf).
+  MissedDelivery: { start: START, minutes: 2 * DAY, change: (m, _, s) => (isIngestion(m) && m.metricName === 'ExecutionsSucceeded' ? [] : s) },
+  // A daily period: the empty window's datapoint is judged at the end of its day.
+  EmptyDelivery: { start: START, minutes: DAY, change: (m, _, s) => (m.metricName === INGESTION_METRICS.emptyDeliveries ? s.map(() => 1) : s) },
+  FailedDelivery: once((m) => isIngestion(m) && m.metricName === 'ExecutionsFailed', () => [1], START + 5),
   PredictionDrift: once((m) => m.metricName === METRICS.predictionDrift, (s) => s.map(() => 0.4), START + 5 * HOUR + 5),
   LatencyP95AboveSlo: servingFor(10, (m, _, s) => (isLatency(m) ? inUnit(m, latencies(0.1, 0.4)) : s)),
   LatencyP99AboveSlo: servingFor(10, (m, _, s) => (isLatency(m) ? inUnit(m, latencies(0.02, 0.9)) : s)),
@@ -123,7 +131,7 @@ const SIGNALS: Array<[alarm: string, signal: string, failure: Failure]> = [
   ['TrainingFailed', 'a training job failed (log metric filter)', once((m) => m.metricName.endsWith('-TrainingJobsFailed'), () => [1])],
   ['BatchInferenceFailed', 'prediction items failed to load', once((m) => m.metricName === METRICS.predictionsFailed, (s) => s.map(() => 4), START + 5 * HOUR)],
   ['BatchInferenceFailed', 'the loader function failed', once((m) => m.metricName === 'Errors' && !isRetrain(m), () => [1], START + 5 * HOUR)],
-  ['BatchInferenceFailed', 'an execution timed out', once((m) => !isTraining(m) && m.metricName === 'ExecutionsTimedOut', () => [1], START + 5 * HOUR)],
+  ['BatchInferenceFailed', 'an execution timed out', once((m) => !isTraining(m) && !isIngestion(m) && m.metricName === 'ExecutionsTimedOut', () => [1], START + 5 * HOUR)],
 ];
 const SCENARIOS: Array<[alarm: string, signal: string, failure: Failure]> = [
   ...Object.entries(FAILURES).map(([alarm, failure]): [string, string, Failure] => [alarm, 'its failure', failure]),
@@ -131,11 +139,12 @@ const SCENARIOS: Array<[alarm: string, signal: string, failure: Failure]> = [
 ];
 
 /** Alarms whose failure is silence: with no data at all they must fire. */
-const SILENCE_IS_FAILURE = /PredictionsStale|NoSuccessfulRun|RunningTasksBelowMinimum/;
+const SILENCE_IS_FAILURE = /PredictionsStale|NoSuccessfulRun|RunningTasksBelowMinimum|MissedDelivery/;
 
-const alarmNames = Object.values(template.Resources as Record<string, { Type: string; Properties: { AlarmName: string } }>)
-  .filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmName);
-const failureOf = (name: string) => Object.entries(FAILURES).find(([suffix]) => name.endsWith(`-${suffix}`));
+// An alarm without a name (DataIngestion's) goes by its logical id, as in the simulator.
+const alarmNames = Object.entries(template.Resources as Record<string, { Type: string; Properties: { AlarmName?: string } }>)
+  .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm').map(([id, r]) => r.Properties.AlarmName ?? id);
+const failureOf = (name: string) => Object.entries(FAILURES).find(([suffix]) => name.endsWith(`-${suffix}`) || new RegExp(`Ingestion${suffix}[0-9A-F]{8}$`).test(name));
 const inAlarm = (ts: Transition[] | undefined, from: number, to: number) =>
   (ts ?? []).some((t, i) => t.state === 'ALARM' && t.minute < to && (ts![i + 1]?.minute ?? Infinity) > from);
 

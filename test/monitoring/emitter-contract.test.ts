@@ -13,8 +13,10 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { computeDrift } from '../../lambda/drift-compute';
+import { deliver } from '../../lambda/ingestion-deliver';
 import { METRICS } from '../../lambda/shared/contract';
 import { ENV } from '../../lambda/shared/env';
+import { INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
 import { PREDICT_ENV } from '../../lambda/shared/predict/constants';
 import { toItem, writeItems } from '../../lambda/shared/predictions/loader';
 import { PREDICTIONS_SCHEMA } from '../../lambda/shared/predictions/schema';
@@ -128,6 +130,18 @@ describe('every emitter under the Lambda JSON log format', () => {
     expect(emitted.training.map((s) => s.metricName)).toEqual(expect.arrayContaining([METRICS.runsFailed, METRICS.runsSucceeded, METRICS.evaluatedMetric]));
   }, 120_000);
 
+  test('ingestion delivery (the example ingests daily)', async () => {
+    const [staging, datasets] = [`contract-staging-${suffix}`, `contract-datasets-${suffix}`];
+    for (const b of [staging, datasets]) await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await s3.send(new PutObjectCommand({ Bucket: staging, Key: `ingestion/run-1/${CATEGORIES[0]}/part.csv`, Body: 'date,store_id,units\n2026-11-20,store-001,3\n' }));
+    const stream = await captureLogStream('req-ingestion', () => deliver({ window: { start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z' }, runId: 'run-1' }, {
+      model: MODEL, categories: CATEGORIES, bucket: datasets, location: `${MODEL}/`, stagingBucket: staging, stagingPrefix: 'ingestion/', timeZone: 'UTC', eventBusName: 'default',
+      validation: { format: spec.data.format, sampleRows: 1000, columns: spec.data.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })) },
+    }, { s3, events: { send: async () => ({}) } as never, now: () => new Date('2026-11-21T00:05:00.000Z') }));
+    emitted.ingestion = emfMetrics(stream);
+    expect(emitted.ingestion.map((s) => s.metricName)).toEqual(expect.arrayContaining([INGESTION_METRICS.emptyDeliveries, INGESTION_METRICS.rowsDelivered]));
+  });
+
   test('drift', async () => {
     const stream = await captureLogStream('req-drift', async () => {
       for (const category of CATEGORIES) {
@@ -189,12 +203,13 @@ describe('alarms and dashboard of the synthesized platform', () => {
     expect(new Set(read.map((s) => s.metricName))).toEqual(new Set([
       METRICS.runsFailed, METRICS.runsSucceeded, METRICS.evaluatedMetric, METRICS.predictionsGeneratedAt, METRICS.predictionsWritten,
       METRICS.predictionsFailed, METRICS.predictionDrift, METRICS.predictionAnswers, METRICS.fallbackAnswers, METRICS.productionReadFailures,
+      INGESTION_METRICS.emptyDeliveries,
     ]));
   });
 
   test('every series an alarm or a dashboard graph reads is created from what the emitters wrote', () => {
     const created = new Set(Object.values(emitted).flat().map(seriesKey));
-    expect(Object.keys(emitted).sort()).toEqual(['api', 'drift', 'loader', 'server', 'training']);
+    expect(Object.keys(emitted).sort()).toEqual(['api', 'drift', 'ingestion', 'loader', 'server', 'training']);
     const missing = [...new Set(read.filter((s) => !created.has(seriesKey(s))).map((s) => `${seriesKey(s)} (read by ${s.readBy})`))];
     expect(missing).toEqual([]);
   });

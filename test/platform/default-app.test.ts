@@ -20,8 +20,11 @@ beforeAll(() => {
     mkdirSync(join(work, file, '..'), { recursive: true });
     writeFileSync(join(work, file), '');
   }
-  mkdirSync(join(work, 'container', 'batch-entrypoint'), { recursive: true });
-  writeFileSync(join(work, 'container', 'batch-entrypoint', 'entrypoint.py'), readFileSync(join(ROOT, 'container', 'batch-entrypoint', 'entrypoint.py')));
+  // The staging wrappers the task definitions carry: the Batch one, and the ingestion one (the example ingests).
+  for (const wrapper of ['batch-entrypoint', 'ingest-entrypoint']) {
+    mkdirSync(join(work, 'container', wrapper), { recursive: true });
+    writeFileSync(join(work, 'container', wrapper, 'entrypoint.py'), readFileSync(join(ROOT, 'container', wrapper, 'entrypoint.py')));
+  }
   buildSync({ entryPoints: [join(ROOT, 'bin', 'app.ts')], outfile: join(work, 'dist', 'bin', 'app.js'), bundle: true, platform: 'node', format: 'cjs', packages: 'external', logLevel: 'silent' });
 });
 

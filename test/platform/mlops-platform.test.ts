@@ -28,12 +28,15 @@ describe('MlopsPlatformStack (the default app)', () => {
   const stack = new MlopsPlatformStack(app, 'Default', { models: [loadModelSpec(EXAMPLE)] });
   const template = Template.fromStack(stack);
 
-  test('composes storage, registry, predictions, monitoring and the example model', () => {
+  test('composes storage, registry, predictions, monitoring and the example model, with its daily ingestion', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    // Training, batch inference, ingestion.
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     template.resourceCountIs('AWS::ECS::Service', 1);
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris' });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    // The example trains on each delivered day (triggersTraining), so its cron schedule is created disabled.
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 2 * * ? *)', ScheduleExpressionTimezone: 'Europe/Paris', State: 'DISABLED' });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', State: 'ENABLED' });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
