@@ -105,6 +105,13 @@ export const GuardFindings = {
     control: 'CT.SQS.PR.1',
     reason: 'This queue is itself a dead-letter queue: a message that lands here has already failed, is kept 14 days for inspection and replay, and is never consumed automatically, so a further dead-letter queue would receive nothing.',
   }),
+  /** CT.ECS.PR.3 (non-root user) on a task whose only root container opens the task volumes. */
+  rootVolumeInitContainer: (): GuardAcknowledgement => ({
+    rule: 'ecs_task_definition_nonroot_user_check',
+    control: 'CT.ECS.PR.3',
+    reason: 'The one container that runs as root is a non-essential init step with no port that only makes the task volumes writable (Fargate creates them owned by root) and exits before the essential container starts; '
+      + 'the essential container runs as 1000:1000 with a read-only root filesystem.',
+  }),
   /** CT.CODEBUILD.PR.4 on the project that builds the model images. */
   dockerBuildPrivileged: (): GuardAcknowledgement => ({
     rule: 'codebuild_project_environment_privileged_check',

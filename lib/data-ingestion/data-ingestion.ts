@@ -23,6 +23,7 @@ import { IngestionCadence } from '../../lambda/shared/ingestion/window';
 import { stagerSource } from '../training-pipeline/stager-source';
 import { acknowledgeIngestionNag } from './data-ingestion-nag';
 import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
+import { GuardFindings, acknowledgeGuard, acknowledgeOperationalLogRetention } from '../common/guard';
 import { ingestStagerBootstrap, ingestStagerSource } from './ingest-stager';
 import { IngestionSource, createSourceFetch, validateIngestionSource } from './ingestion-source';
 
@@ -110,6 +111,11 @@ export interface DataIngestionProps {
 const MIN_INTERVAL = Duration.minutes(5);
 /** Writable task volumes of the job (the root filesystem is read-only). */
 const JOB_VOLUMES = { ml: '/opt/ml', tmp: '/tmp' };
+/** The job task's memory, and what of it the volume-opening init step may use. */
+const JOB_MEMORY_MIB = 2048;
+const INIT_MEMORY_MIB = 128;
+/** The job's user: the container contract's uid and gid (Batch runs the same). */
+const JOB_USER = '1000:1000';
 const MAX_INTERVAL = Duration.days(6);
 const MAX_ALARM_RANGE_HOURS = 7 * 24;
 /** How long an S3 source waits after the window's end before it lists: uploads in flight then land in their window. */
@@ -218,23 +224,26 @@ export class DataIngestion extends Construct {
   private jobDefinition(props: DataIngestionProps, image: ecs.ContainerImage, command: readonly string[], stagingPrefix: string, logRetention: logs.RetentionDays): ecs.FargateTaskDefinition {
     const { dataLake, model } = props;
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Job', {
-      cpu: 1024, memoryLimitMiB: 2048,
+      cpu: 1024, memoryLimitMiB: JOB_MEMORY_MIB,
       runtimePlatform: { cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
       volumes: Object.keys(JOB_VOLUMES).map((name) => ({ name })),
     });
     const logGroup = new MlopsLogGroup(this, 'JobLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    acknowledgeOperationalLogRetention(logGroup);
     const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: model });
     const mounts = Object.entries(JOB_VOLUMES).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }));
     const python = props.python ?? 'python3';
     // Fargate creates task volumes owned by root: this step opens them to the image's own
     // (non-root) user and exits (the model service does the same).
+    // Hard memory limits per container (Control Tower CT.ECS.PR.7) that add up to the task's.
     const permissions = taskDefinition.addContainer('Permissions', {
-      image, essential: false, user: '0', readonlyRootFilesystem: true, logging,
+      image, essential: false, user: '0', readonlyRootFilesystem: true, logging, memoryLimitMiB: INIT_MEMORY_MIB,
       entryPoint: [python, '-c', `import os\nfor p in ${JSON.stringify(Object.values(JOB_VOLUMES))}: os.chmod(p, 0o1777)`],
     });
     permissions.addMountPoints(...mounts);
+    // The container contract's user (as on Batch): the volumes are open to it, the root filesystem is read-only.
     const container = taskDefinition.addContainer('ingest', {
-      image, essential: true, readonlyRootFilesystem: true, logging,
+      image, essential: true, readonlyRootFilesystem: true, logging, user: JOB_USER, memoryLimitMiB: JOB_MEMORY_MIB - INIT_MEMORY_MIB,
       entryPoint: ingestStagerBootstrap(python),
       environment: {
         [INGEST_STAGING_ENV.command]: JSON.stringify(command),
@@ -247,6 +256,7 @@ export class DataIngestion extends Construct {
     container.addMountPoints(...mounts);
     container.addContainerDependencies({ container: permissions, condition: ecs.ContainerDependencyCondition.SUCCESS });
     grantBucket(taskDefinition.taskRole, { bucket: dataLake.artifactsBucket, key: dataLake.encryptionKey, prefix: stagingPrefix }, { read: false, write: true });
+    acknowledgeGuard(taskDefinition, GuardFindings.rootVolumeInitContainer());
     return taskDefinition;
   }
 

@@ -79,7 +79,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const spec = specs.find((s) => s.name === model);
   if (!spec) throw new Error(`no spec for model "${model}" in ${modelsDir}`);
   const local = platform.model(model);
-  out(`  as the schedule starts it at the midnight after ${date} (UTC): the window of ${date}, the job (${spec.data.ingestion?.command.join(' ')}), the delivery`);
+  out(`  as the schedule starts it at the midnight after ${date} (UTC): the window of ${date}, the job (${spec.data.ingestion?.command?.join(' ') ?? 'a built-in source'}), the delivery`);
   const { execution, arrived } = await local.ingestDay(date);
   failOn('ingestion', execution);
   for (const line of ingestionSummary(execution, arrived, platform.parameter(PARAMETERS.datasetsBucket))) out(`  ${line}`);

@@ -6,6 +6,9 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { deliver } from '../../lambda/ingestion-deliver';
+import { fetchWindow } from '../../lambda/ingestion-fetch';
+import { FetchDeps, FetchInput } from '../../lambda/shared/ingestion/fetch';
+import { FetchConfig, INGEST_SOURCE_ENV } from '../../lambda/shared/ingestion/source';
 import { computeWindow } from '../../lambda/ingestion-window';
 import { INGESTION_ENV, INGESTION_EVENTS } from '../../lambda/shared/ingestion/constants';
 import { DataArrivedDetail, DeliveryConfig } from '../../lambda/shared/ingestion/deliver';
@@ -17,6 +20,8 @@ import { FunctionEnvironment } from './batch-handlers';
 export const INGESTION_STATES = {
   window: 'Compute window',
   job: 'Run ingestion job',
+  /** A built-in source (data.ingestion.source) instead of the job. */
+  fetch: 'Fetch from source',
   deliver: 'Validate and write delivery',
 } as const;
 
@@ -26,10 +31,19 @@ export interface IngestionHandlerDeps {
   readonly environment: FunctionEnvironment;
   /** The ingestion job (an ECS RunTask request). */
   readonly runJob: LocalTaskHandler;
+  /**
+   * Where an HTTP source's secret comes from (`GetSecretValue`).
+   * @default - none: a source with a secret fails, saying local mode has no Secrets Manager
+   */
+  readonly secrets?: FetchDeps['secrets'];
   /** Receives each `Data Arrived` event the delivery emits (EventBridge in AWS). */
   readonly onDataArrived: (detail: DataArrivedDetail) => void;
   readonly now: () => Date;
 }
+
+const NO_SECRETS: FetchDeps['secrets'] = {
+  send: async () => { throw new Error('the HTTP source names a secret, and local mode has no Secrets Manager: remove data.ingestion.source.http.secret to try the source locally'); },
+};
 
 /** Every Task state of an ingestion definition mapped to local code; throws for a Task this map does not know. */
 export function ingestionTaskHandlers(definition: AslDefinition, deps: IngestionHandlerDeps): Record<string, LocalTaskHandler> {
@@ -50,6 +64,8 @@ export function ingestionTaskHandlers(definition: AslDefinition, deps: Ingestion
   const handlers: Record<string, LocalTaskHandler> = {
     [S.window]: (e) => computeWindow(e, config<IngestionCadence>(S.window, INGESTION_ENV.cadence)),
     [S.job]: deps.runJob,
+    // The source bucket (an S3 source) is looked up in the S3 emulator too.
+    [S.fetch]: (e) => fetchWindow(e as FetchInput, config<FetchConfig>(S.fetch, INGEST_SOURCE_ENV), { source: deps.s3, staging: deps.s3, secrets: deps.secrets ?? NO_SECRETS, fetch }),
     [S.deliver]: (e) => deliver(e, config<DeliveryConfig>(S.deliver, INGESTION_ENV.config), { s3: deps.s3, events: events as never, now: deps.now }),
   };
   const unknown = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && !(name in handlers)).map(([name]) => name);

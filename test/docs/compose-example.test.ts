@@ -69,7 +69,7 @@ export class DemandForecastStack extends Stack {
       interval: Duration.days(1), image: ecs.ContainerImage.fromRegistry(image.imageUri), cpuArchitecture: ecs.CpuArchitecture.X86_64,
       command: ['python3', '/opt/program/generate_data.py'], vpc: network.vpc, alarmTopic: monitoring.topic, logRetention,
     });
-    repository.grantPull(ingestion.taskDefinition.obtainExecutionRole());
+    repository.grantPull(ingestion.taskDefinition!.obtainExecutionRole()); // a job (not a built-in source) has one
     owner.notifyOn(ingestion.alarms);
     new TrainOnArrival(this, 'TrainOnArrival', { model, stateMachine: training.stateMachine, logRetention });
     (training.schedule!.node.defaultChild as scheduler.CfnSchedule).state = 'DISABLED';

@@ -46,3 +46,35 @@ test('a scheduled run at the next midnight ingests the day before: window, the g
   expect(rows).toHaveLength(301);
   expect(rows.slice(1).map((r) => r.split(',')[0]).sort().pop()).toBe('2026-11-20');
 }, 120_000);
+
+test('a built-in source (HTTP on loopback) runs through the same local map: the fetch function\'s real code instead of the job', async () => {
+  const { createServer } = await import('node:http');
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/csv' }).end('date,store_id,units\n2026-11-20,store-001,12\n2026-11-20,store-002,7\n');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const sourced = {
+      ...spec, name: 'sourced', data: { ...spec.data, location: 'sourced/', minRows: 1,
+        ingestion: { ...spec.data.ingestion!, command: undefined, source: { http: { url: `http://127.0.0.1:${port}/export/{category}?from={start}` } } } },
+    };
+    const stacks = new MlopsPlatformStacks(testApp(), { models: [sourced as typeof spec] });
+    const of = (s: Stack) => ({ stackName: s.stackName, template: Template.fromStack(s).toJSON() as never });
+    const assembly = { platform: PARAMETERS.defaultPlatform, platformStack: of(stacks.platformStack), models: { sourced: of(stacks.modelStacks[0]) } };
+    const events: TaskEvent[] = [];
+    const platform = new LocalPlatform({ assembly, specs: [sourced as typeof spec], endpoints: { dynamodb: dynamoEndpoint(), s3: s3Endpoint() }, onTask: (e) => events.push(e) });
+    await platform.createResources();
+
+    const { execution, arrived } = await platform.model('sourced').ingest(new Date('2026-11-21T00:00:00.000Z'));
+
+    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    expect(events.map((e) => e.state)).toEqual([INGESTION_STATES.window, INGESTION_STATES.fetch, INGESTION_STATES.deliver]);
+    expect(asked).toEqual([`/export/books?from=${encodeURIComponent('2026-11-20T00:00:00.000Z')}`]);
+    expect(arrived).toEqual([expect.objectContaining({ model: 'sourced', date: '2026-11-20', rows: 2 })]);
+  } finally {
+    server.close();
+  }
+}, 120_000);
