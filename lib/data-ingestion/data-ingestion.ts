@@ -17,7 +17,7 @@ import { grantBucket } from '../data-lake/data-lake-grants';
 import { CronSchedule, parseCron, toEventBridgeCron } from '../spec/cron';
 import { ColumnSpec, DataFormat } from '../spec/model-spec';
 import { METRICS } from '../../lambda/shared/contract';
-import { INGEST_JOB_ENV, INGEST_OUTPUT_DIR, INGEST_STAGING_ENV, INGESTION_ENV, INGESTION_EVENTS, INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
+import { INGESTION_STATES, INGEST_JOB_ENV, INGEST_OUTPUT_DIR, INGEST_STAGING_ENV, INGESTION_ENV, INGESTION_EVENTS, INGESTION_METRICS } from '../../lambda/shared/ingestion/constants';
 import { DeliveryConfig } from '../../lambda/shared/ingestion/deliver';
 import { IngestionCadence } from '../../lambda/shared/ingestion/window';
 import { stagerSource } from '../training-pipeline/stager-source';
@@ -176,7 +176,7 @@ export class DataIngestion extends Construct {
       conditions: { StringEquals: { 'events:source': INGESTION_EVENTS.source } },
     }));
 
-    const window = new tasks.LambdaInvoke(this, 'Compute window', {
+    const window = new tasks.LambdaInvoke(this, INGESTION_STATES.window, {
       lambdaFunction: this.windowFunction,
       payload: sfn.TaskInput.fromObject({ 'scheduledTime.$': '$.scheduledTime' }),
       payloadResponseOnly: true, resultPath: '$.window',
@@ -189,7 +189,7 @@ export class DataIngestion extends Construct {
       this.taskDefinition = this.jobDefinition(props, props.image!, props.command!, stagingPrefix, logRetention);
       fetchData = this.jobStep(props, this.taskDefinition, props.vpc!, stagingPrefix);
     }
-    const deliver = new tasks.LambdaInvoke(this, 'Validate and write delivery', {
+    const deliver = new tasks.LambdaInvoke(this, INGESTION_STATES.deliver, {
       lambdaFunction: this.deliverFunction,
       payload: sfn.TaskInput.fromObject({ 'window.$': '$.window', 'runId.$': '$$.Execution.Name' }),
       payloadResponseOnly: true, resultPath: '$.delivery',
@@ -266,7 +266,7 @@ export class DataIngestion extends Construct {
     const securityGroup = new ec2.SecurityGroup(this, 'JobSecurityGroup', { vpc, description: `Ingestion job of ${model}: no inbound traffic` });
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const env = (name: string, value: string): tasks.TaskEnvironmentVariable => ({ name, value });
-    return new tasks.EcsRunTask(this, 'Run ingestion job', {
+    return new tasks.EcsRunTask(this, INGESTION_STATES.job, {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       cluster, taskDefinition,
       launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
@@ -360,7 +360,7 @@ function validateJobOrSource(props: DataIngestionProps): void {
  * (S3 dates an object by the start of its upload), then the fetch function.
  */
 function sourceSteps(scope: Construct, fn: MlopsFunction, source: IngestionSource): sfn.IChainable {
-  const fetchTask = new tasks.LambdaInvoke(scope, 'Fetch from source', {
+  const fetchTask = new tasks.LambdaInvoke(scope, INGESTION_STATES.fetch, {
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject({ 'window.$': '$.window', 'runId.$': '$$.Execution.Name' }),
     payloadResponseOnly: true, resultPath: '$.fetched',

@@ -10,20 +10,13 @@ import { fetchWindow } from '../../lambda/ingestion-fetch';
 import { FetchDeps, FetchInput } from '../../lambda/shared/ingestion/fetch';
 import { FetchConfig, INGEST_SOURCE_ENV } from '../../lambda/shared/ingestion/source';
 import { computeWindow } from '../../lambda/ingestion-window';
-import { INGESTION_ENV, INGESTION_EVENTS } from '../../lambda/shared/ingestion/constants';
+import { INGESTION_ENV, INGESTION_EVENTS, INGESTION_STATES } from '../../lambda/shared/ingestion/constants';
 import { DataArrivedDetail, DeliveryConfig } from '../../lambda/shared/ingestion/deliver';
 import { IngestionCadence } from '../../lambda/shared/ingestion/window';
 import { AslDefinition, LocalTaskHandler } from '../asl';
 import { FunctionEnvironment } from './batch-handlers';
 
-/** The Task states of DataIngestion's state machine (lib/data-ingestion/data-ingestion.ts). */
-export const INGESTION_STATES = {
-  window: 'Compute window',
-  job: 'Run ingestion job',
-  /** A built-in source (data.ingestion.source) instead of the job. */
-  fetch: 'Fetch from source',
-  deliver: 'Validate and write delivery',
-} as const;
+export { INGESTION_STATES };
 
 export interface IngestionHandlerDeps {
   readonly s3: S3Client;

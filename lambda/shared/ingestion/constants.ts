@@ -51,3 +51,12 @@ export const INGESTION_EVENTS = {
   source: 'cdk-mlops.ingestion',
   dataArrived: 'Data Arrived',
 } as const;
+
+/** The Task states of DataIngestion's state machine: the construct names them, local mode maps them to code. */
+export const INGESTION_STATES = {
+  window: 'Compute window',
+  job: 'Run ingestion job',
+  /** A built-in source (data.ingestion.source) instead of the job. */
+  fetch: 'Fetch from source',
+  deliver: 'Validate and write delivery',
+} as const;
