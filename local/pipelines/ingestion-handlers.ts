@@ -32,6 +32,11 @@ export interface IngestionHandlerDeps {
   /** Receives each `Data Arrived` event the delivery emits (EventBridge in AWS). */
   readonly onDataArrived: (detail: DataArrivedDetail) => void;
   readonly now: () => Date;
+  /**
+   * Where the delivery's metric lines go.
+   * @default - stdout, as in Lambda
+   */
+  readonly emit?: (lines: string) => void;
 }
 
 const NO_SECRETS: FetchDeps['secrets'] = {
@@ -59,7 +64,7 @@ export function ingestionTaskHandlers(definition: AslDefinition, deps: Ingestion
     [S.job]: deps.runJob,
     // The source bucket (an S3 source) is looked up in the S3 emulator too.
     [S.fetch]: (e) => fetchWindow(e as FetchInput, config<FetchConfig>(S.fetch, INGEST_SOURCE_ENV), { source: deps.s3, staging: deps.s3, secrets: deps.secrets ?? NO_SECRETS, fetch }),
-    [S.deliver]: (e) => deliver(e, config<DeliveryConfig>(S.deliver, INGESTION_ENV.config), { s3: deps.s3, events: events as never, now: deps.now }),
+    [S.deliver]: (e) => deliver(e, config<DeliveryConfig>(S.deliver, INGESTION_ENV.config), { s3: deps.s3, events: events as never, now: deps.now, ...(deps.emit ? { emit: deps.emit } : {}) }),
   };
   const unknown = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && !(name in handlers)).map(([name]) => name);
   if (unknown.length) throw new Error(`the ingestion state machine has Task states local mode does not know: ${unknown.join(', ')}; map them in local/pipelines/ingestion-handlers.ts`);

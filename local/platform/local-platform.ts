@@ -208,6 +208,8 @@ export class LocalModel {
         handlers: timed('ingestion', ingestionTaskHandlers(definition, {
           s3: platform.s3, environment: taskFunctionEnvironment(definition, ctx), now: () => new Date(),
           onDataArrived: (d) => this.arrivals.push(d),
+          // No CloudWatch locally: the delivery's metric line would only interrupt the progress lines.
+          emit: () => undefined,
           runJob: localIngestionJob({
             template: stack.template, ctx, s3Endpoint: endpoints.s3, localCommand: (command) => localImageCommand(spec, command),
             env: { AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey },

@@ -78,6 +78,11 @@ export interface DeliveryDeps {
   readonly s3: S3Client;
   readonly events: Pick<EventBridgeClient, 'send'>;
   readonly now: () => Date;
+  /**
+   * Where the metrics (CloudWatch embedded metric format lines) go.
+   * @default writeEmf: stdout, which Lambda sends to CloudWatch Logs
+   */
+  readonly emit?: (lines: string) => void;
 }
 
 /** Thrown after the manifest is written when a category's output failed the schema checks. */
@@ -93,7 +98,7 @@ export async function deliverWindow(input: DeliveryInput, config: DeliveryConfig
   const key = manifestKey(config.location, input.window, config.timeZone);
   await put(deps.s3, config, key, JSON.stringify(manifest, null, 2), 'application/json');
 
-  writeEmf(emfLine({
+  (deps.emit ?? writeEmf)(emfLine({
     timestamp: deps.now().getTime(),
     dimensions: { [METRICS.dimensions.model]: config.model },
     dimensionSets: [[METRICS.dimensions.model]],
