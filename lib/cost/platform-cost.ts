@@ -1,6 +1,6 @@
 // The monthly bill of a whole platform from its model specs: every model's lines, plus what the
 // models share (one network, the platform's keys, alarms and dashboard).
-import { needsNetwork } from '../platform/model-outputs';
+import { needsFeatureStoreRuntime, needsNetwork } from '../platform/model-outputs';
 import { NetworkProvisioning } from '../platform/platform-network';
 import { ModelSpec, TrainingEngine } from '../spec/model-spec';
 import { CostLine, UnscopedLine, qty, sumUsd } from './cost-line';
@@ -87,10 +87,13 @@ export class PlatformCost {
 
 /** The endpoints of the platform's one network, as `PlatformNetwork` creates them. */
 export function platformEndpoints(models: readonly ModelSpec[], network: NetworkProvisioning): string[] {
-  if (network === NetworkProvisioning.UP_FRONT) return [...new Set([...SERVICE_ENDPOINTS, ...BATCH_ENDPOINTS])];
+  // Added once some model's ingestion job writes to its feature groups, in either mode.
+  const featureStore = models.some(needsFeatureStoreRuntime) ? ['sagemaker.featurestore-runtime'] : [];
+  if (network === NetworkProvisioning.UP_FRONT) return [...new Set([...SERVICE_ENDPOINTS, ...BATCH_ENDPOINTS, ...featureStore])];
   return [...new Set<string>([
     ...(models.some(needsNetwork) ? SERVICE_ENDPOINTS : []),
     ...(models.some((m) => m.training.backend === TrainingEngine.BATCH) ? BATCH_ENDPOINTS : []),
+    ...featureStore,
   ])];
 }
 
