@@ -14,6 +14,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { GUARD_REASONS_METADATA, GuardFindings, acknowledgeGuard, guardAcknowledgements } from '../../lib/common/guard';
 import { testApp } from '../support/cdk';
+import { sharedAssembly } from '../support/synth-cache';
 import { APPS } from './apps';
 import { GuardRule, guardResults, ruleFiles, rulesFor, runGuard } from './guard-run';
 
@@ -120,9 +121,8 @@ test('running only the rule files that name a template\'s resource types reports
   expect(byName((await guardResults([template])).get(template)!)).toEqual(everyRule);
 }, 120_000);
 
-// Each app is synthesized once for the whole file.
-const assemblies = new Map<string, CloudAssembly>();
-const assemblyOf = (name: string) => assemblies.get(name) ?? assemblies.set(name, synthesized(APPS.find(([n]) => n === name)![1])).get(name)!;
+// Each app is synthesized once per jest run, shared with guard-readme.test.ts.
+const assemblyOf = (name: string) => sharedAssembly(`guard ${name}`, APPS.find(([n]) => n === name)![1]);
 
 describe('Control Tower rules (cfn-guard)', () => {
   let unique: string[] = [];
