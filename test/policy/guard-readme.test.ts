@@ -1,12 +1,11 @@
 // The README's table of cfn-guard acknowledgements is generated from the synthesized apps the
-// Control Tower rules are held to (test/policy/apps.ts), so it lists what the templates carry: one
-// row per control and reason, with how many resources of which types carry it, in which apps.
-// UPDATE_GUARD_DOCS=1 rewrites it.
+// Control Tower rules are held to (test/policy/apps.ts; each synthesized once per run, shared with
+// guard.test.ts), so it lists what the templates carry: one row per control and reason, with how
+// many resources of which types carry it, in which apps. UPDATE_GUARD_DOCS=1 rewrites it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stage } from 'aws-cdk-lib';
 import { guardAcknowledgements } from '../../lib/common/guard';
-import { testApp } from '../support/cdk';
+import { sharedAssembly } from '../support/synth-cache';
 import { APPS } from './apps';
 
 const README = join(__dirname, '..', '..', 'README.md');
@@ -17,11 +16,8 @@ interface Row { control: string; rule: string; reason: string; resources: Set<st
 function table(): string {
   const rows = new Map<string, Row>();
   for (const [name, build] of APPS) {
-    const app = testApp();
-    build(app);
-    const assembly = app.synth();
-    const stages = app.node.findAll().filter((c): c is Stage => c !== app && Stage.isStage(c));
-    const stacks = [...assembly.stacks, ...stages.flatMap((s) => assembly.getNestedAssembly(s.artifactId).stacks)];
+    const assembly = sharedAssembly(`guard ${name}`, build);
+    const stacks = [...assembly.stacks, ...assembly.nestedAssemblies.flatMap((stage) => stage.nestedAssembly.stacks)];
     for (const stack of stacks) {
       for (const a of guardAcknowledgements(stack.template)) {
         const key = `${a.control}|${a.rule}|${a.reason}`;

@@ -5,17 +5,18 @@
 // beside it); every other finding fails the test, unless it is in test/policy/guard-baseline.json
 // (what is still open, rule and resource path; UPDATE_GUARD_BASELINE=1 rewrites it), so a new
 // finding fails while the open ones are worked off.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { arch, platform } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { GUARD_REASONS_METADATA, GuardFindings, acknowledgeGuard, guardAcknowledgements } from '../../lib/common/guard';
 import { testApp } from '../support/cdk';
+import { sharedAssembly } from '../support/synth-cache';
 import { APPS } from './apps';
+import { GuardRule, guardResults, ruleFiles, rulesFor, runGuard } from './guard-run';
 
 describe('acknowledgeGuard', () => {
   test('lists the rule in Metadata.guard.SuppressedRules and the reason beside it, once per rule', () => {
@@ -50,38 +51,34 @@ function testTemplate(stack: Stack): any {
 // --- the Control Tower rules, run by the binary the validator package ships --------------------
 
 const BASELINE = join(__dirname, 'guard-baseline.json');
-const GUARD_PACKAGE_DIR = dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
-const CONTROL_TOWER_RULES = join(GUARD_PACKAGE_DIR, 'rules', 'control-tower', 'cfn-guard');
-// Where the package keeps the binary for this machine (its plugin's own lookup is private).
-const GUARD_BINARY = join(GUARD_PACKAGE_DIR, 'bin', platform() === 'darwin' ? 'macos' : 'ubuntu', arch() === 'arm64' ? 'aarch64' : 'x86_64', 'cfn-guard');
 
 interface OpenFinding { readonly app: string; readonly rule: string; readonly path: string }
 
-/**
- * Synthesizes `build`'s app once and runs the Control Tower rules on all its templates (nested
- * stage assemblies included) in one cfn-guard invocation; returns the findings no resource acknowledges.
- */
-function unacknowledged(appName: string, build: (app: App) => void): OpenFinding[] {
+/** Synthesizes `build`'s app into a test App. */
+function synthesized(build: (app: App) => void): CloudAssembly {
   const app = testApp();
   build(app);
-  app.synth();
-  const templates = findTemplates(app.outdir);
+  return app.synth();
+}
+
+/** The templates of a synthesized app, nested stage assemblies included. */
+function templatesOf(assembly: CloudAssembly): string[] {
+  const templates = findTemplates(assembly.directory);
   expect(templates.length).toBeGreaterThan(0);
-  const run = spawnSync(GUARD_BINARY, ['validate', '--rules', CONTROL_TOWER_RULES, ...templates.flatMap((t) => ['--data', t]),
-    '--output-format', 'json', '--show-summary', 'none', '--structured'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  // Exit 19 means "some rule failed"; anything else but 0 is a broken run, not a result.
-  if (run.status !== 0 && run.status !== 19) throw new Error(`cfn-guard exited ${run.status}: ${run.stderr}`);
-  const results: Array<{ name: string; not_compliant?: Array<{ Rule: { name: string } }> }> = JSON.parse(run.stdout);
-  expect(results.map((r) => r.name).sort()).toEqual([...templates].sort());
+  return templates;
+}
+
+/** The findings of a cfn-guard run on an app's templates that no resource acknowledges. */
+function unacknowledged(appName: string, templates: string[], results: Map<string, GuardRule[]>): OpenFinding[] {
   const open: OpenFinding[] = [];
-  for (const result of results) {
-    const template = JSON.parse(readFileSync(result.name, 'utf8'));
-    for (const { Rule: rule } of result.not_compliant ?? []) {
+  for (const file of templates) {
+    const template = JSON.parse(readFileSync(file, 'utf8'));
+    for (const rule of results.get(file)!) {
       // A rule's result names each failing resource in the paths it traversed (/Resources/<id>/...).
       const ids = new Set([...JSON.stringify(rule).matchAll(/"\/Resources\/([^/"]+)/g)].map((m) => m[1]));
       for (const id of ids) {
         const suppressed: string[] = template.Resources?.[id]?.Metadata?.guard?.SuppressedRules ?? [];
-        if (!suppressed.includes(rule.name)) open.push({ app: appName, rule: rule.name, path: `${basename(result.name, '.template.json')}/${id}` });
+        if (!suppressed.includes(rule.name)) open.push({ app: appName, rule: rule.name, path: `${basename(file, '.template.json')}/${id}` });
       }
     }
   }
@@ -96,21 +93,45 @@ function findTemplates(dir: string): string[] {
   });
 }
 
-test('the cfn-guard run reports a failing resource, and leaves it out once acknowledged', () => {
-  const build = (acknowledge: boolean) => (app: App) => {
+function plainBucketApp(acknowledge: boolean): CloudAssembly {
+  return synthesized((app) => {
     const bucket = new s3.Bucket(new Stack(app, 'Plain'), 'Logs');
     if (acknowledge) acknowledgeGuard(bucket, GuardFindings.accessLogBucketLogging());
-  };
+  });
+}
+
+test('the cfn-guard run reports a failing resource, and leaves it out once acknowledged', async () => {
   const logging = (f: OpenFinding) => f.rule === 's3_bucket_logging_enabled_check';
-  expect(unacknowledged('plain', build(false)).filter(logging).map((f) => f.path)).toEqual([expect.stringMatching(/^Plain\/Logs[0-9A-F]{8}$/)]);
-  expect(unacknowledged('plain', build(true)).filter(logging)).toEqual([]);
+  for (const [acknowledge, expected] of [[false, [expect.stringMatching(/^Plain\/Logs[0-9A-F]{8}$/)]], [true, []]] as const) {
+    const templates = templatesOf(plainBucketApp(acknowledge));
+    const open = unacknowledged('plain', templates, await guardResults(templates));
+    expect(open.filter(logging).map((f) => f.path)).toEqual(expected);
+  }
 }, 120_000);
+
+test('running only the rule files that name a template\'s resource types reports what the whole rules folder reports', async () => {
+  const [template] = templatesOf(plainBucketApp(false));
+  const all = ruleFiles();
+  const selected = rulesFor(new Set(['AWS::S3::Bucket']), all);
+  expect(selected.length).toBeGreaterThan(0);
+  expect(selected.length).toBeLessThan(all.length);
+  const byName = (rules: GuardRule[]) => [...rules].sort((a, b) => a.name.localeCompare(b.name));
+  const everyRule = byName(await runGuard(template, all.map((r) => r.file)));
+  expect(everyRule.map((r) => r.name)).toContain('s3_bucket_logging_enabled_check');
+  expect(byName((await guardResults([template])).get(template)!)).toEqual(everyRule);
+}, 120_000);
+
+// Each app is synthesized once per jest run, shared with guard-readme.test.ts.
+const assemblyOf = (name: string) => sharedAssembly(`guard ${name}`, APPS.find(([n]) => n === name)![1]);
 
 describe('Control Tower rules (cfn-guard)', () => {
   let unique: string[] = [];
   let baseline: string[] = [];
-  beforeAll(() => {
-    const open = APPS.flatMap(([name, build]) => unacknowledged(name, build));
+  beforeAll(async () => {
+    // One run over the templates of all three apps, so a stack that two apps share is checked once.
+    const templates = APPS.map(([name]) => [name, templatesOf(assemblyOf(name))] as const);
+    const results = await guardResults(templates.flatMap(([, t]) => t));
+    const open = templates.flatMap(([name, t]) => unacknowledged(name, t, results));
     unique = [...new Set(open.map((f) => `${f.app} | ${f.rule} | ${f.path}`))].sort();
     if (process.env.UPDATE_GUARD_BASELINE) writeFileSync(BASELINE, `${JSON.stringify(unique, null, 2)}\n`);
     baseline = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, 'utf8')) : [];
@@ -127,12 +148,11 @@ describe('Control Tower rules (cfn-guard)', () => {
 });
 
 test('the two-model app carries its acknowledgements, each with its reason, in the metadata the README table reads', () => {
-  const app = testApp();
-  APPS[1][1](app);
-  const rows = app.synth().stacks.flatMap((s) => guardAcknowledgements(s.template));
+  const assembly = assemblyOf(APPS[1][0]);
+  const rows = assembly.stacks.flatMap((s) => guardAcknowledgements(s.template));
   expect(rows.map((r) => r.control)).toContain('CT.ELASTICLOADBALANCING.PR.1');
   for (const r of rows) expect([r.rule, r.reason.length > 40]).toEqual([r.rule, true]);
-  for (const s of app.synth().stacks) {
+  for (const s of assembly.stacks) {
     for (const r of Object.values<any>(s.template.Resources)) {
       const reasons = (r.Metadata?.[GUARD_REASONS_METADATA] ?? []).map((a: { rule: string }) => a.rule);
       expect(r.Metadata?.guard?.SuppressedRules ?? []).toEqual(reasons);

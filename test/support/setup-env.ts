@@ -15,3 +15,9 @@ if (typeof P.withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
+// CDK records a stack trace for every CloudFormation element it creates and every acknowledgement;
+// under jest (100-frame traces, each frame source-mapped) that is about a quarter of a synth's CPU.
+// No test reads those traces: elements record none, and other traces keep node's default depth.
+Error.stackTraceLimit = 10;
+process.env.CDK_CONTEXT_JSON = JSON.stringify({ ...JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}'), 'aws:cdk:disable-creation-stack-traces': true });
