@@ -17,7 +17,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const twoWords = argv.length > 1 ? commandSpec(`${argv[0]} ${argv[1]}`) : undefined;
   const [name, ...rest] = twoWords ? [twoWords.name, ...argv.slice(2)] : argv;
   const command = twoWords ?? (name === undefined ? undefined : commandSpec(name));
-  if (!command) throw new UsageError(`unknown command "${name ?? ''}"`, `use one of ${Object.keys(COMMAND_TABLE).join(', ')} (mlops --help)`);
+  if (!command) {
+    // `mlops local` and `mlops local --help` name the group's commands rather than calling it unknown.
+    const group = Object.keys(COMMAND_TABLE).filter((c) => name !== undefined && c.startsWith(`${name} `));
+    if (group.length > 0) throw new UsageError(`"${name}" needs a subcommand: ${group.map((c) => `mlops ${c}`).join(', ')}`, `run one, e.g. mlops ${group[0]} --help`);
+    throw new UsageError(`unknown command "${name ?? ''}"`, `use one of ${Object.keys(COMMAND_TABLE).join(', ')} (mlops --help)`);
+  }
   const args = parseArgs(rest, { ...command.flags, ...GLOBAL_FLAGS }, command.name);
   if (args.flags.help) return { command, args };
   const min = command.positionals.length - (command.optional ?? 0);
