@@ -44,7 +44,7 @@ async function machinery() {
  */
 export function localModeUnavailable(e: Error): CliError {
   const cause = e.message.split('\n')[0];
-  return new CliError(`mlops local needs a build of the cdk-mlops repository with its dev dependencies (the npm package ships no local mode): ${cause}`,
+  return new CliError(`local mode needs a build of the cdk-mlops repository with its dev dependencies (the npm package ships no local mode): ${cause}`,
     `clone the cdk-mlops repository and run npm ci and npm run build in it; then, in this folder, alias mlops="node <clone>/dist/cli/mlops.js" and run ${mlopsCommand('local up', [], { 'models-dir': 'models' })} (README: "Local mode with your own models")`, EXIT.other);
 }
 
