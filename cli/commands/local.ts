@@ -82,8 +82,9 @@ export const localUpCommand: Command = {
     mkdirSync(dir, { recursive: true });
     rmSync(join(dir, 'error.txt'), { force: true });
     rmSync(stateFile(dir), { force: true });
+    const { packageRoot } = await machinery();
     ctx.io.out(`synthesizing ${modelsDir} and starting DynamoDB Local and the S3 emulator (state in ${dir})...`);
-    const daemon = spawn(process.execPath, [join((await machinery()).packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
+    const daemon = spawn(process.execPath, [join(packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
     daemon.unref();
     const deadline = Date.now() + UP_TIMEOUT_MS;
     while (!readLocalState(dir)) {
