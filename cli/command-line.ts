@@ -2,6 +2,7 @@
 // flags are known, the positionals are all there and required flags are given. `main` runs
 // what this accepts, and `mlopsCommand` renders the command lines the platform prints through
 // the same check, so every printed hint is one the CLI runs.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ParsedArgs, parseArgs } from './args';
 import { COMMAND_TABLE, CommandName, CommandSpec, GLOBAL_FLAGS, commandSpec } from './command-table';
 import { UsageError } from './errors';
@@ -71,6 +72,14 @@ function shellWord(word: string, barePlaceholder: boolean): string {
   return PLAIN.test(word) || (barePlaceholder && PLACEHOLDER.test(word)) ? word : `"${word.replace(/["\\$`]/g, '\\$&')}"`;
 }
 
+/** Global flags of the running command that its printed hints carry too (--local: an undo must not reach AWS). */
+const HINT_FLAGS = new AsyncLocalStorage<Record<string, true>>();
+
+/** Runs `fn` so that every hint it renders with mlopsCommand carries `flags` (e.g. `{ local: true }`). */
+export function withHintFlags<T>(flags: Record<string, true>, fn: () => T): T {
+  return HINT_FLAGS.run(flags, fn);
+}
+
 /**
  * The command line `mlops <name> <positionals...> --flag value...`, for the hints the platform
  * prints (e-mails, alarm runbooks, error fixes). Positionals may be placeholders (`<model>`).
@@ -79,7 +88,8 @@ function shellWord(word: string, barePlaceholder: boolean): string {
  */
 export function mlopsCommand(name: CommandName, positionals: readonly string[] = [], flags: Record<string, string | boolean | readonly string[]> = {}): string {
   const words = [name, ...positionals.map((p) => shellWord(p, true))];
-  for (const [flag, value] of Object.entries(flags)) {
+  const ambient = name.startsWith('local ') ? {} : HINT_FLAGS.getStore() ?? {};
+  for (const [flag, value] of Object.entries({ ...flags, ...ambient })) {
     if (value === false) continue;
     if (value === true) words.push(`--${flag}`);
     // `--reason=--json`: a value that looks like an option is attached, as the parser wants it.

@@ -17,7 +17,7 @@ import { trainCommand } from './commands/train';
 import { uiCommand } from './commands/ui';
 import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
-import { parseCommandLine } from './command-line';
+import { parseCommandLine, withHintFlags } from './command-line';
 import { CommandSpec, GLOBAL_FLAGS } from './command-table';
 import { CliContext, CliDeps } from './context';
 import { describeError } from './describe-error';
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       actor: args.flags.actor as string | undefined,
       local: args.flags.local === true,
     }, deps);
-    return await command.run(ctx, args);
+    return await withHintFlags(args.flags.local === true ? { local: true } : {}, () => command.run(ctx, args));
   } catch (e) {
     const env = deps.env ?? process.env;
     const { code, message, fix } = describeError(e, env, !argv.includes('--local') && localUpIn(deps.cwd ?? process.cwd(), env));

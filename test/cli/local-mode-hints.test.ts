@@ -4,12 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommandLine, splitCommandLine } from '../../cli/command-line';
+import { mlopsCommand, parseCommandLine, splitCommandLine, withHintFlags } from '../../cli/command-line';
 import { localModeUnavailable, nextSteps } from '../../cli/commands/local';
 import { EXIT } from '../../cli/errors';
 import { DEFAULT_LOCAL_DIR, writeLocalState } from '../../cli/local-state';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
-import { run } from './support';
+import { run, seededRegistry } from './support';
 
 /** Every `mlops ...` command in a text, as the CLI's own parser reads it (throws when it refuses one). */
 function parseHints(text: string): string[] {
@@ -79,5 +79,32 @@ describe('a forgotten --local while mlops local up runs in this folder', () => {
     expect(r.err).toMatch(/no AWS region is configured/);
     expect(r.err).not.toMatch(/add --local/);
     expect(r.err).toMatch(/MLOPS_ENDPOINT_DYNAMODB/);
+  });
+});
+
+describe('hints printed under --local carry --local', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'mlops-local-hints-'));
+    writeLocalState(join(cwd, DEFAULT_LOCAL_DIR), { modelsDir: join(cwd, 'models'), endpoints: { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2' }, daemonPid: process.pid, cliEnv: {} });
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  test('promote --local says how to undo it locally, never against AWS', async () => {
+    const { registry } = await seededRegistry();
+    const r = await run(['promote', 'demand', '2', '--category', 'books', '--reason', 'try v2', '--local'], { registry, cwd });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toMatch(/Undo with: mlops rollback demand --category books --local/);
+    expect(r.out).toMatch(/`mlops status demand --category books --local`/);
+    const plain = await run(['rollback', 'demand', '--category', 'books', '--reason', 'back'], { registry, cwd });
+    expect(plain.out).toMatch(/rolled back/);
+    const again = await run(['promote', 'demand', '2', '--category', 'books', '--reason', 'try v2'], { registry, cwd });
+    expect(again.out).toMatch(/Undo with: mlops rollback demand --category books$/m);
+  });
+
+  test('the local commands\' own hints and hints outside a run are left as they are', () => {
+    expect(withHintFlags({ local: true }, () => mlopsCommand('local train', ['churn'], { date: '2026-11-30' }))).toBe('mlops local train churn --date 2026-11-30');
+    expect(withHintFlags({ local: true }, () => mlopsCommand('versions', ['churn']))).toBe('mlops versions churn --local');
+    expect(mlopsCommand('versions', ['churn'])).toBe('mlops versions churn');
   });
 });
