@@ -2,6 +2,7 @@
 // flags are known, the positionals are all there and required flags are given. `main` runs
 // what this accepts, and `mlopsCommand` renders the command lines the platform prints through
 // the same check, so every printed hint is one the CLI runs.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ParsedArgs, parseArgs } from './args';
 import { COMMAND_TABLE, CommandName, CommandSpec, GLOBAL_FLAGS, commandSpec } from './command-table';
 import { UsageError } from './errors';
@@ -17,7 +18,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const twoWords = argv.length > 1 ? commandSpec(`${argv[0]} ${argv[1]}`) : undefined;
   const [name, ...rest] = twoWords ? [twoWords.name, ...argv.slice(2)] : argv;
   const command = twoWords ?? (name === undefined ? undefined : commandSpec(name));
-  if (!command) throw new UsageError(`unknown command "${name ?? ''}"`, `use one of ${Object.keys(COMMAND_TABLE).join(', ')} (mlops --help)`);
+  if (!command) {
+    // `mlops local` and `mlops local --help` name the group's commands rather than calling it unknown.
+    const group = Object.keys(COMMAND_TABLE).filter((c) => name !== undefined && c.startsWith(`${name} `));
+    if (group.length > 0) throw new UsageError(`"${name}" needs a subcommand: ${group.map((c) => `mlops ${c}`).join(', ')}`, `run one, e.g. mlops ${group[0]} --help`);
+    throw new UsageError(`unknown command "${name ?? ''}"`, `use one of ${Object.keys(COMMAND_TABLE).join(', ')} (mlops --help)`);
+  }
   const args = parseArgs(rest, { ...command.flags, ...GLOBAL_FLAGS }, command.name);
   if (args.flags.help) return { command, args };
   const min = command.positionals.length - (command.optional ?? 0);
@@ -66,6 +72,14 @@ function shellWord(word: string, barePlaceholder: boolean): string {
   return PLAIN.test(word) || (barePlaceholder && PLACEHOLDER.test(word)) ? word : `"${word.replace(/["\\$`]/g, '\\$&')}"`;
 }
 
+/** Global flags of the running command that its printed hints carry too (--local: an undo must not reach AWS). */
+const HINT_FLAGS = new AsyncLocalStorage<Record<string, true>>();
+
+/** Runs `fn` so that every hint it renders with mlopsCommand carries `flags` (e.g. `{ local: true }`). */
+export function withHintFlags<T>(flags: Record<string, true>, fn: () => T): T {
+  return HINT_FLAGS.run(flags, fn);
+}
+
 /**
  * The command line `mlops <name> <positionals...> --flag value...`, for the hints the platform
  * prints (e-mails, alarm runbooks, error fixes). Positionals may be placeholders (`<model>`).
@@ -74,7 +88,8 @@ function shellWord(word: string, barePlaceholder: boolean): string {
  */
 export function mlopsCommand(name: CommandName, positionals: readonly string[] = [], flags: Record<string, string | boolean | readonly string[]> = {}): string {
   const words = [name, ...positionals.map((p) => shellWord(p, true))];
-  for (const [flag, value] of Object.entries(flags)) {
+  const ambient = name.startsWith('local ') ? {} : HINT_FLAGS.getStore() ?? {};
+  for (const [flag, value] of Object.entries({ ...flags, ...ambient })) {
     if (value === false) continue;
     if (value === true) words.push(`--${flag}`);
     // `--reason=--json`: a value that looks like an option is attached, as the parser wants it.

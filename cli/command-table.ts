@@ -230,7 +230,7 @@ export const COMMAND_TABLE = {
   },
   'local ingest': {
     name: 'local ingest', usage: '<model> [--date YYYY-MM-DD]',
-    summary: 'Run the synthesized ingestion state machine locally (data.ingestion) as its schedule would at midnight after --date: the window of that day, the model\'s own ingestion command under the container contract, the delivery filed under that date.',
+    summary: 'Run the synthesized ingestion state machine locally (data.ingestion) as its schedule would at midnight after --date: the window ending then (the whole day with every: 1d, the day\'s last window with a shorter cadence), the model\'s own ingestion command under the container contract, the delivery filed under that date.',
     flags: { date: { type: 'string', value: 'YYYY-MM-DD', description: 'The day to ingest (default: today, UTC).' } },
     positionals: ['model'],
   },

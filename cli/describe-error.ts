@@ -14,7 +14,12 @@ export interface DescribedError {
 const LOCAL = `or use the local emulators instead of AWS: ${CLI_ENV.registryTable}=<table> ${CLI_ENV.dynamodbEndpoint}=http://127.0.0.1:<port>`
   + ` (${CLI_ENV.sfnEndpoint} and ${CLI_ENV.ssmEndpoint} likewise) with AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`;
 
-export function describeError(e: unknown, env: Record<string, string | undefined>): DescribedError {
+/** When `mlops local up` runs in this folder, the missing AWS configuration most likely means a forgotten --local. */
+const LOCAL_UP = 'or, for the platform of mlops local up running in this folder, add --local to the command';
+
+/** `localUp`: a live `mlops local up` platform belongs to the working directory. */
+export function describeError(e: unknown, env: Record<string, string | undefined>, localUp = false): DescribedError {
+  const local = localUp ? LOCAL_UP : LOCAL;
   if (e instanceof CliError) return { code: e.code, message: e.message, fix: e.fix };
   if (e instanceof RegistryError) {
     const code = e.code === 'VALIDATION' ? EXIT.usage : e.code === 'NOT_FOUND' ? EXIT.notFound : EXIT.conflict;
@@ -28,14 +33,14 @@ export function describeError(e: unknown, env: Record<string, string | undefined
     return {
       code: EXIT.other,
       message: `no AWS region is configured: AWS_REGION and AWS_DEFAULT_REGION are not set and ${profileText} has no region in ~/.aws/config`,
-      fix: `export AWS_REGION=<region> (e.g. eu-west-1), or set AWS_PROFILE to a profile with a region; ${LOCAL}`,
+      fix: `export AWS_REGION=<region> (e.g. eu-west-1), or set AWS_PROFILE to a profile with a region; ${local}`,
     };
   }
   if (name === 'CredentialsProviderError') {
     return {
       code: EXIT.other,
       message: `no AWS credentials found: AWS_ACCESS_KEY_ID is not set and ${profileText} has no usable credentials${profile ? ' (or does not exist in ~/.aws/config)' : ''} (AWS SDK: ${err.message})`,
-      fix: `log in (\`aws sso login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`), set AWS_PROFILE to a configured profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ${LOCAL}`,
+      fix: `log in (\`aws sso login${profile ? ` --profile ${profile}` : ''}\` or \`aws configure\`), set AWS_PROFILE to a configured profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ${local}`,
     };
   }
   if (/ExpiredToken|UnrecognizedClient|InvalidClientTokenId|InvalidSignature/.test(name)) {

@@ -17,11 +17,12 @@ import { trainCommand } from './commands/train';
 import { uiCommand } from './commands/ui';
 import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
-import { parseCommandLine } from './command-line';
+import { parseCommandLine, withHintFlags } from './command-line';
 import { CommandSpec, GLOBAL_FLAGS } from './command-table';
 import { CliContext, CliDeps } from './context';
 import { describeError } from './describe-error';
 import { EXIT } from './errors';
+import { alive, localDir, readLocalState } from './local-state';
 import { CliIo } from './output';
 
 export const COMMANDS: readonly Command[] = [
@@ -50,12 +51,23 @@ export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {
       actor: args.flags.actor as string | undefined,
       local: args.flags.local === true,
     }, deps);
-    return await command.run(ctx, args);
+    return await withHintFlags(args.flags.local === true ? { local: true } : {}, () => command.run(ctx, args));
   } catch (e) {
-    const { code, message, fix } = describeError(e, deps.env ?? process.env);
+    const env = deps.env ?? process.env;
+    const { code, message, fix } = describeError(e, env, !argv.includes('--local') && localUpIn(deps.cwd ?? process.cwd(), env));
     io.err(`error: ${message}`);
     if (fix) io.err(`fix: ${fix}`);
     return code;
+  }
+}
+
+/** True when a live `mlops local up` platform keeps its state in this folder (an unreadable state counts as none). */
+function localUpIn(cwd: string, env: Record<string, string | undefined>): boolean {
+  try {
+    const state = readLocalState(localDir(cwd, env));
+    return state !== undefined && alive(state.daemonPid);
+  } catch {
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@ import { COMMAND_TABLE } from '../command-table';
 import { CliContext } from '../context';
 import { CliError, EXIT, NotFound, UsageError } from '../errors';
 import { LocalState, alive, assemblyDir, localDir, readLocalState, stateFile, writeLocalState } from '../local-state';
+import type { ModelSpec } from '../../lib/spec/model-spec';
 import { Command } from './command';
 
 /**
@@ -33,8 +34,18 @@ async function machinery() {
       ...await import('@aws-sdk/client-s3'),
     };
   } catch (e) {
-    throw new CliError(`the local platform commands need the cdk-mlops repository with its dev dependencies: ${(e as Error).message}`, 'run it from a clone after npm ci and npm run build', EXIT.other);
+    throw localModeUnavailable(e as Error);
   }
+}
+
+/**
+ * The published package ships no local mode (its emulators and step runner are the repository's
+ * dev dependencies): say so, and how to run it on the user's own models from a clone.
+ */
+export function localModeUnavailable(e: Error): CliError {
+  const cause = e.message.split('\n')[0];
+  return new CliError(`local mode needs a build of the cdk-mlops repository with its dev dependencies (the npm package ships no local mode): ${cause}`,
+    `clone the cdk-mlops repository and run npm ci and npm run build in it; then, in this folder, alias mlops="node <clone>/dist/cli/mlops.js" and run ${mlopsCommand('local up', [], { 'models-dir': 'models' })} (README: "Local mode with your own models")`, EXIT.other);
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -71,8 +82,9 @@ export const localUpCommand: Command = {
     mkdirSync(dir, { recursive: true });
     rmSync(join(dir, 'error.txt'), { force: true });
     rmSync(stateFile(dir), { force: true });
+    const { packageRoot } = await machinery();
     ctx.io.out(`synthesizing ${modelsDir} and starting DynamoDB Local and the S3 emulator (state in ${dir})...`);
-    const daemon = spawn(process.execPath, [join((await machinery()).packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
+    const daemon = spawn(process.execPath, [join(packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
     daemon.unref();
     const deadline = Date.now() + UP_TIMEOUT_MS;
     while (!readLocalState(dir)) {
@@ -82,10 +94,16 @@ export const localUpCommand: Command = {
     }
     const state = readLocalState(dir)!;
     ctx.io.out(`up: DynamoDB Local ${state.endpoints.dynamodb}, S3 emulator ${state.endpoints.s3}; registry table ${state.cliEnv.MLOPS_REGISTRY_TABLE}`);
-    ctx.io.out('next: mlops local train <model>, then mlops local serve <model>; any mlops command takes --local');
+    ctx.io.out(`next: ${nextSteps((await machinery()).validateModelSpecs(state.modelsDir).specs)}`);
     return EXIT.ok;
   },
 };
+
+/** What to run after `up`, per model: a model with data.ingestion has no data until it is ingested. */
+export function nextSteps(specs: ReadonlyArray<Pick<ModelSpec, 'name' | 'data'>>): string {
+  const first = specs.map((s) => (s.data.ingestion ? `${mlopsCommand('local ingest', [s.name])} then ${mlopsCommand('local train', [s.name])}` : mlopsCommand('local train', [s.name])));
+  return `${first.join('; ')}; then ${mlopsCommand('local serve', ['<model>'])}; any mlops command takes --local`;
+}
 
 const dayOf = (ctx: CliContext, args: { flags: Record<string, unknown> }): string => (args.flags.date as string | undefined) ?? ctx.now().toISOString().slice(0, 10);
 

@@ -130,6 +130,18 @@ describe('the HTTP source', () => {
     const t = await setup({ url: `${base}/{category}` }, { ...SOURCE_LIMITS, requestTimeoutMs: 200 });
     await expect(fetchWindow({ window: WINDOW, runId: 'r' }, t.config, t.deps)).rejects.toThrow(/category books \(GET .*\/books\) took longer than 0.2 s/);
   });
+
+  test('an endpoint that refuses the connection fails the run naming the category, the URL and why', async () => {
+    // A port that was just free: nothing listens on it.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const t = await setup({ url: `http://127.0.0.1:${port}/export/{category}?from={start}` });
+    await expect(fetchWindow({ window: WINDOW, runId: 'r' }, t.config, t.deps))
+      .rejects.toThrow(new RegExp(`category books \\(GET http://127.0.0.1:${port}/export/books\\) could not be reached \\(ECONNREFUSED\\)`));
+    expect(await t.keys()).toEqual([]);
+  });
 });
 
 describe('source URLs', () => {

@@ -98,6 +98,11 @@ async function get(fetchFn: typeof fetch, url: string, header: [string, string] 
     if (controller.signal.aborted && !(e instanceof SourceLimitExceeded)) {
       throw new HttpSourceError(`${what} took longer than ${limits.requestTimeoutMs / 1000} s: the window failed; re-run it once the source answers`);
     }
+    // fetch's own "fetch failed" names neither the request nor why (refused, DNS, TLS): its cause does.
+    if ((e as Error).name === 'TypeError' && (e as Error).message === 'fetch failed') {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new HttpSourceError(`${what} could not be reached (${cause?.code ?? cause?.message ?? (e as Error).message}): the window failed; check the URL and that the source accepts connections from the platform, then re-run it`);
+    }
     throw e;
   } finally {
     clearTimeout(timer);
