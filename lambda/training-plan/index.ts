@@ -24,7 +24,8 @@ export async function planExecution(event: PlanEvent, deps: TrainingDeps = depsF
   });
   await deps.registry.createModel({
     model: deps.config.model,
-    description: `trained by ${deps.config.pipelineName ?? 'the cdk-mlops training pipeline'}`,
+    description: deps.config.modelDescription ?? `trained by ${deps.config.pipelineName ?? 'the cdk-mlops training pipeline'}`,
+    ...(deps.config.modelOwner ? { owner: deps.config.modelOwner } : {}),
     scoring: deps.config.scoring,
     actor: pipelineActor(deps.config, event.executionId),
   });

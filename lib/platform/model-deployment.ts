@@ -155,6 +155,7 @@ export class ModelDeployment extends Construct {
       ...map.trainingFanOut(spec),
       notificationTopic: monitoring.topic,
       ownerNotificationTopic: this.ownerTopic,
+      description: spec.description, owner: spec.owner,
       codeRevision: spec.training.codeRevision ?? this.node.tryGetContext(CODE_REVISION_CONTEXT) ?? (process.env[CODE_REVISION_ENV] || undefined),
       logRetention,
       batchInference: this.batchInference,

@@ -28,7 +28,11 @@ import { validateTrainingPipelineProps } from './validate-training-pipeline-prop
 import { AUDIT_LOG_RETENTION, MlopsLogGroup } from '../common/log-key';
 import { IPreTrainingStep } from './pre-training-step';
 
+/** Characters of the model's description the registry record keeps. */
+const MAX_DESCRIPTION = 200;
+
 /** Props of {@link TrainingPipeline}. */
+
 export interface TrainingPipelineProps {
   /** Model name in the registry (lowercase letters, digits, hyphens), e.g. 'demand-forecast'. */
   readonly modelName: string;
@@ -145,6 +149,17 @@ export interface TrainingPipelineProps {
    */
   readonly codeRevision?: string;
   /**
+   * The model's description in the registry (`mlops models`), set by each run when it changed;
+   * its first 200 characters.
+   * @default - "trained by <model>-training"
+   */
+  readonly description?: string;
+  /**
+   * The model's owner in the registry (`mlops models`), set by each run when it changed.
+   * @default - none recorded
+   */
+  readonly owner?: string;
+  /**
    * Longest an execution may run. A shorter one than the worst case below is reported as a
    * synth warning: a timed-out execution stops training and scoring.
    * @default - the worst case: per wave of `maxConcurrency` categories, every training attempt
@@ -248,6 +263,9 @@ export class TrainingPipeline extends TrainingPipelineBase {
       image: backend.imageUri,
       codeRevision: props.codeRevision,
       pipelineName: `${modelName}-training`,
+      // Capped: this config is every pipeline function's environment, which Lambda limits to 4 KB.
+      modelDescription: props.description && (props.description.length > MAX_DESCRIPTION ? `${props.description.slice(0, MAX_DESCRIPTION - 1)}…` : props.description),
+      modelOwner: props.owner,
       scoring: props.batchScoring !== false ? 'BATCH' : props.servedByEndpoint ? 'ENDPOINT' : 'NONE',
       // Batch inference follows the Map and scores every category's desired version.
       scoredByPipeline: props.batchInference !== undefined,

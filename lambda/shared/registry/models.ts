@@ -21,7 +21,7 @@ export interface CreateModelInput {
 
 /**
  * Creates a model; creating one that exists returns the existing record unchanged (idempotent),
- * except for `scoring`, which follows the deployment.
+ * except for `scoring`, `description` and `owner` when given: they follow the deployment (the spec).
  */
 export async function createModel(ctx: RegistryContext, input: CreateModelInput): Promise<ModelRecord> {
   const model = v.modelName('model', input.model);
@@ -45,15 +45,22 @@ export async function createModel(ctx: RegistryContext, input: CreateModelInput)
   } catch (e) {
     if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
     const existing = await requireModel(ctx, model);
-    if (scoring === undefined || (existing.scoring ?? 'BATCH') === scoring) return existing;
+    const changed: Partial<Pick<ModelRecord, 'scoring' | 'description' | 'owner'>> = {
+      ...(scoring !== undefined && (existing.scoring ?? 'BATCH') !== scoring ? { scoring } : {}),
+      ...(record.description !== undefined && existing.description !== record.description ? { description: record.description } : {}),
+      ...(record.owner !== undefined && existing.owner !== record.owner ? { owner: record.owner } : {}),
+    };
+    const names = Object.keys(changed);
+    if (names.length === 0) return existing;
     await ctx.doc.send(new UpdateCommand({
       TableName: ctx.tableName,
       Key: keys.model(model),
-      UpdateExpression: 'SET scoring = :s',
+      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':s': scoring },
+      ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(changed).map(([n, val]) => [`:${n}`, val])),
     }));
-    return { ...existing, scoring };
+    return { ...existing, ...changed };
   }
 }
 

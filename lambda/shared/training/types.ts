@@ -60,6 +60,9 @@ export interface PipelineConfig {
   readonly image: string;
   /** Training code revision recorded on every version (lineage), when given. */
   readonly codeRevision?: string;
+  /** The model's description and owner in the registry (the spec's), kept current by each plan. */
+  readonly modelDescription?: string;
+  readonly modelOwner?: string;
   /** Name of the state machine, for approval instructions. */
   readonly pipelineName?: string;
   /** How the model's promoted versions get served, recorded on the model by each plan. @default 'BATCH' */
