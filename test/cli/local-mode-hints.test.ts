@@ -48,6 +48,10 @@ describe('local mode from the published package (its optional peer dependencies)
     expect(Object.keys(pkg.peerDependencies).filter((n) => !packages.some((p) => p.startsWith(`${n}@`))).sort()).toEqual(['aws-cdk-lib', 'cdk-nag', 'constructs']);
   });
 
+  test('the README\'s install command is the one the CLI prints', () => {
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`\n${localPackagesMissing(localModePackages()).fix}\n`);
+  });
+
   test('all resolve in this repository (its dev dependencies), so local mode starts here', () => {
     expect(missingPackages(localModePackages())).toEqual([]);
   });

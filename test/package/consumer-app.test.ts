@@ -172,7 +172,7 @@ describe('mlops local from the installed package', () => {
     expect(existsSync(join(app, '.mlops-local'))).toBe(false);
   });
 
-  test('after the printed install command: up, ingest and train the example model, --local models, down; nothing left running', () => {
+  test('after the printed install command: up, ingest and train the example model, models --local, down; nothing left running', () => {
     const install = /npm install --save-dev [^\n]+/.exec(mlops(['local', 'up']).stderr)![0].split(' ');
     sh(install[0], [...install.slice(1), '--no-audit', '--no-fund', '--prefer-offline'], app);
     cpSync(join(ROOT, 'models', 'demand-forecast'), join(app, 'local-models', 'demand-forecast'), { recursive: true });
@@ -188,7 +188,7 @@ describe('mlops local from the installed package', () => {
     const train = mlops(['local', 'train', 'demand-forecast', '--date', '2026-11-20']);
     expect(`${train.status} ${train.stderr}`).toBe('0 ');
     expect(train.stdout).toMatch(/SUCCEEDED/);
-    const models = mlops(['--local', 'models']);
+    const models = mlops(['models', '--local']);
     expect(`${models.status} ${models.stderr}`).toBe('0 ');
     expect(models.stdout).toMatch(/demand-forecast/);
 
