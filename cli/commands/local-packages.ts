@@ -3,7 +3,7 @@
 // `mlops local`. package.json's peerDependenciesMeta is the one list of them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../local/container/example-model';
+import { packageRoot } from '../../local/package-root';
 import { CliError, EXIT } from '../errors';
 
 interface PackageJson {

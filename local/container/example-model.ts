@@ -1,21 +1,13 @@
 // The example model (models/demand-forecast) trained on generated data in a temp folder standing
 // in for /opt/ml, ready for its serve mode (model-server.ts): for tests and the benchmark.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CONTAINER } from '../../lambda/shared/contract';
+import { packageRoot } from '../package-root';
 
-/** The folder holding package.json, from the sources or from their compiled copy in dist/. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
+export { packageRoot };
 
 export const MODEL_CODE_DIR = join(packageRoot(), 'models', 'demand-forecast');
 
