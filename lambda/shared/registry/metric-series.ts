@@ -17,7 +17,7 @@ export type SeriesPoints = Array<[number, number]>;
 export interface MetricSeries {
   /** Metric name to its [step, value] points, ascending by step. */
   readonly metrics: Record<string, SeriesPoints>;
-  /** Points in the file (all metrics). */
+  /** Distinct points in the file, all metrics (a step written twice counts once: its last value is kept). */
   readonly points: number;
   /** False when points were thinned or metrics dropped to fit the run item (the file in S3 has them all). */
   readonly complete: boolean;
@@ -32,7 +32,6 @@ export interface MetricSeries {
 export function parseMetricSeries(text: string): MetricSeries {
   const byName = new Map<string, Map<number, number>>();
   let skippedLines = 0;
-  let points = 0;
   let dropped = false;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
@@ -50,12 +49,13 @@ export function parseMetricSeries(text: string): MetricSeries {
       }
       // A step written twice keeps its last value (a resumed job rewrites steps).
       series.set(step, value);
-      points++;
     }
   }
   const metrics: Record<string, SeriesPoints> = {};
   let thinned = false;
+  let points = 0;
   for (const [name, series] of byName) {
+    points += series.size;
     const sorted = [...series.entries()].sort((a, b) => a[0] - b[0]);
     metrics[name] = thin(sorted, MAX_SERIES_POINTS);
     thinned ||= metrics[name].length < sorted.length;
