@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -27,7 +27,7 @@ import { FargateModelService } from '../model-service/fargate-model-service';
 import { deployModelService } from './deploy-model-service';
 import { TrainingBackend } from '../training-pipeline/training-backend';
 import { TrainingImage } from '../training-pipeline/training-image';
-import { parseEcrImageUri } from '../training-pipeline/ecr-image-uri';
+import { importEcrImage } from '../training-pipeline/ecr-image-uri';
 import { TrainingPipeline } from '../training-pipeline/training-pipeline';
 import { OwnerNotifications, isEmailOwner } from './owner-notifications';
 import * as map from './spec-mapping';
@@ -212,7 +212,7 @@ export class ModelDeployment extends Construct {
       return undefined;
     }
     const uri = i.image ?? image.imageUri;
-    const ownRepository = i.image ? this.ingestionRepository(i.image) : undefined;
+    const ownRepository = i.image ? importEcrImage(this, 'IngestionRepository', i.image) : undefined;
     const ingestion = new DataIngestion(this, 'Ingestion', {
       model: spec.name, categories: spec.categories, dataLake,
       location: spec.data.location, format: spec.data.format, columns: spec.data.columns,
@@ -230,16 +230,6 @@ export class ModelDeployment extends Construct {
     this.owner?.notifyOn(ingestion.alarms);
     deployTrainOnArrival(this, spec, this.trainingPipeline, logRetention);
     return ingestion;
-  }
-
-  /** The ingestion job's own image as an ECR repository and tag or digest; undefined for another registry. */
-  private ingestionRepository(uri: string): { repository: ecr.IRepository; tagOrDigest: string } | undefined {
-    const e = parseEcrImageUri(uri);
-    if (!e) return undefined;
-    const repository = ecr.Repository.fromRepositoryAttributes(this, 'IngestionRepository', {
-      repositoryName: e.repositoryName, repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account: e.account, region: e.region, resource: 'repository', resourceName: e.repositoryName }),
-    });
-    return { repository, tagOrDigest: e.digest ?? e.tag ?? 'latest' };
   }
 
   /**
@@ -312,16 +302,11 @@ export class ModelDeployment extends Construct {
       return TrainingImage.fromEcrRepository(asset.repository, asset.imageTag);
     }
     const uri = spec.training.imageUri!;
-    const e = parseEcrImageUri(uri);
-    if (!e) return TrainingImage.fromRegistry(uri);
     // A private ECR image: import the repository so the training role gets pull access to it only.
-    const { account, region, repositoryName: name, tag, digest } = e;
-    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
-      repositoryName: name,
-      repositoryArn: Stack.of(this).formatArn({ service: 'ecr', account, region, resource: 'repository', resourceName: name }),
-    });
-    this.imageRepository = repository;
-    return TrainingImage.fromEcrRepository(repository, digest ?? tag ?? 'latest');
+    const ecrImage = importEcrImage(this, 'Repository', uri);
+    if (!ecrImage) return TrainingImage.fromRegistry(uri);
+    this.imageRepository = ecrImage.repository;
+    return TrainingImage.fromEcrRepository(ecrImage.repository, ecrImage.tagOrDigest);
   }
 
   private backend(spec: ModelSpec, image: TrainingImage): TrainingBackend {

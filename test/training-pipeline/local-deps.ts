@@ -9,6 +9,8 @@ export async function localDeps(config: Partial<PipelineConfig> = {}): Promise<T
   const tableName = await createLocalTable('training', REGISTRY_SCHEMA);
   const doc = localDoc();
   const notifications: Array<{ subject: string; message: string }> = [];
+  // One fixed clock for the handlers and the registry they write to.
+  const now = () => new Date('2026-11-24T06:00:00Z');
   return {
     config: {
       model: MODEL, categories: ['books'], hyperparameters: {}, promotion: 'auto', approvalTimeoutSeconds: 3600, timeZone: 'Etc/UTC',
@@ -16,14 +18,14 @@ export async function localDeps(config: Partial<PipelineConfig> = {}): Promise<T
       validation: { format: 'csv', columns: [], minRows: 1, maxAgeSeconds: 0, sampleRows: 10 },
       ...config,
     } as PipelineConfig,
-    registry: new ModelRegistryClient({ tableName, doc }),
+    registry: new ModelRegistryClient({ tableName, doc, now }),
     doc,
     tableName,
     s3: s3Client(),
     datasetsBucket: 'datasets',
     artifactsBucket: 'artifacts',
     notifier: { publish: async (subject, message) => { notifications.push({ subject, message }); } },
-    now: () => new Date('2026-11-24T06:00:00Z'),
+    now,
     emit: () => undefined,
     log: () => undefined,
     notifications,
