@@ -10,6 +10,6 @@ export { compositionFitsSlo } from './composition-fits-slo';
 export { compositionModelsServed } from './composition-models-served';
 export * from './spec-report';
 export { asyncResultOutlivesPolling } from './async-result-outlives-polling';
-export { ingestionFeedsTraining, DELIVERY_ALLOWANCE_MS } from './ingestion-feeds-training';
+export { ingestionFeedsTraining } from './ingestion-feeds-training';
 export { featureGroupDeclaredOnce } from './feature-group-declared-once';
 export { joinedFeatureGroupMatches } from './joined-feature-group-matches';

@@ -1,11 +1,11 @@
 import { cronFireTimes, ingestionWindow, IngestionCadence, IngestionWindow } from '../../lambda/shared/ingestion/window';
 import { parseCron } from '../spec/cron';
+import { DELIVERY_ALLOWANCE_MS } from '../spec/freshness';
 import { ModelSpec } from '../spec/model-spec';
 import { formatDuration } from '../spec/units';
 import { CheckLevel, ModelCheck, compliant, nonCompliant, notApplicable } from './pattern-check';
 
 /** Time an ingestion job is given to run and deliver after its window ends. */
-export const DELIVERY_ALLOWANCE_MS = 15 * 60_000;
 // Eight days of training runs across the EU spring DST change (29 March 2026): every weekday,
 // both offsets, and no dependence on today's date.
 const SPAN_START = Date.parse('2026-03-25T00:00:00Z');

@@ -20,13 +20,13 @@ export const scheduleMeetsRpo: ModelCheck = {
       return nonCompliant('schedule.enabled', `the schedule is paused and scoring has no schedule of its own, so predictions are never refreshed within the RPO ${formatDuration(rpo)}; `
         + 'enable it, add inference.schedule, or acknowledge while paused on purpose');
     }
-    const field = f.pacedBy === 'inference.schedule' ? 'inference.schedule.cron' : 'schedule.cron';
-    const cron = f.pacedBy === 'inference.schedule' ? spec.inference.schedule!.cron : spec.schedule.cron;
+    const field = { 'inference.schedule': 'inference.schedule.cron', 'schedule': 'schedule.cron', 'data.ingestion': 'data.ingestion.every' }[f.pacedBy];
+    const cron = { 'inference.schedule': spec.inference.schedule?.cron, 'schedule': spec.schedule.cron, 'data.ingestion': spec.data.ingestion?.every }[f.pacedBy];
     if (f.intervalMs === undefined) return nonCompliant(field, `"${cron}" never fires (no such date); fix the day-of-month or month`);
     const age = f.intervalMs + spec.data.maxAgeSeconds * 1000;
     if (age <= rpo) return compliant();
     return nonCompliant(field, `interval of ${field} ${formatDuration(f.intervalMs)} + data.maxAge ${formatDuration(spec.data.maxAgeSeconds * 1000)} = ${formatDuration(age)} `
-      + `> rpo ${formatDuration(rpo)}; ${f.pacedBy === 'inference.schedule' ? 'score more often' : 'score on its own schedule (inference.schedule, e.g. "0 6 * * *"), train more often'}, `
+      + `> rpo ${formatDuration(rpo)}; ${f.pacedBy === 'inference.schedule' ? 'score more often' : `score on its own schedule (inference.schedule, e.g. "0 6 * * *"), ${f.pacedBy === 'data.ingestion' ? 'ingest' : 'train'} more often`}, `
       + 'accept only fresher data, or raise inference.rpo');
   },
 };

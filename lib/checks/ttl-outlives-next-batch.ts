@@ -3,6 +3,12 @@ import { ModelSpec } from '../spec/model-spec';
 import { formatDuration } from '../spec/units';
 import { CheckLevel, ModelCheck, compliant, nonCompliant, notApplicable } from './pattern-check';
 
+const PACE = {
+  'inference.schedule': 'scoring interval (inference.schedule)',
+  'schedule': 'training interval (schedule; scoring follows training)',
+  'data.ingestion': 'ingestion interval (data.ingestion.every; each delivery trains, scoring follows training)',
+} as const;
+
 /** Predictions must live until the next batch has replaced them, however late it may be, with time for the alarms to act. */
 export const ttlOutlivesNextBatch: ModelCheck = {
   id: 'MLOPS-TtlOutlivesNextBatch',
@@ -19,10 +25,10 @@ export const ttlOutlivesNextBatch: ModelCheck = {
     if (f?.intervalMs === undefined || f.warningMs === undefined || f.minimumTtlMs === undefined) return notApplicable();
     const ttl = spec.inference.ttlSeconds * 1000;
     if (ttl >= f.minimumTtlMs) return compliant();
-    const pace = f.pacedBy === 'inference.schedule' ? 'scoring interval (inference.schedule)' : 'training interval (schedule; scoring follows training)';
+    const pace = PACE[f.pacedBy];
     const oftener = f.pacedBy === 'inference.schedule'
       ? 'score more often (inference.schedule)'
-      : 'score on its own schedule (inference.schedule, e.g. "0 6 * * *"), train more often, or allow less lateness';
+      : `score on its own schedule (inference.schedule, e.g. "0 6 * * *"), ${f.pacedBy === 'data.ingestion' ? 'ingest' : 'train'} more often, or allow less lateness`;
     return nonCompliant('inference.ttl', `ttl ${formatDuration(ttl)} < ${pace} ${formatDuration(f.intervalMs)} + lateness ${formatDuration(f.latenessMs)} `
       + `(${f.lateness.join(' + ')}), up to the hour, + 2h for the alarms = ${formatDuration(f.minimumTtlMs)}; `
       + `set inference.ttl to at least ${formatDuration(f.minimumTtlMs)}, or ${oftener}`);

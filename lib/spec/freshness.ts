@@ -15,6 +15,9 @@ import { formatDuration } from './units';
 const HOUR_MS = 3_600_000;
 
 /** How long a scheduled batch inference may run before its execution times out (BatchInference's time limit). */
+/** Time an ingestion window takes to run and deliver once it has ended (what a training on arrival waits for). */
+export const DELIVERY_ALLOWANCE_MS = 15 * 60_000;
+
 export const SCORING_TIME_LIMIT_MS = 12 * HOUR_MS;
 
 /** How late a batch may be when nothing else is known (MlopsMonitoring used without a spec). */
@@ -44,8 +47,8 @@ export function criticalAgeMs(warningMs: number, ttlMs: number, intervalMs: numb
 
 /** The freshness budget of a spec's batch predictions. */
 export interface BatchFreshness {
-  /** The spec field whose schedule paces the batches. */
-  readonly pacedBy: 'inference.schedule' | 'schedule';
+  /** The spec field whose schedule paces the batches (`data.ingestion` when each delivery trains, and scoring follows training). */
+  readonly pacedBy: 'inference.schedule' | 'schedule' | 'data.ingestion';
   /** Longest gap between two batches; undefined when the schedule never fires. */
   readonly intervalMs?: number;
   /** How late a batch may legitimately be. */
@@ -61,19 +64,23 @@ export interface BatchFreshness {
 /**
  * The freshness budget of a spec that scores in batch: paced by `inference.schedule` when it has
  * one (lateness: the scoring time limit), else by the training schedule (lateness: every training
- * attempt at its longest, Spot capacity waits included; not the approval wait, which comes after scoring).
+ * attempt at its longest, Spot capacity waits included; not the approval wait, which comes after scoring),
+ * or, with `data.ingestion.triggersTraining`, by the ingestion cadence (its time schedule is then
+ * created disabled; lateness: the delivery allowance plus the training attempts).
  * Undefined when nothing paces the batches (online only, or training paused without a scoring schedule).
  */
 export function batchFreshness(spec: ModelSpec): BatchFreshness | undefined {
   if (spec.inference.mode === InferenceMode.ONLINE) return undefined;
   const scoring = spec.inference.schedule;
-  if (!scoring && !spec.schedule.enabled) return undefined;
-  const cron = parseCron(scoring?.cron ?? spec.schedule.cron);
-  const intervalMs = typeof cron === 'string' ? undefined : maxIntervalMs(cron);
+  const arrivals = !scoring && spec.data.ingestion?.triggersTraining ? spec.data.ingestion : undefined;
+  if (!scoring && !arrivals && !spec.schedule.enabled) return undefined;
+  const cron = arrivals ? undefined : parseCron(scoring?.cron ?? spec.schedule.cron);
+  const intervalMs = arrivals ? arrivals.intervalSeconds * 1000 : typeof cron === 'string' || cron === undefined ? undefined : maxIntervalMs(cron);
   const parts: Array<[string, number]> = [];
   if (scoring) {
     parts.push(['the scoring time limit 12h', SCORING_TIME_LIMIT_MS]);
   } else {
+    if (arrivals) parts.push([`the delivery ${formatDuration(DELIVERY_ALLOWANCE_MS)}`, DELIVERY_ALLOWANCE_MS]);
     const t = spec.training;
     const waits = t.backend === TrainingEngine.SAGEMAKER && t.spot;
     const attemptMs = (waits ? t.maxWaitSeconds : t.maxRuntimeSeconds) * 1000;
@@ -85,7 +92,7 @@ export function batchFreshness(spec: ModelSpec): BatchFreshness | undefined {
   const latenessMs = parts.reduce((sum, [, ms]) => sum + ms, 0);
   const warningMs = intervalMs === undefined ? undefined : warningAgeMs(intervalMs, latenessMs);
   return {
-    pacedBy: scoring ? 'inference.schedule' : 'schedule',
+    pacedBy: scoring ? 'inference.schedule' : arrivals ? 'data.ingestion' : 'schedule',
     intervalMs, latenessMs, lateness: parts.map(([text]) => text), warningMs,
     minimumTtlMs: warningMs === undefined ? undefined : minimumTtlMs(warningMs),
   };

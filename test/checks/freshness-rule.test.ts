@@ -104,3 +104,31 @@ describe('the TTL check and the freshness alarms are one rule', () => {
     }), { numRuns: 100 });
   });
 });
+
+describe('train on arrival (data.ingestion.triggersTraining)', () => {
+  // The time schedule is created disabled: each delivered window trains, and scoring follows.
+  const ARRIVALS = {
+    schedule: { cron: '30 5 * * MON', timeZone: 'America/Chicago' },
+    data: { ingestion: { every: '12h', command: ['python3', 'pull.py'], triggersTraining: true } },
+    inference: { ttl: '2d' },
+  };
+
+  test('the ingestion cadence paces the batches, not the disabled weekly schedule: a 2d TTL passes, and the alarms follow the 12h pace', () => {
+    const spec = specWith(ARRIVALS);
+    expect(ttlOutlivesNextBatch.check(spec).compliance).toBe(Compliance.COMPLIANT);
+    expect(scheduleMeetsRpo.check(spec).compliance).toBe(Compliance.COMPLIANT);
+    expect(alarmSatisfiable(spec)).toBe(true);
+    expect(predictionFreshness(spec).batchInterval).toEqual(Duration.minutes(720));
+  });
+
+  test('a TTL shorter than the ingestion pace is refused at inference.ttl, naming data.ingestion and the delivery in the lateness', () => {
+    const r = ttlOutlivesNextBatch.check(specWith({ ...ARRIVALS, data: { ingestion: { ...ARRIVALS.data.ingestion, every: '2d' } } }));
+    expect(r.compliance).toBe(Compliance.NON_COMPLIANT);
+    expect(JSON.stringify(r)).toMatch(/ingestion interval \(data\.ingestion\.every.*the delivery 15m.*ingest more often/);
+  });
+
+  test('without triggersTraining the training schedule still paces them', () => {
+    const spec = specWith({ ...ARRIVALS, data: { ingestion: { ...ARRIVALS.data.ingestion, triggersTraining: false } }, schedule: { cron: '0 13 * * *' } });
+    expect(predictionFreshness(spec).batchInterval).toEqual(Duration.minutes(1440));
+  });
+});
