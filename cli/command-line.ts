@@ -13,7 +13,8 @@ export interface CommandLine {
 }
 
 /** Parses `mlops <argv>`; throws a UsageError that names the problem and the fix. */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
+export function parseCommandLine(input: readonly string[]): CommandLine {
+  const argv = globalFlagsLast(input);
   // Two-word commands (`data put`) come first, so `mlops data put` never reads `put` as a positional.
   const twoWords = argv.length > 1 ? commandSpec(`${argv[0]} ${argv[1]}`) : undefined;
   const [name, ...rest] = twoWords ? [twoWords.name, ...argv.slice(2)] : argv;
@@ -102,4 +103,22 @@ export function mlopsCommand(name: CommandName, positionals: readonly string[] =
     throw new Error(`cdk-mlops: the hint "${text}" is not a command the mlops CLI runs: ${(e as Error).message}`);
   }
   return text;
+}
+
+/**
+ * Global flags written before the command (`mlops --local models`, as with git) move after it,
+ * where the command's parser reads them; a string flag takes its value along.
+ */
+export function globalFlagsLast(argv: readonly string[]): readonly string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('--')) {
+    const [name, inline] = argv[i].slice(2).split('=', 2);
+    const flag = GLOBAL_FLAGS[name];
+    if (!flag || name === 'help') break;
+    const takesNext = flag.type === 'string' && inline === undefined && i + 1 < argv.length;
+    leading.push(...argv.slice(i, i + (takesNext ? 2 : 1)));
+    i += takesNext ? 2 : 1;
+  }
+  return i === 0 ? argv : [...argv.slice(i), ...leading];
 }

@@ -52,5 +52,6 @@ export function describeError(e: unknown, env: Record<string, string | undefined
   if (name === 'ResourceNotFoundException') {
     return { code: EXIT.notFound, message: err.message ?? name, fix: 'check --platform / --registry-table: the table or resource does not exist in this account and region' };
   }
-  return { code: EXIT.other, message: `${name ? `${name}: ` : ''}${err?.message ?? String(e)}` };
+  // A plain Error's name says nothing ("error: Error: ..."); a named one (an AWS exception) does.
+  return { code: EXIT.other, message: `${name && name !== 'Error' ? `${name}: ` : ''}${err?.message ?? String(e)}` };
 }

@@ -17,7 +17,7 @@ import { trainCommand } from './commands/train';
 import { uiCommand } from './commands/ui';
 import { validateCommand } from './commands/validate';
 import { bestCommand, compareCommand, versionsCommand } from './commands/versions';
-import { parseCommandLine, withHintFlags } from './command-line';
+import { globalFlagsLast, parseCommandLine, withHintFlags } from './command-line';
 import { CommandSpec, GLOBAL_FLAGS } from './command-table';
 import { CliContext, CliDeps } from './context';
 import { describeError } from './describe-error';
@@ -35,7 +35,7 @@ export const COMMANDS: readonly Command[] = [
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
-  const [name] = argv;
+  const [name] = globalFlagsLast(argv);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
